@@ -1,0 +1,261 @@
+/**
+ * The pathway definition language: what a coordinator writes (JSON or YAML) and what the case
+ * workflow interprets. Pure zod schemas, imported by the API (validation at the edge) and by the
+ * workflow bundle (types only at run time), so nothing here may do I/O.
+ */
+import { z } from 'zod';
+
+/** Step identifiers double as keys of collected data: lower snake case keeps field paths readable. */
+export const stepIdSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,62}$/, 'step ids are lower snake case, starting with a letter');
+
+const fieldKeySchema = z
+  .string()
+  .regex(/^[a-z][a-zA-Z0-9_]{0,62}$/, 'field keys start with a lower-case letter and hold letters, digits or _');
+
+/** A dotted reference into collected data: `<stepId>.<fieldKey>`, or `case.<fieldKey>` for start data. */
+export const fieldPathSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*\.[a-z][a-zA-Z0-9_]*$/, 'a field path is <stepId>.<fieldKey> or case.<fieldKey>');
+
+/** Text shown to people, in Italian (required: the working language) and optionally English. */
+export const localizedTextSchema = z.object({
+  it: z.string().min(1).max(500),
+  en: z.string().min(1).max(500).optional(),
+});
+
+export const durationUnits = ['minutes', 'hours', 'calendarDays', 'workingDays', 'months'] as const;
+
+export const durationSchema = z.object({
+  amount: z.number().int().min(0).max(10_000),
+  unit: z.enum(durationUnits),
+});
+
+/** A deadline counts from the task's creation, or from a date collected earlier (e.g. PAD date + 120 days). */
+export const deadlineSchema = durationSchema.extend({
+  from: z.object({ field: fieldPathSchema }).optional(),
+});
+
+/** App roles; a human task names the role that does it and escalation levels name the role they reach. */
+export const roles = ['operator', 'supervisor', 'coordinator', 'admin', 'auditor'] as const;
+export const roleSchema = z.enum(roles);
+
+export const serviceKeySchema = z.string().regex(/^[a-z][a-z0-9_-]{0,40}$/, 'service keys are lower case');
+
+export const assigneeSchema = z.object({
+  service: serviceKeySchema,
+  role: roleSchema.default('operator'),
+});
+
+/** Special categories (GDPR art. 9/10) a form field may hold; the security issue restricts who reads them. */
+export const specialCategories = ['health', 'addiction', 'disability', 'judicial', 'minors'] as const;
+
+export const fieldTypes = ['text', 'textarea', 'number', 'boolean', 'date', 'select', 'multiselect'] as const;
+
+export const formFieldSchema = z
+  .object({
+    key: fieldKeySchema,
+    label: localizedTextSchema,
+    type: z.enum(fieldTypes),
+    required: z.boolean().default(false),
+    options: z
+      .array(z.object({ value: z.string().min(1).max(100), label: localizedTextSchema }))
+      .min(1)
+      .optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    maxLength: z.number().int().positive().max(20_000).optional(),
+    category: z.enum(specialCategories).optional(),
+    help: localizedTextSchema.optional(),
+  })
+  .superRefine((field, ctx) => {
+    const needsOptions = field.type === 'select' || field.type === 'multiselect';
+    if (needsOptions && !field.options) {
+      ctx.addIssue({ code: 'custom', path: ['options'], message: `a ${field.type} field needs options` });
+    }
+    if (!needsOptions && field.options) {
+      ctx.addIssue({ code: 'custom', path: ['options'], message: `options only apply to select and multiselect fields` });
+    }
+  });
+
+export const formSchema = z
+  .object({ fields: z.array(formFieldSchema).max(100).default([]) })
+  .superRefine((form, ctx) => {
+    const seen = new Set<string>();
+    form.fields.forEach((field, index) => {
+      if (seen.has(field.key)) {
+        ctx.addIssue({ code: 'custom', path: ['fields', index, 'key'], message: `duplicate field key "${field.key}"` });
+      }
+      seen.add(field.key);
+    });
+  });
+
+export const reminderSchema = z.object({ before: durationSchema });
+
+export const escalationLevelSchema = z.object({
+  /** Time past the deadline at which this level fires. */
+  after: durationSchema,
+  role: roleSchema,
+  /** Defaults to the task's own service. */
+  service: serviceKeySchema.optional(),
+  /** When true the task is taken from its assignee and offered to the escalation role. */
+  reassign: z.boolean().default(false),
+});
+
+export const conditionOperators = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn', 'contains', 'exists', 'notExists', 'isTrue', 'isFalse'] as const;
+
+const scalarSchema = z.union([z.string().max(500), z.number(), z.boolean()]);
+
+export type Condition =
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition }
+  | { field: string; op: (typeof conditionOperators)[number]; value?: string | number | boolean | (string | number | boolean)[] };
+
+/** Decision rules are data, never code: a tree of all/any/not over comparisons of collected fields. */
+export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
+  z.union([
+    z.object({ all: z.array(conditionSchema).min(1) }).strict(),
+    z.object({ any: z.array(conditionSchema).min(1) }).strict(),
+    z.object({ not: conditionSchema }).strict(),
+    z
+      .object({
+        field: fieldPathSchema,
+        op: z.enum(conditionOperators),
+        value: z.union([scalarSchema, z.array(scalarSchema).max(100)]).optional(),
+      })
+      .strict(),
+  ]),
+);
+
+const stepBase = {
+  title: localizedTextSchema,
+  description: localizedTextSchema.optional(),
+};
+
+export const taskStepSchema = z.object({
+  kind: z.literal('task'),
+  ...stepBase,
+  assignee: assigneeSchema,
+  form: formSchema.default({ fields: [] }),
+  deadline: deadlineSchema.optional(),
+  reminders: z.array(reminderSchema).max(10).default([]),
+  escalation: z.array(escalationLevelSchema).max(10).default([]),
+  /** A joint plan: every named service must sign before the task completes. */
+  signOff: z.object({ services: z.array(serviceKeySchema).min(2).max(10) }).optional(),
+  /** Absent at the end of a parallel branch or a recurring body. */
+  next: stepIdSchema.optional(),
+});
+
+export const parallelStepSchema = z.object({
+  kind: z.literal('parallel'),
+  ...stepBase,
+  /** First step of each branch; a branch ends at a step with no `next`. All branches join before `next`. */
+  branches: z.array(stepIdSchema).min(2).max(10),
+  next: stepIdSchema.optional(),
+});
+
+export const decisionStepSchema = z.object({
+  kind: z.literal('decision'),
+  ...stepBase,
+  rules: z
+    .array(z.object({ when: conditionSchema, next: stepIdSchema, label: localizedTextSchema.optional() }))
+    .min(1)
+    .max(50),
+  otherwise: stepIdSchema,
+});
+
+export const waitStepSchema = z
+  .object({
+    kind: z.literal('wait'),
+    ...stepBase,
+    for: durationSchema.optional(),
+    until: z.object({ field: fieldPathSchema, offset: durationSchema.optional() }).optional(),
+    next: stepIdSchema.optional(),
+  })
+  .superRefine((step, ctx) => {
+    if (Boolean(step.for) === Boolean(step.until)) {
+      ctx.addIssue({ code: 'custom', path: ['for'], message: 'a wait step needs exactly one of "for" or "until"' });
+    }
+  });
+
+export const recurringStepSchema = z
+  .object({
+    kind: z.literal('recurring'),
+    ...stepBase,
+    every: durationSchema,
+    /** First step of the chain run at each occurrence. */
+    body: stepIdSchema,
+    times: z.number().int().min(1).max(1000).optional(),
+    until: conditionSchema.optional(),
+    next: stepIdSchema.optional(),
+  })
+  .superRefine((step, ctx) => {
+    if (!step.times && !step.until) {
+      ctx.addIssue({ code: 'custom', path: ['times'], message: 'a recurring step needs "times", "until" or both' });
+    }
+    if (step.every.amount === 0) {
+      ctx.addIssue({ code: 'custom', path: ['every', 'amount'], message: 'a recurring step must wait a positive time between occurrences' });
+    }
+  });
+
+export const gotoStepSchema = z.object({
+  kind: z.literal('goto'),
+  ...stepBase,
+  target: stepIdSchema,
+  /** Jumps allowed before the case goes on to `otherwise` (a re-assessment loop that cannot spin forever). */
+  maxTimes: z.number().int().min(1).max(100).default(3),
+  otherwise: stepIdSchema.optional(),
+});
+
+export const endStepSchema = z.object({
+  kind: z.literal('end'),
+  ...stepBase,
+  outcome: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'outcomes are lower snake case codes'),
+});
+
+export const stepSchema = z.discriminatedUnion('kind', [
+  taskStepSchema,
+  parallelStepSchema,
+  decisionStepSchema,
+  waitStepSchema,
+  recurringStepSchema,
+  gotoStepSchema,
+  endStepSchema,
+]);
+
+export const pathwayKeySchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{1,62}$/, 'pathway keys are lower kebab case, starting with a letter');
+
+/** The document a coordinator edits. Publishing pins it as an immutable numbered version. */
+export const pathwayDefinitionSchema = z
+  .object({
+    key: pathwayKeySchema,
+    title: localizedTextSchema,
+    description: localizedTextSchema.optional(),
+    /** Data asked for when a case starts (never personal identity: that is collected at intake). */
+    caseFields: z.array(formFieldSchema).max(30).default([]),
+    start: stepIdSchema,
+    steps: z.record(stepIdSchema, stepSchema),
+    /** Outcome codes allowed when a supervisor closes a case by hand. */
+    outcomes: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,40}$/)).max(50).default([]),
+  })
+  .strict();
+
+export type PathwayDefinition = z.infer<typeof pathwayDefinitionSchema>;
+export type PathwayDefinitionInput = z.input<typeof pathwayDefinitionSchema>;
+export type Step = z.infer<typeof stepSchema>;
+export type TaskStep = z.infer<typeof taskStepSchema>;
+export type ParallelStep = z.infer<typeof parallelStepSchema>;
+export type DecisionStep = z.infer<typeof decisionStepSchema>;
+export type WaitStep = z.infer<typeof waitStepSchema>;
+export type RecurringStep = z.infer<typeof recurringStepSchema>;
+export type GotoStep = z.infer<typeof gotoStepSchema>;
+export type EndStep = z.infer<typeof endStepSchema>;
+export type FormField = z.infer<typeof formFieldSchema>;
+export type Duration = z.infer<typeof durationSchema>;
+export type Deadline = z.infer<typeof deadlineSchema>;
+export type Role = z.infer<typeof roleSchema>;
+export type LocalizedText = z.infer<typeof localizedTextSchema>;

@@ -1,0 +1,41 @@
+// Lint is how determinism is enforced: workflow code may not reach Node built-ins or I/O.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = [
+  'fs', 'fs/promises', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_process', 'worker_threads',
+  'node:*', 'pg', 'fastify', 'pino', '@temporalio/client', '@temporalio/worker', '@temporalio/activity',
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '.data/**', '.tools/**', 'dist/**', 'coverage/**', 'tests/replay/histories/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['*.js', '*.mjs'] }, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/restrict-template-expressions': 'off',
+    },
+  },
+  {
+    // Workflow code and the pure domain it imports are replayed: no I/O, no clocks, no randomness outside Temporal's.
+    files: ['workflows/**/*.ts', 'domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: nodeBuiltins.map((group) => ({ group: [group], message: 'Workflow and domain code must stay deterministic: no Node built-ins or I/O.' })) }],
+      'no-restricted-globals': ['error', { name: 'setTimeout', message: 'Use the workflow sleep/condition APIs.' }, { name: 'setInterval', message: 'Use workflow timers.' }, { name: 'process', message: 'No process state in deterministic code.' }],
+      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Use workflow uuid4 or deterministic ids.' }],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);
