@@ -1,0 +1,130 @@
+/**
+ * The safe evaluator for decision rules: a coordinator's `Condition` tree is interpreted as data
+ * over collected case data, never compiled or eval'd. Pure, so decisions replay identically.
+ */
+import type { Condition } from './pathway-schema';
+
+export type FieldValue = string | number | boolean | string[] | null;
+
+/** Collected data by step id, then field key; `case` holds the data given when the case started. */
+export type CaseData = Record<string, Record<string, FieldValue>>;
+
+export type ComparisonCondition = Extract<Condition, { field: string }>;
+type ConditionValue = ComparisonCondition['value'];
+type Scalar = string | number | boolean;
+
+/** A comparison inside a condition tree, with its path relative to the tree's root (for issue paths). */
+export interface ConditionLeaf {
+  path: (string | number)[];
+  leaf: ComparisonCondition;
+}
+
+/** Evaluates a condition tree against collected data; unknown or absent fields never throw. */
+export function evaluateCondition(condition: Condition, data: CaseData): boolean {
+  if ('all' in condition) return condition.all.every((child) => evaluateCondition(child, data));
+  if ('any' in condition) return condition.any.some((child) => evaluateCondition(child, data));
+  if ('not' in condition) return !evaluateCondition(condition.not, data);
+  return evaluateComparison(condition, readField(data, condition.field));
+}
+
+/** Every comparison of a condition tree with its path, in document order. */
+export function conditionLeaves(condition: Condition, path: (string | number)[] = []): ConditionLeaf[] {
+  if ('all' in condition) return condition.all.flatMap((child, i) => conditionLeaves(child, [...path, 'all', i]));
+  if ('any' in condition) return condition.any.flatMap((child, i) => conditionLeaves(child, [...path, 'any', i]));
+  if ('not' in condition) return conditionLeaves(condition.not, [...path, 'not']);
+  return [{ path, leaf: condition }];
+}
+
+/** The distinct field paths a condition reads, in order of first appearance. */
+export function conditionFieldPaths(condition: Condition): string[] {
+  return [...new Set(conditionLeaves(condition).map(({ leaf }) => leaf.field))];
+}
+
+/** Reads `<stepId>.<fieldKey>` from case data; own properties only, so keys like `constructor` stay data. */
+export function readField(data: CaseData, fieldPath: string): FieldValue | undefined {
+  const dot = fieldPath.indexOf('.');
+  if (dot < 0) return undefined;
+  const stepId = fieldPath.slice(0, dot);
+  const key = fieldPath.slice(dot + 1);
+  if (!Object.prototype.hasOwnProperty.call(data, stepId)) return undefined;
+  const stepData = data[stepId];
+  if (stepData === null || typeof stepData !== 'object' || !Object.prototype.hasOwnProperty.call(stepData, key)) return undefined;
+  return stepData[key];
+}
+
+/** Absent, null, '' and an empty selection all mean "nothing was recorded". */
+function isBlank(value: FieldValue | undefined): value is null | undefined | '' | [] {
+  return value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
+}
+
+function evaluateComparison(condition: ComparisonCondition, actual: FieldValue | undefined): boolean {
+  const expected = condition.value;
+  switch (condition.op) {
+    case 'exists':
+      return !isBlank(actual);
+    case 'notExists':
+      return isBlank(actual);
+    case 'isTrue':
+      return actual === true;
+    case 'isFalse':
+      return actual === false;
+    case 'eq':
+      return isPresent(actual) && equals(actual, expected);
+    case 'ne':
+      // "not equal" holds for a field never recorded: the rule writer asked for anything but the value.
+      return !isPresent(actual) || !equals(actual, expected);
+    case 'gt':
+      return compare(actual, expected, (order) => order > 0);
+    case 'gte':
+      return compare(actual, expected, (order) => order >= 0);
+    case 'lt':
+      return compare(actual, expected, (order) => order < 0);
+    case 'lte':
+      return compare(actual, expected, (order) => order <= 0);
+    case 'in':
+      return Array.isArray(expected) && isPresent(actual) && overlaps(actual, expected);
+    case 'notIn':
+      return Array.isArray(expected) && (!isPresent(actual) || !overlaps(actual, expected));
+    case 'contains':
+      return contains(actual, expected);
+  }
+}
+
+function isPresent(value: FieldValue | undefined): value is Exclude<FieldValue, null> {
+  return value !== undefined && value !== null;
+}
+
+function equals(actual: Exclude<FieldValue, null>, expected: ConditionValue): boolean {
+  if (Array.isArray(actual) || Array.isArray(expected)) {
+    return Array.isArray(actual) && Array.isArray(expected) && actual.length === expected.length && actual.every((item, i) => item === expected[i]);
+  }
+  return actual === expected;
+}
+
+/** Numbers compare as numbers, strings (ISO dates included) lexically; mixed types never match. */
+function compare(actual: FieldValue | undefined, expected: ConditionValue, accept: (order: number) => boolean): boolean {
+  if (typeof actual === 'number' && typeof expected === 'number') {
+    if (Number.isNaN(actual) || Number.isNaN(expected)) return false;
+    return accept(actual === expected ? 0 : actual < expected ? -1 : 1);
+  }
+  if (typeof actual === 'string' && typeof expected === 'string') {
+    return accept(actual === expected ? 0 : actual < expected ? -1 : 1);
+  }
+  return false;
+}
+
+/** A single value is "in" the list when listed; a multiselect is "in" it when any selected option is. */
+function overlaps(actual: Exclude<FieldValue, null>, list: Scalar[]): boolean {
+  const items: Scalar[] = Array.isArray(actual) ? actual : [actual];
+  return items.some((item) => list.includes(item));
+}
+
+/** Multiselects contain an option (or every option of a list); text contains a substring. */
+function contains(actual: FieldValue | undefined, expected: ConditionValue): boolean {
+  if (Array.isArray(actual)) {
+    const wanted: Scalar[] = Array.isArray(expected) ? expected : expected === undefined ? [] : [expected];
+    return wanted.length > 0 && wanted.every((item) => typeof item === 'string' && actual.includes(item));
+  }
+  if (typeof actual === 'string' && typeof expected === 'string') return actual.includes(expected);
+  return false;
+}
