@@ -1,0 +1,106 @@
+/**
+ * Validation of the data an operator submits for a task form (or a case's start data), built from
+ * the coordinator's field definitions. The API validates at the edge and the workflow re-validates
+ * in its update validator, so both share this pure code and give the same field paths.
+ */
+import { z } from 'zod';
+import type { FormField } from './pathway-schema';
+import type { FieldValue } from './conditions';
+
+export type FormValidationResult =
+  | { ok: true; data: Record<string, FieldValue> }
+  | { ok: false; issues: Array<{ path: string[]; message: string }> };
+
+// Generous but finite: free text must not become a place to paste whole documents.
+const defaultMaxLength = { text: 2_000, textarea: 10_000 } as const;
+
+function typeError(expected: string) {
+  return (issue: { input?: unknown }) => (issue.input === undefined || issue.input === null ? 'required' : `expected ${expected}`);
+}
+
+/** True for 'YYYY-MM-DD' strings naming a real day of the proleptic Gregorian calendar. */
+export function isCalendarDate(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const monthLengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+  return day <= monthLengths[month - 1];
+}
+
+function optionValues(field: FormField): string[] {
+  return (field.options ?? []).map((option) => option.value);
+}
+
+function oneOf(values: string[]): z.ZodType<string> {
+  return z.string({ error: typeError('one of the listed options') }).refine((value) => values.includes(value), {
+    message: `expected one of: ${values.join(', ')}`,
+  });
+}
+
+/** The schema of a present (non-null) value of the field; required-ness is applied by the caller. */
+function valueSchema(field: FormField): z.ZodType<Exclude<FieldValue, null>> {
+  switch (field.type) {
+    case 'text':
+    case 'textarea': {
+      const schema = z.string({ error: typeError('text') }).trim().max(field.maxLength ?? defaultMaxLength[field.type]);
+      return field.required ? schema.min(1, 'required') : schema;
+    }
+    case 'number': {
+      let schema = z.number({ error: typeError('a number') });
+      if (field.min !== undefined) schema = schema.min(field.min);
+      if (field.max !== undefined) schema = schema.max(field.max);
+      return schema;
+    }
+    case 'boolean':
+      return z.boolean({ error: typeError('true or false') });
+    case 'date':
+      return z
+        .string({ error: typeError('a date as YYYY-MM-DD') })
+        .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+        .refine(isCalendarDate, 'not a calendar date');
+    case 'select':
+      return oneOf(optionValues(field));
+    case 'multiselect': {
+      const schema = z
+        .array(oneOf(optionValues(field)), { error: typeError('a list of options') })
+        .refine((values) => new Set(values).size === values.length, 'options must not repeat');
+      return field.required ? schema.refine((values) => values.length > 0, 'required') : schema;
+    }
+  }
+}
+
+function fieldSchema(field: FormField): z.ZodType<FieldValue | undefined> {
+  const present = valueSchema(field);
+  if (field.required) return present;
+  // Optional text left blank is stored as null, so "exists" and stored data agree on what is empty.
+  return present
+    .nullable()
+    .optional()
+    .transform((value) => (value === '' ? null : value));
+}
+
+/** The zod schema of a form's data: one key per field, unknown keys rejected. */
+export function formDataSchema(fields: FormField[]): z.ZodType<Record<string, FieldValue | undefined>> {
+  const shape: Record<string, z.ZodType<FieldValue | undefined>> = {};
+  for (const field of fields) shape[field.key] = fieldSchema(field);
+  return z.strictObject(shape, { error: typeError('an object of form fields') });
+}
+
+/** Validates submitted form data against the field definitions, with issue paths relative to the data. */
+export function validateFormData(fields: FormField[], input: unknown): FormValidationResult {
+  const result = formDataSchema(fields).safeParse(input);
+  if (result.success) {
+    const data: Record<string, FieldValue> = {};
+    for (const [key, value] of Object.entries(result.data)) if (value !== undefined) data[key] = value;
+    return { ok: true, data };
+  }
+  const issues = result.error.issues.flatMap((issue) =>
+    // One issue per unknown key, located at the key, so a form UI can point at it.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: [...issue.path.map(String), key], message: 'unknown field' }))
+      : [{ path: issue.path.map(String), message: issue.message }],
+  );
+  return { ok: false, issues };
+}
