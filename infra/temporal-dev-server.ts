@@ -1,0 +1,183 @@
+/**
+ * Runs `temporal server start-dev` (a real Temporal server persisted in SQLite) as a child
+ * process, for `npm start` and the test stack. Returns once the frontend serves and every case
+ * search attribute is registered and visible, so callers can start workflows immediately.
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { connect } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { searchAttributeRegistrations } from '../domain/search-attributes';
+import { resolveTemporalCli } from './temporal-binaries';
+
+const execFileAsync = promisify(execFile);
+
+export interface TemporalDevServerOptions {
+  /** SQLite file holding all server state; reused when it exists. */
+  dbFile: string;
+  /** gRPC frontend port. */
+  port: number;
+  /** Web UI port; 0 or undefined runs headless. */
+  uiPort?: number;
+  namespace?: string;
+  /** Server output goes here (appended); otherwise only its tail is kept, for error messages. */
+  logFile?: string;
+  /** How long to wait for the server and its search attributes; first start on a cold disk takes a few seconds. */
+  startTimeoutMs?: number;
+}
+
+export interface TemporalDevServer {
+  /** `host:port` for `Connection.connect({ address })`. */
+  address: string;
+  /** Web UI URL; empty when headless. */
+  uiUrl: string;
+  /** SIGTERM, then SIGKILL after 10 s; resolves when the process has exited. */
+  stop(): Promise<void>;
+}
+
+const host = '127.0.0.1';
+
+/** Starts a Temporal dev server and waits until it serves with the case search attributes registered. */
+export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
+  const { dbFile, port, uiPort, namespace = 'default', logFile, startTimeoutMs = 60_000 } = options;
+  const cli = resolveTemporalCli();
+  const address = `${host}:${port}`;
+  if (await isListening(port)) {
+    throw new Error(`Port ${port} is already in use (another Temporal server still running?); stop it or pick another port`);
+  }
+  mkdirSync(path.dirname(path.resolve(dbFile)), { recursive: true });
+
+  const headless = uiPort === undefined || uiPort === 0;
+  const args = [
+    'server', 'start-dev',
+    '--db-filename', dbFile,
+    '--port', String(port),
+    '--ip', host,
+    '--namespace', namespace,
+    '--log-level', 'warn',
+    ...(headless ? ['--headless'] : ['--ui-port', String(uiPort)]),
+    // Only honoured when the DB file is created; existing files get them through `operator` below.
+    ...searchAttributeRegistrations.flatMap(({ name, cliType }) => ['--search-attribute', `${name}=${cliType}`]),
+    ...isolatedFromUserConfig,
+  ];
+  const output = new OutputTail();
+  const logFd = logFile === undefined ? undefined : openSync(logFile, 'a');
+  // Own process group: a Ctrl-C in the terminal must reach us first, so shutdown runs in order.
+  const child = spawn(cli, args, {
+    detached: true,
+    env: cliEnv(),
+    stdio: ['ignore', logFd ?? 'pipe', logFd ?? 'pipe'],
+  });
+  if (logFd !== undefined) closeSync(logFd);
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const stop = async () => {
+    process.removeListener('exit', killOnExit);
+    await terminate(child, exited);
+  };
+
+  try {
+    const deadline = Date.now() + startTimeoutMs;
+    const describeFailure = (what: string) =>
+      new Error(`Temporal dev server ${what}${logFile === undefined ? `: ${output.text()}` : ` (see ${logFile})`}`);
+    await waitFor(deadline, child, describeFailure, async () => (await runCli(cli, ['operator', 'cluster', 'health', '--address', address])).ok);
+    await waitFor(deadline, child, describeFailure, () => registerSearchAttributes(cli, address, namespace));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { address, uiUrl: headless ? '' : `http://${host}:${uiPort}`, stop };
+}
+
+/** The CLI otherwise picks up TEMPORAL_ADDRESS/TEMPORAL_API_KEY and profiles meant for the app's own server. */
+const isolatedFromUserConfig = ['--disable-config-env', '--disable-config-file'];
+
+function cliEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TEMPORAL_')));
+}
+
+async function runCli(cli: string, args: string[]): Promise<{ ok: boolean; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(cli, [...args, ...isolatedFromUserConfig], { env: cliEnv(), timeout: 15_000 });
+    return { ok: true, stdout, stderr };
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    return { ok: false, stdout, stderr: stderr || (error as Error).message };
+  }
+}
+
+/** `KeywordList` → `INDEXED_VALUE_TYPE_KEYWORD_LIST`, the spelling `list -o json` uses. */
+function indexedValueType(cliType: string): string {
+  return `INDEXED_VALUE_TYPE_${cliType.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}`;
+}
+
+/** Creates missing attributes; true once all are listed with the right type. Idempotent. */
+async function registerSearchAttributes(cli: string, address: string, namespace: string): Promise<boolean> {
+  const target = ['--address', address, '--namespace', namespace];
+  const listed = await runCli(cli, ['operator', 'search-attribute', 'list', '--output', 'json', ...target]);
+  if (!listed.ok) return false;
+  const existing = (JSON.parse(listed.stdout) as { customAttributes?: Record<string, string> }).customAttributes ?? {};
+  const missing = searchAttributeRegistrations.filter(({ name }) => existing[name] === undefined);
+  for (const { name, cliType } of searchAttributeRegistrations) {
+    const actual = existing[name];
+    if (actual !== undefined && actual !== indexedValueType(cliType)) {
+      throw new Error(`Search attribute ${name} is registered as ${actual}, expected ${cliType}; use a fresh Temporal DB file`);
+    }
+  }
+  for (const { name, cliType } of missing) {
+    const created = await runCli(cli, ['operator', 'search-attribute', 'create', '--name', name, '--type', cliType, ...target]);
+    if (!created.ok && !/already exists/i.test(created.stderr)) return false;
+  }
+  return missing.length === 0;
+}
+
+async function waitFor(
+  deadline: number,
+  child: ChildProcess,
+  failure: (what: string) => Error,
+  ready: () => Promise<boolean>,
+): Promise<void> {
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw failure(`exited during start-up (code ${child.exitCode ?? child.signalCode})`);
+    }
+    if (await ready()) return;
+    if (Date.now() > deadline) throw failure('did not become ready in time');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function terminate(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Keeps the last few KB of a child's output so a failed start can say why. */
+class OutputTail {
+  private buffer = '';
+  push(chunk: Buffer): void {
+    this.buffer = (this.buffer + chunk.toString('utf8')).slice(-4_000);
+  }
+  text(): string {
+    return this.buffer.trim() || '(no output)';
+  }
+}
