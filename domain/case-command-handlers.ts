@@ -1,0 +1,272 @@
+/**
+ * What each command does to a case, and when it is refused. `checkCommand` never mutates (it backs
+ * the workflow's update validators, so a refused command leaves no trace in history);
+ * `applyCommand` assumes a passed check and performs the change.
+ */
+import { calendarFor, deadlineAfter } from './calendar';
+import type { CaseCommand, CaseCommandEnvelope, CommandRejection } from './case-commands';
+import { commandRejections } from './case-commands';
+import { closeCase, emit, finishTask, openTasks, scheduleDeadline, shiftClocks, tick, type EngineContext } from './case-engine';
+import type { Actor, CaseState, CaseTask } from './case-state';
+import { validateFormData } from './form-validation';
+import type { FormField, PathwayDefinition, TaskStep } from './pathway-schema';
+
+const reject = (type: CommandRejection['type'], message: string, issues?: CommandRejection['issues']): CommandRejection =>
+  issues ? { type, message, issues } : { type, message };
+
+function inArea(actor: Actor, areaId: string): boolean {
+  return actor.roles.includes('admin') || actor.areas.includes(areaId);
+}
+
+/** Supervisors and admins intervene on any task of their areas. */
+export function maySupervise(actor: Actor, areaId: string): boolean {
+  return actor.roles.includes('admin') || (actor.roles.includes('supervisor') && actor.areas.includes(areaId));
+}
+
+/** Whether the actor may work a task: its role, and its service (or one of the services that must sign). */
+export function mayWorkTask(actor: Actor, task: CaseTask): boolean {
+  if (maySupervise(actor, task.areaId)) return true;
+  if (!inArea(actor, task.areaId) || !actor.roles.includes(task.role)) return false;
+  const services = task.signOff ? task.signOff.services : [task.service];
+  return services.some((service) => actor.services.includes(service));
+}
+
+function taskStep(definition: PathwayDefinition, task: CaseTask): TaskStep {
+  return definition.steps[task.stepId] as TaskStep;
+}
+
+/** The service in whose name the actor signs a joint task: the first of theirs that has not signed yet. */
+function signingService(actor: Actor, task: CaseTask): string | undefined {
+  if (!task.signOff) return undefined;
+  const signed = new Set(task.signOff.signed.map((s) => s.service));
+  return task.signOff.services.find((service) => actor.services.includes(service) && !signed.has(service))
+    ?? (maySupervise(actor, task.areaId) ? task.signOff.services.find((service) => !signed.has(service)) : undefined);
+}
+
+/** Later signers of a joint task may add to the form but need not repeat what the first signer filled. */
+function fieldsFor(task: CaseTask, step: TaskStep): FormField[] {
+  const alreadyFilled = task.signOff !== null && task.signOff.signed.length > 0;
+  return alreadyFilled ? step.form.fields.map((field) => ({ ...field, required: false })) : step.form.fields;
+}
+
+function checkTaskCommand(state: CaseState, definition: PathwayDefinition, actor: Actor, command: Extract<CaseCommand, { taskId: string }>): CommandRejection | null {
+  const task = state.tasks.find((t) => t.id === command.taskId);
+  if (!task) return reject(commandRejections.notFound, `task ${command.taskId} is not open in this case`);
+  if (command.kind === 'completeTask' && task.status === 'completed') {
+    const sameCompletion = command.idempotencyKey !== undefined && command.idempotencyKey === task.completionKey;
+    return sameCompletion ? null : reject(commandRejections.conflict, 'the task is already completed');
+  }
+  if (task.status === 'completed' || task.status === 'cancelled') return reject(commandRejections.conflict, `the task is ${task.status}`);
+  if (state.status !== 'active') return reject(commandRejections.caseNotActive, `the case is ${state.status}`);
+  const claimedByOther = task.assigneeId !== null && task.assigneeId !== actor.id;
+  switch (command.kind) {
+    case 'claimTask':
+      if (!mayWorkTask(actor, task)) return reject(commandRejections.forbidden, 'this task belongs to another service or role');
+      if (claimedByOther) return reject(commandRejections.conflict, 'the task is claimed by someone else');
+      return null;
+    case 'releaseTask':
+      if (task.assigneeId === null) return reject(commandRejections.conflict, 'the task is not claimed');
+      if (claimedByOther && !maySupervise(actor, task.areaId)) return reject(commandRejections.forbidden, 'only the assignee or a supervisor can release the task');
+      return null;
+    case 'completeTask': {
+      if (!mayWorkTask(actor, task)) return reject(commandRejections.forbidden, 'this task belongs to another service or role');
+      if (claimedByOther && !maySupervise(actor, task.areaId)) return reject(commandRejections.conflict, 'the task is claimed by someone else');
+      if (task.signOff && !signingService(actor, task)) return reject(commandRejections.conflict, 'your service has already signed this plan');
+      const result = validateFormData(fieldsFor(task, taskStep(definition, task)), command.data);
+      if (!result.ok) return reject(commandRejections.invalidData, 'the form data is not valid', result.issues);
+      return null;
+    }
+    case 'reassignTask':
+      if (!maySupervise(actor, task.areaId)) return reject(commandRejections.forbidden, 'only a supervisor of the area can reassign tasks');
+      if (command.assigneeId === task.assigneeId) return reject(commandRejections.conflict, 'the task already has that assignee');
+      return null;
+    case 'extendDeadline': {
+      if (!maySupervise(actor, task.areaId)) return reject(commandRejections.forbidden, 'only a supervisor of the area can extend deadlines');
+      const newDue = extendedDueAt(state, task, command);
+      if (task.dueAt !== null && newDue.getTime() <= Date.parse(task.dueAt)) {
+        return reject(commandRejections.invalidData, 'the new deadline must be later than the current one', [
+          { path: [command.newDueAt ? 'newDueAt' : 'by'], message: `must be after ${task.dueAt}` },
+        ]);
+      }
+      return null;
+    }
+  }
+}
+
+function extendedDueAt(state: CaseState, task: CaseTask, command: Extract<CaseCommand, { kind: 'extendDeadline' }>): Date {
+  if (command.newDueAt) return new Date(command.newDueAt);
+  const base = task.dueAt ? new Date(task.dueAt) : new Date(state.updatedAt);
+  return deadlineAfter(base, command.by!, state.calendar);
+}
+
+/** Returns why a command must be refused, or null when it may be applied. Never mutates. */
+export function checkCommand(state: CaseState, definition: PathwayDefinition, envelope: CaseCommandEnvelope): CommandRejection | null {
+  const { actor, command } = envelope;
+  if ('taskId' in command) return checkTaskCommand(state, definition, actor, command);
+  const closed = state.status === 'closed' || state.status === 'cancelled';
+  switch (command.kind) {
+    case 'addNote':
+      if (!inArea(actor, state.areaId)) return reject(commandRejections.forbidden, 'the case is outside your areas');
+      return closed ? reject(commandRejections.caseNotActive, `the case is ${state.status}`) : null;
+    case 'suspendCase':
+      if (!inArea(actor, state.areaId) || !(actor.roles.includes('operator') || maySupervise(actor, state.areaId))) {
+        return reject(commandRejections.forbidden, 'only operators and supervisors of the area can suspend a case');
+      }
+      return state.status === 'active' ? null : reject(commandRejections.caseNotActive, `the case is ${state.status}`);
+    case 'resumeCase':
+      if (!inArea(actor, state.areaId) || !(actor.roles.includes('operator') || maySupervise(actor, state.areaId))) {
+        return reject(commandRejections.forbidden, 'only operators and supervisors of the area can resume a case');
+      }
+      return state.status === 'suspended' ? null : reject(commandRejections.conflict, `the case is ${state.status}, not suspended`);
+    case 'cancelCase':
+      if (!maySupervise(actor, state.areaId)) return reject(commandRejections.forbidden, 'only a supervisor of the area can cancel a case');
+      return closed ? reject(commandRejections.caseNotActive, `the case is ${state.status}`) : null;
+    case 'closeCase': {
+      if (!maySupervise(actor, state.areaId)) return reject(commandRejections.forbidden, 'only a supervisor of the area can close a case');
+      if (closed) return reject(commandRejections.caseNotActive, `the case is ${state.status}`);
+      const allowed = allowedOutcomes(definition);
+      return allowed.includes(command.outcome)
+        ? null
+        : reject(commandRejections.invalidData, 'unknown outcome', [{ path: ['outcome'], message: `one of: ${allowed.join(', ')}` }]);
+    }
+    case 'transferCase':
+      if (!maySupervise(actor, state.areaId)) return reject(commandRejections.forbidden, 'only a supervisor of the area can transfer a case');
+      if (closed) return reject(commandRejections.caseNotActive, `the case is ${state.status}`);
+      return command.areaId === state.areaId
+        ? reject(commandRejections.invalidData, 'the case is already in that area', [{ path: ['areaId'], message: 'choose another area' }])
+        : null;
+  }
+}
+
+/** Outcomes a supervisor may close with: the pathway's list plus every end step's outcome. */
+export function allowedOutcomes(definition: PathwayDefinition): string[] {
+  const fromEnds = Object.values(definition.steps).flatMap((step) => (step.kind === 'end' ? [step.outcome] : []));
+  return [...new Set([...definition.outcomes, ...fromEnds])].sort();
+}
+
+/** Applies a checked command; returns false when it changed nothing (an idempotent repeat). */
+export function applyCommand(state: CaseState, definition: PathwayDefinition, envelope: CaseCommandEnvelope, now: Date): boolean {
+  const { actor, command } = envelope;
+  const ctx: EngineContext = { definition, now, actor: { id: actor.id, kind: actor.kind } };
+  const seqBefore = state.seq;
+  switch (command.kind) {
+    case 'claimTask': {
+      const task = findTask(state, command.taskId);
+      if (task.assigneeId === actor.id) return false;
+      task.assigneeId = actor.id;
+      task.status = 'claimed';
+      task.version = emit(state, ctx, 'task_claimed', { stepId: task.stepId, taskId: task.id }).seq;
+      break;
+    }
+    case 'releaseTask': {
+      const task = findTask(state, command.taskId);
+      const previous = task.assigneeId;
+      task.assigneeId = null;
+      task.status = 'open';
+      task.version = emit(state, ctx, 'task_released', { stepId: task.stepId, taskId: task.id, details: { previousAssignee: previous } }).seq;
+      break;
+    }
+    case 'completeTask':
+      completeTask(state, ctx, findTask(state, command.taskId), actor, command);
+      break;
+    case 'reassignTask': {
+      const task = findTask(state, command.taskId);
+      const previous = task.assigneeId;
+      task.assigneeId = command.assigneeId;
+      task.status = command.assigneeId ? 'claimed' : 'open';
+      task.version = emit(state, ctx, 'task_reassigned', {
+        stepId: task.stepId,
+        taskId: task.id,
+        details: { from: previous, to: command.assigneeId, reason: command.reason },
+      }).seq;
+      break;
+    }
+    case 'extendDeadline': {
+      const task = findTask(state, command.taskId);
+      const previous = task.dueAt;
+      scheduleDeadline(state, ctx, task, definition.steps[task.stepId] as TaskStep, extendedDueAt(state, task, command));
+      // A new deadline restarts the ladder: the levels already reached no longer describe the task.
+      task.escalationLevel = 0;
+      task.version = emit(state, ctx, 'deadline_extended', {
+        stepId: task.stepId,
+        taskId: task.id,
+        details: { previousDueAt: previous, dueAt: task.dueAt, reason: command.reason },
+      }).seq;
+      break;
+    }
+    case 'suspendCase':
+      state.status = 'suspended';
+      state.suspendedAt = now.toISOString();
+      emit(state, ctx, 'case_suspended', { details: { reason: command.reason } });
+      break;
+    case 'resumeCase': {
+      const pausedMs = now.getTime() - Date.parse(state.suspendedAt ?? now.toISOString());
+      shiftClocks(state, pausedMs);
+      state.status = 'active';
+      state.suspendedAt = null;
+      state.lastProgressAt = now.toISOString();
+      emit(state, ctx, 'case_resumed', { details: { pausedMs, ...(command.reason ? { reason: command.reason } : {}) } });
+      bumpOpenTasks(state);
+      break;
+    }
+    case 'cancelCase':
+      closeCase(state, ctx, null, 'case_cancelled', command.reason);
+      break;
+    case 'closeCase':
+      closeCase(state, ctx, command.outcome, 'case_closed', command.reason);
+      break;
+    case 'transferCase': {
+      const from = state.areaId;
+      state.areaId = command.areaId;
+      state.calendar = calendarFor(command.localHolidays, state.calendar.timezone);
+      const event = emit(state, ctx, 'case_transferred', { details: { from, to: command.areaId, reason: command.reason } });
+      // Open tasks move with the case and go back to the receiving area's queues.
+      for (const task of openTasks(state)) {
+        task.areaId = command.areaId;
+        task.assigneeId = null;
+        task.status = 'open';
+        task.version = event.seq;
+      }
+      break;
+    }
+    case 'addNote':
+      emit(state, ctx, 'note_added', { details: { text: command.text } });
+      break;
+  }
+  tick(state, definition, now);
+  return state.seq !== seqBefore;
+}
+
+function completeTask(state: CaseState, ctx: EngineContext, task: CaseTask, actor: Actor, command: Extract<CaseCommand, { kind: 'completeTask' }>): void {
+  if (task.status === 'completed') return;
+  const step = ctx.definition.steps[task.stepId] as TaskStep;
+  const result = validateFormData(fieldsFor(task, step), command.data);
+  if (!result.ok) throw new Error('completeTask applied without a passing check');
+  if (task.signOff) {
+    const service = signingService(actor, task)!;
+    task.signOff.signed.push({ service, actorId: actor.id, at: ctx.now.toISOString() });
+    state.data[task.stepId] = { ...(state.data[task.stepId] ?? {}), ...result.data };
+    const pending = task.signOff.services.filter((s) => !task.signOff!.signed.some((signed) => signed.service === s));
+    task.version = emit(state, ctx, 'task_signed', { stepId: task.stepId, taskId: task.id, details: { service, pending } }).seq;
+    state.lastProgressAt = ctx.now.toISOString();
+    if (pending.length > 0) {
+      // The signer's claim ends with their signature; the plan waits in the next service's queue.
+      task.assigneeId = null;
+      task.status = 'open';
+      return;
+    }
+    finishTask(state, ctx, task, {}, command.idempotencyKey ?? null);
+    return;
+  }
+  finishTask(state, ctx, task, result.data, command.idempotencyKey ?? null);
+}
+
+function bumpOpenTasks(state: CaseState): void {
+  for (const task of openTasks(state)) task.version = state.seq;
+}
+
+function findTask(state: CaseState, taskId: string): CaseTask {
+  const task = state.tasks.find((t) => t.id === taskId);
+  if (!task) throw new Error(`task ${taskId} vanished between check and apply`);
+  return task;
+}

@@ -1,0 +1,106 @@
+/**
+ * Commands people send to a running case. The API parses request bodies with these schemas; the
+ * workflow receives them already parsed, inside a `CaseCommandEnvelope` that names the actor.
+ */
+import { z } from 'zod';
+import { holidayRuleSchema } from './calendar';
+import { durationSchema, roleSchema } from './pathway-schema';
+import type { Actor } from './case-state';
+
+const reasonSchema = z.string().trim().min(3, 'give a reason of at least 3 characters').max(1000);
+const idSchema = z.string().min(1).max(200);
+
+export const claimTaskSchema = z.object({ kind: z.literal('claimTask'), taskId: idSchema });
+export const releaseTaskSchema = z.object({ kind: z.literal('releaseTask'), taskId: idSchema });
+export const completeTaskSchema = z.object({
+  kind: z.literal('completeTask'),
+  taskId: idSchema,
+  data: z.record(z.string(), z.unknown()).default({}),
+  /** Same key twice = the same completion (no change); another key on a completed task = conflict. */
+  idempotencyKey: z.string().min(1).max(200).optional(),
+});
+export const reassignTaskSchema = z.object({
+  kind: z.literal('reassignTask'),
+  taskId: idSchema,
+  /** null puts the task back in the service's shared queue. */
+  assigneeId: idSchema.nullable(),
+  reason: reasonSchema,
+});
+export const extendDeadlineSchema = z
+  .object({
+    kind: z.literal('extendDeadline'),
+    taskId: idSchema,
+    newDueAt: z.iso.datetime({ offset: true }).optional(),
+    by: durationSchema.optional(),
+    reason: reasonSchema,
+  })
+  .refine((cmd) => Boolean(cmd.newDueAt) !== Boolean(cmd.by), {
+    message: 'give exactly one of "newDueAt" or "by"',
+    path: ['newDueAt'],
+  });
+export const suspendCaseSchema = z.object({ kind: z.literal('suspendCase'), reason: reasonSchema });
+export const resumeCaseSchema = z.object({ kind: z.literal('resumeCase'), reason: reasonSchema.optional() });
+export const cancelCaseSchema = z.object({ kind: z.literal('cancelCase'), reason: reasonSchema });
+export const closeCaseSchema = z.object({
+  kind: z.literal('closeCase'),
+  outcome: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/),
+  reason: reasonSchema.optional(),
+});
+export const transferCaseSchema = z.object({
+  kind: z.literal('transferCase'),
+  areaId: idSchema,
+  reason: reasonSchema,
+  /** The receiving area's local holidays, resolved by the API from the area registry. */
+  localHolidays: z.array(holidayRuleSchema).default([]),
+});
+export const addNoteSchema = z.object({ kind: z.literal('addNote'), text: z.string().trim().min(1).max(5000) });
+
+export const caseCommandSchema = z.discriminatedUnion('kind', [
+  claimTaskSchema,
+  releaseTaskSchema,
+  completeTaskSchema,
+  reassignTaskSchema,
+  extendDeadlineSchema,
+  suspendCaseSchema,
+  resumeCaseSchema,
+  cancelCaseSchema,
+  closeCaseSchema,
+  transferCaseSchema,
+  addNoteSchema,
+]);
+
+export type CaseCommand = z.infer<typeof caseCommandSchema>;
+export type CaseCommandKind = CaseCommand['kind'];
+export type TaskCommand = Extract<CaseCommand, { taskId: string }>;
+
+export interface CaseCommandEnvelope<C extends CaseCommand = CaseCommand> {
+  actor: Actor;
+  command: C;
+}
+
+export const actorSchema = z.object({
+  id: idSchema,
+  kind: z.enum(['user', 'service', 'system']),
+  roles: z.array(roleSchema),
+  areas: z.array(z.string()),
+  services: z.array(z.string()),
+});
+
+/**
+ * Why a command was refused; mirrors the API's problem types so an update failure maps to an HTTP
+ * status without guessing.
+ */
+export const commandRejections = {
+  notFound: 'not_found',
+  forbidden: 'forbidden',
+  conflict: 'conflict',
+  invalidData: 'invalid_data',
+  caseNotActive: 'case_not_active',
+} as const;
+export type CommandRejectionType = (typeof commandRejections)[keyof typeof commandRejections];
+
+export interface CommandRejection {
+  type: CommandRejectionType;
+  message: string;
+  issues?: Array<{ path: (string | number)[]; message: string }>;
+}

@@ -1,0 +1,474 @@
+/**
+ * The pathway interpreter as a pure state machine. The case workflow is a thin durable shell around
+ * it: it feeds commands and clock ticks in, sleeps until `nextWakeAt`, and ships projection batches
+ * out. Being pure, the same code lets the API compute a new case's first state without waiting for
+ * a worker, and lets unit tests walk a pathway through months in microseconds.
+ */
+import { alertTime, calendarFor, deadlineAfter, parseLocalDate } from './calendar';
+import { evaluateCondition } from './conditions';
+import type {
+  ActorRef,
+  CaseEvent,
+  CaseEventType,
+  CaseSnapshot,
+  CaseState,
+  CaseTask,
+  FieldValue,
+  ProjectionBatch,
+  Token,
+} from './case-state';
+import type { CaseWorkflowInput } from './case-messages';
+import type { PathwayDefinition, Step, TaskStep } from './pathway-schema';
+
+/** Everything a transition needs besides the state: the pinned definition, the clock and who acts. */
+export interface EngineContext {
+  definition: PathwayDefinition;
+  now: Date;
+  actor: ActorRef;
+}
+
+/** Raised when a definition makes the interpreter spin; published definitions pass static checks, so this is a bug guard. */
+export class PathwayRuntimeError extends Error {
+  override name = 'PathwayRuntimeError';
+}
+
+const MAX_STEPS_PER_TRANSITION = 500;
+export const SYSTEM_ACTOR_REF: ActorRef = { id: 'system', kind: 'system' };
+
+/** Builds the first state of a case and the batch that projects it: identical wherever it runs. */
+export function createCase(input: CaseWorkflowInput): { state: CaseState; batch: ProjectionBatch } {
+  const now = new Date(input.startedAt);
+  const definition = input.pathway.definition;
+  const state: CaseState = {
+    caseId: input.caseId,
+    reference: input.reference,
+    pathwayKey: input.pathway.key,
+    pathwayVersion: input.pathway.version,
+    areaId: input.areaId,
+    status: 'active',
+    outcome: null,
+    startedAt: input.startedAt,
+    updatedAt: input.startedAt,
+    lastProgressAt: input.startedAt,
+    closedAt: null,
+    suspendedAt: null,
+    data: { case: { ...input.caseData } },
+    tokens: [],
+    tasks: [],
+    seq: 0,
+    nextId: 1,
+    gotoCounts: {},
+    calendar: calendarFor(input.localHolidays, input.timezone),
+    pendingEvents: [],
+    projectedSeq: 0,
+  };
+  const ctx: EngineContext = { definition, now, actor: input.startedBy };
+  emit(state, ctx, 'case_started', { details: { pathwayKey: state.pathwayKey, pathwayVersion: state.pathwayVersion } });
+  const root = newToken(state, definition.start, null);
+  enterStep(state, ctx, root, definition.start);
+  settle(state, ctx);
+  return { state, batch: batchSince(state, 0) };
+}
+
+/** Appends an event; every change to a case goes through here so the timeline is complete. */
+export function emit(
+  state: CaseState,
+  ctx: Pick<EngineContext, 'now' | 'actor'>,
+  type: CaseEventType,
+  extra: { stepId?: string; taskId?: string; details?: Record<string, unknown> } = {},
+): CaseEvent {
+  state.seq += 1;
+  const event: CaseEvent = {
+    caseId: state.caseId,
+    seq: state.seq,
+    type,
+    at: ctx.now.toISOString(),
+    actor: ctx.actor,
+    stepId: extra.stepId ?? null,
+    taskId: extra.taskId ?? null,
+    details: extra.details ?? {},
+  };
+  state.pendingEvents.push(event);
+  state.updatedAt = event.at;
+  return event;
+}
+
+function newToken(state: CaseState, stepId: string, parentId: string | null): Token {
+  const token: Token = {
+    id: `k${state.nextId++}`,
+    stepId,
+    parentId,
+    state: 'task',
+    taskId: null,
+    wakeAt: null,
+    pendingChildren: 0,
+    occurrences: 0,
+  };
+  state.tokens.push(token);
+  return token;
+}
+
+function stepOf(definition: PathwayDefinition, stepId: string): Step {
+  const step = definition.steps[stepId];
+  if (!step) throw new PathwayRuntimeError(`step "${stepId}" is not in the definition`);
+  return step;
+}
+
+/** Reads `<stepId>.<fieldKey>` from collected data. */
+export function readField(state: CaseState, path: string): FieldValue | undefined {
+  const [scope, key] = path.split('.');
+  return state.data[scope]?.[key];
+}
+
+/** Moves a token into a step and on through every step that does not wait for a person or the clock. */
+function enterStep(state: CaseState, ctx: EngineContext, token: Token, firstStepId: string): void {
+  let stepId: string | undefined = firstStepId;
+  for (let guard = 0; stepId !== undefined; guard++) {
+    if (guard > MAX_STEPS_PER_TRANSITION) throw new PathwayRuntimeError(`pathway loops without a pause at "${stepId}"`);
+    if (state.status === 'closed' || state.status === 'cancelled') return;
+    token.stepId = stepId;
+    const step = stepOf(ctx.definition, stepId);
+    switch (step.kind) {
+      case 'task':
+        token.state = 'task';
+        token.taskId = createTask(state, ctx, token, stepId, step).id;
+        return;
+      case 'parallel': {
+        token.state = 'joining';
+        token.pendingChildren = step.branches.length;
+        emit(state, ctx, 'branches_started', { stepId, details: { branches: step.branches } });
+        for (const branch of step.branches) {
+          enterStep(state, ctx, newToken(state, branch, token.id), branch);
+        }
+        return;
+      }
+      case 'decision': {
+        const index = step.rules.findIndex((rule) => evaluateCondition(rule.when, state.data));
+        const next = index >= 0 ? step.rules[index].next : step.otherwise;
+        emit(state, ctx, 'decision_taken', { stepId, details: { rule: index >= 0 ? index : 'otherwise', next } });
+        stepId = next;
+        break;
+      }
+      case 'wait': {
+        const wakeAt = waitEnd(state, ctx, step);
+        token.state = 'waiting';
+        token.wakeAt = wakeAt.toISOString();
+        emit(state, ctx, 'wait_started', { stepId, details: { until: token.wakeAt } });
+        return;
+      }
+      case 'recurring':
+        token.state = 'recurring';
+        token.occurrences = 0;
+        token.wakeAt = alertTime(ctx.now, step.every, 'after', state.calendar).toISOString();
+        return;
+      case 'goto': {
+        const jumps = state.gotoCounts[stepId] ?? 0;
+        if (jumps < step.maxTimes) {
+          state.gotoCounts[stepId] = jumps + 1;
+          emit(state, ctx, 'jumped_back', { stepId, details: { target: step.target, jump: jumps + 1 } });
+          stepId = step.target;
+        } else {
+          stepId = step.otherwise;
+          if (stepId === undefined) {
+            finishToken(state, ctx, token);
+            return;
+          }
+        }
+        break;
+      }
+      case 'end':
+        closeCase(state, ctx, step.outcome, 'case_closed');
+        return;
+    }
+  }
+}
+
+function waitEnd(state: CaseState, ctx: EngineContext, step: Extract<Step, { kind: 'wait' }>): Date {
+  if (step.for) return alertTime(ctx.now, step.for, 'after', state.calendar);
+  const until = step.until!;
+  const value = readField(state, until.field);
+  // A wait on a date nobody recorded cannot hold the case forever: it ends at once and says so.
+  if (typeof value !== 'string') return ctx.now;
+  const base = parseLocalDate(value, state.calendar);
+  return until.offset ? alertTime(base, until.offset, 'after', state.calendar) : base;
+}
+
+/** Continues a token after the step it stood on, or ends it at the end of its chain. */
+function moveOn(state: CaseState, ctx: EngineContext, token: Token, next: string | undefined): void {
+  token.taskId = null;
+  token.wakeAt = null;
+  if (next === undefined) finishToken(state, ctx, token);
+  else enterStep(state, ctx, token, next);
+}
+
+/** Ends a chain; the last branch of a parallel step joins it, a recurring body schedules the next occurrence. */
+function finishToken(state: CaseState, ctx: EngineContext, token: Token): void {
+  state.tokens = state.tokens.filter((t) => t.id !== token.id);
+  const parent = token.parentId ? state.tokens.find((t) => t.id === token.parentId) : undefined;
+  if (!parent) {
+    // A top-level chain that stops without an end step: static checks forbid it, so close plainly.
+    if (token.parentId === null && state.tokens.length === 0 && state.status === 'active') {
+      closeCase(state, ctx, 'completed', 'case_closed');
+    }
+    return;
+  }
+  const parentStep = stepOf(ctx.definition, parent.stepId);
+  if (parentStep.kind === 'parallel') {
+    parent.pendingChildren -= 1;
+    if (parent.pendingChildren === 0) {
+      emit(state, ctx, 'branches_joined', { stepId: parent.stepId });
+      moveOn(state, ctx, parent, parentStep.next);
+    }
+  } else if (parentStep.kind === 'recurring') {
+    const timesDone = parentStep.times !== undefined && parent.occurrences >= parentStep.times;
+    const untilHolds = parentStep.until !== undefined && evaluateCondition(parentStep.until, state.data);
+    if (timesDone || untilHolds) {
+      emit(state, ctx, 'recurrence_finished', {
+        stepId: parent.stepId,
+        details: { occurrences: parent.occurrences, reason: untilHolds ? 'until' : 'times' },
+      });
+      moveOn(state, ctx, parent, parentStep.next);
+    } else {
+      parent.wakeAt = alertTime(ctx.now, parentStep.every, 'after', state.calendar).toISOString();
+    }
+  }
+}
+
+function createTask(state: CaseState, ctx: EngineContext, token: Token, stepId: string, step: TaskStep): CaseTask {
+  const parent = token.parentId ? state.tokens.find((t) => t.id === token.parentId) : undefined;
+  const occurrence = parent && stepOf(ctx.definition, parent.stepId).kind === 'recurring' ? parent.occurrences : null;
+  const task: CaseTask = {
+    id: `${state.caseId}.${state.nextId++}`,
+    caseId: state.caseId,
+    stepId,
+    tokenId: token.id,
+    areaId: state.areaId,
+    service: step.assignee.service,
+    role: step.assignee.role,
+    assigneeId: null,
+    status: 'open',
+    createdAt: ctx.now.toISOString(),
+    dueAt: null,
+    reminders: [],
+    escalations: [],
+    escalationLevel: 0,
+    signOff: step.signOff ? { services: [...step.signOff.services], signed: [] } : null,
+    completedAt: null,
+    completedBy: null,
+    completionKey: null,
+    occurrence,
+    version: 0,
+  };
+  state.tasks.push(task);
+  scheduleDeadline(state, ctx, task, step, initialDueAt(state, ctx, step));
+  const event = emit(state, ctx, 'task_created', {
+    stepId,
+    taskId: task.id,
+    details: { service: task.service, role: task.role, dueAt: task.dueAt, occurrence },
+  });
+  task.version = event.seq;
+  return task;
+}
+
+function initialDueAt(state: CaseState, ctx: EngineContext, step: TaskStep): Date | null {
+  if (!step.deadline) return null;
+  let base = ctx.now;
+  if (step.deadline.from) {
+    const value = readField(state, step.deadline.from.field);
+    // Without the reference date (e.g. no PAD date yet) the deadline counts from today: late is better than never.
+    if (typeof value === 'string') base = parseLocalDate(value, state.calendar);
+  }
+  return deadlineAfter(base, step.deadline, state.calendar);
+}
+
+/** Sets a task's deadline and lays out its reminders and escalation ladder from the step definition. */
+export function scheduleDeadline(state: CaseState, ctx: Pick<EngineContext, 'now'>, task: CaseTask, step: TaskStep, dueAt: Date | null): void {
+  task.dueAt = dueAt ? dueAt.toISOString() : null;
+  task.reminders = [];
+  task.escalations = [];
+  if (!dueAt) return;
+  for (const reminder of step.reminders) {
+    const at = alertTime(dueAt, reminder.before, 'before', state.calendar);
+    // A reminder whose moment has already passed would only be noise.
+    if (at.getTime() > ctx.now.getTime()) task.reminders.push({ at: at.toISOString(), firedAt: null });
+  }
+  step.escalation.forEach((level, index) => {
+    task.escalations.push({
+      level: index + 1,
+      at: alertTime(dueAt, level.after, 'after', state.calendar).toISOString(),
+      role: level.role,
+      service: level.service ?? task.service,
+      reassign: level.reassign,
+      firedAt: null,
+    });
+  });
+}
+
+/** Completes a task (after validation) and carries its token on. */
+export function finishTask(state: CaseState, ctx: EngineContext, task: CaseTask, data: Record<string, FieldValue>, completionKey: string | null): void {
+  state.data[task.stepId] = { ...(state.data[task.stepId] ?? {}), ...data };
+  task.status = 'completed';
+  task.completedAt = ctx.now.toISOString();
+  task.completedBy = ctx.actor.id;
+  task.completionKey = completionKey;
+  task.version = emit(state, ctx, 'task_completed', { stepId: task.stepId, taskId: task.id, details: { fields: Object.keys(data) } }).seq;
+  state.lastProgressAt = ctx.now.toISOString();
+  const token = state.tokens.find((t) => t.id === task.tokenId);
+  if (!token) return;
+  const step = stepOf(ctx.definition, task.stepId) as TaskStep;
+  moveOn(state, ctx, token, step.next);
+}
+
+/** Closes or cancels the case: open tasks are withdrawn and every chain stops. */
+export function closeCase(state: CaseState, ctx: EngineContext, outcome: string | null, type: 'case_closed' | 'case_cancelled', reason?: string): void {
+  for (const task of openTasks(state)) {
+    task.status = 'cancelled';
+    task.version = emit(state, ctx, 'task_cancelled', { stepId: task.stepId, taskId: task.id, details: { because: type } }).seq;
+  }
+  state.tokens = [];
+  state.status = type === 'case_closed' ? 'closed' : 'cancelled';
+  state.outcome = outcome;
+  state.closedAt = ctx.now.toISOString();
+  state.suspendedAt = null;
+  emit(state, ctx, type, { details: reason ? { outcome, reason } : { outcome } });
+}
+
+export function openTasks(state: CaseState): CaseTask[] {
+  return state.tasks.filter((task) => task.status === 'open' || task.status === 'claimed');
+}
+
+/** Fires whatever the clock has made due: reminders, escalation levels, ends of waits, follow-up occurrences. */
+export function tick(state: CaseState, definition: PathwayDefinition, now: Date): void {
+  const ctx: EngineContext = { definition, now, actor: SYSTEM_ACTOR_REF };
+  settle(state, ctx);
+}
+
+function settle(state: CaseState, ctx: EngineContext): void {
+  if (state.status !== 'active') return;
+  const nowMs = ctx.now.getTime();
+  for (let guard = 0; guard < MAX_STEPS_PER_TRANSITION; guard++) {
+    const fired = fireDueAlerts(state, ctx, nowMs) || advanceDueTokens(state, ctx, nowMs);
+    if (!fired || state.status !== 'active') return;
+  }
+  throw new PathwayRuntimeError('timers keep firing without end');
+}
+
+function fireDueAlerts(state: CaseState, ctx: EngineContext, nowMs: number): boolean {
+  let fired = false;
+  for (const task of openTasks(state)) {
+    for (const reminder of task.reminders) {
+      if (reminder.firedAt === null && Date.parse(reminder.at) <= nowMs) {
+        reminder.firedAt = ctx.now.toISOString();
+        task.version = emit(state, ctx, 'reminder_due', {
+          stepId: task.stepId,
+          taskId: task.id,
+          details: { dueAt: task.dueAt, assigneeId: task.assigneeId },
+        }).seq;
+        fired = true;
+      }
+    }
+    for (const level of task.escalations) {
+      if (level.firedAt === null && Date.parse(level.at) <= nowMs) {
+        level.firedAt = ctx.now.toISOString();
+        task.escalationLevel = Math.max(task.escalationLevel, level.level);
+        const previousAssignee = task.assigneeId;
+        if (level.reassign) {
+          task.assigneeId = null;
+          task.status = 'open';
+          task.role = level.role;
+          task.service = level.service;
+        }
+        task.version = emit(state, ctx, 'task_escalated', {
+          stepId: task.stepId,
+          taskId: task.id,
+          details: { level: level.level, role: level.role, service: level.service, reassigned: level.reassign, previousAssignee },
+        }).seq;
+        fired = true;
+      }
+    }
+  }
+  return fired;
+}
+
+function advanceDueTokens(state: CaseState, ctx: EngineContext, nowMs: number): boolean {
+  const due = state.tokens.find((t) => t.wakeAt !== null && Date.parse(t.wakeAt) <= nowMs);
+  if (!due) return false;
+  const step = stepOf(ctx.definition, due.stepId);
+  if (step.kind === 'wait') {
+    moveOn(state, ctx, due, step.next);
+  } else if (step.kind === 'recurring') {
+    due.wakeAt = null;
+    due.occurrences += 1;
+    emit(state, ctx, 'occurrence_started', { stepId: due.stepId, details: { occurrence: due.occurrences } });
+    enterStep(state, ctx, newToken(state, step.body, due.id), step.body);
+  } else {
+    due.wakeAt = null;
+  }
+  return true;
+}
+
+/** The next moment the clock changes something, or null when only people can move the case. */
+export function nextWakeAt(state: CaseState): Date | null {
+  if (state.status !== 'active') return null;
+  let next = Number.POSITIVE_INFINITY;
+  for (const task of openTasks(state)) {
+    for (const r of task.reminders) if (r.firedAt === null) next = Math.min(next, Date.parse(r.at));
+    for (const e of task.escalations) if (e.firedAt === null) next = Math.min(next, Date.parse(e.at));
+  }
+  for (const token of state.tokens) if (token.wakeAt !== null) next = Math.min(next, Date.parse(token.wakeAt));
+  return Number.isFinite(next) ? new Date(next) : null;
+}
+
+/** Shifts every pending clock by the time the case spent suspended: the clock stops while the person cannot be reached. */
+export function shiftClocks(state: CaseState, byMs: number): void {
+  const shift = (iso: string): string => new Date(Date.parse(iso) + byMs).toISOString();
+  for (const task of openTasks(state)) {
+    if (task.dueAt) task.dueAt = shift(task.dueAt);
+    for (const r of task.reminders) if (r.firedAt === null) r.at = shift(r.at);
+    for (const e of task.escalations) if (e.firedAt === null) e.at = shift(e.at);
+  }
+  for (const token of state.tokens) if (token.wakeAt) token.wakeAt = shift(token.wakeAt);
+}
+
+/** The read-model row of the case as it stands. */
+export function snapshotOf(state: CaseState): CaseSnapshot {
+  const open = openTasks(state);
+  const openSteps = new Set<string>(open.map((t) => t.stepId));
+  for (const token of state.tokens) if (token.state === 'waiting' || token.state === 'recurring') openSteps.add(token.stepId);
+  const dueDates = open.map((t) => t.dueAt).filter((d): d is string => d !== null).sort();
+  return {
+    caseId: state.caseId,
+    reference: state.reference,
+    pathwayKey: state.pathwayKey,
+    pathwayVersion: state.pathwayVersion,
+    areaId: state.areaId,
+    status: state.status,
+    outcome: state.outcome,
+    startedAt: state.startedAt,
+    updatedAt: state.updatedAt,
+    lastProgressAt: state.lastProgressAt,
+    closedAt: state.closedAt,
+    suspendedAt: state.suspendedAt,
+    version: state.seq,
+    data: state.data,
+    openStepIds: [...openSteps].sort(),
+    nextDeadline: dueDates[0] ?? null,
+    escalationLevel: open.reduce((max, t) => Math.max(max, t.escalationLevel), 0),
+  };
+}
+
+/** Everything that changed after `fromSeq`: what an update returns and what the projection activity writes. */
+export function batchSince(state: CaseState, fromSeq: number): ProjectionBatch {
+  return {
+    snapshot: snapshotOf(state),
+    tasks: state.tasks.filter((t) => t.version > fromSeq),
+    events: state.pendingEvents.filter((e) => e.seq > fromSeq),
+  };
+}
+
+/** Forgets what the read model has confirmed, so that state stays small however long the case runs. */
+export function markProjected(state: CaseState, upToSeq: number): void {
+  state.projectedSeq = Math.max(state.projectedSeq, upToSeq);
+  state.pendingEvents = state.pendingEvents.filter((e) => e.seq > state.projectedSeq);
+  state.tasks = state.tasks.filter((t) => t.status === 'open' || t.status === 'claimed' || t.version > state.projectedSeq);
+}

@@ -1,0 +1,63 @@
+/**
+ * Message definitions shared by the case workflow and its callers: one Update per command (each
+ * with a validator in the workflow), a query for the current snapshot, and the workflow input.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { HolidayRule } from './calendar';
+import type { CaseCommand, CaseCommandEnvelope, CaseCommandKind } from './case-commands';
+import type { ActorRef, CaseSnapshot, CaseState, FieldValue, ProjectionBatch } from './case-state';
+import type { PathwayDefinition } from './pathway-schema';
+
+export interface CaseWorkflowInput {
+  caseId: string;
+  reference: string;
+  areaId: string;
+  /** Fixed by the caller so that it and the workflow compute the same initial state. */
+  startedAt: string;
+  startedBy: ActorRef;
+  caseData: Record<string, FieldValue>;
+  pathway: { key: string; version: number; definition: PathwayDefinition };
+  localHolidays: HolidayRule[];
+  timezone?: string;
+  /** History events after which the case continues as new (bounded history for long follow-ups). */
+  historyLimit?: number;
+  /** Present only when continuing as new. */
+  state?: CaseState;
+}
+
+/** What every case update returns: the read-model batch covering exactly the events it caused. */
+export interface CaseCommandResult {
+  batch: ProjectionBatch;
+}
+
+type UpdateFor<K extends CaseCommandKind> = ReturnType<
+  typeof defineUpdate<CaseCommandResult, [CaseCommandEnvelope<Extract<CaseCommand, { kind: K }>>], K>
+>;
+
+function caseUpdate<K extends CaseCommandKind>(kind: K): UpdateFor<K> {
+  return defineUpdate<CaseCommandResult, [CaseCommandEnvelope<Extract<CaseCommand, { kind: K }>>], K>(kind);
+}
+
+export const caseUpdates = {
+  claimTask: caseUpdate('claimTask'),
+  releaseTask: caseUpdate('releaseTask'),
+  completeTask: caseUpdate('completeTask'),
+  reassignTask: caseUpdate('reassignTask'),
+  extendDeadline: caseUpdate('extendDeadline'),
+  suspendCase: caseUpdate('suspendCase'),
+  resumeCase: caseUpdate('resumeCase'),
+  cancelCase: caseUpdate('cancelCase'),
+  closeCase: caseUpdate('closeCase'),
+  transferCase: caseUpdate('transferCase'),
+  addNote: caseUpdate('addNote'),
+} as const satisfies { [K in CaseCommandKind]: UpdateFor<K> };
+
+export const caseSnapshotQuery = defineQuery<CaseSnapshot>('caseSnapshot');
+
+/** Workflow ids carry only the opaque case id: no personal data. */
+export function caseWorkflowId(caseId: string): string {
+  return `case-${caseId}`;
+}
+
+/** ApplicationFailure type used for every refused command; details[0] is the CommandRejection. */
+export const COMMAND_REJECTED = 'CommandRejected';

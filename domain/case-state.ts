@@ -1,0 +1,189 @@
+/**
+ * The state of one case as the workflow holds it, and the projection batches that carry it to the
+ * read model. Plain JSON (ISO date strings) so it survives payload conversion and continue-as-new.
+ */
+import type { BusinessCalendar } from './calendar';
+import type { CaseData, FieldValue } from './conditions';
+import type { Role } from './pathway-schema';
+
+/** Who acts: resolved by the API from the bearer token; the workflow re-checks what it may do. */
+export interface Actor {
+  id: string;
+  kind: 'user' | 'service' | 'system';
+  roles: Role[];
+  areas: string[];
+  services: string[];
+}
+
+/** What events remember of an actor: an opaque id, never a name. */
+export interface ActorRef {
+  id: string;
+  kind: Actor['kind'];
+}
+
+export const systemActor: Actor = { id: 'system', kind: 'system', roles: ['admin'], areas: [], services: [] };
+
+export const caseStatuses = ['active', 'suspended', 'closed', 'cancelled'] as const;
+export type CaseStatus = (typeof caseStatuses)[number];
+
+export const taskStatuses = ['open', 'claimed', 'completed', 'cancelled'] as const;
+export type TaskStatus = (typeof taskStatuses)[number];
+
+export interface TaskReminder {
+  at: string;
+  firedAt: string | null;
+}
+
+export interface TaskEscalation {
+  level: number;
+  at: string;
+  role: Role;
+  service: string;
+  reassign: boolean;
+  firedAt: string | null;
+}
+
+export interface TaskSignature {
+  service: string;
+  actorId: string;
+  at: string;
+}
+
+export interface CaseTask {
+  id: string;
+  caseId: string;
+  stepId: string;
+  tokenId: string;
+  areaId: string;
+  service: string;
+  role: Role;
+  assigneeId: string | null;
+  status: TaskStatus;
+  createdAt: string;
+  dueAt: string | null;
+  reminders: TaskReminder[];
+  escalations: TaskEscalation[];
+  /** Highest escalation level fired so far (0 = none). */
+  escalationLevel: number;
+  signOff: { services: string[]; signed: TaskSignature[] } | null;
+  completedAt: string | null;
+  completedBy: string | null;
+  completionKey: string | null;
+  /** Occurrence number for tasks raised by a recurring step (1-based), else null. */
+  occurrence: number | null;
+  /** Sequence number of the last event that changed this task: the projection's version guard. */
+  version: number;
+}
+
+/** An execution pointer: where one line of the pathway stands (parallel branches each get one). */
+export interface Token {
+  id: string;
+  stepId: string;
+  parentId: string | null;
+  state: 'task' | 'waiting' | 'joining' | 'recurring';
+  taskId: string | null;
+  /** For waits and recurrences: when the token moves on. */
+  wakeAt: string | null;
+  /** For parallel steps: branches still running. */
+  pendingChildren: number;
+  /** For recurring steps: occurrences started so far. */
+  occurrences: number;
+}
+
+export const caseEventTypes = [
+  'case_started',
+  'task_created',
+  'task_claimed',
+  'task_released',
+  'task_signed',
+  'task_completed',
+  'task_reassigned',
+  'task_cancelled',
+  'deadline_extended',
+  'reminder_due',
+  'task_escalated',
+  'decision_taken',
+  'wait_started',
+  'branches_started',
+  'branches_joined',
+  'occurrence_started',
+  'recurrence_finished',
+  'jumped_back',
+  'case_suspended',
+  'case_resumed',
+  'case_transferred',
+  'note_added',
+  'case_closed',
+  'case_cancelled',
+] as const;
+export type CaseEventType = (typeof caseEventTypes)[number];
+
+export interface CaseEvent {
+  caseId: string;
+  seq: number;
+  type: CaseEventType;
+  at: string;
+  actor: ActorRef;
+  stepId: string | null;
+  taskId: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface CaseState {
+  caseId: string;
+  reference: string;
+  pathwayKey: string;
+  pathwayVersion: number;
+  areaId: string;
+  status: CaseStatus;
+  outcome: string | null;
+  startedAt: string;
+  updatedAt: string;
+  /** Last time a person moved the case on (task completed, signed, case resumed): "no progress" is measured from here. */
+  lastProgressAt: string;
+  closedAt: string | null;
+  suspendedAt: string | null;
+  data: CaseData;
+  tokens: Token[];
+  /** Open tasks, plus closed ones still waiting to be projected or kept for idempotent repeats. */
+  tasks: CaseTask[];
+  /** Last event sequence number; also the case's version in the read model. */
+  seq: number;
+  /** Counter for deterministic task and token ids. */
+  nextId: number;
+  gotoCounts: Record<string, number>;
+  calendar: BusinessCalendar;
+  /** Events not yet confirmed in the read model. */
+  pendingEvents: CaseEvent[];
+  projectedSeq: number;
+}
+
+/** The case row of the read model: everything a list or detail page needs without the workflow. */
+export interface CaseSnapshot {
+  caseId: string;
+  reference: string;
+  pathwayKey: string;
+  pathwayVersion: number;
+  areaId: string;
+  status: CaseStatus;
+  outcome: string | null;
+  startedAt: string;
+  updatedAt: string;
+  lastProgressAt: string;
+  closedAt: string | null;
+  suspendedAt: string | null;
+  version: number;
+  data: CaseData;
+  openStepIds: string[];
+  nextDeadline: string | null;
+  escalationLevel: number;
+}
+
+/** One idempotent write to the read model: apply in any order, any number of times. */
+export interface ProjectionBatch {
+  snapshot: CaseSnapshot;
+  tasks: CaseTask[];
+  events: CaseEvent[];
+}
+
+export type { CaseData, FieldValue };
