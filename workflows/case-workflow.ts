@@ -1,0 +1,108 @@
+/**
+ * One durable workflow per case. It holds the case state, applies commands through Updates (whose
+ * validators refuse bad commands before anything reaches history), sleeps until the next reminder,
+ * escalation, wait or follow-up, and projects every event to the read model.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createCaseActivities } from '../activities/case-activities';
+import type { CaseCommandEnvelope } from '../domain/case-commands';
+import { applyCommand, checkCommand } from '../domain/case-command-handlers';
+import { batchSince, createCase, markProjected, nextWakeAt, snapshotOf, tick } from '../domain/case-engine';
+import { COMMAND_REJECTED, caseSnapshotQuery, caseUpdates, type CaseCommandResult, type CaseWorkflowInput } from '../domain/case-messages';
+import type { CaseSnapshot, CaseState } from '../domain/case-state';
+import { caseSearchAttributes } from '../domain/search-attributes';
+
+const { projectCase } = proxyActivities<ReturnType<typeof createCaseActivities>>({
+  startToCloseTimeout: '30 seconds',
+  // The read model can be down for a while; the case must wait for it, never skip an event.
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+});
+
+/** History length after which a case continues as new; long follow-ups stay cheap to replay. */
+export const DEFAULT_HISTORY_LIMIT = 2_000;
+
+/** The case workflow: interprets the pinned pathway version until the case closes. */
+export async function pathwayCase(input: CaseWorkflowInput): Promise<CaseSnapshot> {
+  const definition = input.pathway.definition;
+  const state: CaseState = input.state ?? createCase(input).state;
+  const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+
+  const validate = (envelope: CaseCommandEnvelope): void => {
+    const rejection = checkCommand(state, definition, envelope);
+    if (rejection) {
+      throw ApplicationFailure.create({ type: COMMAND_REJECTED, message: rejection.message, details: [rejection], nonRetryable: true });
+    }
+  };
+  const handle = (envelope: CaseCommandEnvelope): CaseCommandResult => {
+    const seqBefore = state.seq;
+    applyCommand(state, definition, envelope, new Date());
+    return { batch: batchSince(state, seqBefore) };
+  };
+  for (const update of Object.values(caseUpdates)) {
+    setHandler(update as typeof caseUpdates.addNote, handle, { validator: validate });
+  }
+  setHandler(caseSnapshotQuery, () => snapshotOf(state));
+
+  let indexed = '';
+  for (;;) {
+    if (state.seq > state.projectedSeq) {
+      const upTo = state.seq;
+      await projectCase(batchSince(state, state.projectedSeq));
+      markProjected(state, upTo);
+      continue;
+    }
+    indexed = indexSearchAttributes(state, indexed);
+    if (state.status === 'closed' || state.status === 'cancelled') {
+      await condition(allHandlersFinished);
+      if (state.seq === state.projectedSeq) return snapshotOf(state);
+      continue;
+    }
+    const info = workflowInfo();
+    if (info.historyLength >= historyLimit || info.continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      if (state.seq === state.projectedSeq) await continueAsNew<typeof pathwayCase>({ ...input, state });
+      continue;
+    }
+    const seen = state.seq;
+    const wake = nextWakeAt(state);
+    if (wake === null) {
+      await condition(() => state.seq !== seen);
+    } else {
+      const changed = await condition(() => state.seq !== seen, Math.max(1, wake.getTime() - Date.now()));
+      if (!changed) tick(state, definition, new Date());
+    }
+  }
+}
+
+/** Keeps the case findable in the Temporal UI by codes and dates only; skips the call when nothing changed. */
+function indexSearchAttributes(state: CaseState, previous: string): string {
+  const snapshot = snapshotOf(state);
+  const values = {
+    pathway: `${state.pathwayKey}@${state.pathwayVersion}`,
+    area: state.areaId,
+    status: state.status,
+    openSteps: snapshot.openStepIds,
+    nextDeadline: snapshot.nextDeadline,
+    escalationLevel: snapshot.escalationLevel,
+  };
+  const fingerprint = JSON.stringify(values);
+  if (fingerprint === previous) return previous;
+  upsertSearchAttributes([
+    { key: caseSearchAttributes.pathway, value: values.pathway },
+    { key: caseSearchAttributes.area, value: values.area },
+    { key: caseSearchAttributes.status, value: values.status },
+    { key: caseSearchAttributes.openSteps, value: values.openSteps },
+    { key: caseSearchAttributes.nextDeadline, value: values.nextDeadline ? new Date(values.nextDeadline) : null },
+    { key: caseSearchAttributes.escalationLevel, value: values.escalationLevel },
+  ]);
+  return fingerprint;
+}
