@@ -1,0 +1,368 @@
+/**
+ * Static checks of a parsed pathway definition, run before publishing (and on "validate"): the
+ * schema says a document is well formed, these say it can actually run — every reference
+ * resolves, every step can be reached, no loop spins without waiting for a person or a timer.
+ * Output is sorted by path so the same document always yields the same list.
+ */
+import { conditionLeaves } from './conditions';
+import type { Condition, Duration, FormField, PathwayDefinition, Step, TaskStep } from './pathway-schema';
+
+export const pathwayIssueCodes = {
+  unknownStep: 'unknown_step',
+  unreachableStep: 'unreachable_step',
+  loopWithoutPause: 'loop_without_pause',
+  missingAssignee: 'missing_assignee',
+  unknownService: 'unknown_service',
+  unknownField: 'unknown_field',
+  fieldTypeMismatch: 'field_type_mismatch',
+  invalidCondition: 'invalid_condition',
+  danglingEnd: 'dangling_end',
+  missingEnd: 'missing_end',
+  branchShared: 'branch_shared',
+  signoffService: 'signoff_service',
+  escalationOrder: 'escalation_order',
+  missingDeadline: 'missing_deadline',
+  reservedStepId: 'reserved_step_id',
+} as const;
+
+export type PathwayIssueCode = (typeof pathwayIssueCodes)[keyof typeof pathwayIssueCodes];
+
+export interface PathwayIssue {
+  path: (string | number)[];
+  code: PathwayIssueCode;
+  message: string;
+}
+
+export interface PathwayCheckContext {
+  /** Service keys known in the deployment; when absent, service references are not checked. */
+  services?: string[];
+}
+
+type DocPath = (string | number)[];
+
+/** `flow` edges continue the chain the step is on; `branch` edges start a chain owned by the step (parallel branch, recurring body). */
+interface StepEdge {
+  to: string;
+  path: DocPath;
+  kind: 'flow' | 'branch';
+}
+
+const codes = pathwayIssueCodes;
+
+// Only to order escalation levels of mixed units; a working week is five days in seven.
+const approximateMinutes: Record<Duration['unit'], number> = {
+  minutes: 1,
+  hours: 60,
+  calendarDays: 1_440,
+  workingDays: 2_016,
+  months: 43_200,
+};
+
+// Steps at which a case waits for a person or a timer: a cycle through one of them cannot spin.
+const pausingKinds: ReadonlySet<Step['kind']> = new Set(['task', 'wait', 'recurring']);
+
+/** Runs every static check on a parsed definition; an empty list means it is ready to publish. */
+export function checkPathway(def: PathwayDefinition, context: PathwayCheckContext = {}): PathwayIssue[] {
+  const issues: PathwayIssue[] = [];
+  const report = (path: DocPath, code: PathwayIssueCode, message: string) => issues.push({ path, code, message });
+  const stepIds = Object.keys(def.steps).sort();
+  const has = (id: string) => Object.prototype.hasOwnProperty.call(def.steps, id);
+  const edges = new Map(stepIds.map((id) => [id, stepEdges(id, def.steps[id])]));
+
+  if (has('case')) report(['steps', 'case'], codes.reservedStepId, '"case" names the case start data in field paths, so it cannot be a step id');
+
+  if (!has(def.start)) report(['start'], codes.unknownStep, `start step "${def.start}" does not exist`);
+  for (const id of stepIds) {
+    for (const edge of edges.get(id) ?? []) {
+      if (!has(edge.to)) report(edge.path, codes.unknownStep, `step "${edge.to}" does not exist`);
+    }
+  }
+
+  if (!stepIds.some((id) => def.steps[id].kind === 'end')) report(['steps'], codes.missingEnd, 'the pathway has no end step, so no case can close through it');
+
+  // Without a valid start every step would be "unreachable": the unknown_step issue says enough.
+  if (has(def.start)) {
+    const reached = reachable([def.start], edges, () => true);
+    for (const id of stepIds) {
+      if (!reached.has(id)) report(['steps', id], codes.unreachableStep, `step "${id}" cannot be reached from the start step`);
+    }
+    checkChains(def, stepIds, edges, report);
+  }
+
+  checkLoops(def, stepIds, edges, report);
+
+  for (const id of stepIds) {
+    const step = def.steps[id];
+    if (step.kind === 'task') checkTask(def, id, step, context, report);
+    if (step.kind === 'wait' && step.until) checkDateReference(def, step.until.field, ['steps', id, 'until', 'field'], report);
+    if (step.kind === 'decision') {
+      step.rules.forEach((rule, i) => checkCondition(def, rule.when, ['steps', id, 'rules', i, 'when'], report));
+    }
+    if (step.kind === 'recurring' && step.until) checkCondition(def, step.until, ['steps', id, 'until'], report);
+  }
+
+  return issues.sort(compareIssues);
+}
+
+function stepEdges(id: string, step: Step): StepEdge[] {
+  const at = (...rest: DocPath): DocPath => ['steps', id, ...rest];
+  const edges: StepEdge[] = [];
+  const flow = (to: string | undefined, path: DocPath) => {
+    if (to !== undefined) edges.push({ to, path, kind: 'flow' });
+  };
+  switch (step.kind) {
+    case 'task':
+    case 'wait':
+      flow(step.next, at('next'));
+      break;
+    case 'parallel':
+      step.branches.forEach((to, i) => edges.push({ to, path: at('branches', i), kind: 'branch' }));
+      flow(step.next, at('next'));
+      break;
+    case 'recurring':
+      edges.push({ to: step.body, path: at('body'), kind: 'branch' });
+      flow(step.next, at('next'));
+      break;
+    case 'decision':
+      step.rules.forEach((rule, i) => flow(rule.next, at('rules', i, 'next')));
+      flow(step.otherwise, at('otherwise'));
+      break;
+    case 'goto':
+      flow(step.target, at('target'));
+      flow(step.otherwise, at('otherwise'));
+      break;
+    case 'end':
+      break;
+  }
+  return edges;
+}
+
+function reachable(from: string[], edges: Map<string, StepEdge[]>, follow: (edge: StepEdge) => boolean): Set<string> {
+  const seen = new Set<string>();
+  const queue = from.filter((id) => edges.has(id));
+  for (const id of queue) seen.add(id);
+  while (queue.length > 0) {
+    const id = queue.shift() as string;
+    for (const edge of edges.get(id) ?? []) {
+      if (follow(edge) && edges.has(edge.to) && !seen.has(edge.to)) {
+        seen.add(edge.to);
+        queue.push(edge.to);
+      }
+    }
+  }
+  return seen;
+}
+
+/**
+ * Each chain — the main line from start, each parallel branch, each recurring body — owns its
+ * steps: a step on two chains would be run by both (or joined twice). Only the main line must
+ * finish at an end step; a branch or body simply stops, handing back to its owner.
+ */
+function checkChains(def: PathwayDefinition, stepIds: string[], edges: Map<string, StepEdge[]>, report: Reporter): void {
+  const owners = new Map<string, string[]>();
+  const claim = (chain: Set<string>, owner: string) => {
+    for (const id of chain) owners.set(id, [...(owners.get(id) ?? []), owner]);
+  };
+  const mainLine = reachable([def.start], edges, (edge) => edge.kind === 'flow');
+  claim(mainLine, 'the main line');
+  for (const id of stepIds) {
+    for (const edge of edges.get(id) ?? []) {
+      if (edge.kind === 'branch') claim(reachable([edge.to], edges, (e) => e.kind === 'flow'), `${edge.path.slice(1).join('.')} (${edge.to})`);
+    }
+  }
+  for (const id of stepIds) {
+    const stepOwners = owners.get(id) ?? [];
+    if (stepOwners.length > 1) {
+      report(['steps', id], codes.branchShared, `step "${id}" belongs to more than one chain: ${stepOwners.join(', ')}; each branch or body must own its steps`);
+    }
+  }
+  for (const id of stepIds) {
+    if (!mainLine.has(id)) continue;
+    const step = def.steps[id];
+    const stops = (step.kind === 'task' || step.kind === 'wait' || step.kind === 'parallel' || step.kind === 'recurring') && step.next === undefined;
+    if (stops) report(['steps', id], codes.danglingEnd, `step "${id}" has no "next" and is not an end step, so a case would stop there without an outcome`);
+    if (step.kind === 'goto' && step.otherwise === undefined) {
+      report(['steps', id], codes.danglingEnd, `goto "${id}" has no "otherwise": after ${step.maxTimes} jumps a case would stop there without an outcome`);
+    }
+  }
+}
+
+/** Strongly connected components of the non-pausing steps (Kosaraju, iterative so large documents cannot overflow the stack). */
+function checkLoops(def: PathwayDefinition, stepIds: string[], edges: Map<string, StepEdge[]>, report: Reporter): void {
+  const spinning = stepIds.filter((id) => !pausingKinds.has(def.steps[id].kind));
+  const inGraph = new Set(spinning);
+  const successors = new Map(spinning.map((id) => [id, (edges.get(id) ?? []).map((e) => e.to).filter((to) => inGraph.has(to))]));
+  const predecessors = new Map<string, string[]>(spinning.map((id) => [id, []]));
+  for (const [id, tos] of successors) for (const to of tos) predecessors.get(to)?.push(id);
+
+  const finished: string[] = [];
+  const visited = new Set<string>();
+  for (const root of spinning) {
+    if (visited.has(root)) continue;
+    visited.add(root);
+    const stack: Array<{ id: string; next: number }> = [{ id: root, next: 0 }];
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1];
+      const tos = successors.get(frame.id) ?? [];
+      if (frame.next < tos.length) {
+        const to = tos[frame.next];
+        frame.next += 1;
+        if (!visited.has(to)) {
+          visited.add(to);
+          stack.push({ id: to, next: 0 });
+        }
+      } else {
+        finished.push(frame.id);
+        stack.pop();
+      }
+    }
+  }
+
+  const assigned = new Set<string>();
+  for (const root of finished.reverse()) {
+    if (assigned.has(root)) continue;
+    const component = [root];
+    assigned.add(root);
+    for (let i = 0; i < component.length; i += 1) {
+      for (const from of predecessors.get(component[i]) ?? []) {
+        if (!assigned.has(from)) {
+          assigned.add(from);
+          component.push(from);
+        }
+      }
+    }
+    const selfLoop = component.length === 1 && (successors.get(root) ?? []).includes(root);
+    if (component.length > 1 || selfLoop) {
+      const members = component.sort();
+      report(['steps', members[0]], codes.loopWithoutPause, `steps ${members.map((m) => `"${m}"`).join(', ')} form a loop with no task, wait or recurring step, so a case would spin`);
+    }
+  }
+}
+
+type Reporter = (path: DocPath, code: PathwayIssueCode, message: string) => void;
+
+function checkTask(def: PathwayDefinition, id: string, step: TaskStep, context: PathwayCheckContext, report: Reporter): void {
+  const at = (...rest: DocPath): DocPath => ['steps', id, ...rest];
+  const known = context.services ? new Set(context.services) : undefined;
+  if (known && !known.has(step.assignee.service)) {
+    report(at('assignee', 'service'), codes.missingAssignee, `no service "${step.assignee.service}" exists to take task "${id}"`);
+  }
+  step.escalation.forEach((level, i) => {
+    if (known && level.service !== undefined && !known.has(level.service)) {
+      report(at('escalation', i, 'service'), codes.unknownService, `escalation reaches unknown service "${level.service}"`);
+    }
+    const previous = step.escalation[i - 1];
+    if (previous && approximateMinutes[level.after.unit] * level.after.amount <= approximateMinutes[previous.after.unit] * previous.after.amount) {
+      report(at('escalation', i, 'after'), codes.escalationOrder, `escalation level ${i + 1} must fire later than level ${i}`);
+    }
+  });
+  if (step.signOff) {
+    step.signOff.services.forEach((service, i) => {
+      if (known && !known.has(service)) report(at('signOff', 'services', i), codes.unknownService, `sign-off names unknown service "${service}"`);
+    });
+    if (!step.signOff.services.includes(step.assignee.service)) {
+      report(at('signOff', 'services'), codes.signoffService, `the task's own service "${step.assignee.service}" must be among the services that sign off`);
+    }
+  }
+  if (!step.deadline && (step.reminders.length > 0 || step.escalation.length > 0)) {
+    report(at('deadline'), codes.missingDeadline, 'reminders and escalation levels are timed from a deadline, and this task has none');
+  }
+  if (step.deadline?.from) checkDateReference(def, step.deadline.from.field, at('deadline', 'from', 'field'), report);
+}
+
+/** The form field a `<stepId>.<fieldKey>` path names, or why it names none. */
+export function resolveFieldPath(def: PathwayDefinition, fieldPath: string): { field: FormField } | { error: string } {
+  const dot = fieldPath.indexOf('.');
+  const stepId = fieldPath.slice(0, dot);
+  const key = fieldPath.slice(dot + 1);
+  if (dot < 0) return { error: `"${fieldPath}" is not a <stepId>.<fieldKey> path` };
+  if (stepId === 'case') {
+    const field = def.caseFields.find((f) => f.key === key);
+    return field ? { field } : { error: `the case start data has no field "${key}"` };
+  }
+  if (!Object.prototype.hasOwnProperty.call(def.steps, stepId)) return { error: `no step "${stepId}" collects data` };
+  const step = def.steps[stepId];
+  if (step.kind !== 'task') return { error: `step "${stepId}" is a ${step.kind} step and collects no data` };
+  const field = step.form.fields.find((f) => f.key === key);
+  return field ? { field } : { error: `the form of step "${stepId}" has no field "${key}"` };
+}
+
+function checkDateReference(def: PathwayDefinition, fieldPath: string, path: DocPath, report: Reporter): void {
+  const resolved = resolveFieldPath(def, fieldPath);
+  if ('error' in resolved) return report(path, codes.unknownField, resolved.error);
+  if (resolved.field.type !== 'date') report(path, codes.fieldTypeMismatch, `"${fieldPath}" is a ${resolved.field.type} field; a time can only be counted from a date field`);
+}
+
+const valueOperators: ReadonlySet<string> = new Set(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn', 'contains']);
+
+function checkCondition(def: PathwayDefinition, condition: Condition, base: DocPath, report: Reporter): void {
+  for (const { path, leaf } of conditionLeaves(condition)) {
+    const at = (...rest: DocPath): DocPath => [...base, ...path, ...rest];
+    const resolved = resolveFieldPath(def, leaf.field);
+    if ('error' in resolved) {
+      report(at('field'), codes.unknownField, resolved.error);
+      continue;
+    }
+    const field = resolved.field;
+    const typeProblem = operatorTypeProblem(leaf.op, field);
+    if (typeProblem) {
+      report(at('op'), codes.fieldTypeMismatch, typeProblem);
+      continue;
+    }
+    if (!valueOperators.has(leaf.op)) continue;
+    if (leaf.value === undefined) {
+      report(at('value'), codes.invalidCondition, `"${leaf.op}" needs a value to compare with`);
+      continue;
+    }
+    const listExpected = leaf.op === 'in' || leaf.op === 'notIn' || ((leaf.op === 'eq' || leaf.op === 'ne') && field.type === 'multiselect');
+    if (listExpected !== Array.isArray(leaf.value) && !(leaf.op === 'contains' && field.type === 'multiselect')) {
+      report(at('value'), codes.invalidCondition, listExpected ? `"${leaf.op}" on this field needs a list of values` : `"${leaf.op}" needs a single value, not a list`);
+      continue;
+    }
+    const values = Array.isArray(leaf.value) ? leaf.value : [leaf.value];
+    values.forEach((value, i) => {
+      const problem = valueProblem(field, value);
+      if (problem) report(Array.isArray(leaf.value) ? at('value', i) : at('value'), codes.invalidCondition, problem);
+    });
+  }
+}
+
+/** Operators that can never hold for a field of this type (e.g. isTrue on a select). */
+function operatorTypeProblem(op: string, field: FormField): string | undefined {
+  const type = field.type;
+  if ((op === 'isTrue' || op === 'isFalse') && type !== 'boolean') return `"${op}" applies to boolean fields, and "${field.key}" is ${type}`;
+  if (['gt', 'gte', 'lt', 'lte'].includes(op) && type !== 'number' && type !== 'date') return `"${op}" orders numbers or dates, and "${field.key}" is ${type}`;
+  if (op === 'contains' && !['text', 'textarea', 'multiselect'].includes(type)) return `"contains" applies to text and multiselect fields, and "${field.key}" is ${type}`;
+  return undefined;
+}
+
+/** A compared value that the field can never hold, which would make the rule silently never match. */
+function valueProblem(field: FormField, value: string | number | boolean): string | undefined {
+  const expected = field.type === 'number' ? 'number' : field.type === 'boolean' ? 'boolean' : 'string';
+  if (typeof value !== expected) return `"${field.key}" holds ${expected} values, not ${JSON.stringify(value)}`;
+  if ((field.type === 'select' || field.type === 'multiselect') && !(field.options ?? []).some((o) => o.value === value)) {
+    return `${JSON.stringify(value)} is not an option of "${field.key}"`;
+  }
+  if (field.type === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(String(value))) return `dates are compared as YYYY-MM-DD, not ${JSON.stringify(value)}`;
+  return undefined;
+}
+
+function comparePaths(a: DocPath, b: DocPath): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i += 1) {
+    const x = a[i];
+    const y = b[i];
+    if (x === y) continue;
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    if (typeof x === 'number') return -1;
+    if (typeof y === 'number') return 1;
+    return x < y ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+
+function compareIssues(a: PathwayIssue, b: PathwayIssue): number {
+  const byPath = comparePaths(a.path, b.path);
+  if (byPath !== 0) return byPath;
+  if (a.code !== b.code) return a.code < b.code ? -1 : 1;
+  return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
+}
