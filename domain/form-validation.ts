@@ -58,8 +58,7 @@ function valueSchema(field: FormField): z.ZodType<Exclude<FieldValue, null>> {
     case 'date':
       return z
         .string({ error: typeError('a date as YYYY-MM-DD') })
-        .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
-        .refine(isCalendarDate, 'not a calendar date');
+        .refine(isCalendarDate, 'expected a calendar date as YYYY-MM-DD');
     case 'select':
       return oneOf(optionValues(field));
     case 'multiselect': {
