@@ -26,6 +26,11 @@ export interface EmbeddedPostgresOptions {
   /** Trade crash safety for speed (fsync off): for throwaway test clusters only. */
   ephemeral?: boolean;
   startTimeoutMs?: number;
+  /**
+   * Own process group (default): a terminal Ctrl-C reaches only us, so we can stop things in order.
+   * Tests pass false so that a Ctrl-C which kills the test runner kills the server with it.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface EmbeddedPostgres {
@@ -44,7 +49,7 @@ const superuserPassword = 'reticulate';
 
 /** Starts (initialising on first use) a PostgreSQL cluster in `dataDir` and ensures `database` exists. */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
-  const { port, database = 'reticulate', ephemeral = false, startTimeoutMs = 60_000 } = options;
+  const { port, database = 'reticulate', ephemeral = false, startTimeoutMs = 60_000, ownProcessGroup = true } = options;
   const dataDir = path.resolve(options.dataDir);
   const bin = postgresBinDir();
   const runAs = await unprivilegedUser();
@@ -58,7 +63,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const child = spawn(
     path.join(bin, 'postgres'),
     ['-D', dataDir, '-p', String(port), '-c', `listen_addresses=${host}`, '-c', 'unix_socket_directories=', ...tuning],
-    { ...runAs, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
+    { ...runAs, detached: ownProcessGroup, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
   );
   child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
   child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
@@ -67,7 +72,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   process.once('exit', killOnExit);
   const stop = async () => {
     process.removeListener('exit', killOnExit);
-    await terminate(child, exited);
+    await terminate(child, exited, ownProcessGroup);
   };
 
   const credentials = `${superuser}:${superuserPassword}@${host}:${port}`;
@@ -189,12 +194,13 @@ async function createDatabaseIfMissing(adminUrl: string, database: string) {
   }
 }
 
-async function terminate(child: ChildProcess, exited: Promise<void>): Promise<void> {
+async function terminate(child: ChildProcess, exited: Promise<void>, ownProcessGroup: boolean): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGINT');
   const timer = setTimeout(() => {
-    // Detached: the pid is the process group, so backends go down with the postmaster.
-    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    // In its own group the pid is the group id, so backends go down with the postmaster.
+    if (ownProcessGroup && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    else child.kill('SIGKILL');
   }, 15_000);
   await exited;
   clearTimeout(timer);

@@ -25,6 +25,11 @@ export interface TemporalDevServerOptions {
   logFile?: string;
   /** How long to wait for the server and its search attributes; first start on a cold disk takes a few seconds. */
   startTimeoutMs?: number;
+  /**
+   * Own process group (default): a terminal Ctrl-C reaches only us, so we can stop things in order.
+   * Tests pass false so that a Ctrl-C which kills the test runner kills the server with it.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface TemporalDevServer {
@@ -40,7 +45,7 @@ const host = '127.0.0.1';
 
 /** Starts a Temporal dev server and waits until it serves with the case search attributes registered. */
 export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
-  const { dbFile, port, uiPort, namespace = 'default', logFile, startTimeoutMs = 60_000 } = options;
+  const { dbFile, port, uiPort, namespace = 'default', logFile, startTimeoutMs = 60_000, ownProcessGroup = true } = options;
   const cli = resolveTemporalCli();
   const address = `${host}:${port}`;
   if (await isListening(port)) {
@@ -63,9 +68,8 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   ];
   const output = new OutputTail();
   const logFd = logFile === undefined ? undefined : openSync(logFile, 'a');
-  // Own process group: a Ctrl-C in the terminal must reach us first, so shutdown runs in order.
   const child = spawn(cli, args, {
-    detached: true,
+    detached: ownProcessGroup,
     env: cliEnv(),
     stdio: ['ignore', logFd ?? 'pipe', logFd ?? 'pipe'],
   });
