@@ -21,6 +21,11 @@ export interface CaseWorkflowInput {
   timezone?: string;
   /** History events after which the case continues as new (bounded history for long follow-ups). */
   historyLimit?: number;
+  /**
+   * Index the case in Temporal visibility (default true). Only Temporal's time-skipping test server
+   * turns this off, because it cannot register custom search attributes.
+   */
+  indexSearchAttributes?: boolean;
   /** Present only when continuing as new. */
   state?: CaseState;
 }

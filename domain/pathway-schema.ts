@@ -8,7 +8,8 @@ import { z } from 'zod';
 /** Step identifiers double as keys of collected data: lower snake case keeps field paths readable. */
 export const stepIdSchema = z
   .string()
-  .regex(/^[a-z][a-z0-9_]{0,62}$/, 'step ids are lower snake case, starting with a letter');
+  .regex(/^[a-z][a-z0-9_]{0,62}$/, 'step ids are lower snake case, starting with a letter')
+  .refine((id) => id !== 'case', '"case" is reserved for start data (case.<field>)');
 
 const fieldKeySchema = z
   .string()
@@ -20,21 +21,21 @@ export const fieldPathSchema = z
   .regex(/^[a-z][a-z0-9_]*\.[a-z][a-zA-Z0-9_]*$/, 'a field path is <stepId>.<fieldKey> or case.<fieldKey>');
 
 /** Text shown to people, in Italian (required: the working language) and optionally English. */
-export const localizedTextSchema = z.object({
+export const localizedTextSchema = z.strictObject({
   it: z.string().min(1).max(500),
   en: z.string().min(1).max(500).optional(),
 });
 
 export const durationUnits = ['minutes', 'hours', 'calendarDays', 'workingDays', 'months'] as const;
 
-export const durationSchema = z.object({
+export const durationSchema = z.strictObject({
   amount: z.number().int().min(0).max(10_000),
   unit: z.enum(durationUnits),
 });
 
 /** A deadline counts from the task's creation, or from a date collected earlier (e.g. PAD date + 120 days). */
 export const deadlineSchema = durationSchema.extend({
-  from: z.object({ field: fieldPathSchema }).optional(),
+  from: z.strictObject({ field: fieldPathSchema }).optional(),
 });
 
 /** App roles; a human task names the role that does it and escalation levels name the role they reach. */
@@ -43,7 +44,7 @@ export const roleSchema = z.enum(roles);
 
 export const serviceKeySchema = z.string().regex(/^[a-z][a-z0-9_-]{0,40}$/, 'service keys are lower case');
 
-export const assigneeSchema = z.object({
+export const assigneeSchema = z.strictObject({
   service: serviceKeySchema,
   role: roleSchema.default('operator'),
 });
@@ -60,7 +61,7 @@ export const formFieldSchema = z
     type: z.enum(fieldTypes),
     required: z.boolean().default(false),
     options: z
-      .array(z.object({ value: z.string().min(1).max(100), label: localizedTextSchema }))
+      .array(z.strictObject({ value: z.string().min(1).max(100), label: localizedTextSchema }))
       .min(1)
       .optional(),
     min: z.number().optional(),
@@ -91,9 +92,9 @@ export const formSchema = z
     });
   });
 
-export const reminderSchema = z.object({ before: durationSchema });
+export const reminderSchema = z.strictObject({ before: durationSchema });
 
-export const escalationLevelSchema = z.object({
+export const escalationLevelSchema = z.strictObject({
   /** Time past the deadline at which this level fires. */
   after: durationSchema,
   role: roleSchema,
@@ -114,11 +115,11 @@ export type Condition =
   | { field: string; op: (typeof conditionOperators)[number]; value?: string | number | boolean | (string | number | boolean)[] };
 
 /** Decision rules are data, never code: a tree of all/any/not over comparisons of collected fields. */
-export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
+export const conditionSchema: z.ZodType<Condition, Condition> = z.lazy(() =>
   z.union([
-    z.object({ all: z.array(conditionSchema).min(1) }).strict(),
-    z.object({ any: z.array(conditionSchema).min(1) }).strict(),
-    z.object({ not: conditionSchema }).strict(),
+    z.strictObject({ all: z.array(conditionSchema).min(1) }),
+    z.strictObject({ any: z.array(conditionSchema).min(1) }),
+    z.strictObject({ not: conditionSchema }),
     z
       .object({
         field: fieldPathSchema,
@@ -134,7 +135,7 @@ const stepBase = {
   description: localizedTextSchema.optional(),
 };
 
-export const taskStepSchema = z.object({
+export const taskStepSchema = z.strictObject({
   kind: z.literal('task'),
   ...stepBase,
   assignee: assigneeSchema,
@@ -143,12 +144,12 @@ export const taskStepSchema = z.object({
   reminders: z.array(reminderSchema).max(10).default([]),
   escalation: z.array(escalationLevelSchema).max(10).default([]),
   /** A joint plan: every named service must sign before the task completes. */
-  signOff: z.object({ services: z.array(serviceKeySchema).min(2).max(10) }).optional(),
+  signOff: z.strictObject({ services: z.array(serviceKeySchema).min(2).max(10) }).optional(),
   /** Absent at the end of a parallel branch or a recurring body. */
   next: stepIdSchema.optional(),
 });
 
-export const parallelStepSchema = z.object({
+export const parallelStepSchema = z.strictObject({
   kind: z.literal('parallel'),
   ...stepBase,
   /** First step of each branch; a branch ends at a step with no `next`. All branches join before `next`. */
@@ -156,11 +157,11 @@ export const parallelStepSchema = z.object({
   next: stepIdSchema.optional(),
 });
 
-export const decisionStepSchema = z.object({
+export const decisionStepSchema = z.strictObject({
   kind: z.literal('decision'),
   ...stepBase,
   rules: z
-    .array(z.object({ when: conditionSchema, next: stepIdSchema, label: localizedTextSchema.optional() }))
+    .array(z.strictObject({ when: conditionSchema, next: stepIdSchema, label: localizedTextSchema.optional() }))
     .min(1)
     .max(50),
   otherwise: stepIdSchema,
@@ -171,7 +172,7 @@ export const waitStepSchema = z
     kind: z.literal('wait'),
     ...stepBase,
     for: durationSchema.optional(),
-    until: z.object({ field: fieldPathSchema, offset: durationSchema.optional() }).optional(),
+    until: z.strictObject({ field: fieldPathSchema, offset: durationSchema.optional() }).optional(),
     next: stepIdSchema.optional(),
   })
   .superRefine((step, ctx) => {
@@ -200,7 +201,7 @@ export const recurringStepSchema = z
     }
   });
 
-export const gotoStepSchema = z.object({
+export const gotoStepSchema = z.strictObject({
   kind: z.literal('goto'),
   ...stepBase,
   target: stepIdSchema,
@@ -209,7 +210,7 @@ export const gotoStepSchema = z.object({
   otherwise: stepIdSchema.optional(),
 });
 
-export const endStepSchema = z.object({
+export const endStepSchema = z.strictObject({
   kind: z.literal('end'),
   ...stepBase,
   outcome: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'outcomes are lower snake case codes'),

@@ -60,7 +60,7 @@ export async function pathwayCase(input: CaseWorkflowInput): Promise<CaseSnapsho
       markProjected(state, upTo);
       continue;
     }
-    indexed = indexSearchAttributes(state, indexed);
+    if (input.indexSearchAttributes !== false) indexed = indexSearchAttributes(state, indexed);
     if (state.status === 'closed' || state.status === 'cancelled') {
       await condition(allHandlersFinished);
       if (state.seq === state.projectedSeq) return snapshotOf(state);

@@ -1,5 +1,5 @@
 import { checkPathway, pathwayIssueCodes, type PathwayIssue } from '../../domain/pathway-checks';
-import { pathwayDefinitionSchema, type PathwayDefinition, type PathwayDefinitionInput } from '../../domain/pathway-schema';
+import { pathwayDefinitionSchema, type Condition, type PathwayDefinition, type PathwayDefinitionInput } from '../../domain/pathway-schema';
 import { ossReferencePathway } from '../../domain/reference-pathway';
 
 type StepInput = PathwayDefinitionInput['steps'][string];
@@ -7,7 +7,7 @@ type StepInput = PathwayDefinitionInput['steps'][string];
 const title = { it: 'passo' };
 const task = (extra: Record<string, unknown> = {}): StepInput => ({ kind: 'task', title, assignee: { service: 'social' }, ...extra });
 const end = (outcome = 'done'): StepInput => ({ kind: 'end', title, outcome });
-const decision = (rules: Array<{ when: unknown; next: string }>, otherwise: string): StepInput => ({ kind: 'decision', title, rules, otherwise });
+const decision = (rules: Array<{ when: Condition; next: string }>, otherwise: string): StepInput => ({ kind: 'decision', title, rules, otherwise });
 const dateField = (key: string) => ({ key, type: 'date', label: { it: key } });
 const boolField = (key: string) => ({ key, type: 'boolean', label: { it: key } });
 
@@ -277,9 +277,15 @@ describe('checkPathway', () => {
     expect(only(def, 'missing_deadline').map((i) => i.path)).toEqual([['steps', 'first', 'deadline']]);
   });
 
-  it('reserves "case" as a step id because it names the start data', () => {
-    const def = pathway({ first: task({ next: 'case' }), case: task({ next: 'done' }) });
-    expect(only(def, 'reserved_step_id').map((i) => i.path)).toEqual([['steps', 'case']]);
+  it('reserves "case" as a step id because it names the start data (the schema refuses it)', () => {
+    const result = pathwayDefinitionSchema.safeParse({
+      key: 'test-pathway',
+      title: { it: 'Percorso di prova' },
+      start: 'first',
+      steps: { first: task({ next: 'case' }), case: task({ next: 'done' }), done: end() },
+    });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => i.path.join('.')).sort()).toEqual(['steps.case', 'steps.first.next']);
   });
 
   it('returns issues sorted by path and is deterministic', () => {

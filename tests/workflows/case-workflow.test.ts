@@ -1,0 +1,76 @@
+/**
+ * The case workflow on Temporal's time-skipping test server: days of reminders and escalations
+ * pass in milliseconds. The projection activity is a recording fake here; the real PostgreSQL
+ * projection is covered by the API and end-to-end tests.
+ */
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { COMMAND_REJECTED, caseSnapshotQuery, caseUpdates } from '../../domain/case-messages';
+import { cpi, DAY, desk, followUpPathway, useTimeSkippingServer } from './time-skipping';
+
+const harness = useTimeSkippingServer();
+
+describe('pathwayCase workflow (time-skipping)', () => {
+  it('reminds before the deadline and escalates level by level after it, days later', async () => {
+    await harness.withWorker(async ({ start, events }) => {
+      const input = await harness.caseInput(followUpPathway(1));
+      const handle = await start(input);
+      await harness.env.sleep(10 * DAY);
+      const snapshot = await handle.query(caseSnapshotQuery);
+      expect(snapshot.escalationLevel).toBe(2);
+      expect(snapshot.openStepIds).toEqual(['intake']);
+      const types = events().map((e) => e.type);
+      expect(types.filter((type) => type === 'reminder_due')).toHaveLength(1);
+      expect(events().filter((e) => e.type === 'task_escalated').map((e) => e.details.role)).toEqual(['supervisor', 'coordinator']);
+      expect(types.indexOf('reminder_due')).toBeLessThan(types.indexOf('task_escalated'));
+    });
+  });
+
+  it('completes a task through an update whose result already holds the next step', async () => {
+    await harness.withWorker(async ({ start }) => {
+      const input = await harness.caseInput(followUpPathway(1));
+      const handle = await start(input);
+      const { openStepIds } = await handle.query(caseSnapshotQuery);
+      expect(openStepIds).toEqual(['intake']);
+      const taskId = `${input.caseId}.2`;
+      const { batch } = await handle.executeUpdate(caseUpdates.completeTask, {
+        args: [{ actor: desk, command: { kind: 'completeTask', taskId, data: { alias: 'R.' }, idempotencyKey: 'once' } }],
+      });
+      expect(batch.events.map((e) => e.type)).toEqual(['task_completed']);
+      expect(batch.snapshot.openStepIds).toEqual(['follow_up']);
+      // The same completion again changes nothing; a different one is a conflict.
+      const repeat = await handle.executeUpdate(caseUpdates.completeTask, {
+        args: [{ actor: desk, command: { kind: 'completeTask', taskId, data: { alias: 'R.' }, idempotencyKey: 'once' } }],
+      });
+      expect(repeat.batch.events).toHaveLength(0);
+    });
+  });
+
+  it('refuses a bad command in the validator, leaving no trace in history', async () => {
+    await harness.withWorker(async ({ start }) => {
+      const input = await harness.caseInput(followUpPathway(1));
+      const handle = await start(input);
+      await handle.query(caseSnapshotQuery);
+      const historyBefore = (await handle.fetchHistory()).events?.length ?? 0;
+      const failures = await Promise.all([
+        handle
+          .executeUpdate(caseUpdates.completeTask, { args: [{ actor: cpi, command: { kind: 'completeTask', taskId: `${input.caseId}.2`, data: {} } }] })
+          .catch((error: unknown) => error),
+        handle
+          .executeUpdate(caseUpdates.claimTask, { args: [{ actor: desk, command: { kind: 'claimTask', taskId: 'no-such-task' } }] })
+          .catch((error: unknown) => error),
+      ]);
+      for (const failure of failures) {
+        expect(failure).toBeInstanceOf(WorkflowUpdateFailedError);
+        expect((failure as WorkflowUpdateFailedError).cause).toMatchObject({ type: COMMAND_REJECTED });
+      }
+      expect(((failures[0] as WorkflowUpdateFailedError).cause as unknown as { details: unknown[] }).details[0]).toMatchObject({ type: 'forbidden' });
+      expect(((failures[1] as WorkflowUpdateFailedError).cause as unknown as { details: unknown[] }).details[0]).toMatchObject({ type: 'not_found' });
+      const history = await handle.fetchHistory();
+      const updateEvents = history.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes) ?? [];
+      expect(updateEvents).toHaveLength(0);
+      // Only workflow-task bookkeeping may have been added by the rejected updates, no case events.
+      expect((history.events?.length ?? 0) - historyBefore).toBeLessThanOrEqual(6);
+    });
+  });
+});
+
