@@ -1,0 +1,255 @@
+/**
+ * The read side of cases: lists, details, timelines and stalled-case candidates, always filtered by
+ * the reader's scope so that an object outside it looks exactly like one that does not exist.
+ */
+import type { CaseData, CaseStatus, TaskStatus } from '../../domain/case-state';
+import type { HolidayRule } from '../../domain/calendar';
+import type { Queryable } from './pool';
+import { addScope, SqlConditions, type ReadScope } from './sql-conditions';
+import { selectTaskViews, type TaskView } from './task-repository';
+
+export interface CaseSummary {
+  caseId: string;
+  reference: string;
+  pathwayKey: string;
+  pathwayVersion: number;
+  areaId: string;
+  status: CaseStatus;
+  outcome: string | null;
+  startedAt: string;
+  updatedAt: string;
+  lastProgressAt: string;
+  closedAt: string | null;
+  suspendedAt: string | null;
+  openStepIds: string[];
+  nextDeadline: string | null;
+  escalationLevel: number;
+  version: number;
+}
+
+export interface CaseDetail extends CaseSummary {
+  data: CaseData;
+  openTasks: TaskView[];
+}
+
+export interface CaseEventView {
+  seq: number;
+  type: string;
+  at: string;
+  actor: { id: string; kind: string };
+  stepId: string | null;
+  taskId: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface CaseListFilters {
+  areaId?: string;
+  pathwayKey?: string;
+  status?: CaseStatus;
+  stepId?: string;
+  escalated?: boolean;
+  overdue?: boolean;
+}
+
+/** Keyset position in the case list, ordered by start time (newest first) then id. */
+export interface CaseListPosition {
+  startedAt: string;
+  caseId: string;
+}
+
+export interface CaseRow {
+  case_id: string;
+  reference: string;
+  pathway_key: string;
+  pathway_version: number;
+  area_id: string;
+  status: CaseStatus;
+  outcome: string | null;
+  started_at: Date;
+  updated_at: Date;
+  last_progress_at: Date;
+  closed_at: Date | null;
+  suspended_at: Date | null;
+  open_step_ids: string[];
+  next_deadline: Date | null;
+  escalation_level: number;
+  version: number;
+}
+
+const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+
+export const caseColumns = `c.case_id, c.reference, c.pathway_key, c.pathway_version, c.area_id, c.status, c.outcome,
+  c.started_at, c.updated_at, c.last_progress_at, c.closed_at, c.suspended_at, c.open_step_ids, c.next_deadline,
+  c.escalation_level, c.version`;
+
+/** Maps a case row (selected with `caseColumns`) to its summary. */
+export function toCaseSummary(row: CaseRow): CaseSummary {
+  return {
+    caseId: row.case_id,
+    reference: row.reference,
+    pathwayKey: row.pathway_key,
+    pathwayVersion: row.pathway_version,
+    areaId: row.area_id,
+    status: row.status,
+    outcome: row.outcome,
+    startedAt: row.started_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    lastProgressAt: row.last_progress_at.toISOString(),
+    closedAt: iso(row.closed_at),
+    suspendedAt: iso(row.suspended_at),
+    openStepIds: row.open_step_ids,
+    nextDeadline: iso(row.next_deadline),
+    escalationLevel: row.escalation_level,
+    version: row.version,
+  };
+}
+
+const openStatuses: TaskStatus[] = ['open', 'claimed'];
+
+/** One page of cases in scope matching the filters, newest first; `next` positions the following page. */
+export async function listCases(
+  db: Queryable,
+  scope: ReadScope,
+  filters: CaseListFilters,
+  page: { limit: number; after?: CaseListPosition },
+  now: Date,
+): Promise<{ items: CaseSummary[]; next: CaseListPosition | null }> {
+  const conditions = new SqlConditions();
+  addScope(conditions, scope, 'c', false);
+  if (filters.areaId !== undefined) conditions.add(`c.area_id = ${conditions.param(filters.areaId)}`);
+  if (filters.pathwayKey !== undefined) conditions.add(`c.pathway_key = ${conditions.param(filters.pathwayKey)}`);
+  if (filters.status !== undefined) conditions.add(`c.status = ${conditions.param(filters.status)}`);
+  if (filters.stepId !== undefined) conditions.add(`${conditions.param(filters.stepId)} = ANY(c.open_step_ids)`);
+  if (filters.escalated !== undefined) conditions.add(filters.escalated ? 'c.escalation_level >= 1' : 'c.escalation_level = 0');
+  if (filters.overdue !== undefined) {
+    const overdueTask = `EXISTS (SELECT 1 FROM tasks t WHERE t.case_id = c.case_id AND t.status = ANY(${conditions.param(openStatuses)}::text[])
+      AND t.due_at < ${conditions.param(now)})`;
+    conditions.add(filters.overdue ? overdueTask : `NOT ${overdueTask}`);
+  }
+  if (page.after) {
+    conditions.add(`(c.started_at, c.case_id) < (${conditions.param(page.after.startedAt)}::timestamptz, ${conditions.param(page.after.caseId)})`);
+  }
+  const { rows } = await db.query<CaseRow>(
+    `SELECT ${caseColumns} FROM cases c ${conditions.where()}
+     ORDER BY c.started_at DESC, c.case_id DESC LIMIT ${conditions.param(page.limit + 1)}`,
+    conditions.params,
+  );
+  const items = rows.slice(0, page.limit).map(toCaseSummary);
+  const last = items.at(-1);
+  return { items, next: rows.length > page.limit && last ? { startedAt: last.startedAt, caseId: last.caseId } : null };
+}
+
+/** The case summary if it exists and is in scope; null otherwise. */
+export async function findCase(db: Queryable, scope: ReadScope, caseId: string): Promise<CaseSummary | null> {
+  const conditions = new SqlConditions();
+  conditions.add(`c.case_id = ${conditions.param(caseId)}`);
+  addScope(conditions, scope, 'c', false);
+  const { rows } = await db.query<CaseRow>(`SELECT ${caseColumns} FROM cases c ${conditions.where()}`, conditions.params);
+  return rows[0] ? toCaseSummary(rows[0]) : null;
+}
+
+/** The case with its collected data and the open tasks the reader may see; null if absent or out of scope. */
+export async function findCaseDetail(db: Queryable, scope: ReadScope, caseId: string, now: Date): Promise<CaseDetail | null> {
+  const conditions = new SqlConditions();
+  conditions.add(`c.case_id = ${conditions.param(caseId)}`);
+  addScope(conditions, scope, 'c', false);
+  const { rows } = await db.query<CaseRow & { data: CaseData }>(
+    `SELECT ${caseColumns}, c.data FROM cases c ${conditions.where()}`,
+    conditions.params,
+  );
+  const row = rows[0];
+  if (!row) return null;
+  const openTasks = await selectTaskViews(db, scope, { caseId, statuses: openStatuses }, { limit: 500 }, now);
+  return { ...toCaseSummary(row), data: row.data, openTasks: openTasks.items };
+}
+
+/** Events of a case after a sequence number, oldest first. The caller has checked the case is in scope. */
+export async function listCaseEvents(
+  db: Queryable,
+  caseId: string,
+  page: { limit: number; afterSeq: number },
+): Promise<{ items: CaseEventView[]; nextAfterSeq: number | null }> {
+  const { rows } = await db.query<{
+    seq: number;
+    type: string;
+    at: Date;
+    actor_id: string;
+    actor_kind: string;
+    step_id: string | null;
+    task_id: string | null;
+    details: Record<string, unknown>;
+  }>(
+    `SELECT seq, type, at, actor_id, actor_kind, step_id, task_id, details FROM case_events
+     WHERE case_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+    [caseId, page.afterSeq, page.limit + 1],
+  );
+  const items = rows.slice(0, page.limit).map((row) => ({
+    seq: row.seq,
+    type: row.type,
+    at: row.at.toISOString(),
+    actor: { id: row.actor_id, kind: row.actor_kind },
+    stepId: row.step_id,
+    taskId: row.task_id,
+    details: row.details,
+  }));
+  const last = items.at(-1);
+  return { items, nextAfterSeq: rows.length > page.limit && last ? last.seq : null };
+}
+
+export interface StalledCandidate {
+  summary: CaseSummary;
+  area: { timezone: string; localHolidays: HolidayRule[] } | null;
+  overdueTasks: Array<{ taskId: string; dueAt: string }>;
+  escalatedSince: string | null;
+}
+
+/**
+ * Active cases in scope that may be stalled: an overdue open task, an escalation, or no progress
+ * since `progressCutoff` (a generous bound; the caller counts working days exactly).
+ */
+export async function listStalledCandidates(
+  db: Queryable,
+  scope: ReadScope,
+  filters: { areaId?: string },
+  page: { limit: number; after?: CaseListPosition },
+  now: Date,
+  progressCutoff: Date,
+): Promise<{ items: StalledCandidate[]; next: CaseListPosition | null }> {
+  const conditions = new SqlConditions();
+  conditions.add(`c.status = 'active'`);
+  addScope(conditions, scope, 'c', false);
+  if (filters.areaId !== undefined) conditions.add(`c.area_id = ${conditions.param(filters.areaId)}`);
+  const open = `${conditions.param(openStatuses)}::text[]`;
+  const nowParam = `${conditions.param(now)}::timestamptz`;
+  conditions.add(`(c.escalation_level >= 1 OR c.last_progress_at <= ${conditions.param(progressCutoff)}
+    OR EXISTS (SELECT 1 FROM tasks t WHERE t.case_id = c.case_id AND t.status = ANY(${open}) AND t.due_at < ${nowParam}))`);
+  if (page.after) {
+    conditions.add(`(c.started_at, c.case_id) < (${conditions.param(page.after.startedAt)}::timestamptz, ${conditions.param(page.after.caseId)})`);
+  }
+  const { rows } = await db.query<
+    CaseRow & {
+      timezone: string | null;
+      local_holidays: HolidayRule[] | null;
+      overdue_tasks: Array<{ taskId: string; dueAt: string }> | null;
+      escalated_since: Date | null;
+    }
+  >(
+    `SELECT ${caseColumns}, a.timezone, a.local_holidays,
+       (SELECT json_agg(json_build_object('taskId', t.task_id, 'dueAt', t.due_at) ORDER BY t.due_at, t.task_id)
+          FROM tasks t WHERE t.case_id = c.case_id AND t.status = ANY(${open}) AND t.due_at < ${nowParam}) AS overdue_tasks,
+       (SELECT min((e->>'firedAt')::timestamptz) FROM tasks t CROSS JOIN LATERAL jsonb_array_elements(t.escalations) e
+          WHERE t.case_id = c.case_id AND t.status = ANY(${open}) AND e->>'firedAt' IS NOT NULL) AS escalated_since
+     FROM cases c LEFT JOIN areas a ON a.id = c.area_id
+     ${conditions.where()}
+     ORDER BY c.started_at DESC, c.case_id DESC LIMIT ${conditions.param(page.limit + 1)}`,
+    conditions.params,
+  );
+  const items = rows.slice(0, page.limit).map((row) => ({
+    summary: toCaseSummary(row),
+    area: row.timezone === null ? null : { timezone: row.timezone, localHolidays: row.local_holidays ?? [] },
+    overdueTasks: (row.overdue_tasks ?? []).map((task) => ({ taskId: task.taskId, dueAt: new Date(task.dueAt).toISOString() })),
+    escalatedSince: iso(row.escalated_since),
+  }));
+  const last = items.at(-1);
+  return { items, next: rows.length > page.limit && last ? { startedAt: last.summary.startedAt, caseId: last.summary.caseId } : null };
+}

@@ -1,0 +1,135 @@
+/**
+ * Areas, their access points, services and users: the reference data that scopes every request
+ * and every case. Seeded for the pilot, editable as data.
+ */
+import type { HolidayRule } from '../../domain/calendar';
+import type { Role } from '../../domain/pathway-schema';
+import type { Queryable } from './pool';
+
+export interface AreaRecord {
+  id: string;
+  code: string;
+  name: string;
+  timezone: string;
+  localHolidays: HolidayRule[];
+}
+
+export interface AccessPointRecord {
+  id: string;
+  areaId: string;
+  name: string;
+  kind: string;
+  isMain: boolean;
+}
+
+export interface ServiceRecord {
+  key: string;
+  name: string;
+  description: string | null;
+}
+
+export interface UserRecord {
+  id: string;
+  name: string;
+  roles: Role[];
+  areas: string[];
+  services: string[];
+  active: boolean;
+}
+
+interface UserRow {
+  id: string;
+  display_name: string;
+  roles: Role[];
+  areas: string[];
+  services: string[];
+  active: boolean;
+}
+
+function toUser(row: UserRow): UserRecord {
+  return { id: row.id, name: row.display_name, roles: row.roles, areas: row.areas, services: row.services, active: row.active };
+}
+
+interface AreaRow {
+  id: string;
+  code: string;
+  name: string;
+  timezone: string;
+  local_holidays: HolidayRule[];
+}
+
+function toArea(row: AreaRow): AreaRecord {
+  return { id: row.id, code: row.code, name: row.name, timezone: row.timezone, localHolidays: row.local_holidays };
+}
+
+/** The user with this id, active or not; null when unknown. */
+export async function findUser(db: Queryable, id: string): Promise<UserRecord | null> {
+  const { rows } = await db.query<UserRow>('SELECT id, display_name, roles, areas, services, active FROM users WHERE id = $1', [id]);
+  return rows[0] ? toUser(rows[0]) : null;
+}
+
+/** Every user, ordered by id. */
+export async function listUsers(db: Queryable): Promise<UserRecord[]> {
+  const { rows } = await db.query<UserRow>('SELECT id, display_name, roles, areas, services, active FROM users ORDER BY id');
+  return rows.map(toUser);
+}
+
+/** Creates or updates a user. */
+export async function upsertUser(db: Queryable, user: UserRecord): Promise<void> {
+  await db.query(
+    `INSERT INTO users (id, display_name, roles, areas, services, active) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (id) DO UPDATE SET display_name = EXCLUDED.display_name, roles = EXCLUDED.roles, areas = EXCLUDED.areas,
+       services = EXCLUDED.services, active = EXCLUDED.active, updated_at = now()
+     WHERE (users.display_name, users.roles, users.areas, users.services, users.active)
+       IS DISTINCT FROM (EXCLUDED.display_name, EXCLUDED.roles, EXCLUDED.areas, EXCLUDED.services, EXCLUDED.active)`,
+    [user.id, user.name, user.roles, user.areas, user.services, user.active],
+  );
+}
+
+/** The area with this id; null when unknown. */
+export async function findArea(db: Queryable, id: string): Promise<AreaRecord | null> {
+  const { rows } = await db.query<AreaRow>('SELECT id, code, name, timezone, local_holidays FROM areas WHERE id = $1', [id]);
+  return rows[0] ? toArea(rows[0]) : null;
+}
+
+/** Areas by id, for calendars of many cases at once. */
+export async function findAreas(db: Queryable, ids: string[]): Promise<Map<string, AreaRecord>> {
+  const { rows } = await db.query<AreaRow>('SELECT id, code, name, timezone, local_holidays FROM areas WHERE id = ANY($1::text[])', [ids]);
+  return new Map(rows.map((row) => [row.id, toArea(row)]));
+}
+
+/** Creates or updates an area. */
+export async function upsertArea(db: Queryable, area: AreaRecord): Promise<void> {
+  await db.query(
+    `INSERT INTO areas (id, code, name, timezone, local_holidays) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, name = EXCLUDED.name, timezone = EXCLUDED.timezone,
+       local_holidays = EXCLUDED.local_holidays, updated_at = now()
+     WHERE (areas.code, areas.name, areas.timezone, areas.local_holidays)
+       IS DISTINCT FROM (EXCLUDED.code, EXCLUDED.name, EXCLUDED.timezone, EXCLUDED.local_holidays)`,
+    [area.id, area.code, area.name, area.timezone, JSON.stringify(area.localHolidays)],
+  );
+}
+
+/** Creates or updates an access point of an area. */
+export async function upsertAccessPoint(db: Queryable, point: AccessPointRecord): Promise<void> {
+  await db.query(
+    `INSERT INTO access_points (id, area_id, name, kind, is_main) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (id) DO UPDATE SET area_id = EXCLUDED.area_id, name = EXCLUDED.name, kind = EXCLUDED.kind, is_main = EXCLUDED.is_main`,
+    [point.id, point.areaId, point.name, point.kind, point.isMain],
+  );
+}
+
+/** The keys of every known service: what pathway checks accept as an assignee. */
+export async function listServiceKeys(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ key: string }>('SELECT key FROM services ORDER BY key');
+  return rows.map((row) => row.key);
+}
+
+/** Creates or updates a service. */
+export async function upsertService(db: Queryable, service: ServiceRecord): Promise<void> {
+  await db.query(
+    `INSERT INTO services (key, name, description) VALUES ($1, $2, $3)
+     ON CONFLICT (key) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description`,
+    [service.key, service.name, service.description],
+  );
+}

@@ -1,0 +1,47 @@
+/**
+ * The PostgreSQL connection pool shared by repositories, the API and projection activities.
+ */
+import pg from 'pg';
+
+// Read-model queries are short; a stuck one must fail the request, not hold a connection forever.
+const statementTimeoutMs = 15_000;
+
+/** Creates a pool for the database; the caller owns it and ends it on shutdown. */
+export function createPool(databaseUrl: string): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: 10,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 5_000,
+    statement_timeout: statementTimeoutMs,
+    application_name: 'reticulate',
+  });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** Anything repositories can query: the pool, or a client (borrowed from it, or standalone). */
+export type Queryable = pg.Pool | pg.ClientBase;
+
+function isPool(db: Queryable): db is pg.Pool {
+  return 'idleCount' in db;
+}
+
+/** Runs `work` in one transaction: on a pool it borrows a client, on a client it uses that client. */
+export async function inTransaction<T>(db: Queryable, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+  const pooled = isPool(db) ? await db.connect() : undefined;
+  const client = pooled ?? (db as pg.ClientBase);
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    pooled?.release();
+    return result;
+  } catch (error) {
+    const rolledBack = await client.query('ROLLBACK').then(() => true, () => false);
+    // A client whose connection broke must not go back to the pool.
+    pooled?.release(rolledBack ? undefined : (error as Error));
+    throw error;
+  }
+}

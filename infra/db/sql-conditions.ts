@@ -1,0 +1,35 @@
+/**
+ * A small builder for the WHERE clauses of read-model queries, and the reader scope every query applies.
+ */
+
+/** What a reader may see: null means "no restriction" (admins). Services restrict tasks only. */
+export interface ReadScope {
+  areas: string[] | null;
+  services: string[] | null;
+}
+
+/** Accumulates SQL conditions and their positional parameters. */
+export class SqlConditions {
+  readonly clauses: string[] = [];
+  readonly params: unknown[] = [];
+
+  /** Registers a parameter and returns its placeholder. */
+  param(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  add(clause: string): void {
+    this.clauses.push(clause);
+  }
+
+  where(): string {
+    return this.clauses.length > 0 ? `WHERE ${this.clauses.join(' AND ')}` : '';
+  }
+}
+
+/** Restricts `alias.area_id` (and, for tasks, `alias.service`) to the scope. */
+export function addScope(conditions: SqlConditions, scope: ReadScope, alias: string, withServices: boolean): void {
+  if (scope.areas !== null) conditions.add(`${alias}.area_id = ANY(${conditions.param(scope.areas)}::text[])`);
+  if (withServices && scope.services !== null) conditions.add(`${alias}.service = ANY(${conditions.param(scope.services)}::text[])`);
+}

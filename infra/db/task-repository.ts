@@ -1,0 +1,179 @@
+/**
+ * The read side of tasks: the inbox (by area, service, assignee, status, deadline) and single tasks
+ * with the form of their step, filtered by the reader's scope (areas and services).
+ */
+import type { Role, TaskStep } from '../../domain/pathway-schema';
+import type { TaskEscalation, TaskReminder, TaskSignature, TaskStatus } from '../../domain/case-state';
+import type { PathwayDefinition } from '../../domain/pathway-schema';
+import { addScope, SqlConditions, type ReadScope } from './sql-conditions';
+import type { Queryable } from './pool';
+
+export interface TaskView {
+  taskId: string;
+  caseId: string;
+  caseReference: string | null;
+  pathwayKey: string | null;
+  pathwayVersion: number | null;
+  stepId: string;
+  areaId: string;
+  service: string;
+  role: Role;
+  assigneeId: string | null;
+  status: TaskStatus;
+  createdAt: string;
+  dueAt: string | null;
+  overdue: boolean;
+  escalationLevel: number;
+  reminders: TaskReminder[];
+  escalations: TaskEscalation[];
+  signOff: { services: string[]; signed: TaskSignature[] } | null;
+  completedAt: string | null;
+  completedBy: string | null;
+  occurrence: number | null;
+  version: number;
+}
+
+/** A task with what a UI needs to render its step: title, description and form, from the pinned version. */
+export interface TaskDetail extends TaskView {
+  step: Pick<TaskStep, 'title' | 'description' | 'form'> | null;
+  /** Only used server-side to recognise a repeated completion; never serialised. */
+  completionKey: string | null;
+}
+
+/** Whose tasks: mine, nobody's, or a named user's. */
+export type AssigneeFilter = { kind: 'user'; id: string } | { kind: 'unassigned' };
+
+export interface TaskListFilters {
+  areaId?: string;
+  service?: string;
+  assignee?: AssigneeFilter;
+  statuses?: TaskStatus[];
+  overdue?: boolean;
+  stepId?: string;
+  caseId?: string;
+}
+
+/** Keyset position in the inbox, ordered by due date (undated last) then id. */
+export interface TaskListPosition {
+  dueAt: string | null;
+  taskId: string;
+}
+
+interface TaskRow {
+  task_id: string;
+  case_id: string;
+  reference: string | null;
+  pathway_key: string | null;
+  pathway_version: number | null;
+  step_id: string;
+  area_id: string;
+  service: string;
+  role: Role;
+  assignee_id: string | null;
+  status: TaskStatus;
+  created_at: Date;
+  due_at: Date | null;
+  escalation_level: number;
+  reminders: TaskReminder[];
+  escalations: TaskEscalation[];
+  sign_off: { services: string[]; signed: TaskSignature[] } | null;
+  completed_at: Date | null;
+  completed_by: string | null;
+  completion_key: string | null;
+  occurrence: number | null;
+  version: number;
+}
+
+const taskColumns = `t.task_id, t.case_id, c.reference, c.pathway_key, c.pathway_version, t.step_id, t.area_id, t.service,
+  t.role, t.assignee_id, t.status, t.created_at, t.due_at, t.escalation_level, t.reminders, t.escalations, t.sign_off,
+  t.completed_at, t.completed_by, t.completion_key, t.occurrence, t.version`;
+
+function toTaskView(row: TaskRow, now: Date): TaskView {
+  const live = row.status === 'open' || row.status === 'claimed';
+  return {
+    taskId: row.task_id,
+    caseId: row.case_id,
+    caseReference: row.reference,
+    pathwayKey: row.pathway_key,
+    pathwayVersion: row.pathway_version,
+    stepId: row.step_id,
+    areaId: row.area_id,
+    service: row.service,
+    role: row.role,
+    assigneeId: row.assignee_id,
+    status: row.status,
+    createdAt: row.created_at.toISOString(),
+    dueAt: row.due_at ? row.due_at.toISOString() : null,
+    overdue: live && row.due_at !== null && row.due_at.getTime() < now.getTime(),
+    escalationLevel: row.escalation_level,
+    reminders: row.reminders,
+    escalations: row.escalations,
+    signOff: row.sign_off,
+    completedAt: row.completed_at ? row.completed_at.toISOString() : null,
+    completedBy: row.completed_by,
+    occurrence: row.occurrence,
+    version: row.version,
+  };
+}
+
+/** One page of tasks in scope matching the filters, soonest deadline first. */
+export async function selectTaskViews(
+  db: Queryable,
+  scope: ReadScope,
+  filters: TaskListFilters,
+  page: { limit: number; after?: TaskListPosition },
+  now: Date,
+): Promise<{ items: TaskView[]; next: TaskListPosition | null }> {
+  const conditions = new SqlConditions();
+  addScope(conditions, scope, 't', true);
+  if (filters.caseId !== undefined) conditions.add(`t.case_id = ${conditions.param(filters.caseId)}`);
+  if (filters.areaId !== undefined) conditions.add(`t.area_id = ${conditions.param(filters.areaId)}`);
+  if (filters.service !== undefined) conditions.add(`t.service = ${conditions.param(filters.service)}`);
+  if (filters.stepId !== undefined) conditions.add(`t.step_id = ${conditions.param(filters.stepId)}`);
+  if (filters.statuses !== undefined) conditions.add(`t.status = ANY(${conditions.param(filters.statuses)}::text[])`);
+  if (filters.assignee?.kind === 'unassigned') conditions.add('t.assignee_id IS NULL');
+  if (filters.assignee?.kind === 'user') conditions.add(`t.assignee_id = ${conditions.param(filters.assignee.id)}`);
+  if (filters.overdue !== undefined) {
+    const overdue = `(t.status IN ('open', 'claimed') AND t.due_at < ${conditions.param(now)})`;
+    conditions.add(filters.overdue ? overdue : `NOT ${overdue}`);
+  }
+  if (page.after) {
+    const id = conditions.param(page.after.taskId);
+    if (page.after.dueAt === null) {
+      conditions.add(`(t.due_at IS NULL AND t.task_id > ${id})`);
+    } else {
+      const due = `${conditions.param(page.after.dueAt)}::timestamptz`;
+      conditions.add(`(t.due_at > ${due} OR (t.due_at = ${due} AND t.task_id > ${id}) OR t.due_at IS NULL)`);
+    }
+  }
+  const { rows } = await db.query<TaskRow>(
+    `SELECT ${taskColumns} FROM tasks t LEFT JOIN cases c ON c.case_id = t.case_id ${conditions.where()}
+     ORDER BY t.due_at ASC NULLS LAST, t.task_id ASC LIMIT ${conditions.param(page.limit + 1)}`,
+    conditions.params,
+  );
+  const items = rows.slice(0, page.limit).map((row) => toTaskView(row, now));
+  const last = items.at(-1);
+  return { items, next: rows.length > page.limit && last ? { dueAt: last.dueAt, taskId: last.taskId } : null };
+}
+
+/** The task with its step's form if it exists and is in scope; null otherwise. */
+export async function findTask(db: Queryable, scope: ReadScope, taskId: string, now: Date): Promise<TaskDetail | null> {
+  const conditions = new SqlConditions();
+  conditions.add(`t.task_id = ${conditions.param(taskId)}`);
+  addScope(conditions, scope, 't', true);
+  const { rows } = await db.query<TaskRow & { definition: PathwayDefinition | null }>(
+    `SELECT ${taskColumns}, v.definition FROM tasks t
+     LEFT JOIN cases c ON c.case_id = t.case_id
+     LEFT JOIN pathway_versions v ON v.key = c.pathway_key AND v.version = c.pathway_version
+     ${conditions.where()}`,
+    conditions.params,
+  );
+  const row = rows[0];
+  if (!row) return null;
+  const step = row.definition?.steps[row.step_id];
+  return {
+    ...toTaskView(row, now),
+    step: step && step.kind === 'task' ? { title: step.title, description: step.description, form: step.form } : null,
+    completionKey: row.completion_key,
+  };
+}
