@@ -5,7 +5,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { HolidayRule } from './calendar';
 import type { CaseCommand, CaseCommandEnvelope, CaseCommandKind } from './case-commands';
-import type { ActorRef, CaseSnapshot, CaseState, FieldValue, ProjectionBatch } from './case-state';
+import type { ActorRef, CaseSnapshot, CaseState, CaseTask, FieldValue, ProjectionBatch } from './case-state';
 import type { PathwayDefinition } from './pathway-schema';
 
 export interface CaseWorkflowInput {
@@ -58,6 +58,7 @@ export const caseUpdates = {
 } as const satisfies { [K in CaseCommandKind]: UpdateFor<K> };
 
 export const caseSnapshotQuery = defineQuery<CaseSnapshot>('caseSnapshot');
+export const openTasksQuery = defineQuery<CaseTask[]>('openTasks');
 
 /** Workflow ids carry only the opaque case id: no personal data. */
 export function caseWorkflowId(caseId: string): string {

@@ -16,8 +16,8 @@ import {
 import type { createCaseActivities } from '../activities/case-activities';
 import type { CaseCommandEnvelope } from '../domain/case-commands';
 import { applyCommand, checkCommand } from '../domain/case-command-handlers';
-import { batchSince, createCase, markProjected, nextWakeAt, snapshotOf, tick } from '../domain/case-engine';
-import { COMMAND_REJECTED, caseSnapshotQuery, caseUpdates, type CaseCommandResult, type CaseWorkflowInput } from '../domain/case-messages';
+import { batchSince, createCase, markProjected, nextWakeAt, openTasks, snapshotOf, tick } from '../domain/case-engine';
+import { COMMAND_REJECTED, caseSnapshotQuery, caseUpdates, openTasksQuery, type CaseCommandResult, type CaseWorkflowInput } from '../domain/case-messages';
 import type { CaseSnapshot, CaseState } from '../domain/case-state';
 import { caseSearchAttributes } from '../domain/search-attributes';
 
@@ -51,6 +51,7 @@ export async function pathwayCase(input: CaseWorkflowInput): Promise<CaseSnapsho
     setHandler(update as typeof caseUpdates.addNote, handle, { validator: validate });
   }
   setHandler(caseSnapshotQuery, () => snapshotOf(state));
+  setHandler(openTasksQuery, () => openTasks(state));
 
   let indexed = '';
   for (;;) {
