@@ -1,0 +1,150 @@
+/**
+ * The one error handler: every failure leaves as RFC 9457 problem+json. Errors a caller can cause
+ * are precise 4xx with field paths; infrastructure outages are 503; anything else is a masked 500
+ * that is logged (without bodies or personal data).
+ */
+import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcServiceError } from '@temporalio/client';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import {
+  problemContentType,
+  problemTypes,
+  titleOf,
+  type Problem,
+  type ProblemIssue,
+  type ProblemType,
+} from '../schemas/problem';
+
+/** An error that becomes a problem response as is. */
+export class ProblemError extends Error {
+  override name = 'ProblemError';
+
+  constructor(
+    readonly status: number,
+    readonly type: ProblemType,
+    detail: string,
+    readonly issues?: ProblemIssue[],
+  ) {
+    super(detail);
+  }
+}
+
+/** Shorthands for the problems routes raise. */
+export const problem = {
+  badRequest: (detail: string, issues?: ProblemIssue[]) => new ProblemError(400, problemTypes.validationError, detail, issues),
+  unauthorized: (detail: string) => new ProblemError(401, problemTypes.unauthorized, detail),
+  forbidden: (detail: string) => new ProblemError(403, problemTypes.forbidden, detail),
+  notFound: (detail: string) => new ProblemError(404, problemTypes.notFound, detail),
+  conflict: (detail: string, type: ProblemType = problemTypes.conflict) => new ProblemError(409, type, detail),
+  unprocessable: (type: ProblemType, detail: string, issues?: ProblemIssue[]) => new ProblemError(422, type, detail, issues),
+  unavailable: (detail: string) => new ProblemError(503, problemTypes.serviceUnavailable, detail),
+};
+
+type ValidationLocation = NonNullable<ProblemIssue['location']>;
+
+function pathOf(instancePath: string): (string | number)[] {
+  if (instancePath === '' || instancePath === '/') return [];
+  return instancePath
+    .replace(/^\//, '')
+    .split('/')
+    .map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
+}
+
+const grpcUnavailableCodes = new Set([4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 14 /* UNAVAILABLE */]);
+const pgUnavailableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08006']);
+
+/** Whether an error means PostgreSQL or Temporal cannot be reached right now (retryable: 503). */
+export function isUnavailableError(error: unknown): boolean {
+  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 4; current = current.cause, depth += 1) {
+    if (isGrpcServiceError(current) && grpcUnavailableCodes.has(current.code)) return true;
+    if (current instanceof ServiceError && /connect|unavailable|deadline/i.test(current.message)) return true;
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && pgUnavailableCodes.has(code)) return true;
+    if (/timeout exceeded when trying to connect|Connection terminated/i.test(current.message)) return true;
+  }
+  return false;
+}
+
+function fromFastifyError(error: FastifyError): Problem | undefined {
+  const status = error.statusCode;
+  if (status === undefined || status < 400 || status >= 500) return undefined;
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { type: problemTypes.unsupportedMediaType, title: titleOf(415), status: 415, detail: 'this content type is not accepted here' };
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { type: problemTypes.payloadTooLarge, title: titleOf(413), status: 413, detail: 'the body is too large' };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { type: problemTypes.malformedBody, title: titleOf(400), status: 400, detail: 'the body is empty but the content type says JSON' };
+    default:
+      break;
+  }
+  if (status === 400) {
+    // Parser messages may quote the body; the caller gets a fixed sentence instead.
+    return { type: problemTypes.malformedBody, title: titleOf(400), status: 400, detail: 'the body could not be parsed' };
+  }
+  const type = status === 404 ? problemTypes.notFound : status === 405 ? problemTypes.methodNotAllowed : problemTypes.malformedBody;
+  return { type, title: titleOf(status), status, detail: error.message };
+}
+
+/** Maps any error to the problem it means. */
+export function toProblem(error: unknown): Problem {
+  if (error instanceof ProblemError) {
+    return {
+      type: error.type,
+      title: titleOf(error.status),
+      status: error.status,
+      detail: error.message,
+      ...(error.issues ? { issues: error.issues } : {}),
+    };
+  }
+  const fastifyError = error as FastifyError;
+  if (hasZodFastifySchemaValidationErrors(error) || Array.isArray(fastifyError.validation)) {
+    const location = ((fastifyError.validationContext as string | undefined) ?? 'body') as ValidationLocation;
+    const issues = (fastifyError.validation ?? []).map((issue) => ({
+      path: pathOf(issue.instancePath),
+      message: issue.message ?? 'invalid',
+      code: issue.keyword,
+      location,
+    }));
+    return { type: problemTypes.validationError, title: titleOf(400), status: 400, detail: `the ${location} does not match the schema`, issues };
+  }
+  if (isUnavailableError(error)) {
+    return { type: problemTypes.serviceUnavailable, title: titleOf(503), status: 503, detail: 'a backing service is unavailable; retry later' };
+  }
+  if (error instanceof Error) {
+    const fromFastify = fromFastifyError(fastifyError);
+    if (fromFastify) return fromFastify;
+  }
+  return { type: problemTypes.internalError, title: titleOf(500), status: 500, detail: 'unexpected error' };
+}
+
+/** Log line of an error without anything a caller sent (no bodies, no pg `detail` with row values). */
+function loggable(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  return { type: error.name, message: error.message, code: (error as { code?: unknown }).code, stack: error.stack };
+}
+
+/** Sends a problem response for the request. */
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, problemBody: Problem): FastifyReply {
+  return reply
+    .code(problemBody.status)
+    .type(problemContentType)
+    .send({ ...problemBody, instance: problemBody.instance ?? request.url.split('?')[0] });
+}
+
+export default fp(
+  async function problemHandling(fastify) {
+    fastify.setErrorHandler((error, request, reply) => {
+      const body = toProblem(error);
+      if (body.status === 503) request.log.warn({ err: loggable(error) }, 'backing service unavailable');
+      else if (body.status >= 500) request.log.error({ err: loggable(error) }, 'request failed');
+      return sendProblem(request, reply, body);
+    });
+    fastify.setNotFoundHandler((request, reply) =>
+      sendProblem(request, reply, { type: problemTypes.notFound, title: titleOf(404), status: 404, detail: `no route ${request.method} ${request.url.split('?')[0]}` }),
+    );
+  },
+  { name: 'problems' },
+);

@@ -1,0 +1,183 @@
+/**
+ * Cases: start (idempotent), list with filters and cursor pagination, detail with open tasks and
+ * collected data, timeline, and the case-level commands (suspend, resume, cancel, close, transfer,
+ * notes). Every read is filtered by the actor's scope; a case outside it is "not found".
+ */
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
+import type { CaseCommand } from '../../../domain/case-commands';
+import type { ProjectionBatch } from '../../../domain/case-state';
+import { findCase, findCaseDetail, listCaseEvents, listCases, type CaseDetail } from '../../../infra/db/case-repository';
+import { findArea } from '../../../infra/db/directory-repository';
+import { mayActOnCases, readScopeOf } from '../../auth/permissions';
+import { actorOf } from '../../plugins/auth';
+import { problem } from '../../plugins/problems';
+import {
+  addNoteBodySchema,
+  cancelCaseBodySchema,
+  caseCursorSchema,
+  caseDetailSchema,
+  caseListQuerySchema,
+  casePageSchema,
+  caseParamsSchema,
+  caseTimelineSchema,
+  closeCaseBodySchema,
+  resumeCaseBodySchema,
+  startCaseBodySchema,
+  startCaseHeadersSchema,
+  suspendCaseBodySchema,
+  timelineCursorSchema,
+  timelineQuerySchema,
+  transferCaseBodySchema,
+} from '../../schemas/cases';
+import { bearerSecurity, decodeCursor, encodeCursor } from '../../schemas/common';
+import { problemResponses, problemTypes } from '../../schemas/problem';
+import { startCase } from './start-case';
+
+function invalidCursor() {
+  return problem.badRequest('the cursor is not valid for this list', [{ path: ['cursor'], message: 'use nextCursor from a previous page', location: 'querystring' }]);
+}
+
+/** The case as the actor now sees it; after a transfer out of their scope, the projected snapshot alone. */
+function detailOrSnapshot(detail: CaseDetail | null, batch: ProjectionBatch): CaseDetail {
+  if (detail) return detail;
+  const { snapshot } = batch;
+  return {
+    caseId: snapshot.caseId,
+    reference: snapshot.reference,
+    pathwayKey: snapshot.pathwayKey,
+    pathwayVersion: snapshot.pathwayVersion,
+    areaId: snapshot.areaId,
+    status: snapshot.status,
+    outcome: snapshot.outcome,
+    startedAt: snapshot.startedAt,
+    updatedAt: snapshot.updatedAt,
+    lastProgressAt: snapshot.lastProgressAt,
+    closedAt: snapshot.closedAt,
+    suspendedAt: snapshot.suspendedAt,
+    openStepIds: snapshot.openStepIds,
+    nextDeadline: snapshot.nextDeadline,
+    escalationLevel: snapshot.escalationLevel,
+    version: snapshot.version,
+    data: {},
+    openTasks: [],
+  };
+}
+
+const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
+  /** Looks the case up in scope, checks the actor may act, runs the command, answers with the case. */
+  async function runCaseCommand(request: FastifyRequest, caseId: string, commandOf: () => CaseCommand | Promise<CaseCommand>): Promise<CaseDetail> {
+    const actor = actorOf(request);
+    const scope = readScopeOf(actor);
+    const current = await findCase(fastify.db, scope, caseId);
+    if (!current) throw problem.notFound(`no case ${caseId}`);
+    if (!mayActOnCases(actor)) throw problem.forbidden('your roles can read cases but not change them');
+    if (current.status === 'closed' || current.status === 'cancelled') throw problem.conflict(`the case is ${current.status}`, problemTypes.caseNotActive);
+    const batch = await fastify.caseCommands.execute(caseId, actor, await commandOf());
+    return detailOrSnapshot(await findCaseDetail(fastify.db, scope, caseId, fastify.now()), batch);
+  }
+
+  const commandResponses = { 200: caseDetailSchema, ...problemResponses(400, 401, 403, 404, 409, 422, 503) };
+  const commandRoute = <B extends z.ZodType>(path: string, summary: string, body: B, toCommand: (body: z.output<B>) => CaseCommand | Promise<CaseCommand>) => {
+    fastify.post(`/cases/:caseId/${path}`, {
+      schema: { tags: ['cases'], summary, security: bearerSecurity, params: caseParamsSchema, body, response: commandResponses },
+      handler: async (request) => runCaseCommand(request, request.params.caseId, () => toCommand(request.body as z.output<B>)),
+    });
+  };
+
+  fastify.post('/cases', {
+    schema: {
+      tags: ['cases'],
+      summary: 'Start a case on a published pathway (idempotent with the Idempotency-Key header)',
+      description: 'The same key with the same body returns the same case (200); with another body, 422 `idempotency_key_reused`.',
+      security: bearerSecurity,
+      headers: startCaseHeadersSchema,
+      body: startCaseBodySchema,
+      response: { 200: caseDetailSchema, 201: caseDetailSchema, ...problemResponses(400, 401, 403, 409, 422, 503) },
+    },
+    handler: async (request, reply) => {
+      const actor = actorOf(request);
+      const { caseId, created } = await startCase(
+        { db: fastify.db, temporal: fastify.temporal, taskQueue: fastify.taskQueue, now: fastify.now },
+        actor,
+        request.body,
+        request.headers['idempotency-key'],
+      );
+      const detail = await findCaseDetail(fastify.db, readScopeOf(actor), caseId, fastify.now());
+      if (!detail) throw problem.notFound(`no case ${caseId}`);
+      return reply.code(created ? 201 : 200).header('location', `/cases/${caseId}`).send(detail);
+    },
+  });
+
+  fastify.get('/cases', {
+    schema: {
+      tags: ['cases'],
+      summary: 'Cases in your scope, newest first, with filters and cursor pagination',
+      security: bearerSecurity,
+      querystring: caseListQuerySchema,
+      response: { 200: casePageSchema, ...problemResponses(400, 401, 503) },
+    },
+    handler: async (request) => {
+      const { limit, cursor, ...filters } = request.query;
+      const position = cursor === undefined ? undefined : decodeCursor(cursor, caseCursorSchema);
+      if (cursor !== undefined && !position) throw invalidCursor();
+      const page = await listCases(
+        fastify.db,
+        readScopeOf(actorOf(request)),
+        filters,
+        { limit, after: position ? { startedAt: position.s, caseId: position.id } : undefined },
+        fastify.now(),
+      );
+      return { items: page.items, nextCursor: page.next ? encodeCursor({ s: page.next.startedAt, id: page.next.caseId }) : null };
+    },
+  });
+
+  fastify.get('/cases/:caseId', {
+    schema: {
+      tags: ['cases'],
+      summary: 'A case with its open tasks and collected data',
+      security: bearerSecurity,
+      params: caseParamsSchema,
+      response: { 200: caseDetailSchema, ...problemResponses(400, 401, 404, 503) },
+    },
+    handler: async (request) => {
+      const detail = await findCaseDetail(fastify.db, readScopeOf(actorOf(request)), request.params.caseId, fastify.now());
+      if (!detail) throw problem.notFound(`no case ${request.params.caseId}`);
+      return detail;
+    },
+  });
+
+  fastify.get('/cases/:caseId/timeline', {
+    schema: {
+      tags: ['cases'],
+      summary: 'Events of a case, oldest first, each with its actor and time',
+      security: bearerSecurity,
+      params: caseParamsSchema,
+      querystring: timelineQuerySchema,
+      response: { 200: caseTimelineSchema, ...problemResponses(400, 401, 404, 503) },
+    },
+    handler: async (request) => {
+      const { caseId } = request.params;
+      const { limit, cursor } = request.query;
+      if (!(await findCase(fastify.db, readScopeOf(actorOf(request)), caseId))) throw problem.notFound(`no case ${caseId}`);
+      const position = cursor === undefined ? { seq: 0 } : decodeCursor(cursor, timelineCursorSchema);
+      if (!position) throw invalidCursor();
+      const page = await listCaseEvents(fastify.db, caseId, { limit, afterSeq: position.seq });
+      return { items: page.items, nextCursor: page.nextAfterSeq === null ? null : encodeCursor({ seq: page.nextAfterSeq }) };
+    },
+  });
+
+  commandRoute('suspend', 'Suspend a case (its clocks pause)', suspendCaseBodySchema, (body) => ({ kind: 'suspendCase', ...body }));
+  commandRoute('resume', 'Resume a suspended case', resumeCaseBodySchema, (body) => ({ kind: 'resumeCase', ...body }));
+  commandRoute('cancel', 'Cancel a case (supervisors)', cancelCaseBodySchema, (body) => ({ kind: 'cancelCase', ...body }));
+  commandRoute('close', "Close a case with one of the pathway's outcomes (supervisors)", closeCaseBodySchema, (body) => ({ kind: 'closeCase', ...body }));
+  commandRoute('transfer', 'Transfer a case to another area (supervisors)', transferCaseBodySchema, async (body) => {
+    const area = await findArea(fastify.db, body.areaId);
+    if (!area) throw problem.unprocessable(problemTypes.invalidData, 'unknown area', [{ path: ['areaId'], message: `no area "${body.areaId}"`, location: 'body' }]);
+    return { kind: 'transferCase', areaId: area.id, reason: body.reason, localHolidays: area.localHolidays };
+  });
+  commandRoute('notes', 'Add a note to the case timeline', addNoteBodySchema, (body) => ({ kind: 'addNote', ...body }));
+};
+
+export default caseRoutes;

@@ -1,0 +1,180 @@
+/**
+ * Starting a case, idempotently. The first request with a key records (actor, key, body hash, case
+ * id, reference, version, start time) before anything else happens; a repeat with the same body
+ * finds that record and either returns the projected case or finishes an interrupted start with
+ * the identical workflow input. The workflow start and the projection are both idempotent, so a
+ * crash at any point never leaves a half-started case behind a 201.
+ */
+import { createHash, randomInt, randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type pg from 'pg';
+import { createCase } from '../../../domain/case-engine';
+import { caseWorkflowId, type CaseWorkflowInput } from '../../../domain/case-messages';
+import type { FieldValue } from '../../../domain/case-state';
+import { validateFormData } from '../../../domain/form-validation';
+import type { PathwayDefinition } from '../../../domain/pathway-schema';
+import { findCase } from '../../../infra/db/case-repository';
+import { findArea, type AreaRecord } from '../../../infra/db/directory-repository';
+import { findCaseStartRequest, insertCaseStartRequest, type CaseStartRequest } from '../../../infra/db/idempotency-repository';
+import { findCurrentVersion, findVersion, pathwayExists, type PathwayVersionRecord } from '../../../infra/db/pathway-repository';
+import { applyProjection } from '../../../infra/db/projection-repository';
+import type { AuthenticatedActor } from '../../auth/actor-cache';
+import { mayStartCase } from '../../auth/permissions';
+import { problem } from '../../plugins/problems';
+import type { StartCaseBody } from '../../schemas/cases';
+import { problemTypes } from '../../schemas/problem';
+
+/** The workflow type hosted by the case worker (workflows/case-workflow.ts). */
+export const CASE_WORKFLOW_TYPE = 'pathwayCase';
+
+export interface StartCaseDeps {
+  db: pg.Pool;
+  temporal: Client;
+  taskQueue: string;
+  now: () => Date;
+}
+
+/** JSON with object keys sorted, so equal bodies hash equally whatever their key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+function requestHash(body: StartCaseBody): string {
+  const normalised = { pathwayKey: body.pathwayKey, version: body.version ?? null, areaId: body.areaId, data: body.data };
+  return createHash('sha256').update(canonicalJson(normalised)).digest('hex');
+}
+
+// Crockford base32 without I, L, O, U: readable over the phone, no accidental words.
+const referenceAlphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** A pseudonymous case reference such as RT-LI-7K3Q9X: area code plus random characters, nothing about the person. */
+export function newCaseReference(areaCode: string): string {
+  let suffix = '';
+  for (let i = 0; i < 6; i += 1) suffix += referenceAlphabet[randomInt(referenceAlphabet.length)];
+  return `RT-${areaCode}-${suffix}`;
+}
+
+async function resolveArea(db: pg.Pool, areaId: string): Promise<AreaRecord> {
+  const area = await findArea(db, areaId);
+  if (!area) throw problem.unprocessable(problemTypes.invalidData, 'unknown area', [{ path: ['areaId'], message: `no area "${areaId}"`, location: 'body' }]);
+  return area;
+}
+
+async function resolvePathway(db: pg.Pool, body: StartCaseBody): Promise<PathwayVersionRecord> {
+  if (body.version !== undefined) {
+    const version = await findVersion(db, body.pathwayKey, body.version);
+    if (!version) {
+      const path = (await pathwayExists(db, body.pathwayKey)) ? 'version' : 'pathwayKey';
+      throw problem.unprocessable(problemTypes.invalidData, 'unknown pathway version', [
+        { path: [path], message: `no published version ${body.version} of "${body.pathwayKey}"`, location: 'body' },
+      ]);
+    }
+    if (version.status === 'retired') throw problem.conflict(`version ${body.version} of "${body.pathwayKey}" is retired: no new cases start on it`, problemTypes.pathwayRetired);
+    return version;
+  }
+  const current = await findCurrentVersion(db, body.pathwayKey);
+  if (current) return current;
+  if (await pathwayExists(db, body.pathwayKey)) {
+    throw problem.conflict(`pathway "${body.pathwayKey}" has no published version open to new cases`, problemTypes.pathwayRetired);
+  }
+  throw problem.unprocessable(problemTypes.invalidData, 'unknown pathway', [{ path: ['pathwayKey'], message: `no pathway "${body.pathwayKey}"`, location: 'body' }]);
+}
+
+function validateCaseData(definition: PathwayDefinition, data: Record<string, unknown>): Record<string, FieldValue> {
+  const result = validateFormData(definition.caseFields, data);
+  if (!result.ok) {
+    throw problem.unprocessable(
+      problemTypes.invalidData,
+      "the case data does not match the pathway's case fields",
+      result.issues.map((issue) => ({ path: ['data', ...issue.path], message: issue.message, location: 'body' as const })),
+    );
+  }
+  return result.data;
+}
+
+/** Starts the workflow (or finds the one already started) and projects the initial state. */
+async function launch(deps: StartCaseDeps, request: CaseStartRequest, actor: AuthenticatedActor, pathway: PathwayVersionRecord, area: AreaRecord, caseData: Record<string, FieldValue>): Promise<void> {
+  const input: CaseWorkflowInput = {
+    caseId: request.caseId,
+    reference: request.reference,
+    areaId: request.areaId,
+    startedAt: request.startedAt,
+    startedBy: { id: actor.id, kind: actor.kind },
+    caseData,
+    pathway: { key: pathway.key, version: pathway.version, definition: pathway.definition },
+    localHolidays: area.localHolidays,
+    timezone: area.timezone,
+  };
+  const { batch } = createCase(input);
+  try {
+    await deps.temporal.workflow.start(CASE_WORKFLOW_TYPE, {
+      taskQueue: deps.taskQueue,
+      workflowId: caseWorkflowId(request.caseId),
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      // A case id is never reused, even after the case has ended.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
+  await applyProjection(deps.db, batch);
+}
+
+/** Starts a case for the actor; `created` is false when the key was already used with the same body. */
+export async function startCase(
+  deps: StartCaseDeps,
+  actor: AuthenticatedActor,
+  body: StartCaseBody,
+  idempotencyKey: string,
+): Promise<{ caseId: string; created: boolean }> {
+  const hash = requestHash(body);
+  let recorded = await findCaseStartRequest(deps.db, actor.id, idempotencyKey);
+  let created = false;
+  if (!recorded) {
+    const area = await resolveArea(deps.db, body.areaId);
+    if (!mayStartCase(actor, area.id)) throw problem.forbidden(`you cannot start cases in area "${area.id}"`);
+    const pathway = await resolvePathway(deps.db, body);
+    validateCaseData(pathway.definition, body.data);
+    for (let attempt = 0; attempt < 5 && !recorded; attempt += 1) {
+      const candidate: CaseStartRequest = {
+        actorId: actor.id,
+        idempotencyKey,
+        requestHash: hash,
+        caseId: randomUUID(),
+        reference: newCaseReference(area.code),
+        pathwayKey: pathway.key,
+        pathwayVersion: pathway.version,
+        areaId: area.id,
+        startedAt: deps.now().toISOString(),
+      };
+      if (await insertCaseStartRequest(deps.db, candidate)) {
+        recorded = candidate;
+        created = true;
+      } else {
+        // Either a concurrent request took the key (use its record) or the reference collided (try another).
+        recorded = await findCaseStartRequest(deps.db, actor.id, idempotencyKey);
+      }
+    }
+    if (!recorded) throw new Error('could not allocate a unique case reference');
+  }
+  if (recorded.requestHash !== hash) {
+    throw problem.unprocessable(problemTypes.idempotencyKeyReused, 'this Idempotency-Key was already used with a different body', [
+      { path: ['idempotency-key'], message: 'use a new key for a different request', location: 'headers' },
+    ]);
+  }
+  if (!created && (await findCase(deps.db, { areas: null, services: null }, recorded.caseId))) return { caseId: recorded.caseId, created };
+  // First attempt, or a repeat of one that was interrupted before its projection: every step is idempotent.
+  const pathway = await findVersion(deps.db, recorded.pathwayKey, recorded.pathwayVersion);
+  const area = await findArea(deps.db, recorded.areaId);
+  if (!pathway || !area) throw new Error('the pathway version or area of a recorded case start has disappeared');
+  await launch(deps, recorded, actor, pathway, area, validateCaseData(pathway.definition, body.data));
+  return { caseId: recorded.caseId, created };
+}

@@ -1,0 +1,224 @@
+/**
+ * Pathway definitions: coordinators open a draft (JSON or YAML), edit and validate it, publish it as
+ * an immutable numbered version, and retire versions. Running cases stay on the version they started.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import YAML from 'yaml';
+import { findDraft, createDraft, findVersion, listPathways, listVersions, pathwayExists, publishDraft, retireVersion, updateDraft } from '../../../infra/db/pathway-repository';
+import { listServiceKeys } from '../../../infra/db/directory-repository';
+import { mayEditPathways } from '../../auth/permissions';
+import { actorOf } from '../../plugins/auth';
+import { problem } from '../../plugins/problems';
+import { bearerSecurity } from '../../schemas/common';
+import {
+  pathwayDocumentSchema,
+  pathwayDraftSchema,
+  pathwayKeyParamsSchema,
+  pathwayListSchema,
+  pathwayValidationSchema,
+  pathwayVersionListSchema,
+  pathwayVersionParamsSchema,
+  pathwayVersionSchema,
+} from '../../schemas/pathways';
+import { problemResponses, problemTypes } from '../../schemas/problem';
+import { checkDefinition, checkDefinitionShape, type DefinitionIssue } from './definition-issues';
+
+const yamlContentTypes = ['application/yaml', 'text/yaml', 'application/x-yaml'];
+const documentContentTypes = ['application/json', ...yamlContentTypes];
+
+function invalidPathway(detail: string, issues: DefinitionIssue[]) {
+  return problem.unprocessable(
+    problemTypes.invalidPathway,
+    detail,
+    issues.map((issue) => ({ path: issue.path, message: issue.message, code: issue.code, location: 'body' as const })),
+  );
+}
+
+const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
+  fastify.addContentTypeParser(yamlContentTypes, { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      // Core schema, no custom tags; aliases capped so a small document cannot expand into a huge one.
+      done(null, YAML.parse(body as string, { maxAliasCount: 50, uniqueKeys: true }));
+    } catch {
+      done(Object.assign(new Error('the body is not valid YAML'), { statusCode: 400 }), undefined);
+    }
+  });
+
+  const requireEditor = (request: Parameters<typeof actorOf>[0]) => {
+    const actor = actorOf(request);
+    if (!mayEditPathways(actor)) throw problem.forbidden('only coordinators and admins edit pathways');
+    return actor;
+  };
+
+  /** The draft's key must be the one in the URL: a document cannot move itself to another key. */
+  const documentFor = (key: string, document: Record<string, unknown>): Record<string, unknown> => {
+    const shape = checkDefinitionShape(document);
+    if (!shape.ok) throw invalidPathway('the document is not a valid pathway definition', shape.issues);
+    if (shape.definition.key !== key) {
+      throw invalidPathway('the document key differs from the URL', [{ path: ['key'], code: 'key_mismatch', message: `must be "${key}"` }]);
+    }
+    return document;
+  };
+
+  fastify.get('/pathways', {
+    schema: {
+      tags: ['pathways'],
+      summary: 'Every pathway with its latest version, status and open draft',
+      security: bearerSecurity,
+      response: { 200: pathwayListSchema, ...problemResponses(401, 503) },
+    },
+    handler: async (request) => {
+      actorOf(request);
+      return { items: await listPathways(fastify.db) };
+    },
+  });
+
+  fastify.post('/pathways', {
+    schema: {
+      tags: ['pathways'],
+      summary: 'Open a draft from a definition document (JSON or YAML)',
+      description: 'The key comes from the document. A key with published versions gets a new draft that will publish as the next version.',
+      security: bearerSecurity,
+      consumes: documentContentTypes,
+      body: pathwayDocumentSchema,
+      response: { 201: pathwayDraftSchema, ...problemResponses(400, 401, 403, 409, 413, 415, 422, 503) },
+    },
+    handler: async (request, reply) => {
+      const actor = requireEditor(request);
+      const shape = checkDefinitionShape(request.body);
+      if (!shape.ok) throw invalidPathway('the document is not a valid pathway definition', shape.issues);
+      const { key } = shape.definition;
+      const result = await createDraft(fastify.db, key, request.body, actor.id);
+      if (!result.created) throw problem.conflict(`pathway "${key}" already has an open draft: edit it with PUT /pathways/${key}/draft`);
+      return reply.code(201).header('location', `/pathways/${key}/draft`).send(result.draft);
+    },
+  });
+
+  fastify.get('/pathways/:key/versions', {
+    schema: {
+      tags: ['pathways'],
+      summary: 'Versions of a pathway, newest first',
+      security: bearerSecurity,
+      params: pathwayKeyParamsSchema,
+      response: { 200: pathwayVersionListSchema, ...problemResponses(400, 401, 404, 503) },
+    },
+    handler: async (request) => {
+      actorOf(request);
+      const { key } = request.params;
+      const items = await listVersions(fastify.db, key);
+      if (items.length === 0 && !(await pathwayExists(fastify.db, key))) throw problem.notFound(`no pathway "${key}"`);
+      return { items };
+    },
+  });
+
+  fastify.get('/pathways/:key/versions/:version', {
+    schema: {
+      tags: ['pathways'],
+      summary: 'One published or retired version with its definition',
+      security: bearerSecurity,
+      params: pathwayVersionParamsSchema,
+      response: { 200: pathwayVersionSchema, ...problemResponses(400, 401, 404, 503) },
+    },
+    handler: async (request) => {
+      actorOf(request);
+      const { key, version } = request.params;
+      const found = await findVersion(fastify.db, key, version);
+      if (!found) throw problem.notFound(`no version ${version} of pathway "${key}"`);
+      return found;
+    },
+  });
+
+  fastify.get('/pathways/:key/draft', {
+    schema: {
+      tags: ['pathways'],
+      summary: 'The open draft of a pathway, as written',
+      security: bearerSecurity,
+      params: pathwayKeyParamsSchema,
+      response: { 200: pathwayDraftSchema, ...problemResponses(400, 401, 403, 404, 503) },
+    },
+    handler: async (request) => {
+      requireEditor(request);
+      const draft = await findDraft(fastify.db, request.params.key);
+      if (!draft) throw problem.notFound(`pathway "${request.params.key}" has no open draft`);
+      return draft;
+    },
+  });
+
+  fastify.put('/pathways/:key/draft', {
+    schema: {
+      tags: ['pathways'],
+      summary: 'Replace the document of the open draft (JSON or YAML)',
+      description: 'Published versions are immutable: without an open draft this answers 409; open one with POST /pathways.',
+      security: bearerSecurity,
+      consumes: documentContentTypes,
+      params: pathwayKeyParamsSchema,
+      body: pathwayDocumentSchema,
+      response: { 200: pathwayDraftSchema, ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 503) },
+    },
+    handler: async (request) => {
+      const actor = requireEditor(request);
+      const { key } = request.params;
+      const draft = await updateDraft(fastify.db, key, documentFor(key, request.body), actor.id);
+      if (draft) return draft;
+      if (await pathwayExists(fastify.db, key)) {
+        throw problem.conflict(`pathway "${key}" has no open draft and published versions are immutable: open a new draft with POST /pathways`);
+      }
+      throw problem.notFound(`no pathway "${key}"`);
+    },
+  });
+
+  fastify.post('/pathways/:key/draft/validate', {
+    schema: {
+      tags: ['pathways'],
+      summary: 'Check the draft: schema and static checks, with the path of each issue',
+      security: bearerSecurity,
+      params: pathwayKeyParamsSchema,
+      response: { 200: pathwayValidationSchema, ...problemResponses(400, 401, 403, 404, 503) },
+    },
+    handler: async (request) => {
+      requireEditor(request);
+      const draft = await findDraft(fastify.db, request.params.key);
+      if (!draft) throw problem.notFound(`pathway "${request.params.key}" has no open draft`);
+      const check = checkDefinition(draft.document, await listServiceKeys(fastify.db));
+      return check.ok ? { valid: true, issues: [] } : { valid: false, issues: check.issues };
+    },
+  });
+
+  fastify.post('/pathways/:key/draft/publish', {
+    schema: {
+      tags: ['pathways'],
+      summary: 'Publish the draft as the next immutable version (the draft is removed)',
+      security: bearerSecurity,
+      params: pathwayKeyParamsSchema,
+      response: { 201: pathwayVersionSchema, ...problemResponses(400, 401, 403, 404, 422, 503) },
+    },
+    handler: async (request, reply) => {
+      const actor = requireEditor(request);
+      const { key } = request.params;
+      const services = await listServiceKeys(fastify.db);
+      const result = await publishDraft(fastify.db, key, actor.id, async (document) => checkDefinition(document, services));
+      if (result.outcome === 'no_draft') throw problem.notFound(`pathway "${key}" has no open draft`);
+      if (result.outcome === 'invalid') throw invalidPathway('the draft does not pass the publish checks', result.issues);
+      return reply.code(201).header('location', `/pathways/${key}/versions/${result.version.version}`).send(result.version);
+    },
+  });
+
+  fastify.post('/pathways/:key/versions/:version/retire', {
+    schema: {
+      tags: ['pathways'],
+      summary: 'Retire a version: no new cases start on it; running cases continue',
+      security: bearerSecurity,
+      params: pathwayVersionParamsSchema,
+      response: { 200: pathwayVersionSchema, ...problemResponses(400, 401, 403, 404, 503) },
+    },
+    handler: async (request) => {
+      const actor = requireEditor(request);
+      const { key, version } = request.params;
+      const retired = await retireVersion(fastify.db, key, version, actor.id);
+      if (!retired) throw problem.notFound(`no version ${version} of pathway "${key}"`);
+      return retired;
+    },
+  });
+};
+
+export default pathwayRoutes;

@@ -1,0 +1,188 @@
+/**
+ * Tasks: the inbox (by area, service, assignee, status, deadline), a task with its step's form, and
+ * the task commands (claim, release, complete, reassign, extend). A task outside the actor's areas
+ * and services is "not found".
+ */
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { completeTaskSchema, extendDeadlineSchema, type TaskCommand } from '../../../domain/case-commands';
+import { findUser } from '../../../infra/db/directory-repository';
+import { findTask, selectTaskViews, type AssigneeFilter, type TaskDetail } from '../../../infra/db/task-repository';
+import type { AuthenticatedActor } from '../../auth/actor-cache';
+import { mayActOnCases, readScopeOf } from '../../auth/permissions';
+import { actorOf } from '../../plugins/auth';
+import { problem } from '../../plugins/problems';
+import { bearerSecurity, decodeCursor, encodeCursor } from '../../schemas/common';
+import { problemResponses, problemTypes, type ProblemIssue } from '../../schemas/problem';
+import {
+  completeTaskBodySchema,
+  extendDeadlineBodySchema,
+  idempotencyHeadersSchema,
+  reassignTaskBodySchema,
+  taskCursorSchema,
+  taskDetailSchema,
+  taskInboxQuerySchema,
+  taskPageSchema,
+  taskParamsSchema,
+} from '../../schemas/tasks';
+
+function withoutCompletionKey(task: TaskDetail): Omit<TaskDetail, 'completionKey'> {
+  const { completionKey: _completionKey, ...visible } = task;
+  return visible;
+}
+
+function assigneeFilter(actor: AuthenticatedActor, assignee: string | undefined): AssigneeFilter | undefined {
+  if (assignee === undefined) return undefined;
+  if (assignee === 'me') return { kind: 'user', id: actor.id };
+  if (assignee === 'unassigned') return { kind: 'unassigned' };
+  return { kind: 'user', id: assignee };
+}
+
+function bodyProblem(detail: string, issues: ProblemIssue[]) {
+  return problem.badRequest(detail, issues.map((issue) => ({ ...issue, location: 'body' as const })));
+}
+
+const taskRoutes: FastifyPluginAsyncZod = async (fastify) => {
+  async function visibleTask(request: FastifyRequest, taskId: string): Promise<TaskDetail> {
+    const task = await findTask(fastify.db, readScopeOf(actorOf(request)), taskId, fastify.now());
+    if (!task) throw problem.notFound(`no task ${taskId}`);
+    return task;
+  }
+
+  /** Scope check, role check, state check, then the workflow; answers with the task as now projected. */
+  async function runTaskCommand(request: FastifyRequest, taskId: string, commandOf: (task: TaskDetail) => TaskCommand | Promise<TaskCommand>) {
+    const actor = actorOf(request);
+    const task = await visibleTask(request, taskId);
+    if (!mayActOnCases(actor)) throw problem.forbidden('your roles can read tasks but not work them');
+    const command = await commandOf(task);
+    if (command.kind === 'completeTask' && task.status === 'completed') {
+      // A retried completion (same key) is answered from the read model; anything else conflicts.
+      if (command.idempotencyKey !== undefined && command.idempotencyKey === task.completionKey) return withoutCompletionKey(task);
+      throw problem.conflict('the task is already completed');
+    }
+    if (task.status === 'completed' || task.status === 'cancelled') throw problem.conflict(`the task is ${task.status}`);
+    const batch = await fastify.caseCommands.execute(task.caseId, actor, command);
+    const updated = await findTask(fastify.db, readScopeOf(actor), taskId, fastify.now());
+    if (updated) return withoutCompletionKey(updated);
+    // Still in the batch even if, say, a transfer took it out of scope meanwhile.
+    const projected = batch.tasks.find((t) => t.id === taskId);
+    if (!projected) throw problem.notFound(`no task ${taskId}`);
+    return withoutCompletionKey({ ...task, status: projected.status, assigneeId: projected.assigneeId, version: projected.version });
+  }
+
+  const commandResponses = { 200: taskDetailSchema, ...problemResponses(400, 401, 403, 404, 409, 422, 503) };
+
+  fastify.get('/tasks', {
+    schema: {
+      tags: ['tasks'],
+      summary: 'Task inbox: tasks in your areas and services, soonest deadline first',
+      security: bearerSecurity,
+      querystring: taskInboxQuerySchema,
+      response: { 200: taskPageSchema, ...problemResponses(400, 401, 503) },
+    },
+    handler: async (request) => {
+      const actor = actorOf(request);
+      const { limit, cursor, assignee, status, ...filters } = request.query;
+      const position = cursor === undefined ? undefined : decodeCursor(cursor, taskCursorSchema);
+      if (cursor !== undefined && !position) {
+        throw problem.badRequest('the cursor is not valid for this list', [{ path: ['cursor'], message: 'use nextCursor from a previous page', location: 'querystring' }]);
+      }
+      const page = await selectTaskViews(
+        fastify.db,
+        readScopeOf(actor),
+        { ...filters, assignee: assigneeFilter(actor, assignee), statuses: status ?? ['open', 'claimed'] },
+        { limit, after: position ? { dueAt: position.d, taskId: position.id } : undefined },
+        fastify.now(),
+      );
+      return { items: page.items, nextCursor: page.next ? encodeCursor({ d: page.next.dueAt, id: page.next.taskId }) : null };
+    },
+  });
+
+  fastify.get('/tasks/:taskId', {
+    schema: {
+      tags: ['tasks'],
+      summary: "A task with its step's form (from the case's pinned pathway version)",
+      security: bearerSecurity,
+      params: taskParamsSchema,
+      response: { 200: taskDetailSchema, ...problemResponses(400, 401, 404, 503) },
+    },
+    handler: async (request) => withoutCompletionKey(await visibleTask(request, request.params.taskId)),
+  });
+
+  fastify.post('/tasks/:taskId/claim', {
+    schema: { tags: ['tasks'], summary: 'Take the task (assign it to yourself)', security: bearerSecurity, params: taskParamsSchema, response: commandResponses },
+    handler: async (request) => runTaskCommand(request, request.params.taskId, (task) => ({ kind: 'claimTask', taskId: task.taskId })),
+  });
+
+  fastify.post('/tasks/:taskId/release', {
+    schema: { tags: ['tasks'], summary: "Put the task back in the service's queue", security: bearerSecurity, params: taskParamsSchema, response: commandResponses },
+    handler: async (request) => runTaskCommand(request, request.params.taskId, (task) => ({ kind: 'releaseTask', taskId: task.taskId })),
+  });
+
+  fastify.post('/tasks/:taskId/complete', {
+    schema: {
+      tags: ['tasks'],
+      summary: "Complete the task with its form's data",
+      description: 'Form problems answer 422 with paths under `data`. With an Idempotency-Key, a repeat returns the completed task.',
+      security: bearerSecurity,
+      params: taskParamsSchema,
+      headers: idempotencyHeadersSchema,
+      body: completeTaskBodySchema,
+      response: commandResponses,
+    },
+    handler: async (request) =>
+      runTaskCommand(request, request.params.taskId, (task) =>
+        completeTaskSchema.parse({ kind: 'completeTask', taskId: task.taskId, data: request.body.data, idempotencyKey: request.headers['idempotency-key'] }),
+      ),
+  });
+
+  fastify.post('/tasks/:taskId/reassign', {
+    schema: {
+      tags: ['tasks'],
+      summary: "Give the task to someone else, or back to the service's queue with assigneeId null (supervisors)",
+      security: bearerSecurity,
+      params: taskParamsSchema,
+      body: reassignTaskBodySchema,
+      response: commandResponses,
+    },
+    handler: async (request) =>
+      runTaskCommand(request, request.params.taskId, async (task) => {
+        const { assigneeId, reason } = request.body;
+        if (assigneeId !== null) {
+          const assignee = await findUser(fastify.db, assigneeId);
+          const canWork =
+            assignee !== null &&
+            assignee.active &&
+            (assignee.roles.includes('admin') ||
+              (assignee.areas.includes(task.areaId) && (assignee.roles.includes('supervisor') || assignee.services.includes(task.service))));
+          if (!canWork) {
+            throw problem.unprocessable(problemTypes.invalidData, 'the assignee cannot work this task', [
+              { path: ['assigneeId'], message: `no active user of area "${task.areaId}" and service "${task.service}" with id "${assigneeId}"`, location: 'body' },
+            ]);
+          }
+        }
+        return { kind: 'reassignTask', taskId: task.taskId, assigneeId, reason };
+      }),
+  });
+
+  fastify.post('/tasks/:taskId/extend', {
+    schema: {
+      tags: ['tasks'],
+      summary: 'Move the deadline: a new date (newDueAt) or a duration (by), with a reason (supervisors)',
+      security: bearerSecurity,
+      params: taskParamsSchema,
+      body: extendDeadlineBodySchema,
+      response: commandResponses,
+    },
+    handler: async (request) =>
+      runTaskCommand(request, request.params.taskId, (task) => {
+        const parsed = extendDeadlineSchema.safeParse({ kind: 'extendDeadline', taskId: task.taskId, ...request.body });
+        if (!parsed.success) {
+          throw bodyProblem('give exactly one of "newDueAt" or "by"', parsed.error.issues.map((issue) => ({ path: issue.path.map((p) => (typeof p === 'number' ? p : String(p))), message: issue.message })));
+        }
+        return parsed.data;
+      }),
+  });
+};
+
+export default taskRoutes;

@@ -1,0 +1,102 @@
+/**
+ * Case resources: the start request, list items, detail with collected data, timeline events, and
+ * the bodies of case commands (derived from the domain command schemas).
+ */
+import { z } from 'zod';
+import { addNoteSchema, cancelCaseSchema, closeCaseSchema, resumeCaseSchema, suspendCaseSchema, transferCaseSchema } from '../../domain/case-commands';
+import { caseEventTypes, caseStatuses } from '../../domain/case-state';
+import { pathwayKeySchema } from '../../domain/pathway-schema';
+import type { CaseDetail, CaseEventView, CaseSummary } from '../../infra/db/case-repository';
+import { areaIdSchema, cursorSchema, isoDateTime, limitSchema, opaqueId, pageOf, queryBoolean } from './common';
+import { taskViewSchema } from './tasks';
+
+export const caseStatusSchema = z.enum(caseStatuses);
+
+const fieldValueSchema = z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.null()]);
+
+export const caseDataSchema = z
+  .record(z.string(), z.record(z.string(), fieldValueSchema))
+  .meta({ id: 'CaseData', description: 'Collected data by step id, then field key; `case` holds the start data.' });
+
+export const caseSummarySchema = z
+  .object({
+    caseId: z.string(),
+    reference: z.string().describe('Pseudonymous reference, e.g. RT-LI-7K3Q9X: no personal data.'),
+    pathwayKey: z.string(),
+    pathwayVersion: z.number().int(),
+    areaId: z.string(),
+    status: caseStatusSchema,
+    outcome: z.string().nullable(),
+    startedAt: isoDateTime,
+    updatedAt: isoDateTime,
+    lastProgressAt: isoDateTime,
+    closedAt: isoDateTime.nullable(),
+    suspendedAt: isoDateTime.nullable(),
+    openStepIds: z.array(z.string()),
+    nextDeadline: isoDateTime.nullable(),
+    escalationLevel: z.number().int(),
+    version: z.number().int(),
+  })
+  .meta({ id: 'CaseSummary' }) satisfies z.ZodType<CaseSummary>;
+
+export const caseDetailSchema = caseSummarySchema
+  .extend({ data: caseDataSchema, openTasks: z.array(taskViewSchema) })
+  .meta({ id: 'CaseDetail' }) satisfies z.ZodType<CaseDetail>;
+
+export const caseEventSchema = z
+  .object({
+    seq: z.number().int(),
+    type: z.string().describe(`One of: ${caseEventTypes.join(', ')}.`),
+    at: isoDateTime,
+    actor: z.object({ id: z.string(), kind: z.string() }),
+    stepId: z.string().nullable(),
+    taskId: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'CaseEvent' }) satisfies z.ZodType<CaseEventView>;
+
+export const casePageSchema = pageOf(caseSummarySchema);
+export const caseTimelineSchema = pageOf(caseEventSchema);
+
+export const caseParamsSchema = z.object({ caseId: opaqueId });
+
+export const startCaseBodySchema = z
+  .object({
+    pathwayKey: pathwayKeySchema,
+    version: z.number().int().min(1).optional().describe('Default: the newest version open to new cases.'),
+    areaId: areaIdSchema,
+    data: z.record(z.string(), z.unknown()).default({}).describe("Values of the pathway's caseFields (no personal identity)."),
+  })
+  .meta({ id: 'StartCase' });
+export type StartCaseBody = z.infer<typeof startCaseBodySchema>;
+
+export const startCaseHeadersSchema = z.looseObject({
+  'idempotency-key': z.string().min(1).max(200).describe('Required. The same key and body return the same case.'),
+});
+
+export const caseListQuerySchema = z.object({
+  areaId: areaIdSchema.optional(),
+  pathwayKey: z.string().max(63).optional(),
+  status: caseStatusSchema.optional(),
+  stepId: z.string().max(63).optional().describe('Cases with this step open.'),
+  escalated: queryBoolean.optional(),
+  overdue: queryBoolean.optional(),
+  limit: limitSchema,
+  cursor: cursorSchema,
+});
+
+export const caseCursorSchema = z.object({ s: z.string(), id: z.string() });
+
+export const timelineQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: cursorSchema,
+});
+
+export const timelineCursorSchema = z.object({ seq: z.number().int().min(0) });
+
+export const suspendCaseBodySchema = suspendCaseSchema.pick({ reason: true });
+export const resumeCaseBodySchema = resumeCaseSchema.pick({ reason: true });
+export const cancelCaseBodySchema = cancelCaseSchema.pick({ reason: true });
+export const closeCaseBodySchema = closeCaseSchema.pick({ outcome: true, reason: true });
+export const transferCaseBodySchema = transferCaseSchema.pick({ areaId: true, reason: true });
+export const addNoteBodySchema = addNoteSchema.pick({ text: true });

@@ -1,0 +1,48 @@
+/**
+ * Building blocks shared by resource schemas: ids, timestamps, pagination and opaque cursors.
+ */
+import { z } from 'zod';
+
+export const isoDateTime = z.iso.datetime({ offset: true });
+
+/** Opaque ids: any short string; one that matches nothing is simply not found. */
+export const opaqueId = z.string().min(1).max(200);
+
+export const areaIdSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,40}$/, 'area ids are lower case');
+
+export const limitSchema = z.coerce.number().int().min(1).max(100).default(25).describe('Page size (1–100).');
+
+export const cursorSchema = z
+  .string()
+  .min(1)
+  .max(500)
+  .optional()
+  .describe('Opaque cursor from `nextCursor` of the previous page.');
+
+export const pageQuerySchema = z.object({ limit: limitSchema, cursor: cursorSchema });
+
+/** A page of items with the cursor of the next page (null at the end). */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+}
+
+/** Query-string booleans: `true`/`false` (also 1/0, yes/no). */
+export const queryBoolean = z.stringbool();
+
+/** Encodes a keyset position as an opaque, URL-safe cursor. */
+export function encodeCursor(position: unknown): string {
+  return Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
+}
+
+/** Decodes a cursor made by `encodeCursor` against the schema of its position; undefined when it is not one. */
+export function decodeCursor<T>(cursor: string, schema: z.ZodType<T>): T | undefined {
+  try {
+    const parsed = schema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** OpenAPI security requirement of protected routes. */
+export const bearerSecurity = [{ bearerAuth: [] as string[] }];

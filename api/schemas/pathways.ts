@@ -1,0 +1,82 @@
+/**
+ * Pathway definition resources: drafts (as written), numbered versions (as parsed), validation results.
+ */
+import { z } from 'zod';
+import { localizedTextSchema, pathwayDefinitionSchema, pathwayKeySchema } from '../../domain/pathway-schema';
+import type { PathwayDraftRecord, PathwaySummary, PathwayVersionRecord, PathwayVersionSummary } from '../../infra/db/pathway-repository';
+import { isoDateTime } from './common';
+
+export const pathwayDefinitionComponent = pathwayDefinitionSchema.meta({
+  id: 'PathwayDefinition',
+  description: 'A pathway definition as interpreted by running cases (defaults applied).',
+});
+
+/** A definition document as sent (JSON or YAML): checked against PathwayDefinition by the route, with paths. */
+export const pathwayDocumentSchema = z
+  .record(z.string(), z.unknown())
+  .meta({
+    id: 'PathwayDocument',
+    description: 'A pathway definition document (see the PathwayDefinition schema). Send JSON, or YAML with Content-Type application/yaml or text/yaml.',
+  });
+
+export const pathwayKeyParamsSchema = z.object({ key: pathwayKeySchema });
+export const pathwayVersionParamsSchema = z.object({ key: pathwayKeySchema, version: z.coerce.number().int().min(1).max(1_000_000) });
+
+const versionStatusSchema = z.enum(['published', 'retired']);
+
+export const pathwaySummarySchema = z
+  .object({
+    key: z.string(),
+    title: localizedTextSchema,
+    latestVersion: z.number().int().nullable(),
+    latestStatus: versionStatusSchema.nullable(),
+    currentVersion: z.number().int().nullable().describe('Newest version open to new cases.'),
+    hasDraft: z.boolean(),
+    draftUpdatedAt: isoDateTime.nullable(),
+  })
+  .meta({ id: 'PathwaySummary' }) satisfies z.ZodType<PathwaySummary>;
+
+export const pathwayListSchema = z.object({ items: z.array(pathwaySummarySchema) });
+
+export const pathwayDraftSchema = z
+  .object({
+    key: z.string(),
+    document: z.record(z.string(), z.unknown()),
+    createdAt: isoDateTime,
+    createdBy: z.string(),
+    updatedAt: isoDateTime,
+    updatedBy: z.string(),
+  })
+  .meta({ id: 'PathwayDraft' }) satisfies z.ZodType<PathwayDraftRecord>;
+
+const versionFields = {
+  key: z.string(),
+  version: z.number().int(),
+  status: versionStatusSchema,
+  publishedAt: isoDateTime,
+  publishedBy: z.string(),
+  retiredAt: isoDateTime.nullable(),
+  retiredBy: z.string().nullable(),
+};
+
+export const pathwayVersionSummarySchema = z
+  .object({ ...versionFields, title: localizedTextSchema })
+  .meta({ id: 'PathwayVersionSummary' }) satisfies z.ZodType<PathwayVersionSummary>;
+
+export const pathwayVersionListSchema = z.object({ items: z.array(pathwayVersionSummarySchema) });
+
+export const pathwayVersionSchema = z
+  .object({ ...versionFields, definition: pathwayDefinitionComponent })
+  .meta({ id: 'PathwayVersion' }) satisfies z.ZodType<PathwayVersionRecord>;
+
+export const pathwayIssueSchema = z
+  .object({
+    path: z.array(z.union([z.string(), z.number()])),
+    code: z.string(),
+    message: z.string(),
+  })
+  .meta({ id: 'PathwayIssue' });
+
+export const pathwayValidationSchema = z
+  .object({ valid: z.boolean(), issues: z.array(pathwayIssueSchema) })
+  .meta({ id: 'PathwayValidation' });

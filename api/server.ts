@@ -1,0 +1,66 @@
+/**
+ * The API process: logger options, listen, graceful shutdown. `npm run api` runs it standalone
+ * (migrating first); `npm start` calls `startApiServer` with its own pool.
+ */
+import closeWithGrace from 'close-with-grace';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import type pg from 'pg';
+import type { AppConfig } from '../infra/config';
+import { connectTemporalClient } from '../infra/temporal-connection';
+import buildApp, { options } from './app';
+
+/** Pino options: no bodies are ever logged, and credentials are redacted from anything that is. */
+export function loggerOptions(level: AppConfig['logLevel']): FastifyServerOptions['logger'] {
+  return {
+    level,
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["idempotency-key"]', 'headers.authorization', 'authorization'],
+      censor: '[redacted]',
+    },
+  };
+}
+
+/** Connects Temporal, builds the app and listens; `close` stops accepting requests and disconnects. */
+export async function startApiServer({ config, pool }: { config: AppConfig; pool: pg.Pool }): Promise<{ url: string; close(): Promise<void> }> {
+  const temporal = await connectTemporalClient(config);
+  const app = Fastify({ ...options, logger: loggerOptions(config.logLevel) });
+  try {
+    await app.register(buildApp, { pool, temporal, config, taskQueue: config.taskQueue });
+    const url = await app.listen({ port: config.port, host: config.host });
+    return {
+      url,
+      async close() {
+        await app.close();
+        await temporal.connection.close();
+      },
+    };
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    await temporal.connection.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const { loadConfig } = await import('../infra/config');
+  const { runMigrations } = await import('../infra/db/migrate');
+  const { createPool } = await import('../infra/db/pool');
+  const config = loadConfig();
+  if (!config.databaseUrl) throw new Error('DATABASE_URL is required for a standalone API (npm start runs the embedded stack)');
+  await runMigrations(config.databaseUrl);
+  const pool = createPool(config.databaseUrl);
+  const server = await startApiServer({ config, pool });
+  closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
+    if (err) console.error(`API stopping after an error: ${err.message}`);
+    else if (signal) console.error(`API stopping on ${signal}`);
+    await server.close();
+    await pool.end();
+  });
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

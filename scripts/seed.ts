@@ -1,0 +1,84 @@
+/**
+ * Demo data for the pilot, idempotent: the four pilot areas with their access points and patron
+ * saints' days, the four services, demo users for every role, and the reference One Stop Shop
+ * pathway published as version 1 when it has no version yet. `npm run seed` runs it on DATABASE_URL.
+ */
+import type pg from 'pg';
+import { pilotAreaLocalHolidays } from '../domain/calendar';
+import { checkPathway } from '../domain/pathway-checks';
+import { pathwayDefinitionSchema } from '../domain/pathway-schema';
+import { ossReferencePathway } from '../domain/reference-pathway';
+import { listServiceKeys, upsertAccessPoint, upsertArea, upsertService, upsertUser, type AccessPointRecord, type AreaRecord, type ServiceRecord } from '../infra/db/directory-repository';
+import { insertNextVersion } from '../infra/db/pathway-repository';
+import { inTransaction } from '../infra/db/pool';
+import { demoAreaNames, demoUsers, type DemoUser } from './demo-users';
+
+const areas: AreaRecord[] = [
+  { id: 'grosseto', code: 'GR', name: demoAreaNames.grosseto, timezone: 'Europe/Rome', localHolidays: pilotAreaLocalHolidays.grosseto },
+  { id: 'pistoia', code: 'PT', name: demoAreaNames.pistoia, timezone: 'Europe/Rome', localHolidays: pilotAreaLocalHolidays.pistoia },
+  { id: 'livorno', code: 'LI', name: demoAreaNames.livorno, timezone: 'Europe/Rome', localHolidays: pilotAreaLocalHolidays.livorno },
+  { id: 'lucca', code: 'LU', name: demoAreaNames.lucca, timezone: 'Europe/Rome', localHolidays: pilotAreaLocalHolidays.lucca },
+];
+
+const accessPoints: AccessPointRecord[] = [
+  { id: 'gr-stazione', areaId: 'grosseto', name: 'Stazione ferroviaria (OSS principale)', kind: 'oss', isMain: true },
+  { id: 'gr-follonica', areaId: 'grosseto', name: 'Follonica', kind: 'oss', isMain: false },
+  { id: 'gr-amiata', areaId: 'grosseto', name: 'Arcidosso / Castel del Piano', kind: 'oss', isMain: false },
+  { id: 'pt-segretariato', areaId: 'pistoia', name: 'Segretariato Sociale (principale)', kind: 'social_desk', isMain: true },
+  { id: 'pt-hotel-popolare', areaId: 'pistoia', name: 'Hotel popolare (dormitorio)', kind: 'night_shelter', isMain: false },
+  { id: 'pt-unita-mobile', areaId: 'pistoia', name: 'Unità mobile per le aree periferiche', kind: 'mobile_unit', isMain: false },
+  { id: 'li-sefa', areaId: 'livorno', name: 'Centro S.E.F.A. (dormitorio, mensa)', kind: 'night_shelter', isMain: true },
+  { id: 'lu-cpi-lucca', areaId: 'lucca', name: 'CPI Lucca', kind: 'job_centre', isMain: true },
+  { id: 'lu-cpi-altopascio', areaId: 'lucca', name: 'CPI Altopascio', kind: 'job_centre', isMain: false },
+];
+
+const services: ServiceRecord[] = [
+  { key: 'outreach', name: 'Unità di strada / Outreach', description: 'Outreach units and shelter staff who make first contact' },
+  { key: 'oss', name: 'Sportello unico (OSS)', description: 'One Stop Shop front desk: intake and eligibility' },
+  { key: 'social', name: 'Servizio sociale', description: 'Social workers (case managers) of the SdS or municipality' },
+  { key: 'employment', name: "Centro per l'impiego (CPI)", description: 'Employment counsellors of ARTI' },
+];
+
+// Serialises concurrent seeds (API and `npm start` racing) so the reference pathway is published once.
+const seedLockKey = 4_240_921_771;
+
+/** Writes the demo data (idempotent) and returns the demo users. */
+export async function seedDemoData(pool: pg.Pool): Promise<{ users: DemoUser[] }> {
+  await inTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [seedLockKey]);
+    for (const area of areas) await upsertArea(client, area);
+    for (const point of accessPoints) await upsertAccessPoint(client, point);
+    for (const service of services) await upsertService(client, service);
+    for (const user of demoUsers) await upsertUser(client, { ...user, active: true });
+
+    const definition = pathwayDefinitionSchema.parse(ossReferencePathway);
+    const { rows } = await client.query('SELECT 1 FROM pathway_versions WHERE key = $1 LIMIT 1', [definition.key]);
+    if (rows.length === 0) {
+      const issues = checkPathway(definition, { services: await listServiceKeys(client) });
+      if (issues.length > 0) throw new Error(`the reference pathway fails its checks: ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      await insertNextVersion(client, definition.key, definition, 'system');
+    }
+  });
+  return { users: demoUsers };
+}
+
+async function main(): Promise<void> {
+  const { loadConfig } = await import('../infra/config');
+  const { createPool } = await import('../infra/db/pool');
+  const config = loadConfig();
+  if (!config.databaseUrl) throw new Error('DATABASE_URL is required to seed');
+  const pool = createPool(config.databaseUrl);
+  try {
+    const { users } = await seedDemoData(pool);
+    console.log(`Seeded ${areas.length} areas, ${services.length} services, ${users.length} demo users and the reference pathway.`);
+  } finally {
+    await pool.end();
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,115 @@
+/**
+ * Builds the API against the real shared PostgreSQL (a fresh, migrated, seeded database per test
+ * file) and the real Temporal dev server (a task queue per file, optionally with a real case
+ * worker), and sends requests as a named demo user over real HTTP on a loopback port.
+ *
+ * Why HTTP and not `app.inject`: light-my-request needs `cookie` 2, which is ESM-only, and so is
+ * `content-disposition` 3 below @fastify/swagger-ui; jest's CommonJS sandbox loads neither (node
+ * and tsx do). With `transformIgnorePatterns: ['/node_modules/(?!(cookie|content-disposition)/)']`
+ * in jest.config.js, `request` can switch to `app.inject` and the mock below can go.
+ */
+import type { Client } from '@temporalio/client';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import buildApp, { options } from '../../api/app';
+import { issueAccessToken } from '../../api/auth/tokens';
+import type { AppConfig } from '../../infra/config';
+import { runMigrations } from '../../infra/db/migrate';
+import { createPool } from '../../infra/db/pool';
+import { connectTemporalClient } from '../../infra/temporal-connection';
+import { seedDemoData } from '../../scripts/seed';
+import { runCaseWorker } from '../../workers/worker';
+import { createTestDatabase, testConfig, uniqueName } from '../support/stack';
+
+// Only file downloads (reply.download) use content-disposition; the docs UI never does.
+jest.mock('content-disposition', () => ({
+  create: (filename?: string) => (filename ? `attachment; filename="${filename.replace(/["\\]/g, '')}"` : 'attachment'),
+}));
+
+export interface ApiRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: string;
+  headers?: Record<string, string>;
+  /** Objects are sent as JSON; strings as they are (set content-type yourself). */
+  payload?: unknown;
+}
+
+export interface ApiResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+  json<T = Record<string, unknown>>(): T;
+}
+
+export interface ApiHarness {
+  app: FastifyInstance;
+  pool: pg.Pool;
+  config: AppConfig;
+  temporal: Client;
+  /** The read side's clock; set it to see deadlines pass without waiting. */
+  clock: { now: Date | null };
+  tokenFor(userId: string): string;
+  /** Sends a request as the user (no Authorization header when userId is null). */
+  request(userId: string | null, request: ApiRequest): Promise<ApiResponse>;
+  close(): Promise<void>;
+}
+
+/** Starts the harness; `worker: true` also runs a real case worker on the file's task queue. */
+export async function startApiHarness({ worker = false }: { worker?: boolean } = {}): Promise<ApiHarness> {
+  const database = await createTestDatabase();
+  await runMigrations(database.url);
+  const pool = createPool(database.url);
+  await seedDemoData(pool);
+  const taskQueue = uniqueName('api-test');
+  const config = testConfig({ DATABASE_URL: database.url, TEMPORAL_TASK_QUEUE: taskQueue });
+  const temporal = await connectTemporalClient(config);
+  const runningWorker = worker ? await runCaseWorker({ config, pool }) : undefined;
+  const clock: { now: Date | null } = { now: null };
+  const app = Fastify({ ...options, logger: false });
+  await app.register(buildApp, { pool, temporal, config, taskQueue, now: () => clock.now ?? new Date() });
+  const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
+  const tokenFor = (userId: string) => issueAccessToken(config.authSecret, userId);
+
+  async function request(userId: string | null, { method, url, headers = {}, payload }: ApiRequest): Promise<ApiResponse> {
+    const isJson = payload !== undefined && typeof payload !== 'string';
+    const response = await fetch(`${baseUrl}${url}`, {
+      method,
+      headers: {
+        ...(isJson ? { 'content-type': 'application/json' } : {}),
+        ...(userId ? { authorization: `Bearer ${tokenFor(userId)}` } : {}),
+        ...headers,
+      },
+      body: payload === undefined ? undefined : isJson ? JSON.stringify(payload) : String(payload),
+      redirect: 'manual',
+    });
+    const body = await response.text();
+    return {
+      statusCode: response.status,
+      headers: Object.fromEntries(response.headers.entries()),
+      body,
+      json: <T>() => JSON.parse(body) as T,
+    };
+  }
+
+  return {
+    app,
+    pool,
+    config,
+    temporal,
+    clock,
+    tokenFor,
+    request,
+    async close() {
+      await app.close();
+      await runningWorker?.shutdown();
+      await temporal.connection.close();
+      await pool.end();
+      await database.drop();
+    },
+  };
+}
+
+/** The parsed JSON body of a response. */
+export function json<T = Record<string, unknown>>(response: ApiResponse): T {
+  return response.json<T>();
+}
