@@ -1,0 +1,259 @@
+/**
+ * Cases over the API with a real Temporal worker: idempotent start, detail and timeline, list
+ * filters and cursor pagination, case commands, transfer between areas, and stalled cases.
+ */
+import { startApiHarness, json, type ApiHarness, type ApiResponse } from './harness';
+
+jest.setTimeout(60_000);
+
+let api: ApiHarness;
+
+beforeAll(async () => {
+  api = await startApiHarness({ worker: true });
+}, 180_000);
+
+afterAll(async () => {
+  await api?.close();
+});
+
+interface Problem {
+  type: string;
+  status: number;
+  issues?: Array<{ path: (string | number)[]; message: string; location?: string }>;
+}
+interface TaskView {
+  taskId: string;
+  caseId: string;
+  stepId: string;
+  service: string;
+  status: string;
+  assigneeId: string | null;
+  dueAt: string | null;
+  overdue: boolean;
+}
+interface CaseDetail {
+  caseId: string;
+  reference: string;
+  areaId: string;
+  status: string;
+  pathwayKey: string;
+  pathwayVersion: number;
+  openStepIds: string[];
+  data: Record<string, Record<string, unknown>>;
+  openTasks: TaskView[];
+}
+interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+const PATHWAY = 'oss-integrated-pathway';
+let keys = 0;
+
+function problemOf(response: ApiResponse, status: number, type: string): Problem {
+  expect({ status: response.statusCode, type: json<Problem>(response).type }).toEqual({ status, type });
+  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  return json<Problem>(response);
+}
+
+async function startCase(user: string, areaId: string, data: Record<string, unknown> = { targetGroup: 'homeless' }): Promise<CaseDetail> {
+  keys += 1;
+  const response = await api.request(user, { method: 'POST', url: '/cases', headers: { 'idempotency-key': `start-${keys}` }, payload: { pathwayKey: PATHWAY, areaId, data } });
+  expect(response.statusCode).toBe(201);
+  return json<CaseDetail>(response);
+}
+
+describe('starting a case', () => {
+  it('starts a case whose first task is already in the read model', async () => {
+    const response = await api.request('outreach-operator-livorno', {
+      method: 'POST',
+      url: '/cases',
+      headers: { 'idempotency-key': 'first-contact' },
+      payload: { pathwayKey: PATHWAY, areaId: 'livorno', data: { targetGroup: 'homeless' } },
+    });
+    expect(response.statusCode).toBe(201);
+    const started = json<CaseDetail>(response);
+    expect(response.headers.location).toBe(`/cases/${started.caseId}`);
+    expect(started).toMatchObject({ areaId: 'livorno', status: 'active', pathwayKey: PATHWAY, pathwayVersion: 1, openStepIds: ['outreach'], data: { case: { targetGroup: 'homeless' } } });
+    expect(started.reference).toMatch(/^RT-LI-[0-9A-HJKMNP-TV-Z]{6}$/);
+    expect(started.openTasks).toEqual([expect.objectContaining({ stepId: 'outreach', service: 'outreach', status: 'open', assigneeId: null })]);
+    // The read model answers at once (read-your-writes), and the timeline names who started it.
+    const timeline = json<Page<{ type: string; actor: { id: string }; at: string }>>(
+      await api.request('supervisor-livorno', { method: 'GET', url: `/cases/${started.caseId}/timeline` }),
+    );
+    expect(timeline.items.slice(0, 2)).toEqual([
+      expect.objectContaining({ type: 'case_started', actor: { id: 'outreach-operator-livorno', kind: 'user' } }),
+      expect.objectContaining({ type: 'task_created', actor: { id: 'outreach-operator-livorno', kind: 'user' } }),
+    ]);
+  });
+
+  it('is idempotent per actor and key: same body, same case; other body, 422', async () => {
+    const request = (user: string, data: Record<string, unknown>, key = 'retry-me') =>
+      api.request(user, { method: 'POST', url: '/cases', headers: { 'idempotency-key': key }, payload: { pathwayKey: PATHWAY, areaId: 'livorno', data } });
+    const concurrent = await Promise.all([1, 2, 3].map(() => request('oss-operator-livorno', { targetGroup: 'homeless' })));
+    const ids = new Set(concurrent.map((r) => json<CaseDetail>(r).caseId));
+    expect(ids.size).toBe(1);
+    expect(concurrent.map((r) => r.statusCode).sort()).toEqual([200, 200, 201]);
+    const again = await request('oss-operator-livorno', { targetGroup: 'homeless' });
+    expect(again.statusCode).toBe(200);
+    expect(json<CaseDetail>(again).caseId).toBe([...ids][0]);
+
+    const reused = problemOf(await request('oss-operator-livorno', { targetGroup: 'family_with_minors' }), 422, 'idempotency_key_reused');
+    expect(reused.issues).toEqual([expect.objectContaining({ path: ['idempotency-key'], location: 'headers' })]);
+    // Keys belong to their actor: another operator's "retry-me" is another case.
+    const other = await request('social-worker-livorno', { targetGroup: 'homeless' });
+    expect(other.statusCode).toBe(201);
+    expect(ids.has(json<CaseDetail>(other).caseId)).toBe(false);
+  });
+
+  it('refuses bad starts with the right status and path', async () => {
+    const post = (user: string, payload: unknown, headers: Record<string, string> = { 'idempotency-key': `bad-${(keys += 1)}` }) =>
+      api.request(user, { method: 'POST', url: '/cases', headers, payload });
+    const missingKey = problemOf(await post('oss-operator-livorno', { pathwayKey: PATHWAY, areaId: 'livorno', data: { targetGroup: 'homeless' } }, {}), 400, 'validation_error');
+    expect(missingKey.issues).toEqual([expect.objectContaining({ path: ['idempotency-key'], location: 'headers' })]);
+
+    const badData = problemOf(await post('oss-operator-livorno', { pathwayKey: PATHWAY, areaId: 'livorno', data: { targetGroup: 'tourist', name: 'Mario' } }), 422, 'invalid_data');
+    expect(badData.issues?.map((issue) => issue.path)).toEqual(expect.arrayContaining([['data', 'targetGroup'], ['data', 'name']]));
+    const missing = problemOf(await post('oss-operator-livorno', { pathwayKey: PATHWAY, areaId: 'livorno' }), 422, 'invalid_data');
+    expect(missing.issues).toEqual([expect.objectContaining({ path: ['data', 'targetGroup'] })]);
+
+    expect(problemOf(await post('oss-operator-livorno', { pathwayKey: 'no-such-pathway', areaId: 'livorno' }), 422, 'invalid_data').issues).toEqual([
+      expect.objectContaining({ path: ['pathwayKey'] }),
+    ]);
+    expect(problemOf(await post('oss-operator-livorno', { pathwayKey: PATHWAY, version: 7, areaId: 'livorno' }), 422, 'invalid_data').issues).toEqual([
+      expect.objectContaining({ path: ['version'] }),
+    ]);
+    expect(problemOf(await post('admin', { pathwayKey: PATHWAY, areaId: 'atlantis', data: { targetGroup: 'homeless' } }), 422, 'invalid_data').issues).toEqual([
+      expect.objectContaining({ path: ['areaId'] }),
+    ]);
+    problemOf(await post('oss-operator-livorno', { pathwayKey: PATHWAY, areaId: 'grosseto', data: { targetGroup: 'homeless' } }), 403, 'forbidden');
+    problemOf(await post('auditor-livorno', { pathwayKey: PATHWAY, areaId: 'livorno', data: { targetGroup: 'homeless' } }), 403, 'forbidden');
+  });
+});
+
+describe('reading cases', () => {
+  it('lists cases in scope with filters and an opaque cursor', async () => {
+    const mine = [await startCase('oss-operator-grosseto', 'grosseto'), await startCase('oss-operator-grosseto', 'grosseto'), await startCase('oss-operator-grosseto', 'grosseto')];
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = `/cases?areaId=grosseto&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = json<Page<CaseDetail>>(await api.request('supervisor-grosseto', { method: 'GET', url: query }));
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((item) => item.caseId));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(expect.arrayContaining(mine.map((c) => c.caseId)));
+    expect(new Set(seen).size).toBe(seen.length);
+    // Newest first, and list items carry no collected data.
+    const first = json<Page<Record<string, unknown>>>(await api.request('supervisor-grosseto', { method: 'GET', url: '/cases?limit=1' }));
+    expect(first.items[0].caseId).toBe(mine[2].caseId);
+    expect(first.items[0]).not.toHaveProperty('data');
+
+    const byStep = json<Page<CaseDetail>>(await api.request('supervisor-grosseto', { method: 'GET', url: '/cases?stepId=outreach&status=active&escalated=false&limit=100' }));
+    expect(byStep.items.map((c) => c.caseId)).toEqual(expect.arrayContaining(mine.map((c) => c.caseId)));
+    const none = json<Page<CaseDetail>>(await api.request('supervisor-grosseto', { method: 'GET', url: '/cases?stepId=review&limit=100' }));
+    expect(none.items).toEqual([]);
+  });
+
+  it('hides cases of other areas as if they did not exist', async () => {
+    const livorno = await startCase('oss-operator-livorno', 'livorno');
+    for (const user of ['oss-operator-grosseto', 'supervisor-grosseto', 'auditor-grosseto', 'coordinator-grosseto']) {
+      problemOf(await api.request(user, { method: 'GET', url: `/cases/${livorno.caseId}` }), 404, 'not_found');
+      problemOf(await api.request(user, { method: 'GET', url: `/cases/${livorno.caseId}/timeline` }), 404, 'not_found');
+      problemOf(await api.request(user, { method: 'POST', url: `/cases/${livorno.caseId}/notes`, payload: { text: 'ciao' } }), 404, 'not_found');
+      const list = json<Page<CaseDetail>>(await api.request(user, { method: 'GET', url: '/cases?limit=100' }));
+      expect(list.items.every((c) => c.areaId === 'grosseto')).toBe(true);
+      const filtered = json<Page<CaseDetail>>(await api.request(user, { method: 'GET', url: '/cases?areaId=livorno&limit=100' }));
+      expect(filtered.items).toEqual([]);
+    }
+    // Readers of the area see it; the admin sees everything.
+    for (const user of ['auditor-livorno', 'coordinator-livorno', 'cpi-counsellor-livorno', 'admin']) {
+      expect((await api.request(user, { method: 'GET', url: `/cases/${livorno.caseId}` })).statusCode).toBe(200);
+    }
+    problemOf(await api.request('admin', { method: 'GET', url: '/cases/not-a-case' }), 404, 'not_found');
+  });
+});
+
+describe('case commands', () => {
+  it('adds notes, suspends and resumes, refuses what a role may not do, and closes with a known outcome', async () => {
+    const started = await startCase('outreach-operator-livorno', 'livorno');
+    const url = (command: string) => `/cases/${started.caseId}/${command}`;
+
+    const noted = await api.request('oss-operator-livorno', { method: 'POST', url: url('notes'), payload: { text: 'Prima telefonata' } });
+    expect(noted.statusCode).toBe(200);
+    problemOf(await api.request('oss-operator-livorno', { method: 'POST', url: url('notes'), payload: { text: '' } }), 400, 'validation_error');
+    problemOf(await api.request('auditor-livorno', { method: 'POST', url: url('notes'), payload: { text: 'Lettura' } }), 403, 'forbidden');
+
+    const suspended = await api.request('oss-operator-livorno', { method: 'POST', url: url('suspend'), payload: { reason: 'Persona non reperibile' } });
+    expect(json<CaseDetail>(suspended).status).toBe('suspended');
+    problemOf(await api.request('oss-operator-livorno', { method: 'POST', url: url('suspend'), payload: { reason: 'Ancora non reperibile' } }), 409, 'case_not_active');
+    expect(json<CaseDetail>(await api.request('oss-operator-livorno', { method: 'POST', url: url('resume'), payload: {} })).status).toBe('active');
+
+    problemOf(await api.request('oss-operator-livorno', { method: 'POST', url: url('close'), payload: { outcome: 'job' } }), 403, 'forbidden');
+    const badOutcome = problemOf(await api.request('supervisor-livorno', { method: 'POST', url: url('close'), payload: { outcome: 'vanished' } }), 422, 'invalid_data');
+    expect(badOutcome.issues).toEqual([expect.objectContaining({ path: ['outcome'] })]);
+    const closed = json<CaseDetail>(await api.request('supervisor-livorno', { method: 'POST', url: url('close'), payload: { outcome: 'moved_away', reason: 'Trasferita' } }));
+    expect(closed).toMatchObject({ status: 'closed', openTasks: [] });
+    problemOf(await api.request('supervisor-livorno', { method: 'POST', url: url('notes'), payload: { text: 'Dopo la chiusura' } }), 409, 'case_not_active');
+
+    const events = json<Page<{ type: string; actor: { id: string } }>>(await api.request('supervisor-livorno', { method: 'GET', url: `${url('timeline')}?limit=500` }));
+    const byType = (type: string) => events.items.find((e) => e.type === type)?.actor.id;
+    expect(byType('note_added')).toBe('oss-operator-livorno');
+    expect(byType('case_suspended')).toBe('oss-operator-livorno');
+    expect(byType('case_closed')).toBe('supervisor-livorno');
+  });
+
+  it('transfers a case to another area, where its tasks follow it', async () => {
+    const started = await startCase('outreach-operator-livorno', 'livorno');
+    expect(started.openTasks).toHaveLength(1);
+    problemOf(
+      await api.request('supervisor-livorno', { method: 'POST', url: `/cases/${started.caseId}/transfer`, payload: { areaId: 'atlantis', reason: 'Trasferimento' } }),
+      422,
+      'invalid_data',
+    );
+    const moved = await api.request('supervisor-livorno', { method: 'POST', url: `/cases/${started.caseId}/transfer`, payload: { areaId: 'grosseto', reason: 'Cambio di domicilio' } });
+    expect(moved.statusCode).toBe(200);
+    expect(json<CaseDetail>(moved).areaId).toBe('grosseto');
+    problemOf(await api.request('outreach-operator-livorno', { method: 'GET', url: `/cases/${started.caseId}` }), 404, 'not_found');
+    problemOf(await api.request('outreach-operator-livorno', { method: 'GET', url: `/tasks/${started.openTasks[0].taskId}` }), 404, 'not_found');
+    const there = json<CaseDetail>(await api.request('supervisor-grosseto', { method: 'GET', url: `/cases/${started.caseId}` }));
+    expect(there.areaId).toBe('grosseto');
+    expect(there.openTasks.map((t) => t.taskId)).toEqual(started.openTasks.map((t) => t.taskId));
+    const inbox = json<Page<TaskView>>(await api.request('outreach-operator-grosseto', { method: 'GET', url: '/tasks?limit=100' }));
+    expect(inbox.items.map((t) => t.taskId)).toContain(started.openTasks[0].taskId);
+  });
+});
+
+describe('supervision', () => {
+  it('lists stalled cases with every reason, for supervisors only', async () => {
+    const started = await startCase('outreach-operator-pistoia', 'pistoia');
+    problemOf(await api.request('oss-operator-pistoia', { method: 'GET', url: '/supervision/stalled' }), 403, 'forbidden');
+
+    const stalledNow = json<Page<{ case: { caseId: string } }>>(await api.request('supervisor-pistoia', { method: 'GET', url: '/supervision/stalled?noProgressDays=5' }));
+    expect(stalledNow.items.map((item) => item.case.caseId)).not.toContain(started.caseId);
+
+    // Two weeks later (the read side's clock): the outreach task is overdue and nothing has moved.
+    api.clock.now = new Date(Date.now() + 14 * 86_400_000);
+    try {
+      const later = json<Page<{ case: { caseId: string }; reasons: Array<{ type: string; since: string; taskIds?: string[]; workingDays?: number }> }>>(
+        await api.request('supervisor-pistoia', { method: 'GET', url: '/supervision/stalled?noProgressDays=5&limit=100' }),
+      );
+      const ours = later.items.find((item) => item.case.caseId === started.caseId);
+      expect(ours?.reasons).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ type: 'overdue_task', taskIds: [started.openTasks[0].taskId], since: started.openTasks[0].dueAt }),
+          expect.objectContaining({ type: 'no_progress', workingDays: expect.any(Number) }),
+        ]),
+      );
+      expect(ours?.reasons.find((r) => r.type === 'no_progress')?.workingDays).toBeGreaterThanOrEqual(8);
+      // Other areas' supervisors do not see it.
+      const elsewhere = json<Page<{ case: { caseId: string } }>>(await api.request('supervisor-lucca', { method: 'GET', url: '/supervision/stalled?limit=100' }));
+      expect(elsewhere.items.map((item) => item.case.caseId)).not.toContain(started.caseId);
+      const overdue = json<Page<CaseDetail>>(await api.request('supervisor-pistoia', { method: 'GET', url: '/cases?overdue=true&limit=100' }));
+      expect(overdue.items.map((c) => c.caseId)).toContain(started.caseId);
+    } finally {
+      api.clock.now = null;
+    }
+  });
+});
