@@ -76,7 +76,7 @@ export default fp(
   async function caseCommands(fastify) {
     fastify.decorate('caseCommands', {
       async execute(caseId: string, actor: Actor, command: CaseCommand): Promise<ProjectionBatch> {
-        const batch = await executeCaseUpdate(fastify.temporal, caseId, actor, command);
+        const batch = await fastify.withTemporalDeadline(() => executeCaseUpdate(fastify.temporal, caseId, actor, command));
         await applyProjection(fastify.db, batch);
         return batch;
       },

@@ -14,6 +14,8 @@ export interface AppDependencies {
   taskQueue: string;
   /** The clock of the read side (overdue, stalled); injectable for tests. */
   now?: () => Date;
+  /** How long a request waits for Temporal (start, update) before answering 503; default 15 s. */
+  temporalTimeoutMs?: number;
 }
 
 declare module 'fastify' {
@@ -23,6 +25,8 @@ declare module 'fastify' {
     appConfig: AppConfig;
     taskQueue: string;
     now: () => Date;
+    /** Runs Temporal calls under the request deadline, so an unreachable cluster or worker becomes a 503, not a hang. */
+    withTemporalDeadline: <T>(work: () => Promise<T>) => Promise<T>;
   }
 }
 
@@ -33,6 +37,8 @@ export default fp<AppDependencies>(
     fastify.decorate('appConfig', deps.config);
     fastify.decorate('taskQueue', deps.taskQueue);
     fastify.decorate('now', deps.now ?? (() => new Date()));
+    const timeoutMs = deps.temporalTimeoutMs ?? 15_000;
+    fastify.decorate('withTemporalDeadline', <T>(work: () => Promise<T>) => deps.temporal.connection.withDeadline(Date.now() + timeoutMs, work));
   },
   { name: 'dependencies' },
 );

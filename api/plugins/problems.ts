@@ -128,6 +128,8 @@ function loggable(error: unknown): Record<string, unknown> {
 
 /** Sends a problem response for the request. */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, problemBody: Problem): FastifyReply {
+  if (problemBody.status === 401) void reply.header('www-authenticate', 'Bearer realm="reticulate-api"');
+  if (problemBody.status === 503) void reply.header('retry-after', '5');
   return reply
     .code(problemBody.status)
     .type(problemContentType)

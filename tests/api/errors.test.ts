@@ -9,7 +9,8 @@ import { startApiHarness, json, type ApiHarness, type ApiResponse } from './harn
 let api: ApiHarness;
 
 beforeAll(async () => {
-  api = await startApiHarness();
+  // No worker runs for this file: a command waits for one until this deadline, then answers 503.
+  api = await startApiHarness({ temporalTimeoutMs: 1_500 });
 }, 120_000);
 
 afterAll(async () => {
@@ -175,6 +176,25 @@ describe('problem details', () => {
       }
     }
     expect(failures).toEqual([]);
+  });
+});
+
+describe('availability', () => {
+  it('answers 503 (not a hang, not a 500) when no worker takes a command in time', async () => {
+    const started = await api.request('outreach-operator-livorno', {
+      method: 'POST',
+      url: '/cases',
+      headers: { 'idempotency-key': 'no-worker' },
+      payload: { pathwayKey: 'oss-integrated-pathway', areaId: 'livorno', data: { targetGroup: 'homeless' } },
+    });
+    // Starting needs no worker: the API computes the first state itself.
+    expect(started.statusCode).toBe(201);
+    const [task] = json<{ openTasks: Array<{ taskId: string }> }>(started).openTasks;
+    const began = Date.now();
+    const claim = await api.request('outreach-operator-livorno', { method: 'POST', url: `/tasks/${task.taskId}/claim` });
+    expectProblem(claim, 503, 'service_unavailable');
+    expect(Date.now() - began).toBeLessThan(10_000);
+    expect(claim.headers['retry-after']).toBe('5');
   });
 });
 

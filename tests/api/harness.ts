@@ -8,7 +8,7 @@
  * and tsx do). With `transformIgnorePatterns: ['/node_modules/(?!(cookie|content-disposition)/)']`
  * in jest.config.js, `request` can switch to `app.inject` and the mock below can go.
  */
-import type { Client } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import buildApp, { options } from '../../api/app';
@@ -54,19 +54,36 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-/** Starts the harness; `worker: true` also runs a real case worker on the file's task queue. */
-export async function startApiHarness({ worker = false }: { worker?: boolean } = {}): Promise<ApiHarness> {
+export interface HarnessOptions {
+  /** Run a real case worker on the file's task queue. */
+  worker?: boolean;
+  /** Give the app a client of a Temporal address where nothing listens (retrying briefly). */
+  temporalDown?: boolean;
+  /** How long the app waits for Temporal before answering 503. */
+  temporalTimeoutMs?: number;
+}
+
+/** Starts the harness on a fresh database, seeded with the demo data. */
+export async function startApiHarness({ worker = false, temporalDown = false, temporalTimeoutMs }: HarnessOptions = {}): Promise<ApiHarness> {
   const database = await createTestDatabase();
   await runMigrations(database.url);
   const pool = createPool(database.url);
   await seedDemoData(pool);
   const taskQueue = uniqueName('api-test');
   const config = testConfig({ DATABASE_URL: database.url, TEMPORAL_TASK_QUEUE: taskQueue });
-  const temporal = await connectTemporalClient(config);
+  const temporal = temporalDown
+    ? new Client({
+        connection: Connection.lazy({
+          address: '127.0.0.1:1',
+          connectTimeout: '500ms',
+          interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 2 }))],
+        }),
+      })
+    : await connectTemporalClient(config);
   const runningWorker = worker ? await runCaseWorker({ config, pool }) : undefined;
   const clock: { now: Date | null } = { now: null };
   const app = Fastify({ ...options, logger: false });
-  await app.register(buildApp, { pool, temporal, config, taskQueue, now: () => clock.now ?? new Date() });
+  await app.register(buildApp, { pool, temporal, config, taskQueue, now: () => clock.now ?? new Date(), temporalTimeoutMs });
   const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
   const tokenFor = (userId: string) => issueAccessToken(config.authSecret, userId);
 
@@ -102,6 +119,8 @@ export async function startApiHarness({ worker = false }: { worker?: boolean } =
     async close() {
       await app.close();
       await runningWorker?.shutdown();
+      // The client's gRPC retry may still have a backoff timer pending; closing the channel under it would throw from that timer.
+      if (temporalDown) await new Promise((resolve) => setTimeout(resolve, 1_000));
       await temporal.connection.close();
       await pool.end();
       await database.drop();

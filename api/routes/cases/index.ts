@@ -99,7 +99,7 @@ const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
     handler: async (request, reply) => {
       const actor = actorOf(request);
       const { caseId, created } = await startCase(
-        { db: fastify.db, temporal: fastify.temporal, taskQueue: fastify.taskQueue, now: fastify.now },
+        { db: fastify.db, temporal: fastify.temporal, taskQueue: fastify.taskQueue, now: fastify.now, withTemporalDeadline: fastify.withTemporalDeadline },
         actor,
         request.body,
         request.headers['idempotency-key'],

@@ -32,6 +32,7 @@ export interface StartCaseDeps {
   temporal: Client;
   taskQueue: string;
   now: () => Date;
+  withTemporalDeadline: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 /** JSON with object keys sorted, so equal bodies hash equally whatever their key order. */
@@ -114,14 +115,16 @@ async function launch(deps: StartCaseDeps, request: CaseStartRequest, actor: Aut
   };
   const { batch } = createCase(input);
   try {
-    await deps.temporal.workflow.start(CASE_WORKFLOW_TYPE, {
-      taskQueue: deps.taskQueue,
-      workflowId: caseWorkflowId(request.caseId),
-      args: [input],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      // A case id is never reused, even after the case has ended.
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    });
+    await deps.withTemporalDeadline(() =>
+      deps.temporal.workflow.start(CASE_WORKFLOW_TYPE, {
+        taskQueue: deps.taskQueue,
+        workflowId: caseWorkflowId(request.caseId),
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        // A case id is never reused, even after the case has ended.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      }),
+    );
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
   }
