@@ -1,7 +1,7 @@
 /**
  * Demo data for the pilot, idempotent: the four pilot areas with their access points and patron
  * saints' days, the four services, demo users for every role, and the reference One Stop Shop
- * pathway published as version 1 when it has no version yet. `npm run seed` runs it on DATABASE_URL.
+ * pathway published as version 1 when it has no version yet. `npm run seed` migrates DATABASE_URL and seeds it.
  */
 import type pg from 'pg';
 import { pilotAreaLocalHolidays } from '../domain/calendar';
@@ -65,8 +65,10 @@ export async function seedDemoData(pool: pg.Pool): Promise<{ users: DemoUser[] }
 async function main(): Promise<void> {
   const { loadConfig } = await import('../infra/config');
   const { createPool } = await import('../infra/db/pool');
+  const { runMigrations } = await import('../infra/db/migrate');
   const config = loadConfig();
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required to seed');
+  await runMigrations(config.databaseUrl);
   const pool = createPool(config.databaseUrl);
   try {
     const { users } = await seedDemoData(pool);

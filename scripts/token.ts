@@ -8,28 +8,30 @@ import { loadConfig } from '../infra/config';
 import { listUsers } from '../infra/db/directory-repository';
 import { demoUsers } from './demo-users';
 
-async function knownUserIds(databaseUrl: string | undefined): Promise<string[]> {
+async function knownUserIds(databaseUrl: string | undefined): Promise<{ ids: string[]; source: string }> {
   if (databaseUrl) {
     const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 2_000 });
     try {
       await client.connect();
       const users = await listUsers(client);
-      return users.filter((user) => user.active).map((user) => user.id);
+      return { ids: users.filter((user) => user.active).map((user) => user.id), source: 'the database' };
     } catch {
-      // No database reachable: the demo list is what `npm start` seeds.
+      // No database reachable (or not migrated): the demo list is what `npm start` seeds.
     } finally {
       await client.end().catch(() => undefined);
     }
   }
-  return demoUsers.map((user) => user.id);
+  return { ids: demoUsers.map((user) => user.id), source: 'the demo users' };
 }
 
 async function main(): Promise<void> {
   const userId = process.argv[2];
   const config = loadConfig();
-  const ids = await knownUserIds(config.databaseUrl);
+  const { ids, source } = await knownUserIds(config.databaseUrl);
   if (!userId || !ids.includes(userId)) {
-    console.error(`${userId ? `unknown user "${userId}"` : 'usage: npm run token -- <user id>'}; valid ids: ${ids.join(', ')}`);
+    const problem = userId ? `unknown user "${userId}"` : 'usage: npm run token -- <user id>';
+    const valid = ids.length > 0 ? `valid ids (from ${source}): ${ids.join(', ')}` : `${source} has no active users: run npm run seed`;
+    console.error(`${problem}; ${valid}`);
     process.exit(1);
   }
   console.log(issueAccessToken(config.authSecret, userId));
