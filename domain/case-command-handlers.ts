@@ -253,6 +253,7 @@ function completeTask(state: CaseState, ctx: EngineContext, task: CaseTask, acto
       // The signer's claim ends with their signature; the plan waits in the next service's queue.
       task.assigneeId = null;
       task.status = 'open';
+      task.service = pending[0];
       return;
     }
     finishTask(state, ctx, task, {}, command.idempotencyKey ?? null);

@@ -221,6 +221,7 @@ describe('case engine', () => {
     // One signature is not a plan: it waits for the job centre.
     expect(plan.status).toBe('open');
     expect(plan.signOff?.signed.map((s) => s.service)).toEqual(['social']);
+    expect(plan.service).toBe('employment');
     expect(rejectionOf(state, definition, socialWorker, { kind: 'completeTask', taskId: plan.id, data: {} })?.type).toBe('conflict');
     run(state, definition, cpiCounsellor, { kind: 'completeTask', taskId: plan.id, data: {} }, later(HOUR));
     expect(plan.status).toBe('completed');

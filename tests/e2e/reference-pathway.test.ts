@@ -1,0 +1,172 @@
+/**
+ * The reference One Stop Shop pathway from first contact to closure, over HTTP only, against the
+ * API and worker processes on a real Temporal dev server and a real PostgreSQL: urgent triage
+ * (a decision branch), parallel social and employment assessment, an escalation, the joint plan
+ * signed by both services, a follow-up check-in, review and closure.
+ *
+ * A coordinator first publishes a variant of the reference pathway whose follow-up comes after one
+ * minute instead of 90 days (the only change), so that the follow-up timer really fires in the test.
+ */
+import { ossReferencePathway } from '../../domain/reference-pathway';
+import { followUpAnswers, referenceJourneyToJointPlan } from '../support/reference-journey';
+import { eventually, httpClient, startE2EStack, type E2EStack } from './stack-processes';
+
+jest.setTimeout(240_000);
+
+interface TaskView {
+  taskId: string;
+  caseId: string;
+  stepId: string;
+  status: string;
+  service: string;
+  assigneeId: string | null;
+  dueAt: string | null;
+  overdue: boolean;
+  escalationLevel: number;
+}
+interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+const AREA = 'grosseto';
+const users = {
+  outreach: `outreach-operator-${AREA}`,
+  oss: `oss-operator-${AREA}`,
+  social: `social-worker-${AREA}`,
+  employment: `cpi-counsellor-${AREA}`,
+  supervisor: `supervisor-${AREA}`,
+  coordinator: `coordinator-${AREA}`,
+} as const;
+
+let stack: E2EStack;
+let http: ReturnType<typeof httpClient>;
+
+beforeAll(async () => {
+  stack = await startE2EStack();
+  http = httpClient(stack.baseUrl);
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+const token = (user: keyof typeof users) => stack.token(users[user]);
+
+/** The open task of a step of this case, as it appears in the inbox of that service's operator. */
+async function inboxTask(user: keyof typeof users, caseId: string, stepId: string): Promise<TaskView | undefined> {
+  const { status, body } = await http<Page<TaskView>>('GET', `/tasks?areaId=${AREA}&stepId=${stepId}&limit=100`, token(user));
+  expect(status).toBe(200);
+  return body.items.find((task) => task.caseId === caseId);
+}
+
+async function complete(user: keyof typeof users, task: TaskView, data: Record<string, unknown>) {
+  const claimed = await http<TaskView>('POST', `/tasks/${task.taskId}/claim`, token(user));
+  expect(claimed.status).toBe(200);
+  expect(claimed.body.assigneeId).toBe(users[user]);
+  const done = await http('POST', `/tasks/${task.taskId}/complete`, token(user), { data }, { 'idempotency-key': `complete-${task.taskId}-${users[user]}` });
+  expect(done.status).toBe(200);
+  return done;
+}
+
+describe('reference pathway end to end (HTTP only, real Temporal and PostgreSQL)', () => {
+  it('takes a person from first contact to closure', async () => {
+    // A coordinator publishes the test variant: same pathway, follow-up after one minute.
+    const document = structuredClone(ossReferencePathway) as typeof ossReferencePathway & { steps: Record<string, Record<string, unknown>> };
+    document.key = 'oss-e2e';
+    document.steps.follow_up = { ...document.steps.follow_up, every: { amount: 1, unit: 'minutes' }, times: 1 };
+    expect((await http('POST', '/pathways', token('coordinator'), document)).status).toBe(201);
+    const published = await http<{ version: number }>('POST', '/pathways/oss-e2e/draft/publish', token('coordinator'));
+    expect(published.status).toBe(201);
+    expect(published.body.version).toBe(1);
+
+    // First contact: the outreach unit opens the case; its first task is already in their inbox.
+    const started = await http<{ caseId: string; reference: string; openTasks: TaskView[] }>(
+      'POST',
+      '/cases',
+      token('outreach'),
+      { pathwayKey: 'oss-e2e', areaId: AREA, data: { targetGroup: 'homeless' } },
+      { 'idempotency-key': 'e2e-first-contact' },
+    );
+    expect(started.status).toBe(201);
+    const caseId = started.body.caseId;
+    expect(started.body.reference).toMatch(/^RT-GR-[0-9A-Z]{6}$/);
+    const outreachTask = await inboxTask('outreach', caseId, 'outreach');
+    expect(outreachTask?.status).toBe('open');
+
+    // Urgent: the decision branch sends the case to the emergency social service first.
+    await complete('outreach', outreachTask!, { source: 'station', place: 'Stazione', urgent: true });
+    const emergency = await inboxTask('social', caseId, 'emergency');
+    expect(emergency).toBeDefined();
+    expect(await inboxTask('oss', caseId, 'intake')).toBeUndefined();
+    await complete('social', emergency!, { shelterPlaced: true, risk: 'Notte all’aperto' });
+
+    // Intake and eligibility at the front desk, then the parallel assessment opens two tasks at once.
+    const journey = referenceJourneyToJointPlan();
+    for (const step of journey.slice(1, 3)) {
+      const task = await inboxTask(step.service, caseId, step.stepId);
+      expect(task).toBeDefined();
+      await complete(step.service, task!, step.data);
+    }
+    const social = await inboxTask('social', caseId, 'preliminary_assessment');
+    const employment = await inboxTask('employment', caseId, 'employment_screening');
+    expect(social && employment).toBeTruthy();
+
+    // The PAD was signed 130 days ago: the 120-day assessment is overdue and has escalated to the area manager.
+    expect(social!.overdue).toBe(true);
+    expect(social!.escalationLevel).toBeGreaterThanOrEqual(1);
+    const stalled = await http<Page<{ case: { caseId: string }; reasons: Array<{ type: string }> }>>('GET', `/supervision/stalled?areaId=${AREA}&limit=100`, token('supervisor'));
+    expect(stalled.status).toBe(200);
+    const ours = stalled.body.items.find((item) => item.case.caseId === caseId);
+    expect(ours?.reasons.map((r) => r.type).sort()).toEqual(expect.arrayContaining(['escalated', 'overdue_task']));
+
+    // The supervisor gives the social worker a week more, with a reason; the ladder starts again.
+    const extended = await http<TaskView>('POST', `/tasks/${social!.taskId}/extend`, token('supervisor'), {
+      newDueAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+      reason: 'Colloquio fissato con la persona',
+    });
+    expect(extended.status).toBe(200);
+    expect(extended.body.overdue).toBe(false);
+    expect(extended.body.escalationLevel).toBe(0);
+
+    // Both branches complete, in any order; the join then leads (simple needs) straight to the joint plan.
+    await complete('employment', employment!, journey[3].data);
+    expect(await inboxTask('social', caseId, 'joint_plan')).toBeUndefined();
+    await complete('social', (await inboxTask('social', caseId, 'preliminary_assessment'))!, journey[4].data);
+
+    // The joint plan needs both signatures: after the social service signs it waits for the job centre.
+    const plan = await inboxTask('social', caseId, 'joint_plan');
+    await complete('social', plan!, journey[5].data);
+    const waitingForCpi = await inboxTask('employment', caseId, 'joint_plan');
+    expect(waitingForCpi?.status).toBe('open');
+    await complete('employment', waitingForCpi!, {});
+
+    // The follow-up timer fires (after a minute in this variant) and raises the check-in.
+    const checkin = await eventually(() => inboxTask('social', caseId, 'checkin'), 'the follow-up check-in', 120_000);
+    await complete('social', checkin, followUpAnswers.checkin);
+
+    // Review and closure with the outcome.
+    const review = await inboxTask('social', caseId, 'review');
+    await complete('social', review!, followUpAnswers.review);
+    const closed = await http<{ status: string; outcome: string; openTasks: unknown[]; data: Record<string, Record<string, unknown>> }>('GET', `/cases/${caseId}`, token('supervisor'));
+    expect(closed.body).toMatchObject({ status: 'closed', outcome: 'job', openTasks: [] });
+    expect(closed.body.data.joint_plan.goals).toBe('Casa e lavoro');
+
+    // The timeline tells the whole story, each event with its actor and time.
+    const events: Array<{ type: string; actor: { id: string }; at: string; stepId: string | null }> = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: Page<(typeof events)[number]> } = await http('GET', `/cases/${caseId}/timeline?limit=100${cursor ? `&cursor=${cursor}` : ''}`, token('supervisor'));
+      events.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    const types = events.map((e) => e.type);
+    for (const expected of ['case_started', 'decision_taken', 'branches_started', 'task_escalated', 'deadline_extended', 'branches_joined', 'task_signed', 'occurrence_started', 'case_closed']) {
+      expect(types).toContain(expected);
+    }
+    expect(events.find((e) => e.type === 'case_started')?.actor.id).toBe(users.outreach);
+    expect(events.find((e) => e.type === 'deadline_extended')?.actor.id).toBe(users.supervisor);
+    expect(events.filter((e) => e.type === 'task_signed').map((e) => e.actor.id)).toEqual([users.social, users.employment]);
+    expect(events.every((e) => !Number.isNaN(Date.parse(e.at)))).toBe(true);
+  });
+});
