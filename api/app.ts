@@ -10,6 +10,7 @@ import auth from './plugins/auth';
 import caseCommands from './plugins/case-commands';
 import dependencies, { type AppDependencies } from './plugins/dependencies';
 import docs from './plugins/docs';
+import inputGuard from './plugins/input-guard';
 import problems from './plugins/problems';
 import security from './plugins/security';
 import caseRoutes from './routes/cases';
@@ -34,6 +35,7 @@ async function buildApp(fastify: FastifyInstance, deps: AppDependencies): Promis
   fastify.setSerializerCompiler(serializerCompiler);
 
   await fastify.register(problems);
+  await fastify.register(inputGuard);
   await fastify.register(security);
   await fastify.register(docs);
 

@@ -21,6 +21,8 @@ export class InvalidTokenError extends Error {
   override name = 'InvalidTokenError';
 }
 
+const isWellFormed = (text: string): boolean => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text);
+
 const encodeJson = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
 
 function signature(secret: string, signingInput: string): Buffer {
@@ -69,6 +71,10 @@ export function verifyAccessToken(secret: string, token: string, now: Date = new
   if (typeof claims.exp !== 'number' || claims.exp + clockToleranceSeconds <= nowSeconds) throw new InvalidTokenError('token expired');
   if (typeof claims.nbf === 'number' && claims.nbf - clockToleranceSeconds > nowSeconds) throw new InvalidTokenError('token not yet valid');
   if (typeof claims.iat === 'number' && claims.iat - clockToleranceSeconds > nowSeconds) throw new InvalidTokenError('token issued in the future');
-  if (typeof claims.sub !== 'string' || claims.sub.length === 0 || claims.sub.length > 200) throw new InvalidTokenError('token has no subject');
+  // The subject is looked up in the database: printable, well-formed text only.
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  if (typeof claims.sub !== 'string' || !/^[^\u0000-\u001f\u007f]{1,200}$/.test(claims.sub) || !isWellFormed(claims.sub)) {
+    throw new InvalidTokenError('token has no valid subject');
+  }
   return { userId: claims.sub };
 }

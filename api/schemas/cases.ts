@@ -63,7 +63,7 @@ export const caseParamsSchema = z.object({ caseId: opaqueId });
 export const startCaseBodySchema = z
   .object({
     pathwayKey: pathwayKeySchema,
-    version: z.number().int().min(1).optional().describe('Default: the newest version open to new cases.'),
+    version: z.number().int().min(1).max(1_000_000).optional().describe('Default: the newest version open to new cases.'),
     areaId: areaIdSchema,
     data: z.record(z.string(), z.unknown()).default({}).describe("Values of the pathway's caseFields (no personal identity)."),
   })
@@ -85,14 +85,12 @@ export const caseListQuerySchema = z.object({
   cursor: cursorSchema,
 });
 
-export const caseCursorSchema = z.object({ s: z.string(), id: z.string() });
 
 export const timelineQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: cursorSchema,
 });
 
-export const timelineCursorSchema = z.object({ seq: z.number().int().min(0) });
 
 export const suspendCaseBodySchema = suspendCaseSchema.pick({ reason: true });
 export const resumeCaseBodySchema = resumeCaseSchema.pick({ reason: true });

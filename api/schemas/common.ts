@@ -5,6 +5,13 @@ import { z } from 'zod';
 
 export const isoDateTime = z.iso.datetime({ offset: true });
 
+/** NUL characters and lone UTF-16 surrogates: text PostgreSQL cannot store (text or jsonb). */
+// eslint-disable-next-line no-control-regex -- finding NUL is the point
+export const unstorableText = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** An id inside a cursor: short, and storable. */
+const cursorId = z.string().max(200).refine((value) => !unstorableText.test(value));
+
 /** Opaque ids: any short string; one that matches nothing is simply not found. */
 export const opaqueId = z.string().min(1).max(200);
 
@@ -28,6 +35,11 @@ export function pageOf<T extends z.ZodType>(item: T) {
 
 /** Query-string booleans: `true`/`false` (also 1/0, yes/no). */
 export const queryBoolean = z.stringbool();
+
+/** Keyset positions of the case lists (start time, id), the inbox (due date, id) and timelines (sequence). */
+export const caseCursorSchema = z.object({ s: isoDateTime, id: cursorId });
+export const taskCursorSchema = z.object({ d: isoDateTime.nullable(), id: cursorId });
+export const timelineCursorSchema = z.object({ seq: z.number().int().min(0).max(2_147_483_647) });
 
 /** Encodes a keyset position as an opaque, URL-safe cursor. */
 export function encodeCursor(position: unknown): string {

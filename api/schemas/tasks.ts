@@ -85,7 +85,6 @@ export const taskInboxQuerySchema = z.object({
   cursor: cursorSchema,
 });
 
-export const taskCursorSchema = z.object({ d: z.string().nullable(), id: z.string() });
 
 export const completeTaskBodySchema = completeTaskSchema.pick({ data: true });
 export const reassignTaskBodySchema = reassignTaskSchema.pick({ assigneeId: true, reason: true });

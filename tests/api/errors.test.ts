@@ -132,6 +132,49 @@ describe('problem details', () => {
     expect(response.statusCode).toBe(400);
   });
 
+  it('refuses text PostgreSQL cannot store (NUL, lone surrogates) with its path, before any query', async () => {
+    const nulInParam = expectProblem(await api.request('admin', { method: 'GET', url: '/cases/abc%00def' }), 400, 'validation_error');
+    expect(nulInParam.issues).toEqual([expect.objectContaining({ path: ['caseId'], location: 'params' })]);
+    expectProblem(await api.request('admin', { method: 'GET', url: '/tasks?stepId=in%00take' }), 400, 'validation_error');
+    const nulInBody = expectProblem(
+      await api.request('admin', {
+        method: 'POST',
+        url: '/cases',
+        headers: { 'idempotency-key': 'nul', 'content-type': 'application/json' },
+        payload: '{"pathwayKey":"oss-integrated-pathway","areaId":"livorno","data":{"targetGroup":"home\\u0000less"}}',
+      }),
+      400,
+      'validation_error',
+    );
+    expect(nulInBody.issues).toEqual([expect.objectContaining({ path: ['data', 'targetGroup'], location: 'body' })]);
+    const surrogate = expectProblem(
+      await api.request('admin', {
+        method: 'POST',
+        url: '/cases/x/notes',
+        headers: { 'content-type': 'application/json' },
+        payload: '{"text":"broken \\ud800 text"}',
+      }),
+      400,
+      'validation_error',
+    );
+    expect(surrogate.issues).toEqual([expect.objectContaining({ path: ['text'] })]);
+    // A well-formed cursor carrying an impossible position is still just an invalid cursor.
+    for (const position of [{ s: 'yesterday', id: 'x' }, { s: '2026-01-01T00:00:00Z', id: 'a\u0000b' }]) {
+      const cursor = Buffer.from(JSON.stringify(position)).toString('base64url');
+      expectProblem(await api.request('admin', { method: 'GET', url: `/cases?cursor=${cursor}` }), 400, 'validation_error');
+    }
+    expectProblem(
+      await api.request('admin', {
+        method: 'POST',
+        url: '/cases',
+        headers: { 'idempotency-key': 'big-version' },
+        payload: { pathwayKey: 'oss-integrated-pathway', version: 1e20, areaId: 'livorno' },
+      }),
+      400,
+      'validation_error',
+    );
+  });
+
   it('never answers a garbage body with a 500', async () => {
     const garbage: unknown[] = [
       null,

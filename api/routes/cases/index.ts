@@ -16,7 +16,6 @@ import { problem } from '../../plugins/problems';
 import {
   addNoteBodySchema,
   cancelCaseBodySchema,
-  caseCursorSchema,
   caseDetailSchema,
   caseListQuerySchema,
   casePageSchema,
@@ -27,11 +26,10 @@ import {
   startCaseBodySchema,
   startCaseHeadersSchema,
   suspendCaseBodySchema,
-  timelineCursorSchema,
   timelineQuerySchema,
   transferCaseBodySchema,
 } from '../../schemas/cases';
-import { bearerSecurity, decodeCursor, encodeCursor } from '../../schemas/common';
+import { bearerSecurity, caseCursorSchema, decodeCursor, encodeCursor, timelineCursorSchema } from '../../schemas/common';
 import { problemResponses, problemTypes } from '../../schemas/problem';
 import { startCase } from './start-case';
 

@@ -8,8 +8,7 @@ import { listStalledCandidates, type StalledCandidate } from '../../../infra/db/
 import { maySupervise, readScopeOf } from '../../auth/permissions';
 import { actorOf } from '../../plugins/auth';
 import { problem } from '../../plugins/problems';
-import { caseCursorSchema } from '../../schemas/cases';
-import { bearerSecurity, decodeCursor, encodeCursor } from '../../schemas/common';
+import { bearerSecurity, caseCursorSchema, decodeCursor, encodeCursor } from '../../schemas/common';
 import { problemResponses } from '../../schemas/problem';
 import { stalledPageSchema, stalledQuerySchema, type StalledReason } from '../../schemas/supervision';
 

@@ -12,14 +12,13 @@ import type { AuthenticatedActor } from '../../auth/actor-cache';
 import { mayActOnCases, readScopeOf } from '../../auth/permissions';
 import { actorOf } from '../../plugins/auth';
 import { problem } from '../../plugins/problems';
-import { bearerSecurity, decodeCursor, encodeCursor } from '../../schemas/common';
+import { bearerSecurity, decodeCursor, encodeCursor, taskCursorSchema } from '../../schemas/common';
 import { problemResponses, problemTypes, type ProblemIssue } from '../../schemas/problem';
 import {
   completeTaskBodySchema,
   extendDeadlineBodySchema,
   idempotencyHeadersSchema,
   reassignTaskBodySchema,
-  taskCursorSchema,
   taskDetailSchema,
   taskInboxQuerySchema,
   taskPageSchema,
