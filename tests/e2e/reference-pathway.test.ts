@@ -7,8 +7,10 @@
  * A coordinator first publishes a variant of the reference pathway whose follow-up comes after one
  * minute instead of 90 days (the only change), so that the follow-up timer really fires in the test.
  */
+import { Client, Connection } from '@temporalio/client';
 import { ossReferencePathway } from '../../domain/reference-pathway';
 import { followUpAnswers, referenceJourneyToJointPlan } from '../support/reference-journey';
+import { testTemporalAddress } from '../support/stack';
 import { eventually, httpClient, startE2EStack, type E2EStack } from './stack-processes';
 
 jest.setTimeout(240_000);
@@ -168,5 +170,22 @@ describe('reference pathway end to end (HTTP only, real Temporal and PostgreSQL)
     expect(events.find((e) => e.type === 'deadline_extended')?.actor.id).toBe(users.supervisor);
     expect(events.filter((e) => e.type === 'task_signed').map((e) => e.actor.id)).toEqual([users.social, users.employment]);
     expect(events.every((e) => !Number.isNaN(Date.parse(e.at)))).toBe(true);
+
+    // The Temporal UI finds the case by codes (area, pathway, status), and nothing in its id or
+    // search attributes names the person.
+    const connection = await Connection.connect({ address: testTemporalAddress() });
+    try {
+      const client = new Client({ connection });
+      const query = `ReticulateArea = "${AREA}" AND ReticulatePathway = "oss-e2e@1" AND ReticulateStatus = "closed"`;
+      const listed = await eventually(async () => {
+        for await (const execution of client.workflow.list({ query })) if (execution.workflowId === `case-${caseId}`) return execution;
+        return undefined;
+      }, 'the closed case in Temporal visibility');
+      const indexed = JSON.stringify({ id: listed.workflowId, attributes: listed.searchAttributes });
+      expect(indexed).not.toContain('Persona di prova');
+      expect(indexed).not.toContain('Stazione');
+    } finally {
+      await connection.close();
+    }
   });
 });
