@@ -4,7 +4,9 @@
  * external OIDC provider (JWKS) touches this module only.
  *
  * Implemented on node:crypto rather than `jose`: jose 6 is ESM-only and the jest sandbox of this
- * CommonJS codebase cannot load it (see the report of the API issue for the one-line jest fix).
+ * CommonJS codebase cannot load it. Once jest.config.js transforms it (transformIgnorePatterns:
+ * ['/node_modules/(?!jose/)']), SignJWT/jwtVerify can replace the bodies below; the only change
+ * for callers is that jose's functions are async.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
