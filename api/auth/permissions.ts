@@ -14,6 +14,7 @@ import type { ReadScope } from '../../infra/db/sql-conditions';
 
 const hasAny = (actor: Actor, roles: Role[]): boolean => roles.some((role) => actor.roles.includes(role));
 
+/** Admins see and may do everything, in every area. */
 export function isAdmin(actor: Actor): boolean {
   return actor.roles.includes('admin');
 }

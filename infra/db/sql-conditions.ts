@@ -19,10 +19,12 @@ export class SqlConditions {
     return `$${this.params.length}`;
   }
 
+  /** Adds a condition, ANDed with the others. */
   add(clause: string): void {
     this.clauses.push(clause);
   }
 
+  /** The WHERE clause of every condition added (empty when none). */
   where(): string {
     return this.clauses.length > 0 ? `WHERE ${this.clauses.join(' AND ')}` : '';
   }
