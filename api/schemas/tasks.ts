@@ -81,6 +81,7 @@ export const taskInboxQuerySchema = z.object({
   status: statusListSchema.optional().describe('Comma-separated statuses; default `open,claimed`.'),
   overdue: queryBoolean.optional(),
   stepId: z.string().max(63).optional(),
+  caseId: opaqueId.optional().describe('Only the tasks of one case.'),
   limit: limitSchema,
   cursor: cursorSchema,
 });
