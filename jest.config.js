@@ -2,7 +2,10 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  transform: { '^.+\\.(t|j)s$': ['@swc/jest'] },
+  transform: { '^.+\\.(t|j)s$|^.+\\.mjs$': ['@swc/jest'] },
+  // jose 6, cookie 2 (light-my-request, behind app.inject) and content-disposition 3 (@fastify/static, under swagger-ui) ship
+  // ESM only; jest's CommonJS sandbox cannot load them untransformed, so swc compiles them like our code.
+  transformIgnorePatterns: ['/node_modules/(?!(cookie|content-disposition|jose)/)'],
   testMatch: ['<rootDir>/tests/**/*.test.ts'],
   testTimeout: 60_000,
   // One PostgreSQL and one Temporal dev server for the whole run (skipped when TEST_DATABASE_URL /
