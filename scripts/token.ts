@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     console.error(`${problem}; ${valid}`);
     process.exit(1);
   }
-  console.log(issueAccessToken(config.authSecret, userId));
+  console.log(await issueAccessToken(config.authSecret, userId));
 }
 
 main().catch((error: unknown) => {

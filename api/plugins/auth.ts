@@ -35,7 +35,7 @@ export default fp(
       if (!match) throw problem.unauthorized('send a bearer token: Authorization: Bearer <token>');
       let userId: string;
       try {
-        ({ userId } = verifyAccessToken(fastify.appConfig.authSecret, match[1]));
+        ({ userId } = await verifyAccessToken(fastify.appConfig.authSecret, match[1]));
       } catch (error) {
         if (error instanceof InvalidTokenError) throw problem.unauthorized(error.message);
         throw error;

@@ -3,7 +3,8 @@
  * bodies, and a fuzz of garbage bodies that must never produce a 500. Also health, /me and the
  * OpenAPI document.
  */
-import { issueAccessToken } from '../../api/auth/tokens';
+import { SignJWT } from 'jose';
+import { issueAccessToken, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../api/auth/tokens';
 import { startApiHarness, json, type ApiHarness, type ApiResponse } from './harness';
 
 let api: ApiHarness;
@@ -40,16 +41,40 @@ describe('authentication', () => {
     expect(body.detail).toMatch(/bearer/i);
   });
 
-  it('refuses tampered, foreign, expired and unknown-user tokens', async () => {
-    const good = api.tokenFor('oss-operator-livorno');
+  it('refuses tampered, foreign, expired, misaddressed and unknown-user tokens, saying which check failed', async () => {
+    const good = await api.tokenFor('oss-operator-livorno');
     const [header, payload] = good.split('.');
     const tampered = `${header}.${Buffer.from(JSON.stringify({ sub: 'admin', iss: 'reticulate-embedded', aud: 'reticulate-api', exp: 9_999_999_999 })).toString('base64url')}.${good.split('.')[2]}`;
     const noneAlg = `${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${payload}.`;
-    const foreign = issueAccessToken('another-secret-that-is-long-enough-000000', 'admin');
-    const expired = issueAccessToken(api.config.authSecret, 'admin', new Date(Date.now() - 13 * 60 * 60 * 1000));
-    const ghost = api.tokenFor('nobody-here');
-    for (const token of [tampered, noneAlg, foreign, expired, ghost, 'garbage', 'a.b.c']) {
-      expectProblem(await api.request(null, { method: 'GET', url: '/me', headers: { authorization: `Bearer ${token}` } }), 401, 'unauthorized');
+    const foreign = await issueAccessToken('another-secret-that-is-long-enough-000000', 'admin');
+    const expired = await issueAccessToken(api.config.authSecret, 'admin', new Date(Date.now() - 13 * 60 * 60 * 1000));
+    // Signed with the right secret, but meant for someone else.
+    const signed = (claims: { iss: string; aud: string }) =>
+      new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('admin')
+        .setIssuer(claims.iss)
+        .setAudience(claims.aud)
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode(api.config.authSecret));
+    const otherIssuer = await signed({ iss: 'someone-else', aud: TOKEN_AUDIENCE });
+    const otherAudience = await signed({ iss: TOKEN_ISSUER, aud: 'another-api' });
+    const ghost = await api.tokenFor('nobody-here');
+    const refusals: Array<[string, RegExp]> = [
+      [tampered, /signature/],
+      [noneAlg, /algorithm/],
+      [foreign, /signature/],
+      [expired, /expired/],
+      [otherIssuer, /issuer/],
+      [otherAudience, /audience/],
+      [ghost, /no active user/],
+      ['garbage', /malformed/],
+      ['a.b.c', /malformed/],
+    ];
+    for (const [token, detail] of refusals) {
+      const body = expectProblem(await api.request(null, { method: 'GET', url: '/me', headers: { authorization: `Bearer ${token}` } }), 401, 'unauthorized');
+      expect(body.detail).toMatch(detail);
     }
     expectProblem(await api.request(null, { method: 'GET', url: '/cases', headers: { authorization: 'Basic YWRtaW46YWRtaW4=' } }), 401, 'unauthorized');
   });

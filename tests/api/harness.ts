@@ -1,12 +1,7 @@
 /**
  * Builds the API against the real shared PostgreSQL (a fresh, migrated, seeded database per test
  * file) and the real Temporal dev server (a task queue per file, optionally with a real case
- * worker), and sends requests as a named demo user over real HTTP on a loopback port.
- *
- * Why HTTP and not `app.inject`: light-my-request needs `cookie` 2, which is ESM-only, and so is
- * `content-disposition` 3 below @fastify/swagger-ui; jest's CommonJS sandbox loads neither (node
- * and tsx do). With `transformIgnorePatterns: ['/node_modules/(?!(cookie|content-disposition)/)']`
- * in jest.config.js, `request` can switch to `app.inject` and the mock below can go.
+ * worker), and sends requests as a named demo user through `app.inject`.
  */
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -20,11 +15,6 @@ import { connectTemporalClient } from '../../infra/temporal-connection';
 import { seedDemoData } from '../../scripts/seed';
 import { runCaseWorker } from '../../workers/worker';
 import { createTestDatabase, testConfig, uniqueName } from '../support/stack';
-
-// Only file downloads (reply.download) use content-disposition; the docs UI never does.
-jest.mock('content-disposition', () => ({
-  create: (filename?: string) => (filename ? `attachment; filename="${filename.replace(/["\\]/g, '')}"` : 'attachment'),
-}));
 
 export interface ApiRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -48,7 +38,7 @@ export interface ApiHarness {
   temporal: Client;
   /** The read side's clock; set it to see deadlines pass without waiting. */
   clock: { now: Date | null };
-  tokenFor(userId: string): string;
+  tokenFor(userId: string): Promise<string>;
   /** Sends a request as the user (no Authorization header when userId is null). */
   request(userId: string | null, request: ApiRequest): Promise<ApiResponse>;
   close(): Promise<void>;
@@ -84,25 +74,28 @@ export async function startApiHarness({ worker = false, temporalDown = false, te
   const clock: { now: Date | null } = { now: null };
   const app = Fastify({ ...options, logger: false });
   await app.register(buildApp, { pool, temporal, config, taskQueue, now: () => clock.now ?? new Date(), temporalTimeoutMs });
-  const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.ready();
   const tokenFor = (userId: string) => issueAccessToken(config.authSecret, userId);
 
   async function request(userId: string | null, { method, url, headers = {}, payload }: ApiRequest): Promise<ApiResponse> {
     const isJson = payload !== undefined && typeof payload !== 'string';
-    const response = await fetch(`${baseUrl}${url}`, {
+    const response = await app.inject({
       method,
+      url,
       headers: {
         ...(isJson ? { 'content-type': 'application/json' } : {}),
-        ...(userId ? { authorization: `Bearer ${tokenFor(userId)}` } : {}),
+        ...(userId ? { authorization: `Bearer ${await tokenFor(userId)}` } : {}),
         ...headers,
       },
-      body: payload === undefined ? undefined : isJson ? JSON.stringify(payload) : String(payload),
-      redirect: 'manual',
+      payload: payload === undefined ? undefined : isJson ? JSON.stringify(payload) : String(payload),
     });
-    const body = await response.text();
+    const { body } = response;
     return {
-      statusCode: response.status,
-      headers: Object.fromEntries(response.headers.entries()),
+      statusCode: response.statusCode,
+      // One string per header, as a client sees them.
+      headers: Object.fromEntries(
+        Object.entries(response.headers).flatMap(([name, value]) => (value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : String(value)]])),
+      ),
       body,
       json: <T>() => JSON.parse(body) as T,
     };

@@ -29,9 +29,9 @@ afterAll(async () => {
 
 describe('crash recovery', () => {
   it('continues a case after SIGKILL of the worker and the API, losing nothing and doing nothing twice', async () => {
-    const outreach = stack.token('outreach-operator-livorno');
-    const desk = stack.token('oss-operator-livorno');
-    const supervisor = stack.token('supervisor-livorno');
+    const outreach = await stack.token('outreach-operator-livorno');
+    const desk = await stack.token('oss-operator-livorno');
+    const supervisor = await stack.token('supervisor-livorno');
     const openTasks = async (caseId: string): Promise<TaskView[]> => {
       const detail = await http<{ openTasks: TaskView[] }>('GET', `/cases/${caseId}`, supervisor);
       return detail.body.openTasks;

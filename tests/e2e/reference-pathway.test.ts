@@ -53,7 +53,14 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const token = (user: keyof typeof users) => stack.token(users[user]);
+// Signed once up front (signing is async), so every request below can name its user inline.
+let tokens: Record<keyof typeof users, string>;
+beforeAll(async () => {
+  const entries = await Promise.all(Object.entries(users).map(async ([user, id]) => [user, await stack.token(id)] as const));
+  tokens = Object.fromEntries(entries) as typeof tokens;
+});
+
+const token = (user: keyof typeof users) => tokens[user];
 
 /** The open task of a step of this case, as it appears in the inbox of that service's operator. */
 async function inboxTask(user: keyof typeof users, caseId: string, stepId: string): Promise<TaskView | undefined> {

@@ -31,7 +31,7 @@ export interface E2EStack {
   worker: StackProcess;
   startApi(): Promise<StackProcess>;
   startWorker(): Promise<StackProcess>;
-  token(userId: string): string;
+  token(userId: string): Promise<string>;
   pool: Pool;
   close(): Promise<void>;
 }
