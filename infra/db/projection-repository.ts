@@ -3,7 +3,7 @@
  * (at least once, in any order) and by the API right after an update (read-your-writes), so every
  * write is guarded: rows only move forward in version and events are inserted once.
  */
-import { inTransaction, type Queryable } from './pool';
+import type { Queryable } from './pool';
 import type { CaseEvent, CaseTask, ProjectionBatch } from '../../domain/case-state';
 
 const upsertCase = `
@@ -25,7 +25,7 @@ INSERT INTO tasks (task_id, case_id, step_id, token_id, area_id, service, role, 
 SELECT t.id, t."caseId", t."stepId", t."tokenId", t."areaId", t.service, t.role, t."assigneeId", t.status, t."createdAt",
   t."dueAt", coalesce(t.reminders, '[]'::jsonb), coalesce(t.escalations, '[]'::jsonb), t."escalationLevel", t."signOff",
   t."completedAt", t."completedBy", t."completionKey", t.occurrence, t.version
-FROM jsonb_to_recordset($1::jsonb) AS t(id text, "caseId" text, "stepId" text, "tokenId" text, "areaId" text,
+FROM jsonb_to_recordset($18::jsonb) AS t(id text, "caseId" text, "stepId" text, "tokenId" text, "areaId" text,
   service text, role text, "assigneeId" text, status text, "createdAt" timestamptz, "dueAt" timestamptz,
   reminders jsonb, escalations jsonb, "escalationLevel" integer, "signOff" jsonb, "completedAt" timestamptz,
   "completedBy" text, "completionKey" text, occurrence integer, version integer)
@@ -42,10 +42,19 @@ WHERE tasks.version < EXCLUDED.version`;
 const insertEvents = `
 INSERT INTO case_events (case_id, seq, type, at, actor_id, actor_kind, step_id, task_id, details)
 SELECT e."caseId", e.seq, e.type, e.at, e.actor->>'id', e.actor->>'kind', e."stepId", e."taskId", coalesce(e.details, '{}'::jsonb)
-FROM jsonb_to_recordset($1::jsonb) AS e("caseId" text, seq integer, type text, at timestamptz, actor jsonb,
+FROM jsonb_to_recordset($19::jsonb) AS e("caseId" text, seq integer, type text, at timestamptz, actor jsonb,
   "stepId" text, "taskId" text, details jsonb)
 ORDER BY e.seq
 ON CONFLICT (case_id, seq) DO NOTHING`;
+
+// One statement, so one round trip and one implicit transaction: the case row, then its tasks, then
+// its events (the order every writer locks rows in, so concurrent writers of one case never deadlock).
+const applyBatch = `
+WITH projected_case AS (${upsertCase} RETURNING 1),
+projected_tasks AS (${upsertTasks} RETURNING 1),
+projected_events AS (${insertEvents} RETURNING 1)
+SELECT (SELECT count(*) FROM projected_case) AS cases, (SELECT count(*) FROM projected_tasks) AS tasks,
+  (SELECT count(*) FROM projected_events) AS events`;
 
 /** Keeps the highest version of each id: one statement may not touch the same row twice. */
 function latestById<T>(items: T[], idOf: (item: T) => string, versionOf: (item: T) => number): T[] {
@@ -66,27 +75,25 @@ export async function applyProjection(db: Queryable, batch: ProjectionBatch): Pr
   const { snapshot } = batch;
   const tasks = latestById<CaseTask>(batch.tasks, (task) => task.id, (task) => task.version);
   const events = latestById<CaseEvent>(batch.events, (event) => `${event.caseId}:${String(event.seq).padStart(12, '0')}`, () => 0);
-  await inTransaction(db, async (client) => {
-    await client.query(upsertCase, [
-      snapshot.caseId,
-      snapshot.reference,
-      snapshot.pathwayKey,
-      snapshot.pathwayVersion,
-      snapshot.areaId,
-      snapshot.status,
-      snapshot.outcome,
-      snapshot.startedAt,
-      snapshot.updatedAt,
-      snapshot.lastProgressAt,
-      snapshot.closedAt,
-      snapshot.suspendedAt,
-      snapshot.version,
-      JSON.stringify(snapshot.data),
-      snapshot.openStepIds,
-      snapshot.nextDeadline,
-      snapshot.escalationLevel,
-    ]);
-    if (tasks.length > 0) await client.query(upsertTasks, [JSON.stringify(tasks)]);
-    if (events.length > 0) await client.query(insertEvents, [JSON.stringify(events)]);
-  });
+  await db.query(applyBatch, [
+    snapshot.caseId,
+    snapshot.reference,
+    snapshot.pathwayKey,
+    snapshot.pathwayVersion,
+    snapshot.areaId,
+    snapshot.status,
+    snapshot.outcome,
+    snapshot.startedAt,
+    snapshot.updatedAt,
+    snapshot.lastProgressAt,
+    snapshot.closedAt,
+    snapshot.suspendedAt,
+    snapshot.version,
+    JSON.stringify(snapshot.data),
+    snapshot.openStepIds,
+    snapshot.nextDeadline,
+    snapshot.escalationLevel,
+    JSON.stringify(tasks),
+    JSON.stringify(events),
+  ]);
 }

@@ -1,0 +1,219 @@
+/**
+ * `npm run bench`: measures the API against the raw Temporal floor on the same servers in the same
+ * run, and prints the figures (nothing here is asserted or hard-coded).
+ *
+ *  (a) start case → first task in the inbox   vs   a bare workflow start
+ *  (b) complete task → next task in the inbox vs   a bare executeUpdate
+ *  (c) sustained case starts per second with concurrent clients, counting every error
+ *
+ * It boots its own embedded PostgreSQL and Temporal dev server in a temporary folder, runs the real
+ * worker and the real HTTP API as separate processes on loopback, and removes everything afterwards.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { issueAccessToken } from '../api/auth/tokens';
+import { runMigrations } from '../infra/db/migrate';
+import { createPool } from '../infra/db/pool';
+import { startEmbeddedPostgres } from '../infra/embedded-postgres';
+import { resolveTemporalCli } from '../infra/temporal-binaries';
+import { startTemporalDevServer } from '../infra/temporal-dev-server';
+import { seedDemoData } from '../scripts/seed';
+import { freePort, startApiProcess, startWorkerProcess } from '../tests/support/processes';
+import { finishSignal, pingUpdate } from './floor-workflows';
+import { caseUpdates } from '../domain/case-messages';
+import type { Actor } from '../domain/case-state';
+
+const benchSupervisor: Actor = { id: 'supervisor-grosseto', kind: 'user', roles: ['supervisor'], areas: ['grosseto'], services: [] };
+
+const samples = Number(process.env.BENCH_SAMPLES ?? 300);
+const warmup = Number(process.env.BENCH_WARMUP ?? 30);
+const sustainedSeconds = Number(process.env.BENCH_SUSTAINED_SECONDS ?? 15);
+const sustainedClients = Number(process.env.BENCH_CLIENTS ?? 16);
+
+function percentile(sorted: number[], p: number): number {
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+interface Stats {
+  p50: number;
+  p99: number;
+  n: number;
+}
+
+function stats(values: number[]): Stats {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), n: sorted.length };
+}
+
+const ms = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'reticulate-bench-'));
+  // Embedded PostgreSQL runs as the postgres user when we are root: it must reach the folder.
+  chmodSync(dir, 0o755);
+  const stops: Array<() => Promise<unknown>> = [];
+  try {
+    const postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort() });
+    stops.push(() => postgres.stop());
+    const temporal = await startTemporalDevServer({ dbFile: path.join(dir, 'temporal.db'), port: await freePort() });
+    stops.push(() => temporal.stop());
+    const apiPort = await freePort();
+    const authSecret = 'bench-secret-long-enough-for-hs256-signing';
+    // Production shape: the API and the worker are processes of their own, as `npm run api` / `npm run worker` run them.
+    const env: Record<string, string> = {
+      NODE_ENV: 'development',
+      DATABASE_URL: postgres.url,
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_TASK_QUEUE: 'bench-cases',
+      PORT: String(apiPort),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      RETICULATE_AUTH_SECRET: authSecret,
+    };
+    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+    await runMigrations(postgres.url);
+    const pool = createPool(postgres.url);
+    stops.push(() => pool.end());
+    await seedDemoData(pool);
+    const worker = await startWorkerProcess(env);
+    stops.push(() => worker.stop());
+    const baseUrl = `http://127.0.0.1:${apiPort}`;
+    const api = await startApiProcess(env, baseUrl);
+    stops.push(() => api.stop());
+
+    const floorConnection = await NativeConnection.connect({ address: temporal.address });
+    const floorWorker = await Worker.create({ connection: floorConnection, taskQueue: 'bench-floor', workflowsPath: require.resolve('./floor-workflows') });
+    const floorRunning = floorWorker.run();
+    stops.push(async () => {
+      floorWorker.shutdown();
+      await floorRunning;
+      await floorConnection.close();
+    });
+    const connection = await Connection.connect({ address: temporal.address });
+    stops.push(() => connection.close());
+    const client = new Client({ connection });
+
+    const token = async (user: string) => `Bearer ${await issueAccessToken(authSecret, user)}`;
+    const outreach = await token('outreach-operator-grosseto');
+    const desk = await token('oss-operator-grosseto');
+    const http = async (method: string, url: string, auth: string, body?: unknown, headers: Record<string, string> = {}) => {
+      const response = await fetch(`${baseUrl}${url}`, {
+        method,
+        headers: { authorization: auth, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      const json = (await response.json()) as Record<string, unknown>;
+      if (!response.ok) throw new Error(`${method} ${url} → ${response.status}: ${JSON.stringify(json)}`);
+      return json;
+    };
+    const startCase = () =>
+      http('POST', '/cases', outreach, { pathwayKey: 'oss-integrated-pathway', areaId: 'grosseto', data: { targetGroup: 'homeless' } }, { 'idempotency-key': randomUUID() });
+    const inboxHas = async (auth: string, caseId: string, stepId: string) => {
+      const page = (await http('GET', `/tasks?caseId=${caseId}&stepId=${stepId}`, auth)) as { items: Array<{ taskId: string; stepId: string }> };
+      const task = page.items.find((item) => item.stepId === stepId);
+      if (!task) throw new Error(`task ${stepId} of case ${caseId} is not in the inbox`);
+      return task.taskId;
+    };
+
+    // Floor workflow that answers pings for the whole run.
+    const floorHandle = await client.workflow.start('benchFloor', { taskQueue: 'bench-floor', workflowId: `floor-${randomUUID()}` });
+    await floorHandle.executeUpdate(pingUpdate, { args: ['warm'] });
+
+    const floorStart: number[] = [];
+    const floorUpdate: number[] = [];
+    const apiStart: number[] = [];
+    const apiComplete: number[] = [];
+    const caseUpdate: number[] = [];
+    const floorIds: string[] = [];
+    for (let i = 0; i < warmup + samples; i++) {
+      const record = i >= warmup;
+      // (a) floor: a bare workflow start.
+      let t = process.hrtime.bigint();
+      const workflowId = `floor-start-${randomUUID()}`;
+      await client.workflow.start('benchFloor', { taskQueue: 'bench-floor', workflowId });
+      if (record) floorStart.push(ms(t));
+      floorIds.push(workflowId);
+      // (a) API: start a case, then see its first task in the outreach inbox.
+      t = process.hrtime.bigint();
+      const created = (await startCase()) as { caseId: string };
+      const taskId = await inboxHas(outreach, created.caseId, 'outreach');
+      if (record) apiStart.push(ms(t));
+      // (b) floor: a bare executeUpdate.
+      t = process.hrtime.bigint();
+      await floorHandle.executeUpdate(pingUpdate, { args: [String(i)] });
+      if (record) floorUpdate.push(ms(t));
+      // (b) diagnostic: an update on a real case workflow, straight from the client (no HTTP, no read model).
+      t = process.hrtime.bigint();
+      await client.workflow.getHandle(`case-${created.caseId}`).executeUpdate(caseUpdates.addNote, {
+        args: [{ actor: benchSupervisor, command: { kind: 'addNote', text: 'bench' } }],
+      });
+      if (record) caseUpdate.push(ms(t));
+      // (b) API: complete the outreach task, then see the intake task in the front desk's inbox.
+      t = process.hrtime.bigint();
+      await http('POST', `/tasks/${taskId}/complete`, outreach, { data: { source: 'station', urgent: false } }, { 'idempotency-key': randomUUID() });
+      await inboxHas(desk, created.caseId, 'intake');
+      if (record) apiComplete.push(ms(t));
+    }
+    await floorHandle.signal(finishSignal);
+    for (const workflowId of floorIds) await client.workflow.getHandle(workflowId).signal(finishSignal);
+
+    // (c) sustained starts: every client starts cases back to back for the duration.
+    let ok = 0;
+    const errors: string[] = [];
+    const sustainedStart = process.hrtime.bigint();
+    const deadline = Date.now() + sustainedSeconds * 1000;
+    await Promise.all(
+      Array.from({ length: sustainedClients }, async () => {
+        while (Date.now() < deadline) {
+          try {
+            await startCase();
+            ok++;
+          } catch (error) {
+            errors.push((error as Error).message);
+          }
+        }
+      }),
+    );
+    const sustainedElapsed = ms(sustainedStart) / 1000;
+    // Every started case must have reached the read model with its first task.
+    const { rows } = await pool.query<{ cases: string; tasks: string }>(
+      `SELECT (SELECT count(*) FROM cases) AS cases, (SELECT count(*) FROM tasks WHERE step_id = 'outreach') AS tasks`,
+    );
+
+    const a = { api: stats(apiStart), floor: stats(floorStart) };
+    const b = { api: stats(apiComplete), floor: stats(floorUpdate) };
+    const line = (name: string, s: Stats) => `${name.padEnd(44)} p50 ${s.p50.toFixed(2).padStart(7)} ms   p99 ${s.p99.toFixed(2).padStart(7)} ms   (n=${s.n})`;
+    const cliVersion = execFileSync(resolveTemporalCli(), ['--version']).toString().trim();
+    console.log('\nReticulate benchmark');
+    console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}`);
+    console.log(`node ${process.version}; ${cliVersion} (dev server, SQLite); embedded PostgreSQL; API and worker as separate processes, client in a third, all on loopback`);
+    console.log(`samples ${samples} after ${warmup} warm-up, interleaved\n`);
+    console.log(line('(a) start case → first task in inbox (API)', a.api));
+    console.log(line('    bare workflow start (floor)', a.floor));
+    console.log(`    ratio at p50: ${(a.api.p50 / a.floor.p50).toFixed(2)}x   (target ≤ 1.5x)`);
+    console.log(line('(b) complete task → next task in inbox (API)', b.api));
+    console.log(line('    bare executeUpdate (floor)', b.floor));
+    console.log(`    ratio at p50: ${(b.api.p50 / b.floor.p50).toFixed(2)}x   (target ≤ 1.5x)`);
+    console.log(line('    case workflow update, no API (diagnostic)', stats(caseUpdate)));
+    console.log(
+      `(c) sustained: ${(ok / sustainedElapsed).toFixed(1)} cases/s over ${sustainedElapsed.toFixed(1)} s with ${sustainedClients} clients; ${ok} started, ${errors.length} errors`,
+    );
+    console.log(`    read model after the run: ${rows[0].cases} cases, ${rows[0].tasks} outreach tasks (all cases of the run: ${warmup + samples + ok})`);
+    if (errors.length > 0) console.log(`    first error: ${errors[0]}`);
+    process.exitCode = errors.length > 0 ? 1 : 0;
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch((error: unknown) => console.error(`stop failed: ${(error as Error).message}`));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
