@@ -51,7 +51,12 @@ function fieldsFor(task: CaseTask, step: TaskStep): FormField[] {
 
 function checkTaskCommand(state: CaseState, definition: PathwayDefinition, actor: Actor, command: Extract<CaseCommand, { taskId: string }>): CommandRejection | null {
   const task = state.tasks.find((t) => t.id === command.taskId);
-  if (!task) return reject(commandRejections.notFound, `task ${command.taskId} is not open in this case`);
+  if (!task) {
+    const closed = state.recentlyClosed.find((t) => t.taskId === command.taskId);
+    if (!closed) return reject(commandRejections.notFound, `task ${command.taskId} is not open in this case`);
+    const sameCompletion = command.kind === 'completeTask' && closed.status === 'completed' && command.idempotencyKey !== undefined && command.idempotencyKey === closed.completionKey;
+    return sameCompletion ? null : reject(commandRejections.conflict, `the task is already ${closed.status}`);
+  }
   if (command.kind === 'completeTask' && task.status === 'completed') {
     const sameCompletion = command.idempotencyKey !== undefined && command.idempotencyKey === task.completionKey;
     return sameCompletion ? null : reject(commandRejections.conflict, 'the task is already completed');
@@ -166,9 +171,13 @@ export function applyCommand(state: CaseState, definition: PathwayDefinition, en
       task.version = emit(state, ctx, 'task_released', { stepId: task.stepId, taskId: task.id, details: { previousAssignee: previous } }).seq;
       break;
     }
-    case 'completeTask':
-      completeTask(state, ctx, findTask(state, command.taskId), actor, command);
+    case 'completeTask': {
+      const task = state.tasks.find((t) => t.id === command.taskId);
+      // Absent here means closed and already in the read model: a repeat of the same completion.
+      if (!task) return false;
+      completeTask(state, ctx, task, actor, command);
       break;
+    }
     case 'reassignTask': {
       const task = findTask(state, command.taskId);
       const previous = task.assigneeId;

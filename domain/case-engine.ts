@@ -60,6 +60,7 @@ export function createCase(input: CaseWorkflowInput): { state: CaseState; batch:
     gotoCounts: {},
     calendar: calendarFor(input.localHolidays, input.timezone),
     pendingEvents: [],
+    recentlyClosed: [],
     projectedSeq: 0,
   };
   const ctx: EngineContext = { definition, now, actor: input.startedBy };
@@ -466,9 +467,17 @@ export function batchSince(state: CaseState, fromSeq: number): ProjectionBatch {
   };
 }
 
+const RECENTLY_CLOSED_KEPT = 100;
+
 /** Forgets what the read model has confirmed, so that state stays small however long the case runs. */
 export function markProjected(state: CaseState, upToSeq: number): void {
   state.projectedSeq = Math.max(state.projectedSeq, upToSeq);
   state.pendingEvents = state.pendingEvents.filter((e) => e.seq > state.projectedSeq);
-  state.tasks = state.tasks.filter((t) => t.status === 'open' || t.status === 'claimed' || t.version > state.projectedSeq);
+  const kept: CaseTask[] = [];
+  for (const task of state.tasks) {
+    if (task.status === 'open' || task.status === 'claimed' || task.version > state.projectedSeq) kept.push(task);
+    else state.recentlyClosed.push({ taskId: task.id, status: task.status, completionKey: task.completionKey });
+  }
+  state.tasks = kept;
+  state.recentlyClosed = state.recentlyClosed.slice(-RECENTLY_CLOSED_KEPT);
 }

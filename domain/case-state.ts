@@ -129,6 +129,13 @@ export interface CaseEvent {
   details: Record<string, unknown>;
 }
 
+/** A task closed and confirmed in the read model, remembered briefly to answer repeated commands. */
+export interface ClosedTaskRecord {
+  taskId: string;
+  status: 'completed' | 'cancelled';
+  completionKey: string | null;
+}
+
 export interface CaseState {
   caseId: string;
   reference: string;
@@ -155,6 +162,8 @@ export interface CaseState {
   calendar: BusinessCalendar;
   /** Events not yet confirmed in the read model. */
   pendingEvents: CaseEvent[];
+  /** The last closed tasks dropped from `tasks`, so a repeated command still gets the right answer. */
+  recentlyClosed: ClosedTaskRecord[];
   projectedSeq: number;
 }
 

@@ -2,6 +2,7 @@
  * Pathway definitions: one editable draft per key and immutable numbered versions. Publishing
  * validates the locked draft inside the same transaction, so what is checked is what is published.
  */
+import { LRUCache } from 'lru-cache';
 import type { PathwayDefinition } from '../../domain/pathway-schema';
 import { inTransaction, type Queryable } from './pool';
 
@@ -87,6 +88,22 @@ function toVersion(row: VersionRow): PathwayVersionRecord {
 }
 
 const versionColumns = 'key, version, status, definition, published_at, published_by, retired_at, retired_by';
+const versionMetaColumns = 'key, version, status, published_at, published_by, retired_at, retired_by';
+
+// A published definition never changes: cache it by key and version, and read only the small status
+// columns per request (a case start would otherwise move and parse the whole document twice).
+const definitions = new LRUCache<string, PathwayDefinition>({ max: 500 });
+
+async function withDefinition(db: Queryable, row: Omit<VersionRow, 'definition'>): Promise<PathwayVersionRecord> {
+  const cacheKey = `${row.key}@${row.version}`;
+  let definition = definitions.get(cacheKey);
+  if (!definition) {
+    const { rows } = await db.query<{ definition: PathwayDefinition }>('SELECT definition FROM pathway_versions WHERE key = $1 AND version = $2', [row.key, row.version]);
+    definition = rows[0].definition;
+    definitions.set(cacheKey, definition);
+  }
+  return toVersion({ ...row, definition });
+}
 const draftColumns = 'key, document, created_at, created_by, updated_at, updated_by';
 
 function titleOf(document: Record<string, unknown>, key: string): PathwayDefinition['title'] {
@@ -223,17 +240,17 @@ export async function listVersions(db: Queryable, key: string): Promise<PathwayV
 
 /** One version with its definition; null when unknown. */
 export async function findVersion(db: Queryable, key: string, version: number): Promise<PathwayVersionRecord | null> {
-  const { rows } = await db.query<VersionRow>(`SELECT ${versionColumns} FROM pathway_versions WHERE key = $1 AND version = $2`, [key, version]);
-  return rows[0] ? toVersion(rows[0]) : null;
+  const { rows } = await db.query<Omit<VersionRow, 'definition'>>(`SELECT ${versionMetaColumns} FROM pathway_versions WHERE key = $1 AND version = $2`, [key, version]);
+  return rows[0] ? withDefinition(db, rows[0]) : null;
 }
 
 /** The newest version of a key that still accepts new cases; null when none. */
 export async function findCurrentVersion(db: Queryable, key: string): Promise<PathwayVersionRecord | null> {
-  const { rows } = await db.query<VersionRow>(
-    `SELECT ${versionColumns} FROM pathway_versions WHERE key = $1 AND status = 'published' ORDER BY version DESC LIMIT 1`,
+  const { rows } = await db.query<Omit<VersionRow, 'definition'>>(
+    `SELECT ${versionMetaColumns} FROM pathway_versions WHERE key = $1 AND status = 'published' ORDER BY version DESC LIMIT 1`,
     [key],
   );
-  return rows[0] ? toVersion(rows[0]) : null;
+  return rows[0] ? withDefinition(db, rows[0]) : null;
 }
 
 /** Retires a version (no new cases; running ones continue). Idempotent; null when unknown. */

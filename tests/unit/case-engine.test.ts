@@ -270,6 +270,13 @@ describe('case engine', () => {
     expect(applyCommand(state, definition, { actor: deskOperator, command }, new Date(Date.parse(START) + 2 * HOUR))).toBe(false);
     expect(state.seq).toBe(seq);
     expect(rejectionOf(state, definition, deskOperator, { ...command, idempotencyKey: 'k-2' })?.type).toBe('conflict');
+    // Still so once the read model has the completion and the task has left the workflow's state.
+    markProjected(state, state.seq);
+    expect(state.tasks.some((x) => x.id === task.id)).toBe(false);
+    expect(rejectionOf(state, definition, deskOperator, command)).toBeNull();
+    expect(applyCommand(state, definition, { actor: deskOperator, command }, new Date(Date.parse(START) + 3 * HOUR))).toBe(false);
+    expect(rejectionOf(state, definition, deskOperator, { ...command, idempotencyKey: 'k-2' })?.type).toBe('conflict');
+    expect(rejectionOf(state, definition, deskOperator, { kind: 'claimTask', taskId: task.id })?.type).toBe('conflict');
   });
 
   it('moves open tasks with a transfer and lets only supervisors close with a known outcome', () => {

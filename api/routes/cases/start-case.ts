@@ -17,6 +17,7 @@ import { findCase } from '../../../infra/db/case-repository';
 import { findArea, type AreaRecord } from '../../../infra/db/directory-repository';
 import { findCaseStartRequest, insertCaseStartRequest, type CaseStartRequest } from '../../../infra/db/idempotency-repository';
 import { findCurrentVersion, findVersion, pathwayExists, type PathwayVersionRecord } from '../../../infra/db/pathway-repository';
+import { inTransaction } from '../../../infra/db/pool';
 import { applyProjection } from '../../../infra/db/projection-repository';
 import type { AuthenticatedActor } from '../../auth/actor-cache';
 import { mayStartCase } from '../../auth/permissions';
@@ -114,21 +115,27 @@ async function launch(deps: StartCaseDeps, request: CaseStartRequest, actor: Aut
     timezone: area.timezone,
   };
   const { batch } = createCase(input);
-  try {
-    await deps.withTemporalDeadline(() =>
-      deps.temporal.workflow.start(CASE_WORKFLOW_TYPE, {
-        taskQueue: deps.taskQueue,
-        workflowId: caseWorkflowId(request.caseId),
-        args: [input],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        // A case id is never reused, even after the case has ended.
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-  }
-  await applyProjection(deps.db, batch);
+  const startWorkflow = async () => {
+    try {
+      await deps.withTemporalDeadline(() =>
+        deps.temporal.workflow.start(CASE_WORKFLOW_TYPE, {
+          taskQueue: deps.taskQueue,
+          workflowId: caseWorkflowId(request.caseId),
+          args: [input],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          // A case id is never reused, even after the case has ended.
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+  };
+  // The projection is written while the workflow starts, and committed only once it has started:
+  // no case becomes visible without its workflow, and the caller waits for the slower of the two.
+  await inTransaction(deps.db, async (client) => {
+    await Promise.all([startWorkflow(), applyProjection(client, batch)]);
+  });
 }
 
 /** Starts a case for the actor; `created` is false when the key was already used with the same body. */
@@ -141,11 +148,13 @@ export async function startCase(
   const hash = requestHash(body);
   let recorded = await findCaseStartRequest(deps.db, actor.id, idempotencyKey);
   let created = false;
+  let resolved: { pathway: PathwayVersionRecord; area: AreaRecord } | undefined;
   if (!recorded) {
     const area = await resolveArea(deps.db, body.areaId);
     if (!mayStartCase(actor, area.id)) throw problem.forbidden(`you cannot start cases in area "${area.id}"`);
     const pathway = await resolvePathway(deps.db, body);
     validateCaseData(pathway.definition, body.data);
+    resolved = { pathway, area };
     for (let attempt = 0; attempt < 5 && !recorded; attempt += 1) {
       const candidate: CaseStartRequest = {
         actorId: actor.id,
@@ -175,9 +184,12 @@ export async function startCase(
   }
   if (!created && (await findCase(deps.db, { areas: null, services: null }, recorded.caseId))) return { caseId: recorded.caseId, created };
   // First attempt, or a repeat of one that was interrupted before its projection: every step is idempotent.
-  const pathway = await findVersion(deps.db, recorded.pathwayKey, recorded.pathwayVersion);
-  const area = await findArea(deps.db, recorded.areaId);
-  if (!pathway || !area) throw new Error('the pathway version or area of a recorded case start has disappeared');
-  await launch(deps, recorded, actor, pathway, area, validateCaseData(pathway.definition, body.data));
+  if (!created || !resolved) {
+    const pathway = await findVersion(deps.db, recorded.pathwayKey, recorded.pathwayVersion);
+    const area = await findArea(deps.db, recorded.areaId);
+    if (!pathway || !area) throw new Error('the pathway version or area of a recorded case start has disappeared');
+    resolved = { pathway, area };
+  }
+  await launch(deps, recorded, actor, resolved.pathway, resolved.area, validateCaseData(resolved.pathway.definition, body.data));
   return { caseId: recorded.caseId, created };
 }
