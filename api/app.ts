@@ -8,6 +8,7 @@ import fp from 'fastify-plugin';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import auth from './plugins/auth';
 import caseCommands from './plugins/case-commands';
+import caseWorkflows from './plugins/case-workflows';
 import dependencies, { type AppDependencies } from './plugins/dependencies';
 import docs from './plugins/docs';
 import inputGuard from './plugins/input-guard';
@@ -41,6 +42,7 @@ async function buildApp(fastify: FastifyInstance, deps: AppDependencies): Promis
 
   await fastify.register(dependencies, deps);
   await fastify.register(auth);
+  await fastify.register(caseWorkflows);
   await fastify.register(caseCommands);
 
   await fastify.register(healthRoutes);

@@ -67,7 +67,6 @@ export async function executeCaseUpdate(temporal: Client, caseId: string, actor:
       const rejection = cause?.details?.[0];
       if (cause?.type === COMMAND_REJECTED && isCommandRejection(rejection)) throw problemOfRejection(rejection, command);
     }
-    if (error instanceof WorkflowNotFoundError) throw problem.notFound('the case is not running');
     throw error;
   }
 }
@@ -76,11 +75,22 @@ export default fp(
   async function caseCommands(fastify) {
     fastify.decorate('caseCommands', {
       async execute(caseId: string, actor: Actor, command: CaseCommand): Promise<ProjectionBatch> {
-        const batch = await fastify.withTemporalDeadline(() => executeCaseUpdate(fastify.temporal, caseId, actor, command));
+        const run = () => fastify.withTemporalDeadline(() => executeCaseUpdate(fastify.temporal, caseId, actor, command));
+        let batch: ProjectionBatch;
+        try {
+          batch = await run();
+        } catch (error) {
+          if (!(error instanceof WorkflowNotFoundError)) throw error;
+          // A case recorded a moment ago may not have its workflow yet: start it, then try once more.
+          if (!(await fastify.caseWorkflows.ensureStarted(caseId))) throw problem.notFound('the case is not running');
+          batch = await run().catch((retryError: unknown) => {
+            throw retryError instanceof WorkflowNotFoundError ? problem.notFound('the case is not running') : retryError;
+          });
+        }
         await applyProjection(fastify.db, batch);
         return batch;
       },
     });
   },
-  { name: 'case-commands', dependencies: ['dependencies'] },
+  { name: 'case-commands', dependencies: ['dependencies', 'case-workflows'] },
 );

@@ -2,6 +2,7 @@
  * Idempotency keys of case starts: one row per (actor, key) remembering which case the first
  * request created, the hash of its body, and the inputs needed to finish it after a crash.
  */
+import type { CaseWorkflowInput } from '../../domain/case-messages';
 import type { Queryable } from './pool';
 
 export interface CaseStartRequest {
@@ -14,7 +15,13 @@ export interface CaseStartRequest {
   pathwayVersion: number;
   areaId: string;
   startedAt: string;
+  /** The workflow input without the pathway definition (which is immutable and read by key and version). */
+  workflowInput: StoredWorkflowInput | null;
+  workflowStartedAt: string | null;
 }
+
+/** What is stored of a workflow input: everything but the (immutable, separately stored) definition. */
+export type StoredWorkflowInput = Omit<CaseWorkflowInput, 'pathway'> & { pathway: { key: string; version: number } };
 
 interface CaseStartRow {
   actor_id: string;
@@ -26,6 +33,8 @@ interface CaseStartRow {
   pathway_version: number;
   area_id: string;
   started_at: Date;
+  workflow_input: StoredWorkflowInput | null;
+  workflow_started_at: Date | null;
 }
 
 function toRequest(row: CaseStartRow): CaseStartRequest {
@@ -39,14 +48,18 @@ function toRequest(row: CaseStartRow): CaseStartRequest {
     pathwayVersion: row.pathway_version,
     areaId: row.area_id,
     startedAt: row.started_at.toISOString(),
+    workflowInput: row.workflow_input,
+    workflowStartedAt: row.workflow_started_at ? row.workflow_started_at.toISOString() : null,
   };
 }
+
+const startColumns =
+  'actor_id, idempotency_key, request_hash, case_id, reference, pathway_key, pathway_version, area_id, started_at, workflow_input, workflow_started_at';
 
 /** The request an actor already made with this key; null on first use. */
 export async function findCaseStartRequest(db: Queryable, actorId: string, idempotencyKey: string): Promise<CaseStartRequest | null> {
   const { rows } = await db.query<CaseStartRow>(
-    `SELECT actor_id, idempotency_key, request_hash, case_id, reference, pathway_key, pathway_version, area_id, started_at
-     FROM case_start_requests WHERE actor_id = $1 AND idempotency_key = $2`,
+    `SELECT ${startColumns} FROM case_start_requests WHERE actor_id = $1 AND idempotency_key = $2`,
     [actorId, idempotencyKey],
   );
   return rows[0] ? toRequest(rows[0]) : null;
@@ -59,8 +72,8 @@ export async function findCaseStartRequest(db: Queryable, actorId: string, idemp
 export async function insertCaseStartRequest(db: Queryable, request: CaseStartRequest): Promise<boolean> {
   const { rowCount } = await db.query(
     `INSERT INTO case_start_requests (actor_id, idempotency_key, request_hash, case_id, reference, pathway_key,
-       pathway_version, area_id, started_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+       pathway_version, area_id, started_at, workflow_input)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
     [
       request.actorId,
       request.idempotencyKey,
@@ -71,7 +84,29 @@ export async function insertCaseStartRequest(db: Queryable, request: CaseStartRe
       request.pathwayVersion,
       request.areaId,
       request.startedAt,
+      request.workflowInput === null ? null : JSON.stringify(request.workflowInput),
     ],
   );
   return rowCount === 1;
+}
+
+/** The start record of a case; null when the case was not started through the API. */
+export async function findCaseStartRequestByCase(db: Queryable, caseId: string): Promise<CaseStartRequest | null> {
+  const { rows } = await db.query<CaseStartRow>(`SELECT ${startColumns} FROM case_start_requests WHERE case_id = $1`, [caseId]);
+  return rows[0] ? toRequest(rows[0]) : null;
+}
+
+/** Records that the case's workflow exists (idempotent). */
+export async function markWorkflowStarted(db: Queryable, caseId: string): Promise<void> {
+  await db.query('UPDATE case_start_requests SET workflow_started_at = now() WHERE case_id = $1 AND workflow_started_at IS NULL', [caseId]);
+}
+
+/** Recorded cases whose workflow is not known to have started, oldest first, recorded before `olderThan`. */
+export async function listPendingWorkflowStarts(db: Queryable, olderThan: Date, limit: number): Promise<CaseStartRequest[]> {
+  const { rows } = await db.query<CaseStartRow>(
+    `SELECT ${startColumns} FROM case_start_requests
+     WHERE workflow_started_at IS NULL AND created_at < $1 ORDER BY created_at LIMIT $2`,
+    [olderThan, limit],
+  );
+  return rows.map(toRequest);
 }

@@ -1,7 +1,8 @@
 /**
  * The read model under the API: projection batches are applied idempotently and in any order
  * (the workflow's activity delivers at least once; the API applies the same batch right after an
- * update), and with Temporal unreachable the API still reads but answers writes with 503, never 500.
+ * update), and with Temporal unreachable the API still reads and records new cases, but answers
+ * commands with 503, never 500.
  */
 import type pg from 'pg';
 import { applyCommand } from '../../domain/case-command-handlers';
@@ -92,7 +93,7 @@ describe('projection', () => {
 });
 
 describe('with Temporal unreachable', () => {
-  it('still serves the read model, and answers writes and readiness with 503', async () => {
+  it('still serves the read model and records first contacts, and answers commands and readiness with 503', async () => {
     const caseId = 'a0000000-0000-4000-8000-000000000003';
     const { start } = await engineBatches(caseId);
     await applyProjection(api.pool, start);
@@ -108,16 +109,23 @@ describe('with Temporal unreachable', () => {
     expect(json(claim)).toMatchObject({ type: 'service_unavailable', status: 503 });
     expect(claim.headers['retry-after']).toBeDefined();
 
-    const started = await api.request('oss-operator-livorno', {
-      method: 'POST',
+    // A first contact is still recorded: the case and its first task are visible at once, and its
+    // workflow waits in the outbox until Temporal answers again.
+    const startRequest = {
+      method: 'POST' as const,
       url: '/cases',
       headers: { 'idempotency-key': 'while-down' },
       payload: { pathwayKey: 'oss-integrated-pathway', areaId: 'livorno', data: { targetGroup: 'homeless' } },
-    });
-    expect(started.statusCode).toBe(503);
-    expect(json(started)).toMatchObject({ type: 'service_unavailable' });
-    // Nothing half-done is visible: no case appeared in the read model.
-    const list = json<{ items: Array<{ caseId: string }> }>(await api.request('oss-operator-livorno', { method: 'GET', url: '/cases?limit=100' }));
-    expect(list.items.every((item) => item.caseId.startsWith('a0000000-'))).toBe(true);
+    };
+    const started = await api.request('oss-operator-livorno', startRequest);
+    expect(started.statusCode).toBe(201);
+    const startedCase = json<{ caseId: string; openStepIds: string[] }>(started);
+    expect(startedCase.openStepIds).toEqual(['outreach']);
+    const pending = await api.pool.query('SELECT workflow_started_at FROM case_start_requests WHERE case_id = $1', [startedCase.caseId]);
+    expect(pending.rows).toEqual([{ workflow_started_at: null }]);
+    // Repeating the start tries to finish it, and says honestly that it cannot yet.
+    const repeated = await api.request('oss-operator-livorno', startRequest);
+    expect(repeated.statusCode).toBe(503);
+    expect(json(repeated)).toMatchObject({ type: 'service_unavailable' });
   }, 60_000);
 });

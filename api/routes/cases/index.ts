@@ -97,7 +97,12 @@ const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
     handler: async (request, reply) => {
       const actor = actorOf(request);
       const { caseId, created } = await startCase(
-        { db: fastify.db, temporal: fastify.temporal, taskQueue: fastify.taskQueue, now: fastify.now, withTemporalDeadline: fastify.withTemporalDeadline },
+        {
+          db: fastify.db,
+          now: fastify.now,
+          startWorkflow: (input) => fastify.caseWorkflows.startSoon(input),
+          ensureWorkflowStarted: (caseId) => fastify.caseWorkflows.ensureStarted(caseId),
+        },
         actor,
         request.body,
         request.headers['idempotency-key'],

@@ -1,19 +1,18 @@
 /**
- * Starting a case, idempotently. The first request with a key records (actor, key, body hash, case
- * id, reference, version, start time) before anything else happens; a repeat with the same body
- * finds that record and either returns the projected case or finishes an interrupted start with
- * the identical workflow input. The workflow start and the projection are both idempotent, so a
- * crash at any point never leaves a half-started case behind a 201.
+ * Starting a case, idempotently. One transaction records (actor, key, body hash, case id,
+ * reference, start time, workflow input) and writes the case's first projection, computed by the
+ * same pure engine the workflow runs; the workflow is started right after, and the record is the
+ * outbox from which any API instance finishes a start that did not happen (see
+ * plugins/case-workflows.ts). So a 201 means the case is durably recorded and visible at once, and
+ * a crash at any point never leaves a recorded case without its workflow for long.
  */
 import { createHash, randomInt, randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type pg from 'pg';
 import { createCase } from '../../../domain/case-engine';
-import { caseWorkflowId, type CaseWorkflowInput } from '../../../domain/case-messages';
+import type { CaseWorkflowInput } from '../../../domain/case-messages';
 import type { FieldValue } from '../../../domain/case-state';
 import { validateFormData } from '../../../domain/form-validation';
 import type { PathwayDefinition } from '../../../domain/pathway-schema';
-import { findCase } from '../../../infra/db/case-repository';
 import { findArea, type AreaRecord } from '../../../infra/db/directory-repository';
 import { findCaseStartRequest, insertCaseStartRequest, type CaseStartRequest } from '../../../infra/db/idempotency-repository';
 import { findCurrentVersion, findVersion, pathwayExists, type PathwayVersionRecord } from '../../../infra/db/pathway-repository';
@@ -25,15 +24,12 @@ import { problem } from '../../plugins/problems';
 import type { StartCaseBody } from '../../schemas/cases';
 import { problemTypes } from '../../schemas/problem';
 
-/** The workflow type hosted by the case worker (workflows/case-workflow.ts). */
-export const CASE_WORKFLOW_TYPE = 'pathwayCase';
-
 export interface StartCaseDeps {
   db: pg.Pool;
-  temporal: Client;
-  taskQueue: string;
   now: () => Date;
-  withTemporalDeadline: <T>(work: () => Promise<T>) => Promise<T>;
+  /** Starts the case's workflow after the answer (plugins/case-workflows.ts). */
+  startWorkflow: (input: CaseWorkflowInput) => void;
+  ensureWorkflowStarted: (caseId: string) => Promise<boolean>;
 }
 
 /** JSON with object keys sorted, so equal bodies hash equally whatever their key order. */
@@ -101,9 +97,9 @@ function validateCaseData(definition: PathwayDefinition, data: Record<string, un
   return result.data;
 }
 
-/** Starts the workflow (or finds the one already started) and projects the initial state. */
-async function launch(deps: StartCaseDeps, request: CaseStartRequest, actor: AuthenticatedActor, pathway: PathwayVersionRecord, area: AreaRecord, caseData: Record<string, FieldValue>): Promise<void> {
-  const input: CaseWorkflowInput = {
+/** The workflow input of a case; the API projects `createCase(input)` and the workflow computes the same. */
+function workflowInputOf(request: CaseStartRequest, actor: AuthenticatedActor, pathway: PathwayVersionRecord, area: AreaRecord, caseData: Record<string, FieldValue>): CaseWorkflowInput {
+  return {
     caseId: request.caseId,
     reference: request.reference,
     areaId: request.areaId,
@@ -114,28 +110,6 @@ async function launch(deps: StartCaseDeps, request: CaseStartRequest, actor: Aut
     localHolidays: area.localHolidays,
     timezone: area.timezone,
   };
-  const { batch } = createCase(input);
-  const startWorkflow = async () => {
-    try {
-      await deps.withTemporalDeadline(() =>
-        deps.temporal.workflow.start(CASE_WORKFLOW_TYPE, {
-          taskQueue: deps.taskQueue,
-          workflowId: caseWorkflowId(request.caseId),
-          args: [input],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          // A case id is never reused, even after the case has ended.
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    }
-  };
-  // The projection is written while the workflow starts, and committed only once it has started:
-  // no case becomes visible without its workflow, and the caller waits for the slower of the two.
-  await inTransaction(deps.db, async (client) => {
-    await Promise.all([startWorkflow(), applyProjection(client, batch)]);
-  });
 }
 
 /** Starts a case for the actor; `created` is false when the key was already used with the same body. */
@@ -147,14 +121,11 @@ export async function startCase(
 ): Promise<{ caseId: string; created: boolean }> {
   const hash = requestHash(body);
   let recorded = await findCaseStartRequest(deps.db, actor.id, idempotencyKey);
-  let created = false;
-  let resolved: { pathway: PathwayVersionRecord; area: AreaRecord } | undefined;
   if (!recorded) {
     const area = await resolveArea(deps.db, body.areaId);
     if (!mayStartCase(actor, area.id)) throw problem.forbidden(`you cannot start cases in area "${area.id}"`);
     const pathway = await resolvePathway(deps.db, body);
-    validateCaseData(pathway.definition, body.data);
-    resolved = { pathway, area };
+    const caseData = validateCaseData(pathway.definition, body.data);
     for (let attempt = 0; attempt < 5 && !recorded; attempt += 1) {
       const candidate: CaseStartRequest = {
         actorId: actor.id,
@@ -166,14 +137,24 @@ export async function startCase(
         pathwayVersion: pathway.version,
         areaId: area.id,
         startedAt: deps.now().toISOString(),
+        workflowInput: null,
+        workflowStartedAt: null,
       };
-      if (await insertCaseStartRequest(deps.db, candidate)) {
-        recorded = candidate;
-        created = true;
-      } else {
-        // Either a concurrent request took the key (use its record) or the reference collided (try another).
-        recorded = await findCaseStartRequest(deps.db, actor.id, idempotencyKey);
+      const input = workflowInputOf(candidate, actor, pathway, area, caseData);
+      const { pathway: pinned, ...stored } = input;
+      candidate.workflowInput = { ...stored, pathway: { key: pinned.key, version: pinned.version } };
+      const { batch } = createCase(input);
+      const inserted = await inTransaction(deps.db, async (client) => {
+        if (!(await insertCaseStartRequest(client, candidate))) return false;
+        await applyProjection(client, batch);
+        return true;
+      });
+      if (inserted) {
+        deps.startWorkflow(input);
+        return { caseId: candidate.caseId, created: true };
       }
+      // Either a concurrent request took the key (use its record) or the reference collided (try another).
+      recorded = await findCaseStartRequest(deps.db, actor.id, idempotencyKey);
     }
     if (!recorded) throw new Error('could not allocate a unique case reference');
   }
@@ -182,14 +163,7 @@ export async function startCase(
       { path: ['idempotency-key'], message: 'use a new key for a different request', location: 'headers' },
     ]);
   }
-  if (!created && (await findCase(deps.db, { areas: null, services: null }, recorded.caseId))) return { caseId: recorded.caseId, created };
-  // First attempt, or a repeat of one that was interrupted before its projection: every step is idempotent.
-  if (!created || !resolved) {
-    const pathway = await findVersion(deps.db, recorded.pathwayKey, recorded.pathwayVersion);
-    const area = await findArea(deps.db, recorded.areaId);
-    if (!pathway || !area) throw new Error('the pathway version or area of a recorded case start has disappeared');
-    resolved = { pathway, area };
-  }
-  await launch(deps, recorded, actor, resolved.pathway, resolved.area, validateCaseData(resolved.pathway.definition, body.data));
-  return { caseId: recorded.caseId, created };
+  // A repeat: the case is recorded and projected; make sure its workflow runs before answering.
+  if (!recorded.workflowStartedAt) await deps.ensureWorkflowStarted(recorded.caseId);
+  return { caseId: recorded.caseId, created: false };
 }

@@ -1,0 +1,113 @@
+/**
+ * Starts the workflows of recorded cases. A case start commits its record (with the workflow input)
+ * and its first projection in PostgreSQL, answers, and starts the workflow right after; if that
+ * start fails or the process dies first, a sweep in every API instance starts it later, and a
+ * command that reaches a case before its workflow exists starts it on the spot. Starting is
+ * idempotent (the workflow id is the case id, conflict policy USE_EXISTING).
+ */
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { caseWorkflowId, type CaseWorkflowInput } from '../../domain/case-messages';
+import { findCaseStartRequestByCase, listPendingWorkflowStarts, markWorkflowStarted, type CaseStartRequest } from '../../infra/db/idempotency-repository';
+import { findVersion } from '../../infra/db/pathway-repository';
+
+/** The workflow type hosted by the case worker (workflows/case-workflow.ts). */
+export const CASE_WORKFLOW_TYPE = 'pathwayCase';
+
+export interface CaseWorkflowStarter {
+  /** Starts the workflow in the background; a failure is left to the sweep. */
+  startSoon(input: CaseWorkflowInput): void;
+  /** Starts the workflow of a recorded case if it may not exist yet; false when the case has no start record. */
+  ensureStarted(caseId: string): Promise<boolean>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    caseWorkflows: CaseWorkflowStarter;
+  }
+}
+
+const sweepEveryMs = 5_000;
+// A start younger than this is most likely still in flight from its own request.
+const sweepGraceMs = 3_000;
+
+async function startWorkflow(fastify: FastifyInstance, input: CaseWorkflowInput): Promise<void> {
+  try {
+    await fastify.withTemporalDeadline(() =>
+      fastify.temporal.workflow.start(CASE_WORKFLOW_TYPE, {
+        taskQueue: fastify.taskQueue,
+        workflowId: caseWorkflowId(input.caseId),
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        // A case id is never reused, even after the case has ended.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
+  await markWorkflowStarted(fastify.db, input.caseId);
+}
+
+/** The full workflow input of a recorded case: the stored input plus its pinned definition. */
+async function inputOf(fastify: FastifyInstance, request: CaseStartRequest): Promise<CaseWorkflowInput | null> {
+  if (!request.workflowInput) return null;
+  const version = await findVersion(fastify.db, request.pathwayKey, request.pathwayVersion);
+  if (!version) return null;
+  return { ...request.workflowInput, pathway: { key: version.key, version: version.version, definition: version.definition } };
+}
+
+export default fp(
+  async function caseWorkflows(fastify) {
+    const inFlight = new Set<Promise<void>>();
+    const track = (work: Promise<void>) => {
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work));
+    };
+
+    const ensureStarted = async (caseId: string): Promise<boolean> => {
+      const request = await findCaseStartRequestByCase(fastify.db, caseId);
+      const input = request && (await inputOf(fastify, request));
+      if (!input) return false;
+      if (!request.workflowStartedAt) await startWorkflow(fastify, input);
+      return true;
+    };
+
+    fastify.decorate('caseWorkflows', {
+      startSoon(input: CaseWorkflowInput) {
+        track(
+          startWorkflow(fastify, input).catch((error: unknown) => {
+            fastify.log.warn({ caseId: input.caseId, err: error }, 'case workflow start deferred to the sweep');
+          }),
+        );
+      },
+      ensureStarted,
+    });
+
+    let sweeping = false;
+    const sweep = async () => {
+      if (sweeping) return;
+      sweeping = true;
+      try {
+        for (const request of await listPendingWorkflowStarts(fastify.db, new Date(Date.now() - sweepGraceMs), 50)) {
+          await ensureStarted(request.caseId);
+        }
+      } catch (error) {
+        fastify.log.warn({ err: error }, 'case workflow sweep failed; will retry');
+      } finally {
+        sweeping = false;
+      }
+    };
+    let timer: NodeJS.Timeout | undefined;
+    fastify.addHook('onReady', async () => {
+      timer = setInterval(() => track(sweep()), sweepEveryMs);
+      timer.unref();
+    });
+    fastify.addHook('onClose', async () => {
+      clearInterval(timer);
+      await Promise.allSettled([...inFlight]);
+    });
+  },
+  { name: 'case-workflows', dependencies: ['dependencies'] },
+);

@@ -1,0 +1,89 @@
+/**
+ * The case-start outbox: a case recorded in PostgreSQL whose workflow did not start (the API died
+ * right after committing, or Temporal was down) gets its workflow from the next command on it, or
+ * from the sweep that every API instance runs, with the same input and so the same state.
+ */
+import { randomUUID } from 'node:crypto';
+import { createCase } from '../../domain/case-engine';
+import { caseWorkflowId, type CaseWorkflowInput } from '../../domain/case-messages';
+import { findArea } from '../../infra/db/directory-repository';
+import { insertCaseStartRequest } from '../../infra/db/idempotency-repository';
+import { findCurrentVersion } from '../../infra/db/pathway-repository';
+import { inTransaction } from '../../infra/db/pool';
+import { applyProjection } from '../../infra/db/projection-repository';
+import { startApiHarness, type ApiHarness } from './harness';
+
+jest.setTimeout(60_000);
+
+let api: ApiHarness;
+
+beforeAll(async () => {
+  api = await startApiHarness({ worker: true });
+}, 180_000);
+
+afterAll(async () => {
+  await api?.close();
+});
+
+/** What a case start commits before it starts the workflow, and nothing more: the crash window. */
+async function recordCaseWithoutWorkflow(): Promise<{ caseId: string; firstTaskId: string }> {
+  const pathway = (await findCurrentVersion(api.pool, 'oss-integrated-pathway'))!;
+  const area = (await findArea(api.pool, 'livorno'))!;
+  const caseId = randomUUID();
+  const input: CaseWorkflowInput = {
+    caseId,
+    reference: `RT-LI-${caseId.slice(0, 6).toUpperCase()}`,
+    areaId: area.id,
+    startedAt: new Date().toISOString(),
+    startedBy: { id: 'outreach-operator-livorno', kind: 'user' },
+    caseData: { targetGroup: 'homeless' },
+    pathway: { key: pathway.key, version: pathway.version, definition: pathway.definition },
+    localHolidays: area.localHolidays,
+    timezone: area.timezone,
+  };
+  const { pathway: pinned, ...stored } = input;
+  const { batch } = createCase(input);
+  await inTransaction(api.pool, async (client) => {
+    await insertCaseStartRequest(client, {
+      actorId: 'outreach-operator-livorno',
+      idempotencyKey: `outbox-${caseId}`,
+      requestHash: 'test',
+      caseId,
+      reference: input.reference,
+      pathwayKey: pinned.key,
+      pathwayVersion: pinned.version,
+      areaId: area.id,
+      startedAt: input.startedAt,
+      workflowInput: { ...stored, pathway: { key: pinned.key, version: pinned.version } },
+      workflowStartedAt: null,
+    });
+    await applyProjection(client, batch);
+  });
+  return { caseId, firstTaskId: batch.tasks[0].id };
+}
+
+async function workflowStartedAt(caseId: string): Promise<Date | null> {
+  const { rows } = await api.pool.query<{ workflow_started_at: Date | null }>('SELECT workflow_started_at FROM case_start_requests WHERE case_id = $1', [caseId]);
+  return rows[0].workflow_started_at;
+}
+
+describe('case start outbox', () => {
+  it('starts the workflow of a recorded case when a command reaches it first', async () => {
+    const { caseId, firstTaskId } = await recordCaseWithoutWorkflow();
+    await expect(api.temporal.workflow.getHandle(caseWorkflowId(caseId)).describe()).rejects.toThrow();
+    const claim = await api.request('outreach-operator-livorno', { method: 'POST', url: `/tasks/${firstTaskId}/claim` });
+    expect(claim.statusCode).toBe(200);
+    expect(claim.json<{ assigneeId: string }>().assigneeId).toBe('outreach-operator-livorno');
+    expect((await api.temporal.workflow.getHandle(caseWorkflowId(caseId)).describe()).status.name).toBe('RUNNING');
+    expect(await workflowStartedAt(caseId)).not.toBeNull();
+  });
+
+  it('starts the workflow of a recorded case that nobody touches, through the sweep', async () => {
+    const { caseId } = await recordCaseWithoutWorkflow();
+    const deadline = Date.now() + 20_000;
+    while ((await workflowStartedAt(caseId)) === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(await workflowStartedAt(caseId)).not.toBeNull();
+    const snapshot = await api.temporal.workflow.getHandle(caseWorkflowId(caseId)).describe();
+    expect(snapshot.status.name).toBe('RUNNING');
+  });
+});
