@@ -8,9 +8,11 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { createCase } from '../../domain/case-engine';
 import { caseWorkflowId, type CaseWorkflowInput } from '../../domain/case-messages';
 import { findCaseStartRequestByCase, listPendingWorkflowStarts, markWorkflowStarted, type CaseStartRequest } from '../../infra/db/idempotency-repository';
 import { findVersion } from '../../infra/db/pathway-repository';
+import { applyProjection } from '../../infra/db/projection-repository';
 
 /** The workflow type hosted by the case worker (workflows/case-workflow.ts). */
 export const CASE_WORKFLOW_TYPE = 'pathwayCase';
@@ -18,8 +20,12 @@ export const CASE_WORKFLOW_TYPE = 'pathwayCase';
 export interface CaseWorkflowStarter {
   /** Starts the workflow in the background; a failure is left to the sweep. */
   startSoon(input: CaseWorkflowInput): void;
-  /** Starts the workflow of a recorded case if it may not exist yet; false when the case has no start record. */
-  ensureStarted(caseId: string): Promise<boolean>;
+  /**
+   * Starts the workflow of a recorded case if it may not exist yet, and with `project` also writes
+   * its first projection (a no-op when the read model already has it or anything newer); false when
+   * the case has no start record.
+   */
+  ensureStarted(caseId: string, options?: { project?: boolean }): Promise<boolean>;
 }
 
 declare module 'fastify' {
@@ -66,10 +72,11 @@ export default fp(
       void work.finally(() => inFlight.delete(work));
     };
 
-    const ensureStarted = async (caseId: string): Promise<boolean> => {
+    const ensureStarted = async (caseId: string, options: { project?: boolean } = {}): Promise<boolean> => {
       const request = await findCaseStartRequestByCase(fastify.db, caseId);
       const input = request && (await inputOf(fastify, request));
       if (!input) return false;
+      if (options.project) await applyProjection(fastify.db, createCase(input).batch);
       if (!request.workflowStartedAt) await startWorkflow(fastify, input);
       return true;
     };

@@ -2,6 +2,7 @@
  * Areas, their access points, services and users: the reference data that scopes every request
  * and every case. Seeded for the pilot, editable as data.
  */
+import { LRUCache } from 'lru-cache';
 import type { HolidayRule } from '../../domain/calendar';
 import type { Role } from '../../domain/pathway-schema';
 import type { Queryable } from './pool';
@@ -88,9 +89,17 @@ export async function upsertUser(db: Queryable, user: UserRecord): Promise<void>
 
 /** The area with this id; null when unknown. */
 export async function findArea(db: Queryable, id: string): Promise<AreaRecord | null> {
+  const cached = areaCache.get(id);
+  if (cached) return cached;
   const { rows } = await db.query<AreaRow>('SELECT id, code, name, timezone, local_holidays FROM areas WHERE id = $1', [id]);
-  return rows[0] ? toArea(rows[0]) : null;
+  const area = rows[0] ? toArea(rows[0]) : null;
+  if (area) areaCache.set(id, area);
+  return area;
 }
+
+// Areas change a few times a year (a new local holiday); every case start reads one. A changed area
+// is seen by every API instance within the TTL, and at once by the instance that changed it.
+const areaCache = new LRUCache<string, AreaRecord>({ max: 100, ttl: 30_000 });
 
 /** Areas by id, for calendars of many cases at once. */
 export async function findAreas(db: Queryable, ids: string[]): Promise<Map<string, AreaRecord>> {
@@ -100,6 +109,7 @@ export async function findAreas(db: Queryable, ids: string[]): Promise<Map<strin
 
 /** Creates or updates an area. */
 export async function upsertArea(db: Queryable, area: AreaRecord): Promise<void> {
+  areaCache.delete(area.id);
   await db.query(
     `INSERT INTO areas (id, code, name, timezone, local_holidays) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, name = EXCLUDED.name, timezone = EXCLUDED.timezone,

@@ -101,7 +101,7 @@ const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
           db: fastify.db,
           now: fastify.now,
           startWorkflow: (input) => fastify.caseWorkflows.startSoon(input),
-          ensureWorkflowStarted: (caseId) => fastify.caseWorkflows.ensureStarted(caseId),
+          ensureWorkflowStarted: (caseId) => fastify.caseWorkflows.ensureStarted(caseId, { project: true }),
         },
         actor,
         request.body,

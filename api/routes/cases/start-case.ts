@@ -1,10 +1,10 @@
 /**
- * Starting a case, idempotently. One transaction records (actor, key, body hash, case id,
- * reference, start time, workflow input) and writes the case's first projection, computed by the
- * same pure engine the workflow runs; the workflow is started right after, and the record is the
- * outbox from which any API instance finishes a start that did not happen (see
- * plugins/case-workflows.ts). So a 201 means the case is durably recorded and visible at once, and
- * a crash at any point never leaves a recorded case without its workflow for long.
+ * Starting a case, idempotently. The first request with a key records (actor, key, body hash, case
+ * id, reference, start time, workflow input); that record is the outbox from which the workflow is
+ * started right after, or later by any API instance's sweep or by the first command on the case
+ * (see plugins/case-workflows.ts). The case's first projection, computed by the same pure engine
+ * the workflow runs, is written before the answer, so a 201 means the case is durably recorded and
+ * visible at once, and a crash at any point never leaves a recorded case without its workflow.
  */
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import type pg from 'pg';
@@ -16,7 +16,6 @@ import type { PathwayDefinition } from '../../../domain/pathway-schema';
 import { findArea, type AreaRecord } from '../../../infra/db/directory-repository';
 import { findCaseStartRequest, insertCaseStartRequest, type CaseStartRequest } from '../../../infra/db/idempotency-repository';
 import { findCurrentVersion, findVersion, pathwayExists, type PathwayVersionRecord } from '../../../infra/db/pathway-repository';
-import { inTransaction } from '../../../infra/db/pool';
 import { applyProjection } from '../../../infra/db/projection-repository';
 import type { AuthenticatedActor } from '../../auth/actor-cache';
 import { mayStartCase } from '../../auth/permissions';
@@ -29,6 +28,7 @@ export interface StartCaseDeps {
   now: () => Date;
   /** Starts the case's workflow after the answer (plugins/case-workflows.ts). */
   startWorkflow: (input: CaseWorkflowInput) => void;
+  /** Finishes a recorded start: projection (if missing) and workflow (if not started). */
   ensureWorkflowStarted: (caseId: string) => Promise<boolean>;
 }
 
@@ -143,14 +143,11 @@ export async function startCase(
       const input = workflowInputOf(candidate, actor, pathway, area, caseData);
       const { pathway: pinned, ...stored } = input;
       candidate.workflowInput = { ...stored, pathway: { key: pinned.key, version: pinned.version } };
-      const { batch } = createCase(input);
-      const inserted = await inTransaction(deps.db, async (client) => {
-        if (!(await insertCaseStartRequest(client, candidate))) return false;
-        await applyProjection(client, batch);
-        return true;
-      });
-      if (inserted) {
+      if (await insertCaseStartRequest(deps.db, candidate)) {
+        // The record is the source of truth; the projection is derived from it, so it needs no shared
+        // transaction: if this process dies before projecting, the workflow's own projection writes it.
         deps.startWorkflow(input);
+        await applyProjection(deps.db, createCase(input).batch);
         return { caseId: candidate.caseId, created: true };
       }
       // Either a concurrent request took the key (use its record) or the reference collided (try another).
@@ -163,7 +160,7 @@ export async function startCase(
       { path: ['idempotency-key'], message: 'use a new key for a different request', location: 'headers' },
     ]);
   }
-  // A repeat: the case is recorded and projected; make sure its workflow runs before answering.
+  // A repeat: the case is recorded; make sure it is projected and its workflow runs before answering.
   if (!recorded.workflowStartedAt) await deps.ensureWorkflowStarted(recorded.caseId);
   return { caseId: recorded.caseId, created: false };
 }
