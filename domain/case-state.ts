@@ -136,7 +136,8 @@ export interface ClosedTaskRecord {
   completionKey: string | null;
 }
 
-export interface CaseState {
+/** What a case is: carried alike by the workflow's state and the read model's row. */
+export interface CaseHeader {
   caseId: string;
   reference: string;
   pathwayKey: string;
@@ -151,6 +152,9 @@ export interface CaseState {
   closedAt: string | null;
   suspendedAt: string | null;
   data: CaseData;
+}
+
+export interface CaseState extends CaseHeader {
   tokens: Token[];
   /** Open tasks, plus closed ones still waiting to be projected or kept for idempotent repeats. */
   tasks: CaseTask[];
@@ -168,21 +172,8 @@ export interface CaseState {
 }
 
 /** The case row of the read model: everything a list or detail page needs without the workflow. */
-export interface CaseSnapshot {
-  caseId: string;
-  reference: string;
-  pathwayKey: string;
-  pathwayVersion: number;
-  areaId: string;
-  status: CaseStatus;
-  outcome: string | null;
-  startedAt: string;
-  updatedAt: string;
-  lastProgressAt: string;
-  closedAt: string | null;
-  suspendedAt: string | null;
+export interface CaseSnapshot extends CaseHeader {
   version: number;
-  data: CaseData;
   openStepIds: string[];
   nextDeadline: string | null;
   escalationLevel: number;

@@ -2,30 +2,14 @@
  * The read side of cases: lists, details, timelines and stalled-case candidates, always filtered by
  * the reader's scope so that an object outside it looks exactly like one that does not exist.
  */
-import type { CaseData, CaseStatus, TaskStatus } from '../../domain/case-state';
+import type { CaseData, CaseSnapshot, CaseStatus, TaskStatus } from '../../domain/case-state';
 import type { HolidayRule } from '../../domain/calendar';
 import type { Queryable } from './pool';
 import { addScope, SqlConditions, type ReadScope } from './sql-conditions';
 import { selectTaskViews, type TaskView } from './task-repository';
 
-export interface CaseSummary {
-  caseId: string;
-  reference: string;
-  pathwayKey: string;
-  pathwayVersion: number;
-  areaId: string;
-  status: CaseStatus;
-  outcome: string | null;
-  startedAt: string;
-  updatedAt: string;
-  lastProgressAt: string;
-  closedAt: string | null;
-  suspendedAt: string | null;
-  openStepIds: string[];
-  nextDeadline: string | null;
-  escalationLevel: number;
-  version: number;
-}
+/** A case as lists show it: the read-model row without the collected data. */
+export type CaseSummary = Omit<CaseSnapshot, 'data'>;
 
 export interface CaseDetail extends CaseSummary {
   data: CaseData;

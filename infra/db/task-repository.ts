@@ -3,34 +3,38 @@
  * with the form of their step, filtered by the reader's scope (areas and services).
  */
 import type { Role, TaskStep } from '../../domain/pathway-schema';
-import type { TaskEscalation, TaskReminder, TaskSignature, TaskStatus } from '../../domain/case-state';
+import type { CaseTask, TaskEscalation, TaskReminder, TaskSignature, TaskStatus } from '../../domain/case-state';
 import type { PathwayDefinition } from '../../domain/pathway-schema';
 import { addScope, SqlConditions, type ReadScope } from './sql-conditions';
 import type { Queryable } from './pool';
 
-export interface TaskView {
+/** A task as inboxes show it: the workflow's task plus its case's reference and pathway, and whether it is overdue. */
+export interface TaskView
+  extends Pick<
+    CaseTask,
+    | 'caseId'
+    | 'stepId'
+    | 'areaId'
+    | 'service'
+    | 'role'
+    | 'assigneeId'
+    | 'status'
+    | 'createdAt'
+    | 'dueAt'
+    | 'escalationLevel'
+    | 'reminders'
+    | 'escalations'
+    | 'signOff'
+    | 'completedAt'
+    | 'completedBy'
+    | 'occurrence'
+    | 'version'
+  > {
   taskId: string;
-  caseId: string;
   caseReference: string | null;
   pathwayKey: string | null;
   pathwayVersion: number | null;
-  stepId: string;
-  areaId: string;
-  service: string;
-  role: Role;
-  assigneeId: string | null;
-  status: TaskStatus;
-  createdAt: string;
-  dueAt: string | null;
   overdue: boolean;
-  escalationLevel: number;
-  reminders: TaskReminder[];
-  escalations: TaskEscalation[];
-  signOff: { services: string[]; signed: TaskSignature[] } | null;
-  completedAt: string | null;
-  completedBy: string | null;
-  occurrence: number | null;
-  version: number;
 }
 
 /** A task with what a UI needs to render its step: title, description and form, from the pinned version. */
