@@ -137,13 +137,13 @@ export async function findCaseDetail(db: Queryable, scope: ReadScope, caseId: st
   const conditions = new SqlConditions();
   conditions.add(`c.case_id = ${conditions.param(caseId)}`);
   addScope(conditions, scope, 'c', false);
-  const { rows } = await db.query<CaseRow & { data: CaseData }>(
-    `SELECT ${caseColumns}, c.data FROM cases c ${conditions.where()}`,
-    conditions.params,
-  );
+  // Both reads at once: the tasks query applies the same scope, so it returns nothing for a case out of scope.
+  const [{ rows }, openTasks] = await Promise.all([
+    db.query<CaseRow & { data: CaseData }>(`SELECT ${caseColumns}, c.data FROM cases c ${conditions.where()}`, conditions.params),
+    selectTaskViews(db, scope, { caseId, statuses: openStatuses }, { limit: 500 }, now),
+  ]);
   const row = rows[0];
   if (!row) return null;
-  const openTasks = await selectTaskViews(db, scope, { caseId, statuses: openStatuses }, { limit: 500 }, now);
   return { ...toCaseSummary(row), data: row.data, openTasks: openTasks.items };
 }
 

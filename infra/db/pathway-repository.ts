@@ -94,6 +94,11 @@ const versionMetaColumns = 'key, version, status, published_at, published_by, re
 // columns per request (a case start would otherwise move and parse the whole document twice).
 const definitions = new LRUCache<string, PathwayDefinition>({ max: 500 });
 
+// Which version takes new cases changes only when one is published or retired: each instance keeps
+// the answer for 2 s (the instance that publishes or retires drops it at once), sparing a query on
+// every case start.
+const currentVersions = new LRUCache<string, { row: Omit<VersionRow, 'definition'> | null }>({ max: 500, ttl: 2_000 });
+
 async function withDefinition(db: Queryable, row: Omit<VersionRow, 'definition'>): Promise<PathwayVersionRecord> {
   const cacheKey = `${row.key}@${row.version}`;
   let definition = definitions.get(cacheKey);
@@ -226,6 +231,7 @@ export async function insertNextVersion(
      RETURNING ${versionColumns}`,
     [key, JSON.stringify(definition), actorId],
   );
+  currentVersions.delete(key);
   return toVersion(rows[0]);
 }
 
@@ -246,15 +252,21 @@ export async function findVersion(db: Queryable, key: string, version: number): 
 
 /** The newest version of a key that still accepts new cases; null when none. */
 export async function findCurrentVersion(db: Queryable, key: string): Promise<PathwayVersionRecord | null> {
-  const { rows } = await db.query<Omit<VersionRow, 'definition'>>(
-    `SELECT ${versionMetaColumns} FROM pathway_versions WHERE key = $1 AND status = 'published' ORDER BY version DESC LIMIT 1`,
-    [key],
-  );
-  return rows[0] ? withDefinition(db, rows[0]) : null;
+  let current = currentVersions.get(key);
+  if (!current) {
+    const { rows } = await db.query<Omit<VersionRow, 'definition'>>(
+      `SELECT ${versionMetaColumns} FROM pathway_versions WHERE key = $1 AND status = 'published' ORDER BY version DESC LIMIT 1`,
+      [key],
+    );
+    current = { row: rows[0] ?? null };
+    currentVersions.set(key, current);
+  }
+  return current.row ? withDefinition(db, current.row) : null;
 }
 
 /** Retires a version (no new cases; running ones continue). Idempotent; null when unknown. */
 export async function retireVersion(db: Queryable, key: string, version: number, actorId: string): Promise<PathwayVersionRecord | null> {
+  currentVersions.delete(key);
   const { rows } = await db.query<VersionRow>(
     `UPDATE pathway_versions SET
        status = 'retired',
