@@ -49,6 +49,11 @@ function fieldsFor(task: CaseTask, step: TaskStep): FormField[] {
   return alreadyFilled ? step.form.fields.map((field) => ({ ...field, required: false })) : step.form.fields;
 }
 
+/** A joint task's signature already given with this idempotency key: the retry of a signature. */
+function isRepeatedSignature(task: CaseTask, key: string | undefined): boolean {
+  return key !== undefined && task.signOff !== null && task.signOff.signed.some((signature) => signature.key === key);
+}
+
 function checkTaskCommand(state: CaseState, definition: PathwayDefinition, actor: Actor, command: Extract<CaseCommand, { taskId: string }>): CommandRejection | null {
   const task = state.tasks.find((t) => t.id === command.taskId);
   if (!task) {
@@ -74,6 +79,7 @@ function checkTaskCommand(state: CaseState, definition: PathwayDefinition, actor
       if (claimedByOther && !maySupervise(actor, task.areaId)) return reject(commandRejections.forbidden, 'only the assignee or a supervisor can release the task');
       return null;
     case 'completeTask': {
+      if (isRepeatedSignature(task, command.idempotencyKey)) return null;
       if (!mayWorkTask(actor, task)) return reject(commandRejections.forbidden, 'this task belongs to another service or role');
       if (claimedByOther && !maySupervise(actor, task.areaId)) return reject(commandRejections.conflict, 'the task is claimed by someone else');
       if (task.signOff && !signingService(actor, task)) return reject(commandRejections.conflict, 'your service has already signed this plan');
@@ -247,13 +253,13 @@ export function applyCommand(state: CaseState, definition: PathwayDefinition, en
 }
 
 function completeTask(state: CaseState, ctx: EngineContext, task: CaseTask, actor: Actor, command: Extract<CaseCommand, { kind: 'completeTask' }>): void {
-  if (task.status === 'completed') return;
+  if (task.status === 'completed' || isRepeatedSignature(task, command.idempotencyKey)) return;
   const step = ctx.definition.steps[task.stepId] as TaskStep;
   const result = validateFormData(fieldsFor(task, step), command.data);
   if (!result.ok) throw new Error('completeTask applied without a passing check');
   if (task.signOff) {
     const service = signingService(actor, task)!;
-    task.signOff.signed.push({ service, actorId: actor.id, at: ctx.now.toISOString() });
+    task.signOff.signed.push({ service, actorId: actor.id, at: ctx.now.toISOString(), key: command.idempotencyKey ?? null });
     state.data[task.stepId] = { ...(state.data[task.stepId] ?? {}), ...result.data };
     const pending = task.signOff.services.filter((s) => !task.signOff!.signed.some((signed) => signed.service === s));
     task.version = emit(state, ctx, 'task_signed', { stepId: task.stepId, taskId: task.id, details: { service, pending } }).seq;

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { holidayRuleSchema } from './calendar';
+import { calendarYearRange } from './form-validation';
 import { durationSchema, roleSchema } from './pathway-schema';
 import type { Actor } from './case-state';
 
@@ -30,7 +31,13 @@ export const extendDeadlineSchema = z
   .object({
     kind: z.literal('extendDeadline'),
     taskId: idSchema,
-    newDueAt: z.iso.datetime({ offset: true }).optional(),
+    newDueAt: z.iso
+      .datetime({ offset: true })
+      .refine((value) => {
+        const year = new Date(value).getUTCFullYear();
+        return year >= calendarYearRange.min && year <= calendarYearRange.max;
+      }, `a date between ${calendarYearRange.min} and ${calendarYearRange.max}`)
+      .optional(),
     by: durationSchema.optional(),
     reason: reasonSchema,
   })

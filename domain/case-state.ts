@@ -47,6 +47,8 @@ export interface TaskSignature {
   service: string;
   actorId: string;
   at: string;
+  /** The signer's idempotency key: a retried signature is recognised, never taken for the next service's. */
+  key?: string | null;
 }
 
 export interface CaseTask {

@@ -37,8 +37,13 @@ export function pageOf<T extends z.ZodType>(item: T) {
 export const queryBoolean = z.stringbool();
 
 /** Keyset positions of the case lists (start time, id), the inbox (due date, id) and timelines (sequence). */
-export const caseCursorSchema = z.object({ s: isoDateTime, id: cursorId });
-export const taskCursorSchema = z.object({ d: isoDateTime.nullable(), id: cursorId });
+// A cursor is opaque but decodable: a forged one must not carry a date PostgreSQL cannot read.
+const cursorDate = isoDateTime.refine((value) => {
+  const year = new Date(value).getUTCFullYear();
+  return year >= 1 && year <= 9999;
+});
+export const caseCursorSchema = z.object({ s: cursorDate, id: cursorId });
+export const taskCursorSchema = z.object({ d: cursorDate.nullable(), id: cursorId });
 export const timelineCursorSchema = z.object({ seq: z.number().int().min(0).max(2_147_483_647) });
 
 /** Encodes a keyset position as an opaque, URL-safe cursor. */

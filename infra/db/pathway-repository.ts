@@ -266,7 +266,6 @@ export async function findCurrentVersion(db: Queryable, key: string): Promise<Pa
 
 /** Retires a version (no new cases; running ones continue). Idempotent; null when unknown. */
 export async function retireVersion(db: Queryable, key: string, version: number, actorId: string): Promise<PathwayVersionRecord | null> {
-  currentVersions.delete(key);
   const { rows } = await db.query<VersionRow>(
     `UPDATE pathway_versions SET
        status = 'retired',
@@ -275,5 +274,6 @@ export async function retireVersion(db: Queryable, key: string, version: number,
      WHERE key = $1 AND version = $2 RETURNING ${versionColumns}`,
     [key, version, actorId],
   );
+  currentVersions.delete(key);
   return rows[0] ? toVersion(rows[0]) : null;
 }

@@ -121,6 +121,17 @@ describe('problem details', () => {
     const paths = body.issues?.map((issue) => issue.path);
     expect(paths).toEqual(expect.arrayContaining([['by', 'amount'], ['by', 'unit'], ['reason']]));
     expect(body.issues?.every((issue) => issue.location === 'body')).toBe(true);
+    // A deadline no read model could store (year 9999) is refused at the edge, not after the workflow took it.
+    const farFuture = expectProblem(
+      await api.request('supervisor-livorno', {
+        method: 'POST',
+        url: '/tasks/some-task/extend',
+        payload: { newDueAt: '9999-12-31T00:00:00Z', reason: 'for ever' },
+      }),
+      400,
+      'validation_error',
+    );
+    expect(farFuture.issues?.map((issue) => issue.path)).toEqual([['newDueAt']]);
   });
 
   it('answers an invalid cursor with 400 and the cursor path', async () => {
@@ -184,10 +195,13 @@ describe('problem details', () => {
     );
     expect(surrogate.issues).toEqual([expect.objectContaining({ path: ['text'] })]);
     // A well-formed cursor carrying an impossible position is still just an invalid cursor.
-    for (const position of [{ s: 'yesterday', id: 'x' }, { s: '2026-01-01T00:00:00Z', id: 'a\u0000b' }]) {
+    for (const position of [{ s: 'yesterday', id: 'x' }, { s: '2026-01-01T00:00:00Z', id: 'a\u0000b' }, { s: '0000-01-01T00:00:00Z', id: 'x' }]) {
       const cursor = Buffer.from(JSON.stringify(position)).toString('base64url');
       expectProblem(await api.request('admin', { method: 'GET', url: `/cases?cursor=${cursor}` }), 400, 'validation_error');
     }
+    // The same for the inbox, whose cursor carries a due date.
+    const inboxCursor = Buffer.from(JSON.stringify({ d: '0000-01-01T00:00:00Z', id: 'x' })).toString('base64url');
+    expectProblem(await api.request('admin', { method: 'GET', url: `/tasks?cursor=${inboxCursor}` }), 400, 'validation_error');
     expectProblem(
       await api.request('admin', {
         method: 'POST',

@@ -217,12 +217,17 @@ describe('case engine', () => {
     tick(state, definition, wake);
     now = wake.getTime();
     const plan = openTask(state, 'plan');
-    run(state, definition, socialWorker, { kind: 'completeTask', taskId: plan.id, data: { goals: 'casa e lavoro' } }, later(HOUR));
+    run(state, definition, socialWorker, { kind: 'completeTask', taskId: plan.id, data: { goals: 'casa e lavoro' }, idempotencyKey: 'sign-social' }, later(HOUR));
     // One signature is not a plan: it waits for the job centre.
     expect(plan.status).toBe('open');
     expect(plan.signOff?.signed.map((s) => s.service)).toEqual(['social']);
     expect(plan.service).toBe('employment');
     expect(rejectionOf(state, definition, socialWorker, { kind: 'completeTask', taskId: plan.id, data: {} })?.type).toBe('conflict');
+    // A retry of the social worker's signature (same key) by a supervisor is the same signature, not the job centre's.
+    const supervisorRetry: CaseCommand = { kind: 'completeTask', taskId: plan.id, data: { goals: 'casa e lavoro' }, idempotencyKey: 'sign-social' };
+    expect(rejectionOf(state, definition, supervisor, supervisorRetry)).toBeNull();
+    expect(applyCommand(state, definition, { actor: supervisor, command: supervisorRetry }, later(HOUR))).toBe(false);
+    expect(plan.signOff?.signed.map((s) => s.service)).toEqual(['social']);
     run(state, definition, cpiCounsellor, { kind: 'completeTask', taskId: plan.id, data: {} }, later(HOUR));
     expect(plan.status).toBe('completed');
     expect(state.data.plan.goals).toBe('casa e lavoro');

@@ -24,6 +24,14 @@ const issuesOf = (input: unknown, fields: FormField[] = eligibilityForm) => {
 const pathsOf = (input: unknown, fields: FormField[] = eligibilityForm) => issuesOf(input, fields).map((issue) => issue.path.join('.'));
 
 describe('validateFormData', () => {
+  it('refuses dates whose year could not become a stored deadline', () => {
+    expect(isCalendarDate('2026-02-28')).toBe(true);
+    expect(isCalendarDate('0000-01-01')).toBe(false);
+    expect(isCalendarDate('9999-12-31')).toBe(false);
+    expect(isCalendarDate('1899-12-31')).toBe(false);
+    expect(isCalendarDate('2200-12-31')).toBe(true);
+  });
+
   it('accepts a minimal valid submission and leaves absent optional fields out', () => {
     expect(validateFormData(eligibilityForm, valid)).toEqual({ ok: true, data: valid });
   });

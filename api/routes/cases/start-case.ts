@@ -160,7 +160,8 @@ export async function startCase(
       { path: ['idempotency-key'], message: 'use a new key for a different request', location: 'headers' },
     ]);
   }
-  // A repeat: the case is recorded; make sure it is projected and its workflow runs before answering.
-  if (!recorded.workflowStartedAt) await deps.ensureWorkflowStarted(recorded.caseId);
+  // A repeat: the case is recorded; make sure it is projected and its workflow runs before answering
+  // (both are no-ops when already done; the projection only ever moves the read model forward).
+  await deps.ensureWorkflowStarted(recorded.caseId);
   return { caseId: recorded.caseId, created: false };
 }
