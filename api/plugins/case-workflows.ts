@@ -83,8 +83,10 @@ export default fp(
 
     fastify.decorate('caseWorkflows', {
       startSoon(input: CaseWorkflowInput) {
+        // After the current request has answered: the caller need not wait for the start's serialisation.
+        const afterAnswer = new Promise<void>((resolve) => setImmediate(resolve));
         track(
-          startWorkflow(fastify, input).catch((error: unknown) => {
+          afterAnswer.then(() => startWorkflow(fastify, input)).catch((error: unknown) => {
             fastify.log.warn({ caseId: input.caseId, err: error }, 'case workflow start deferred to the sweep');
           }),
         );

@@ -2,11 +2,11 @@
  * The read side of cases: lists, details, timelines and stalled-case candidates, always filtered by
  * the reader's scope so that an object outside it looks exactly like one that does not exist.
  */
-import type { CaseData, CaseSnapshot, CaseStatus, TaskStatus } from '../../domain/case-state';
+import type { CaseData, CaseSnapshot, CaseStatus, ProjectionBatch, TaskStatus } from '../../domain/case-state';
 import type { HolidayRule } from '../../domain/calendar';
 import type { Queryable } from './pool';
 import { addScope, SqlConditions, type ReadScope } from './sql-conditions';
-import { selectTaskViews, type TaskView } from './task-repository';
+import { byDueDate, selectTaskViews, taskViewOf, type TaskView } from './task-repository';
 
 /** A case as lists show it: the read-model row without the collected data. */
 export type CaseSummary = Omit<CaseSnapshot, 'data'>;
@@ -130,6 +130,21 @@ export async function findCase(db: Queryable, scope: ReadScope, caseId: string):
   addScope(conditions, scope, 'c', false);
   const { rows } = await db.query<CaseRow>(`SELECT ${caseColumns} FROM cases c ${conditions.where()}`, conditions.params);
   return rows[0] ? toCaseSummary(rows[0]) : null;
+}
+
+/**
+ * The detail of a case just started, from its first projection batch rather than a read of what
+ * was just written: the same shape and the same scope rules as `findCaseDetail`.
+ */
+export function caseDetailOfNewCase(batch: ProjectionBatch, scope: ReadScope, now: Date): CaseDetail | null {
+  const { snapshot } = batch;
+  if (scope.areas !== null && !scope.areas.includes(snapshot.areaId)) return null;
+  const { data, ...summary } = snapshot;
+  const openTasks = batch.tasks
+    .filter((task) => (task.status === 'open' || task.status === 'claimed') && (scope.services === null || scope.services.includes(task.service)))
+    .map((task) => taskViewOf(task, snapshot, now))
+    .sort(byDueDate);
+  return { ...summary, data, openTasks };
 }
 
 /** The case with its collected data and the open tasks the reader may see; null if absent or out of scope. */

@@ -3,7 +3,9 @@
  * request created, the hash of its body, and the inputs needed to finish it after a crash.
  */
 import type { CaseWorkflowInput } from '../../domain/case-messages';
+import type { ProjectionBatch } from '../../domain/case-state';
 import type { Queryable } from './pool';
+import { projectIfInserted } from './projection-repository';
 
 export interface CaseStartRequest {
   actorId: string;
@@ -66,28 +68,26 @@ export async function findCaseStartRequest(db: Queryable, actorId: string, idemp
 }
 
 /**
- * Records the first use of a key. False when the row was not inserted: the key was taken meanwhile
- * by a concurrent request, or the generated reference collided (the caller re-reads to tell which).
+ * Records the first use of a key and, in the same statement, projects the new case's first state:
+ * one round trip and one commit on the path of every case start. False when the row was not
+ * inserted (the key was taken meanwhile, or the reference collided): then nothing was projected.
  */
-export async function insertCaseStartRequest(db: Queryable, request: CaseStartRequest): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `INSERT INTO case_start_requests (actor_id, idempotency_key, request_hash, case_id, reference, pathway_key,
+export async function recordCaseStart(db: Queryable, request: CaseStartRequest, firstProjection: ProjectionBatch): Promise<boolean> {
+  const insert = `INSERT INTO case_start_requests (actor_id, idempotency_key, request_hash, case_id, reference, pathway_key,
        pathway_version, area_id, started_at, workflow_input)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
-    [
-      request.actorId,
-      request.idempotencyKey,
-      request.requestHash,
-      request.caseId,
-      request.reference,
-      request.pathwayKey,
-      request.pathwayVersion,
-      request.areaId,
-      request.startedAt,
-      request.workflowInput === null ? null : JSON.stringify(request.workflowInput),
-    ],
-  );
-  return rowCount === 1;
+     VALUES ($20, $21, $22, $23, $24, $25, $26::integer, $27, $28::timestamptz, $29::jsonb) ON CONFLICT DO NOTHING`;
+  return projectIfInserted(db, insert, [
+    request.actorId,
+    request.idempotencyKey,
+    request.requestHash,
+    request.caseId,
+    request.reference,
+    request.pathwayKey,
+    request.pathwayVersion,
+    request.areaId,
+    request.startedAt,
+    request.workflowInput === null ? null : JSON.stringify(request.workflowInput),
+  ], firstProjection);
 }
 
 /** The start record of a case; null when the case was not started through the API. */

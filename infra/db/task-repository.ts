@@ -3,7 +3,7 @@
  * with the form of their step, filtered by the reader's scope (areas and services).
  */
 import type { Role, TaskStep } from '../../domain/pathway-schema';
-import type { CaseTask, TaskEscalation, TaskReminder, TaskSignature, TaskStatus } from '../../domain/case-state';
+import type { CaseSnapshot, CaseTask, TaskEscalation, TaskReminder, TaskSignature, TaskStatus } from '../../domain/case-state';
 import type { PathwayDefinition } from '../../domain/pathway-schema';
 import { addScope, SqlConditions, type ReadScope } from './sql-conditions';
 import type { Queryable } from './pool';
@@ -118,6 +118,45 @@ function toTaskView(row: TaskRow, now: Date): TaskView {
     occurrence: row.occurrence,
     version: row.version,
   };
+}
+
+/** A task of the workflow as inboxes show it, with its case's reference and pathway. */
+export function taskViewOf(task: CaseTask, of: Pick<CaseSnapshot, 'reference' | 'pathwayKey' | 'pathwayVersion'>, now: Date): TaskView {
+  const live = task.status === 'open' || task.status === 'claimed';
+  return {
+    taskId: task.id,
+    caseId: task.caseId,
+    caseReference: of.reference,
+    pathwayKey: of.pathwayKey,
+    pathwayVersion: of.pathwayVersion,
+    stepId: task.stepId,
+    areaId: task.areaId,
+    service: task.service,
+    role: task.role,
+    assigneeId: task.assigneeId,
+    status: task.status,
+    createdAt: task.createdAt,
+    dueAt: task.dueAt,
+    overdue: live && task.dueAt !== null && Date.parse(task.dueAt) < now.getTime(),
+    escalationLevel: task.escalationLevel,
+    reminders: task.reminders,
+    escalations: task.escalations,
+    signOff: task.signOff,
+    completedAt: task.completedAt,
+    completedBy: task.completedBy,
+    occurrence: task.occurrence,
+    version: task.version,
+  };
+}
+
+/** Inbox order: soonest deadline first, undated last, then by id (as the inbox query sorts). */
+export function byDueDate(a: TaskView, b: TaskView): number {
+  if (a.dueAt !== b.dueAt) {
+    if (a.dueAt === null) return 1;
+    if (b.dueAt === null) return -1;
+    return Date.parse(a.dueAt) - Date.parse(b.dueAt);
+  }
+  return a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0;
 }
 
 /** One page of tasks in scope matching the filters, soonest deadline first. */

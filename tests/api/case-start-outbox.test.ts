@@ -7,10 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { createCase } from '../../domain/case-engine';
 import { caseWorkflowId, type CaseWorkflowInput } from '../../domain/case-messages';
 import { findArea } from '../../infra/db/directory-repository';
-import { insertCaseStartRequest } from '../../infra/db/idempotency-repository';
+import { recordCaseStart } from '../../infra/db/idempotency-repository';
 import { findCurrentVersion } from '../../infra/db/pathway-repository';
-import { inTransaction } from '../../infra/db/pool';
-import { applyProjection } from '../../infra/db/projection-repository';
 import { startApiHarness, type ApiHarness } from './harness';
 
 jest.setTimeout(60_000);
@@ -25,7 +23,7 @@ afterAll(async () => {
   await api?.close();
 });
 
-/** What a case start commits before it starts the workflow, and nothing more: the crash window. */
+/** What a case start commits before it starts the workflow (record and first projection), and nothing more: the crash window. */
 async function recordCaseWithoutWorkflow(): Promise<{ caseId: string; firstTaskId: string }> {
   const pathway = (await findCurrentVersion(api.pool, 'oss-integrated-pathway'))!;
   const area = (await findArea(api.pool, 'livorno'))!;
@@ -43,8 +41,9 @@ async function recordCaseWithoutWorkflow(): Promise<{ caseId: string; firstTaskI
   };
   const { pathway: pinned, ...stored } = input;
   const { batch } = createCase(input);
-  await inTransaction(api.pool, async (client) => {
-    await insertCaseStartRequest(client, {
+  await recordCaseStart(
+    api.pool,
+    {
       actorId: 'outreach-operator-livorno',
       idempotencyKey: `outbox-${caseId}`,
       requestHash: 'test',
@@ -56,9 +55,9 @@ async function recordCaseWithoutWorkflow(): Promise<{ caseId: string; firstTaskI
       startedAt: input.startedAt,
       workflowInput: { ...stored, pathway: { key: pinned.key, version: pinned.version } },
       workflowStartedAt: null,
-    });
-    await applyProjection(client, batch);
-  });
+    },
+    batch,
+  );
   return { caseId, firstTaskId: batch.tasks[0].id };
 }
 

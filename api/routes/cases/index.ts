@@ -8,7 +8,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { CaseCommand } from '../../../domain/case-commands';
 import type { ProjectionBatch } from '../../../domain/case-state';
-import { findCase, findCaseDetail, listCaseEvents, listCases, type CaseDetail } from '../../../infra/db/case-repository';
+import { caseDetailOfNewCase, findCase, findCaseDetail, listCaseEvents, listCases, type CaseDetail } from '../../../infra/db/case-repository';
 import { findArea } from '../../../infra/db/directory-repository';
 import { mayActOnCases, readScopeOf } from '../../auth/permissions';
 import { actorOf } from '../../plugins/auth';
@@ -96,7 +96,7 @@ const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
     },
     handler: async (request, reply) => {
       const actor = actorOf(request);
-      const { caseId, created } = await startCase(
+      const { caseId, created, firstProjection } = await startCase(
         {
           db: fastify.db,
           now: fastify.now,
@@ -107,7 +107,8 @@ const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
         request.body,
         request.headers['idempotency-key'],
       );
-      const detail = await findCaseDetail(fastify.db, readScopeOf(actor), caseId, fastify.now());
+      const scope = readScopeOf(actor);
+      const detail = firstProjection ? caseDetailOfNewCase(firstProjection, scope, fastify.now()) : await findCaseDetail(fastify.db, scope, caseId, fastify.now());
       if (!detail) throw problem.notFound(`no case ${caseId}`);
       return reply.code(created ? 201 : 200).header('location', `/cases/${caseId}`).send(detail);
     },

@@ -10,13 +10,12 @@ import { createHash, randomInt, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { createCase } from '../../../domain/case-engine';
 import type { CaseWorkflowInput } from '../../../domain/case-messages';
-import type { FieldValue } from '../../../domain/case-state';
+import type { FieldValue, ProjectionBatch } from '../../../domain/case-state';
 import { validateFormData } from '../../../domain/form-validation';
 import type { PathwayDefinition } from '../../../domain/pathway-schema';
 import { findArea, type AreaRecord } from '../../../infra/db/directory-repository';
-import { findCaseStartRequest, insertCaseStartRequest, type CaseStartRequest } from '../../../infra/db/idempotency-repository';
+import { findCaseStartRequest, recordCaseStart, type CaseStartRequest } from '../../../infra/db/idempotency-repository';
 import { findCurrentVersion, findVersion, pathwayExists, type PathwayVersionRecord } from '../../../infra/db/pathway-repository';
-import { applyProjection } from '../../../infra/db/projection-repository';
 import type { AuthenticatedActor } from '../../auth/actor-cache';
 import { mayStartCase } from '../../auth/permissions';
 import { problem } from '../../plugins/problems';
@@ -118,50 +117,60 @@ export async function startCase(
   actor: AuthenticatedActor,
   body: StartCaseBody,
   idempotencyKey: string,
-): Promise<{ caseId: string; created: boolean }> {
+): Promise<{ caseId: string; created: boolean; firstProjection?: ProjectionBatch }> {
   const hash = requestHash(body);
-  let recorded = await findCaseStartRequest(deps.db, actor.id, idempotencyKey);
-  if (!recorded) {
+  let resolved: { area: AreaRecord; pathway: PathwayVersionRecord; caseData: Record<string, FieldValue> };
+  try {
     const area = await resolveArea(deps.db, body.areaId);
     if (!mayStartCase(actor, area.id)) throw problem.forbidden(`you cannot start cases in area "${area.id}"`);
     const pathway = await resolvePathway(deps.db, body);
-    const caseData = validateCaseData(pathway.definition, body.data);
-    for (let attempt = 0; attempt < 5 && !recorded; attempt += 1) {
-      const candidate: CaseStartRequest = {
-        actorId: actor.id,
-        idempotencyKey,
-        requestHash: hash,
-        caseId: randomUUID(),
-        reference: newCaseReference(area.code),
-        pathwayKey: pathway.key,
-        pathwayVersion: pathway.version,
-        areaId: area.id,
-        startedAt: deps.now().toISOString(),
-        workflowInput: null,
-        workflowStartedAt: null,
-      };
-      const input = workflowInputOf(candidate, actor, pathway, area, caseData);
-      const { pathway: pinned, ...stored } = input;
-      candidate.workflowInput = { ...stored, pathway: { key: pinned.key, version: pinned.version } };
-      if (await insertCaseStartRequest(deps.db, candidate)) {
-        // The record is the source of truth; the projection is derived from it, so it needs no shared
-        // transaction: if this process dies before projecting, the workflow's own projection writes it.
-        deps.startWorkflow(input);
-        await applyProjection(deps.db, createCase(input).batch);
-        return { caseId: candidate.caseId, created: true };
-      }
-      // Either a concurrent request took the key (use its record) or the reference collided (try another).
-      recorded = await findCaseStartRequest(deps.db, actor.id, idempotencyKey);
-    }
-    if (!recorded) throw new Error('could not allocate a unique case reference');
+    resolved = { area, pathway, caseData: validateCaseData(pathway.definition, body.data) };
+  } catch (error) {
+    // A retry of a start that went through must still get its case, even if the pathway was retired since.
+    const earlier = await findCaseStartRequest(deps.db, actor.id, idempotencyKey);
+    if (!earlier) throw error;
+    return repeatedStart(deps, earlier, hash);
   }
+  const { area, pathway, caseData } = resolved;
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const candidate: CaseStartRequest = {
+      actorId: actor.id,
+      idempotencyKey,
+      requestHash: hash,
+      caseId: randomUUID(),
+      reference: newCaseReference(area.code),
+      pathwayKey: pathway.key,
+      pathwayVersion: pathway.version,
+      areaId: area.id,
+      startedAt: deps.now().toISOString(),
+      workflowInput: null,
+      workflowStartedAt: null,
+    };
+    const input = workflowInputOf(candidate, actor, pathway, area, caseData);
+    const { pathway: pinned, ...stored } = input;
+    candidate.workflowInput = { ...stored, pathway: { key: pinned.key, version: pinned.version } };
+    const firstProjection = createCase(input).batch;
+    // The record and the first projection in one statement: the common path costs one round trip.
+    if (await recordCaseStart(deps.db, candidate, firstProjection)) {
+      deps.startWorkflow(input);
+      return { caseId: candidate.caseId, created: true, firstProjection };
+    }
+    // Either a concurrent request took the key (use its record) or the reference collided (try another).
+    const earlier = await findCaseStartRequest(deps.db, actor.id, idempotencyKey);
+    if (earlier) return repeatedStart(deps, earlier, hash);
+  }
+  throw new Error('could not allocate a unique case reference');
+}
+
+/** The answer to a key used before: the same case for the same body, 422 for another body. */
+async function repeatedStart(deps: StartCaseDeps, recorded: CaseStartRequest, hash: string): Promise<{ caseId: string; created: false }> {
   if (recorded.requestHash !== hash) {
     throw problem.unprocessable(problemTypes.idempotencyKeyReused, 'this Idempotency-Key was already used with a different body', [
       { path: ['idempotency-key'], message: 'use a new key for a different request', location: 'headers' },
     ]);
   }
-  // A repeat: the case is recorded; make sure it is projected and its workflow runs before answering
-  // (both are no-ops when already done; the projection only ever moves the read model forward).
+  // Make sure the case is projected and its workflow runs before answering (both are no-ops when
+  // already done; the projection only ever moves the read model forward).
   await deps.ensureWorkflowStarted(recorded.caseId);
   return { caseId: recorded.caseId, created: false };
 }
