@@ -5,7 +5,7 @@
  * a worker, and lets unit tests walk a pathway through months in microseconds.
  */
 import { alertTime, calendarFor, deadlineAfter, parseLocalDate } from './calendar';
-import { evaluateCondition } from './conditions';
+import { evaluateCondition, readField } from './conditions';
 import type {
   ActorRef,
   CaseEvent,
@@ -100,7 +100,6 @@ function newToken(state: CaseState, stepId: string, parentId: string | null): To
     stepId,
     parentId,
     state: 'task',
-    taskId: null,
     wakeAt: null,
     pendingChildren: 0,
     occurrences: 0,
@@ -115,10 +114,10 @@ function stepOf(definition: PathwayDefinition, stepId: string): Step {
   return step;
 }
 
-/** Reads `<stepId>.<fieldKey>` from collected data. */
-export function readField(state: CaseState, path: string): FieldValue | undefined {
-  const [scope, key] = path.split('.');
-  return state.data[scope]?.[key];
+/** A date collected earlier (`<stepId>.<fieldKey>`) as the start of that local day; undefined while nobody recorded it. */
+function collectedDate(state: CaseState, path: string): Date | undefined {
+  const value = readField(state.data, path);
+  return typeof value === 'string' ? parseLocalDate(value, state.calendar) : undefined;
 }
 
 /** Moves a token into a step and on through every step that does not wait for a person or the clock. */
@@ -132,7 +131,7 @@ function enterStep(state: CaseState, ctx: EngineContext, token: Token, firstStep
     switch (step.kind) {
       case 'task':
         token.state = 'task';
-        token.taskId = createTask(state, ctx, token, stepId, step).id;
+        createTask(state, ctx, token, stepId, step);
         return;
       case 'parallel': {
         token.state = 'joining';
@@ -151,10 +150,10 @@ function enterStep(state: CaseState, ctx: EngineContext, token: Token, firstStep
         break;
       }
       case 'wait': {
-        const wakeAt = waitEnd(state, ctx, step);
+        const { wakeAt, dateMissing } = waitEnd(state, ctx, step);
         token.state = 'waiting';
         token.wakeAt = wakeAt.toISOString();
-        emit(state, ctx, 'wait_started', { stepId, details: { until: token.wakeAt } });
+        emit(state, ctx, 'wait_started', { stepId, details: dateMissing ? { until: token.wakeAt, dateMissing } : { until: token.wakeAt } });
         return;
       }
       case 'recurring':
@@ -184,19 +183,17 @@ function enterStep(state: CaseState, ctx: EngineContext, token: Token, firstStep
   }
 }
 
-function waitEnd(state: CaseState, ctx: EngineContext, step: Extract<Step, { kind: 'wait' }>): Date {
-  if (step.for) return alertTime(ctx.now, step.for, 'after', state.calendar);
+function waitEnd(state: CaseState, ctx: EngineContext, step: Extract<Step, { kind: 'wait' }>): { wakeAt: Date; dateMissing?: true } {
+  if (step.for) return { wakeAt: alertTime(ctx.now, step.for, 'after', state.calendar) };
   const until = step.until!;
-  const value = readField(state, until.field);
-  // A wait on a date nobody recorded cannot hold the case forever: it ends at once and says so.
-  if (typeof value !== 'string') return ctx.now;
-  const base = parseLocalDate(value, state.calendar);
-  return until.offset ? alertTime(base, until.offset, 'after', state.calendar) : base;
+  const base = collectedDate(state, until.field);
+  // A wait on a date nobody recorded cannot hold the case forever: it ends at once and says so in its event.
+  if (!base) return { wakeAt: ctx.now, dateMissing: true };
+  return { wakeAt: until.offset ? alertTime(base, until.offset, 'after', state.calendar) : base };
 }
 
 /** Continues a token after the step it stood on, or ends it at the end of its chain. */
 function moveOn(state: CaseState, ctx: EngineContext, token: Token, next: string | undefined): void {
-  token.taskId = null;
   token.wakeAt = null;
   if (next === undefined) finishToken(state, ctx, token);
   else enterStep(state, ctx, token, next);
@@ -273,12 +270,8 @@ function createTask(state: CaseState, ctx: EngineContext, token: Token, stepId: 
 
 function initialDueAt(state: CaseState, ctx: EngineContext, step: TaskStep): Date | null {
   if (!step.deadline) return null;
-  let base = ctx.now;
-  if (step.deadline.from) {
-    const value = readField(state, step.deadline.from.field);
-    // Without the reference date (e.g. no PAD date yet) the deadline counts from today: late is better than never.
-    if (typeof value === 'string') base = parseLocalDate(value, state.calendar);
-  }
+  // Without the reference date (e.g. no PAD date yet) the deadline counts from today: late is better than never.
+  const base = (step.deadline.from && collectedDate(state, step.deadline.from.field)) || ctx.now;
   return deadlineAfter(base, step.deadline, state.calendar);
 }
 

@@ -83,7 +83,6 @@ export interface Token {
   stepId: string;
   parentId: string | null;
   state: 'task' | 'waiting' | 'joining' | 'recurring';
-  taskId: string | null;
   /** For waits and recurrences: when the token moves on. */
   wakeAt: string | null;
   /** For parallel steps: branches still running. */

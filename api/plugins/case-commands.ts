@@ -1,7 +1,9 @@
 /**
- * Sends commands to running cases: one workflow Update per command, then the batch it returns is
- * written to the read model before the response, so the caller reads their own write. Refusals
- * from the workflow's validators become the matching problem.
+ * Sends commands to running cases: one workflow Update per command. The workflow projects the
+ * command's events through a local activity inside the same workflow task, and an Update's result
+ * travels with that task's completion, so when the result arrives here the read model already has
+ * it: the caller reads their own write without a second write from the API. Refusals from the
+ * workflow's validators become the matching problem.
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
@@ -9,7 +11,6 @@ import fp from 'fastify-plugin';
 import type { CaseCommand, CaseCommandEnvelope, CommandRejection } from '../../domain/case-commands';
 import { COMMAND_REJECTED, caseUpdates, caseWorkflowId, type CaseCommandResult } from '../../domain/case-messages';
 import type { Actor, ProjectionBatch } from '../../domain/case-state';
-import { applyProjection } from '../../infra/db/projection-repository';
 import { problemTypes, type ProblemIssue } from '../schemas/problem';
 import { problem, ProblemError } from './problems';
 
@@ -87,7 +88,6 @@ export default fp(
             throw retryError instanceof WorkflowNotFoundError ? problem.notFound('the case is not running') : retryError;
           });
         }
-        await applyProjection(fastify.db, batch);
         return batch;
       },
     });

@@ -72,13 +72,17 @@ export default fp(
       void work.finally(() => inFlight.delete(work));
     };
 
-    const ensureStarted = async (caseId: string, options: { project?: boolean } = {}): Promise<boolean> => {
-      const request = await findCaseStartRequestByCase(fastify.db, caseId);
-      const input = request && (await inputOf(fastify, request));
+    /** Finishes a recorded start: first projection (on request) and workflow (unless known started). */
+    const finishStart = async (request: CaseStartRequest, options: { project?: boolean } = {}): Promise<boolean> => {
+      const input = await inputOf(fastify, request);
       if (!input) return false;
       if (options.project) await applyProjection(fastify.db, createCase(input).batch);
       if (!request.workflowStartedAt) await startWorkflow(fastify, input);
       return true;
+    };
+    const ensureStarted = async (caseId: string, options: { project?: boolean } = {}): Promise<boolean> => {
+      const request = await findCaseStartRequestByCase(fastify.db, caseId);
+      return request ? finishStart(request, options) : false;
     };
 
     fastify.decorate('caseWorkflows', {
@@ -100,7 +104,8 @@ export default fp(
       sweeping = true;
       try {
         for (const request of await listPendingWorkflowStarts(fastify.db, new Date(Date.now() - sweepGraceMs), 50)) {
-          await ensureStarted(request.caseId);
+          // One case that cannot start yet must not hold back the others.
+          await finishStart(request).catch((error: unknown) => fastify.log.warn({ caseId: request.caseId, err: error }, 'case workflow start still pending'));
         }
       } catch (error) {
         fastify.log.warn({ err: error }, 'case workflow sweep failed; will retry');

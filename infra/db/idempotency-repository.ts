@@ -25,6 +25,12 @@ export interface CaseStartRequest {
 /** What is stored of a workflow input: everything but the (immutable, separately stored) definition. */
 export type StoredWorkflowInput = Omit<CaseWorkflowInput, 'pathway'> & { pathway: { key: string; version: number } };
 
+/** The stored form of a workflow input: the pinned definition is replaced by its key and version. */
+export function storedWorkflowInput(input: CaseWorkflowInput): StoredWorkflowInput {
+  const { pathway, ...rest } = input;
+  return { ...rest, pathway: { key: pathway.key, version: pathway.version } };
+}
+
 interface CaseStartRow {
   actor_id: string;
   idempotency_key: string;

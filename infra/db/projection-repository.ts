@@ -1,7 +1,7 @@
 /**
  * Writes case projection batches into the read model. Called by the workflow's projection activity
- * (at least once, in any order) and by the API right after an update (read-your-writes), so every
- * write is guarded: rows only move forward in version and events are inserted once.
+ * (at least once, in any order) and by the API for a new case's first state (which the workflow also
+ * projects), so every write is guarded: rows only move forward in version and events are inserted once.
  */
 import type { Queryable } from './pool';
 import type { CaseEvent, CaseTask, ProjectionBatch } from '../../domain/case-state';

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createCase } from '../../domain/case-engine';
 import { caseWorkflowId, type CaseWorkflowInput } from '../../domain/case-messages';
 import { findArea } from '../../infra/db/directory-repository';
-import { recordCaseStart } from '../../infra/db/idempotency-repository';
+import { recordCaseStart, storedWorkflowInput } from '../../infra/db/idempotency-repository';
 import { findCurrentVersion } from '../../infra/db/pathway-repository';
 import { startApiHarness, type ApiHarness } from './harness';
 
@@ -39,7 +39,6 @@ async function recordCaseWithoutWorkflow(): Promise<{ caseId: string; firstTaskI
     localHolidays: area.localHolidays,
     timezone: area.timezone,
   };
-  const { pathway: pinned, ...stored } = input;
   const { batch } = createCase(input);
   await recordCaseStart(
     api.pool,
@@ -49,11 +48,11 @@ async function recordCaseWithoutWorkflow(): Promise<{ caseId: string; firstTaskI
       requestHash: 'test',
       caseId,
       reference: input.reference,
-      pathwayKey: pinned.key,
-      pathwayVersion: pinned.version,
+      pathwayKey: pathway.key,
+      pathwayVersion: pathway.version,
       areaId: area.id,
       startedAt: input.startedAt,
-      workflowInput: { ...stored, pathway: { key: pinned.key, version: pinned.version } },
+      workflowInput: storedWorkflowInput(input),
       workflowStartedAt: null,
     },
     batch,

@@ -2,7 +2,8 @@
  * Cases over the API with a real Temporal worker: idempotent start, detail and timeline, list
  * filters and cursor pagination, case commands, transfer between areas, and stalled cases.
  */
-import { startApiHarness, json, type ApiHarness, type ApiResponse } from './harness';
+import { startApiHarness, json, type ApiHarness, expectProblem } from './harness';
+import type { CaseDetail, Page, TaskView } from '../support/api-types';
 
 jest.setTimeout(60_000);
 
@@ -16,45 +17,8 @@ afterAll(async () => {
   await api?.close();
 });
 
-interface Problem {
-  type: string;
-  status: number;
-  issues?: Array<{ path: (string | number)[]; message: string; location?: string }>;
-}
-interface TaskView {
-  taskId: string;
-  caseId: string;
-  stepId: string;
-  service: string;
-  status: string;
-  assigneeId: string | null;
-  dueAt: string | null;
-  overdue: boolean;
-}
-interface CaseDetail {
-  caseId: string;
-  reference: string;
-  areaId: string;
-  status: string;
-  pathwayKey: string;
-  pathwayVersion: number;
-  openStepIds: string[];
-  data: Record<string, Record<string, unknown>>;
-  openTasks: TaskView[];
-}
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
 const PATHWAY = 'oss-integrated-pathway';
 let keys = 0;
-
-function problemOf(response: ApiResponse, status: number, type: string): Problem {
-  expect({ status: response.statusCode, type: json<Problem>(response).type }).toEqual({ status, type });
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  return json<Problem>(response);
-}
 
 async function startCase(user: string, areaId: string, data: Record<string, unknown> = { targetGroup: 'homeless' }): Promise<CaseDetail> {
   keys += 1;
@@ -98,7 +62,7 @@ describe('starting a case', () => {
     expect(again.statusCode).toBe(200);
     expect(json<CaseDetail>(again).caseId).toBe([...ids][0]);
 
-    const reused = problemOf(await request('oss-operator-livorno', { targetGroup: 'family_with_minors' }), 422, 'idempotency_key_reused');
+    const reused = expectProblem(await request('oss-operator-livorno', { targetGroup: 'family_with_minors' }), 422, 'idempotency_key_reused');
     expect(reused.issues).toEqual([expect.objectContaining({ path: ['idempotency-key'], location: 'headers' })]);
     // Keys belong to their actor: another operator's "retry-me" is another case.
     const other = await request('social-worker-livorno', { targetGroup: 'homeless' });
@@ -109,25 +73,25 @@ describe('starting a case', () => {
   it('refuses bad starts with the right status and path', async () => {
     const post = (user: string, payload: unknown, headers: Record<string, string> = { 'idempotency-key': `bad-${(keys += 1)}` }) =>
       api.request(user, { method: 'POST', url: '/cases', headers, payload });
-    const missingKey = problemOf(await post('oss-operator-livorno', { pathwayKey: PATHWAY, areaId: 'livorno', data: { targetGroup: 'homeless' } }, {}), 400, 'validation_error');
+    const missingKey = expectProblem(await post('oss-operator-livorno', { pathwayKey: PATHWAY, areaId: 'livorno', data: { targetGroup: 'homeless' } }, {}), 400, 'validation_error');
     expect(missingKey.issues).toEqual([expect.objectContaining({ path: ['idempotency-key'], location: 'headers' })]);
 
-    const badData = problemOf(await post('oss-operator-livorno', { pathwayKey: PATHWAY, areaId: 'livorno', data: { targetGroup: 'tourist', name: 'Mario' } }), 422, 'invalid_data');
+    const badData = expectProblem(await post('oss-operator-livorno', { pathwayKey: PATHWAY, areaId: 'livorno', data: { targetGroup: 'tourist', name: 'Mario' } }), 422, 'invalid_data');
     expect(badData.issues?.map((issue) => issue.path)).toEqual(expect.arrayContaining([['data', 'targetGroup'], ['data', 'name']]));
-    const missing = problemOf(await post('oss-operator-livorno', { pathwayKey: PATHWAY, areaId: 'livorno' }), 422, 'invalid_data');
+    const missing = expectProblem(await post('oss-operator-livorno', { pathwayKey: PATHWAY, areaId: 'livorno' }), 422, 'invalid_data');
     expect(missing.issues).toEqual([expect.objectContaining({ path: ['data', 'targetGroup'] })]);
 
-    expect(problemOf(await post('oss-operator-livorno', { pathwayKey: 'no-such-pathway', areaId: 'livorno' }), 422, 'invalid_data').issues).toEqual([
+    expect(expectProblem(await post('oss-operator-livorno', { pathwayKey: 'no-such-pathway', areaId: 'livorno' }), 422, 'invalid_data').issues).toEqual([
       expect.objectContaining({ path: ['pathwayKey'] }),
     ]);
-    expect(problemOf(await post('oss-operator-livorno', { pathwayKey: PATHWAY, version: 7, areaId: 'livorno' }), 422, 'invalid_data').issues).toEqual([
+    expect(expectProblem(await post('oss-operator-livorno', { pathwayKey: PATHWAY, version: 7, areaId: 'livorno' }), 422, 'invalid_data').issues).toEqual([
       expect.objectContaining({ path: ['version'] }),
     ]);
-    expect(problemOf(await post('admin', { pathwayKey: PATHWAY, areaId: 'atlantis', data: { targetGroup: 'homeless' } }), 422, 'invalid_data').issues).toEqual([
+    expect(expectProblem(await post('admin', { pathwayKey: PATHWAY, areaId: 'atlantis', data: { targetGroup: 'homeless' } }), 422, 'invalid_data').issues).toEqual([
       expect.objectContaining({ path: ['areaId'] }),
     ]);
-    problemOf(await post('oss-operator-livorno', { pathwayKey: PATHWAY, areaId: 'grosseto', data: { targetGroup: 'homeless' } }), 403, 'forbidden');
-    problemOf(await post('auditor-livorno', { pathwayKey: PATHWAY, areaId: 'livorno', data: { targetGroup: 'homeless' } }), 403, 'forbidden');
+    expectProblem(await post('oss-operator-livorno', { pathwayKey: PATHWAY, areaId: 'grosseto', data: { targetGroup: 'homeless' } }), 403, 'forbidden');
+    expectProblem(await post('auditor-livorno', { pathwayKey: PATHWAY, areaId: 'livorno', data: { targetGroup: 'homeless' } }), 403, 'forbidden');
   });
 });
 
@@ -159,9 +123,9 @@ describe('reading cases', () => {
   it('hides cases of other areas as if they did not exist', async () => {
     const livorno = await startCase('oss-operator-livorno', 'livorno');
     for (const user of ['oss-operator-grosseto', 'supervisor-grosseto', 'auditor-grosseto', 'coordinator-grosseto']) {
-      problemOf(await api.request(user, { method: 'GET', url: `/cases/${livorno.caseId}` }), 404, 'not_found');
-      problemOf(await api.request(user, { method: 'GET', url: `/cases/${livorno.caseId}/timeline` }), 404, 'not_found');
-      problemOf(await api.request(user, { method: 'POST', url: `/cases/${livorno.caseId}/notes`, payload: { text: 'ciao' } }), 404, 'not_found');
+      expectProblem(await api.request(user, { method: 'GET', url: `/cases/${livorno.caseId}` }), 404, 'not_found');
+      expectProblem(await api.request(user, { method: 'GET', url: `/cases/${livorno.caseId}/timeline` }), 404, 'not_found');
+      expectProblem(await api.request(user, { method: 'POST', url: `/cases/${livorno.caseId}/notes`, payload: { text: 'ciao' } }), 404, 'not_found');
       const list = json<Page<CaseDetail>>(await api.request(user, { method: 'GET', url: '/cases?limit=100' }));
       expect(list.items.every((c) => c.areaId === 'grosseto')).toBe(true);
       const filtered = json<Page<CaseDetail>>(await api.request(user, { method: 'GET', url: '/cases?areaId=livorno&limit=100' }));
@@ -171,7 +135,7 @@ describe('reading cases', () => {
     for (const user of ['auditor-livorno', 'coordinator-livorno', 'cpi-counsellor-livorno', 'admin']) {
       expect((await api.request(user, { method: 'GET', url: `/cases/${livorno.caseId}` })).statusCode).toBe(200);
     }
-    problemOf(await api.request('admin', { method: 'GET', url: '/cases/not-a-case' }), 404, 'not_found');
+    expectProblem(await api.request('admin', { method: 'GET', url: '/cases/not-a-case' }), 404, 'not_found');
   });
 });
 
@@ -182,20 +146,20 @@ describe('case commands', () => {
 
     const noted = await api.request('oss-operator-livorno', { method: 'POST', url: url('notes'), payload: { text: 'Prima telefonata' } });
     expect(noted.statusCode).toBe(200);
-    problemOf(await api.request('oss-operator-livorno', { method: 'POST', url: url('notes'), payload: { text: '' } }), 400, 'validation_error');
-    problemOf(await api.request('auditor-livorno', { method: 'POST', url: url('notes'), payload: { text: 'Lettura' } }), 403, 'forbidden');
+    expectProblem(await api.request('oss-operator-livorno', { method: 'POST', url: url('notes'), payload: { text: '' } }), 400, 'validation_error');
+    expectProblem(await api.request('auditor-livorno', { method: 'POST', url: url('notes'), payload: { text: 'Lettura' } }), 403, 'forbidden');
 
     const suspended = await api.request('oss-operator-livorno', { method: 'POST', url: url('suspend'), payload: { reason: 'Persona non reperibile' } });
     expect(json<CaseDetail>(suspended).status).toBe('suspended');
-    problemOf(await api.request('oss-operator-livorno', { method: 'POST', url: url('suspend'), payload: { reason: 'Ancora non reperibile' } }), 409, 'case_not_active');
+    expectProblem(await api.request('oss-operator-livorno', { method: 'POST', url: url('suspend'), payload: { reason: 'Ancora non reperibile' } }), 409, 'case_not_active');
     expect(json<CaseDetail>(await api.request('oss-operator-livorno', { method: 'POST', url: url('resume'), payload: {} })).status).toBe('active');
 
-    problemOf(await api.request('oss-operator-livorno', { method: 'POST', url: url('close'), payload: { outcome: 'job' } }), 403, 'forbidden');
-    const badOutcome = problemOf(await api.request('supervisor-livorno', { method: 'POST', url: url('close'), payload: { outcome: 'vanished' } }), 422, 'invalid_data');
+    expectProblem(await api.request('oss-operator-livorno', { method: 'POST', url: url('close'), payload: { outcome: 'job' } }), 403, 'forbidden');
+    const badOutcome = expectProblem(await api.request('supervisor-livorno', { method: 'POST', url: url('close'), payload: { outcome: 'vanished' } }), 422, 'invalid_data');
     expect(badOutcome.issues).toEqual([expect.objectContaining({ path: ['outcome'] })]);
     const closed = json<CaseDetail>(await api.request('supervisor-livorno', { method: 'POST', url: url('close'), payload: { outcome: 'moved_away', reason: 'Trasferita' } }));
     expect(closed).toMatchObject({ status: 'closed', openTasks: [] });
-    problemOf(await api.request('supervisor-livorno', { method: 'POST', url: url('notes'), payload: { text: 'Dopo la chiusura' } }), 409, 'case_not_active');
+    expectProblem(await api.request('supervisor-livorno', { method: 'POST', url: url('notes'), payload: { text: 'Dopo la chiusura' } }), 409, 'case_not_active');
 
     const events = json<Page<{ type: string; actor: { id: string } }>>(await api.request('supervisor-livorno', { method: 'GET', url: `${url('timeline')}?limit=500` }));
     const byType = (type: string) => events.items.find((e) => e.type === type)?.actor.id;
@@ -207,7 +171,7 @@ describe('case commands', () => {
   it('transfers a case to another area, where its tasks follow it', async () => {
     const started = await startCase('outreach-operator-livorno', 'livorno');
     expect(started.openTasks).toHaveLength(1);
-    problemOf(
+    expectProblem(
       await api.request('supervisor-livorno', { method: 'POST', url: `/cases/${started.caseId}/transfer`, payload: { areaId: 'atlantis', reason: 'Trasferimento' } }),
       422,
       'invalid_data',
@@ -215,8 +179,8 @@ describe('case commands', () => {
     const moved = await api.request('supervisor-livorno', { method: 'POST', url: `/cases/${started.caseId}/transfer`, payload: { areaId: 'grosseto', reason: 'Cambio di domicilio' } });
     expect(moved.statusCode).toBe(200);
     expect(json<CaseDetail>(moved).areaId).toBe('grosseto');
-    problemOf(await api.request('outreach-operator-livorno', { method: 'GET', url: `/cases/${started.caseId}` }), 404, 'not_found');
-    problemOf(await api.request('outreach-operator-livorno', { method: 'GET', url: `/tasks/${started.openTasks[0].taskId}` }), 404, 'not_found');
+    expectProblem(await api.request('outreach-operator-livorno', { method: 'GET', url: `/cases/${started.caseId}` }), 404, 'not_found');
+    expectProblem(await api.request('outreach-operator-livorno', { method: 'GET', url: `/tasks/${started.openTasks[0].taskId}` }), 404, 'not_found');
     const there = json<CaseDetail>(await api.request('supervisor-grosseto', { method: 'GET', url: `/cases/${started.caseId}` }));
     expect(there.areaId).toBe('grosseto');
     expect(there.openTasks.map((t) => t.taskId)).toEqual(started.openTasks.map((t) => t.taskId));
@@ -228,7 +192,7 @@ describe('case commands', () => {
 describe('supervision', () => {
   it('lists stalled cases with every reason, for supervisors only', async () => {
     const started = await startCase('outreach-operator-pistoia', 'pistoia');
-    problemOf(await api.request('oss-operator-pistoia', { method: 'GET', url: '/supervision/stalled' }), 403, 'forbidden');
+    expectProblem(await api.request('oss-operator-pistoia', { method: 'GET', url: '/supervision/stalled' }), 403, 'forbidden');
 
     const stalledNow = json<Page<{ case: { caseId: string } }>>(await api.request('supervisor-pistoia', { method: 'GET', url: '/supervision/stalled?noProgressDays=5' }));
     expect(stalledNow.items.map((item) => item.case.caseId)).not.toContain(started.caseId);

@@ -5,7 +5,7 @@
  */
 import { SignJWT } from 'jose';
 import { issueAccessToken, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../api/auth/tokens';
-import { startApiHarness, json, type ApiHarness, type ApiResponse } from './harness';
+import { startApiHarness, json, type ApiHarness, expectProblem } from './harness';
 
 let api: ApiHarness;
 
@@ -17,14 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.close();
 });
-
-function expectProblem(response: ApiResponse, status: number, type: string) {
-  expect(response.statusCode).toBe(status);
-  expect(String(response.headers['content-type'])).toMatch(/^application\/problem\+json/);
-  const body = response.json<{ type: string; status: number; detail?: string; issues?: Array<{ path: (string | number)[]; message: string; location?: string }> }>();
-  expect(body).toMatchObject({ type, status, title: expect.any(String) });
-  return body;
-}
 
 describe('health', () => {
   it('answers /healthz and /readyz without a token', async () => {

@@ -9,6 +9,7 @@ import type pg from 'pg';
 import buildApp, { options } from '../../api/app';
 import { issueAccessToken } from '../../api/auth/tokens';
 import type { AppConfig } from '../../infra/config';
+import type { Problem } from '../../api/schemas/problem';
 import { runMigrations } from '../../infra/db/migrate';
 import { createPool } from '../../infra/db/pool';
 import { connectTemporalClient } from '../../infra/temporal-connection';
@@ -124,4 +125,13 @@ export async function startApiHarness({ worker = false, temporalDown = false, te
 /** The parsed JSON body of a response. */
 export function json<T = Record<string, unknown>>(response: ApiResponse): T {
   return response.json<T>();
+}
+
+/** Asserts a problem+json answer with this status and type (and a title), and returns its body. */
+export function expectProblem(response: ApiResponse, status: number, type: string): Problem {
+  expect(response.statusCode).toBe(status);
+  expect(String(response.headers['content-type'])).toMatch(/^application\/problem\+json/);
+  const body = response.json<Problem>();
+  expect(body).toMatchObject({ type, status, title: expect.any(String) });
+  return body;
 }

@@ -3,7 +3,8 @@
  * are immutable → retire; only coordinators and admins write; every problem carries its path.
  */
 import YAML from 'yaml';
-import { startApiHarness, json, type ApiHarness, type ApiResponse } from './harness';
+import { startApiHarness, json, type ApiHarness, expectProblem } from './harness';
+import type { Problem } from '../support/api-types';
 
 let api: ApiHarness;
 
@@ -14,12 +15,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.close();
 });
-
-interface Problem {
-  type: string;
-  status: number;
-  issues?: Array<{ path: (string | number)[]; message: string; code?: string }>;
-}
 
 const coordinator = 'coordinator-livorno';
 
@@ -45,14 +40,6 @@ function definition(key: string, overrides: Record<string, unknown> = {}) {
   };
 }
 
-function problemOf(response: ApiResponse, status: number, type: string): Problem {
-  expect(response.statusCode).toBe(status);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  const body = json<Problem>(response);
-  expect(body.type).toBe(type);
-  return body;
-}
-
 describe('pathway lifecycle', () => {
   it('takes a draft through validation and publishing, then refuses to edit the published version, then retires it', async () => {
     const key = 'lifecycle-test';
@@ -70,7 +57,7 @@ describe('pathway lifecycle', () => {
     expect(invalid.valid).toBe(false);
     expect(invalid.issues).toEqual(expect.arrayContaining([expect.objectContaining({ path: ['steps', 'intake', 'next'], code: 'unknown_step' })]));
 
-    const refused = problemOf(await api.request(coordinator, { method: 'POST', url: `/pathways/${key}/draft/publish` }), 422, 'invalid_pathway');
+    const refused = expectProblem(await api.request(coordinator, { method: 'POST', url: `/pathways/${key}/draft/publish` }), 422, 'invalid_pathway');
     expect(refused.issues).toEqual(expect.arrayContaining([expect.objectContaining({ path: ['steps', 'intake', 'next'], code: 'unknown_step' })]));
 
     // Fixed in YAML, as a coordinator might write it.
@@ -92,14 +79,14 @@ describe('pathway lifecycle', () => {
     expect(version.definition.steps.intake.reminders).toEqual([]);
 
     // The draft is gone and the published version cannot be edited.
-    problemOf(await api.request(coordinator, { method: 'GET', url: `/pathways/${key}/draft` }), 404, 'not_found');
-    const immutable = problemOf(await api.request(coordinator, { method: 'PUT', url: `/pathways/${key}/draft`, payload: definition(key) }), 409, 'conflict');
+    expectProblem(await api.request(coordinator, { method: 'GET', url: `/pathways/${key}/draft` }), 404, 'not_found');
+    const immutable = expectProblem(await api.request(coordinator, { method: 'PUT', url: `/pathways/${key}/draft`, payload: definition(key) }), 409, 'conflict');
     expect(JSON.stringify(immutable)).toMatch(/immutable/);
     expect(json(await api.request('oss-operator-livorno', { method: 'GET', url: `/pathways/${key}/versions/1` }))).toMatchObject({ key, version: 1 });
 
     // A new draft of the same key publishes as version 2; version 1 stays as it was.
     expect((await api.request(coordinator, { method: 'POST', url: '/pathways', payload: definition(key, { title: { it: 'Seconda versione' } }) })).statusCode).toBe(201);
-    problemOf(await api.request(coordinator, { method: 'POST', url: '/pathways', payload: definition(key) }), 409, 'conflict');
+    expectProblem(await api.request(coordinator, { method: 'POST', url: '/pathways', payload: definition(key) }), 409, 'conflict');
     expect(json(await api.request(coordinator, { method: 'POST', url: `/pathways/${key}/draft/publish` }))).toMatchObject({ version: 2 });
     const versions = json<{ items: Array<{ version: number; title: { it: string } }> }>(await api.request(coordinator, { method: 'GET', url: `/pathways/${key}/versions` }));
     expect(versions.items.map((v) => [v.version, v.title.it])).toEqual([
@@ -111,7 +98,7 @@ describe('pathway lifecycle', () => {
     const retired = await api.request(coordinator, { method: 'POST', url: `/pathways/${key}/versions/1/retire` });
     expect(json(retired)).toMatchObject({ version: 1, status: 'retired', retiredBy: coordinator });
     expect(json(await api.request('admin', { method: 'POST', url: `/pathways/${key}/versions/1/retire` }))).toMatchObject({ status: 'retired', retiredBy: coordinator });
-    problemOf(
+    expectProblem(
       await api.request('oss-operator-livorno', {
         method: 'POST',
         url: '/cases',
@@ -129,7 +116,7 @@ describe('pathway lifecycle', () => {
 
     // With every version retired, a case without an explicit version has nowhere to start.
     await api.request(coordinator, { method: 'POST', url: `/pathways/${key}/versions/2/retire` });
-    problemOf(
+    expectProblem(
       await api.request('oss-operator-livorno', {
         method: 'POST',
         url: '/cases',
@@ -145,7 +132,7 @@ describe('pathway lifecycle', () => {
     const document = definition('shape-test', { colour: 'blue' }) as Record<string, unknown> & { steps: Record<string, Record<string, unknown>> };
     document.steps.intake.assignee = { service: 'OSS!' };
     document.steps.intake.deadline = { amount: 2, unit: 'fortnights' };
-    const body = problemOf(await api.request(coordinator, { method: 'POST', url: '/pathways', payload: document }), 422, 'invalid_pathway');
+    const body = expectProblem(await api.request(coordinator, { method: 'POST', url: '/pathways', payload: document }), 422, 'invalid_pathway');
     expect(body.issues?.map((issue) => issue.path)).toEqual(
       expect.arrayContaining([['colour'], ['steps', 'intake', 'assignee', 'service'], ['steps', 'intake', 'deadline', 'unit']]),
     );
@@ -156,21 +143,21 @@ describe('pathway lifecycle', () => {
     const unknownService = definition(key);
     (unknownService.steps.intake as Record<string, unknown>).assignee = { service: 'housing' };
     expect((await api.request(coordinator, { method: 'POST', url: '/pathways', payload: unknownService })).statusCode).toBe(201);
-    const refused = problemOf(await api.request(coordinator, { method: 'POST', url: `/pathways/${key}/draft/publish` }), 422, 'invalid_pathway');
+    const refused = expectProblem(await api.request(coordinator, { method: 'POST', url: `/pathways/${key}/draft/publish` }), 422, 'invalid_pathway');
     expect(refused.issues).toEqual([expect.objectContaining({ path: ['steps', 'intake', 'assignee', 'service'], message: expect.stringContaining('housing') })]);
     // A document cannot move itself to another key.
-    const moved = problemOf(await api.request(coordinator, { method: 'PUT', url: `/pathways/${key}/draft`, payload: definition('other-key') }), 422, 'invalid_pathway');
+    const moved = expectProblem(await api.request(coordinator, { method: 'PUT', url: `/pathways/${key}/draft`, payload: definition('other-key') }), 422, 'invalid_pathway');
     expect(moved.issues).toEqual([expect.objectContaining({ path: ['key'] })]);
-    problemOf(await api.request(coordinator, { method: 'PUT', url: '/pathways/never-created/draft', payload: definition('never-created') }), 404, 'not_found');
-    problemOf(await api.request(coordinator, { method: 'GET', url: '/pathways/never-created/versions' }), 404, 'not_found');
-    problemOf(await api.request(coordinator, { method: 'GET', url: '/pathways/oss-integrated-pathway/versions/99' }), 404, 'not_found');
-    problemOf(await api.request(coordinator, { method: 'GET', url: '/pathways/Not_A_Key/versions' }), 400, 'validation_error');
+    expectProblem(await api.request(coordinator, { method: 'PUT', url: '/pathways/never-created/draft', payload: definition('never-created') }), 404, 'not_found');
+    expectProblem(await api.request(coordinator, { method: 'GET', url: '/pathways/never-created/versions' }), 404, 'not_found');
+    expectProblem(await api.request(coordinator, { method: 'GET', url: '/pathways/oss-integrated-pathway/versions/99' }), 404, 'not_found');
+    expectProblem(await api.request(coordinator, { method: 'GET', url: '/pathways/Not_A_Key/versions' }), 400, 'validation_error');
   });
 
   it('lets only coordinators and admins write pathways', async () => {
     for (const user of ['oss-operator-livorno', 'supervisor-livorno', 'auditor-livorno']) {
-      problemOf(await api.request(user, { method: 'POST', url: '/pathways', payload: definition('forbidden-test') }), 403, 'forbidden');
-      problemOf(await api.request(user, { method: 'POST', url: '/pathways/oss-integrated-pathway/versions/1/retire' }), 403, 'forbidden');
+      expectProblem(await api.request(user, { method: 'POST', url: '/pathways', payload: definition('forbidden-test') }), 403, 'forbidden');
+      expectProblem(await api.request(user, { method: 'POST', url: '/pathways/oss-integrated-pathway/versions/1/retire' }), 403, 'forbidden');
     }
     expect((await api.request('admin', { method: 'POST', url: '/pathways', payload: definition('admin-test') })).statusCode).toBe(201);
   });

@@ -3,7 +3,10 @@
  * form validation and idempotent repeats), release, reassign and extend, and scoping by area and
  * service (an object outside scope is a 404, never a 403).
  */
-import { startApiHarness, json, type ApiHarness, type ApiResponse } from './harness';
+import { startApiHarness, json, type ApiHarness, expectProblem } from './harness';
+import type { CaseDetail, Page, TaskView as InboxTask, TaskWithStep } from '../support/api-types';
+
+type TaskView = InboxTask & Partial<Pick<TaskWithStep, 'step'>>;
 
 jest.setTimeout(60_000);
 
@@ -17,43 +20,8 @@ afterAll(async () => {
   await api?.close();
 });
 
-interface Problem {
-  type: string;
-  status: number;
-  issues?: Array<{ path: (string | number)[]; message: string; location?: string }>;
-}
-interface TaskView {
-  taskId: string;
-  caseId: string;
-  caseReference: string;
-  stepId: string;
-  areaId: string;
-  service: string;
-  status: string;
-  assigneeId: string | null;
-  dueAt: string | null;
-  overdue: boolean;
-  completedBy: string | null;
-  step?: { title: { it: string }; form: { fields: Array<{ key: string; required: boolean }> } } | null;
-}
-interface CaseDetail {
-  caseId: string;
-  openStepIds: string[];
-  data: Record<string, Record<string, unknown>>;
-  openTasks: TaskView[];
-}
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
 const PATHWAY = 'oss-integrated-pathway';
 let keys = 0;
-
-function problemOf(response: ApiResponse, status: number, type: string): Problem {
-  expect({ status: response.statusCode, type: json<Problem>(response).type }).toEqual({ status, type });
-  return json<Problem>(response);
-}
 
 /** Starts a case as the area's outreach unit and returns its first (outreach) task. */
 async function newOutreachTask(areaId: string): Promise<TaskView> {
@@ -87,7 +55,7 @@ describe('working a task', () => {
     const mine = json<Page<TaskView>>(await api.request(outreach, { method: 'GET', url: '/tasks?assignee=me' }));
     expect(mine.items.map((t) => t.taskId)).toEqual([task.taskId]);
 
-    const invalid = problemOf(await post(outreach, `/tasks/${task.taskId}/complete`, { data: { source: 'moon', alias: 'Mario' } }), 422, 'invalid_data');
+    const invalid = expectProblem(await post(outreach, `/tasks/${task.taskId}/complete`, { data: { source: 'moon', alias: 'Mario' } }), 422, 'invalid_data');
     expect(invalid.issues?.map((issue) => issue.path)).toEqual(expect.arrayContaining([['data', 'source'], ['data', 'urgent'], ['data', 'alias']]));
 
     const completion = { data: { source: 'street', place: 'Piazza', urgent: false } };
@@ -99,8 +67,8 @@ describe('working a task', () => {
     const retry = await post(outreach, `/tasks/${task.taskId}/complete`, completion, { 'idempotency-key': 'outreach-done' });
     expect(retry.statusCode).toBe(200);
     expect(json<TaskView>(retry)).toMatchObject({ status: 'completed', taskId: task.taskId });
-    problemOf(await post(outreach, `/tasks/${task.taskId}/complete`, completion, { 'idempotency-key': 'another' }), 409, 'conflict');
-    problemOf(await post(outreach, `/tasks/${task.taskId}/claim`), 409, 'conflict');
+    expectProblem(await post(outreach, `/tasks/${task.taskId}/complete`, completion, { 'idempotency-key': 'another' }), 409, 'conflict');
+    expectProblem(await post(outreach, `/tasks/${task.taskId}/claim`), 409, 'conflict');
 
     // Not urgent: the decision sends the case to intake at the front desk.
     const desk = json<Page<TaskView>>(await api.request('oss-operator-livorno', { method: 'GET', url: '/tasks?service=oss&assignee=unassigned&limit=100' }));
@@ -117,26 +85,26 @@ describe('working a task', () => {
     const outreach = 'outreach-operator-livorno';
     const supervisor = 'supervisor-livorno';
 
-    problemOf(await post(outreach, `/tasks/${task.taskId}/release`), 409, 'conflict');
+    expectProblem(await post(outreach, `/tasks/${task.taskId}/release`), 409, 'conflict');
     expect(json<TaskView>(await post(outreach, `/tasks/${task.taskId}/claim`)).assigneeId).toBe(outreach);
     expect(json<TaskView>(await post(outreach, `/tasks/${task.taskId}/release`))).toMatchObject({ status: 'open', assigneeId: null });
 
     // Only supervisors reassign, and only to someone who can work the task.
-    problemOf(await post(outreach, `/tasks/${task.taskId}/reassign`, { assigneeId: outreach, reason: 'Lo prendo io' }), 403, 'forbidden');
-    const wrongArea = problemOf(await post(supervisor, `/tasks/${task.taskId}/reassign`, { assigneeId: 'outreach-operator-grosseto', reason: 'Ferie' }), 422, 'invalid_data');
+    expectProblem(await post(outreach, `/tasks/${task.taskId}/reassign`, { assigneeId: outreach, reason: 'Lo prendo io' }), 403, 'forbidden');
+    const wrongArea = expectProblem(await post(supervisor, `/tasks/${task.taskId}/reassign`, { assigneeId: 'outreach-operator-grosseto', reason: 'Ferie' }), 422, 'invalid_data');
     expect(wrongArea.issues).toEqual([expect.objectContaining({ path: ['assigneeId'] })]);
-    problemOf(await post(supervisor, `/tasks/${task.taskId}/reassign`, { assigneeId: 'oss-operator-livorno', reason: 'Ferie' }), 422, 'invalid_data');
+    expectProblem(await post(supervisor, `/tasks/${task.taskId}/reassign`, { assigneeId: 'oss-operator-livorno', reason: 'Ferie' }), 422, 'invalid_data');
     expect(json<TaskView>(await post(supervisor, `/tasks/${task.taskId}/reassign`, { assigneeId: outreach, reason: 'Copertura turno' })).assigneeId).toBe(outreach);
     expect(json<TaskView>(await post(supervisor, `/tasks/${task.taskId}/reassign`, { assigneeId: null, reason: 'Torna in coda' })).assigneeId).toBeNull();
 
     // Extending needs exactly one of newDueAt and by, a later date, and a reason.
-    const both = problemOf(await post(supervisor, `/tasks/${task.taskId}/extend`, { newDueAt: new Date().toISOString(), by: { amount: 1, unit: 'workingDays' }, reason: 'Doppio' }), 400, 'validation_error');
+    const both = expectProblem(await post(supervisor, `/tasks/${task.taskId}/extend`, { newDueAt: new Date().toISOString(), by: { amount: 1, unit: 'workingDays' }, reason: 'Doppio' }), 400, 'validation_error');
     expect(both.issues).toEqual([expect.objectContaining({ path: ['newDueAt'], location: 'body' })]);
-    const earlier = problemOf(await post(supervisor, `/tasks/${task.taskId}/extend`, { newDueAt: '2020-01-01T00:00:00Z', reason: 'Indietro' }), 422, 'invalid_data');
+    const earlier = expectProblem(await post(supervisor, `/tasks/${task.taskId}/extend`, { newDueAt: '2020-01-01T00:00:00Z', reason: 'Indietro' }), 422, 'invalid_data');
     expect(earlier.issues).toEqual([expect.objectContaining({ path: ['newDueAt'] })]);
     const extended = json<TaskView>(await post(supervisor, `/tasks/${task.taskId}/extend`, { by: { amount: 3, unit: 'workingDays' }, reason: 'Persona in ospedale' }));
     expect(Date.parse(extended.dueAt!)).toBeGreaterThan(Date.parse(task.dueAt!));
-    problemOf(await post(outreach, `/tasks/${task.taskId}/extend`, { by: { amount: 3, unit: 'workingDays' }, reason: 'Non posso' }), 403, 'forbidden');
+    expectProblem(await post(outreach, `/tasks/${task.taskId}/extend`, { by: { amount: 3, unit: 'workingDays' }, reason: 'Non posso' }), 403, 'forbidden');
 
     const timeline = json<Page<{ type: string; actor: { id: string }; taskId: string | null }>>(
       await api.request(supervisor, { method: 'GET', url: `/cases/${task.caseId}/timeline?limit=3` }),
@@ -177,7 +145,7 @@ describe('the inbox', () => {
     } finally {
       api.clock.now = null;
     }
-    problemOf(await api.request('outreach-operator-lucca', { method: 'GET', url: '/tasks?status=open,sleeping' }), 400, 'validation_error');
+    expectProblem(await api.request('outreach-operator-lucca', { method: 'GET', url: '/tasks?status=open,sleeping' }), 400, 'validation_error');
   });
 });
 
@@ -186,11 +154,11 @@ describe('scoping', () => {
     const grosseto = await newOutreachTask('grosseto');
     const livornoOutreach = 'outreach-operator-livorno';
     // Another area: invisible, whatever the route.
-    problemOf(await api.request(livornoOutreach, { method: 'GET', url: `/tasks/${grosseto.taskId}` }), 404, 'not_found');
-    for (const command of ['claim', 'release']) problemOf(await post(livornoOutreach, `/tasks/${grosseto.taskId}/${command}`), 404, 'not_found');
-    problemOf(await post(livornoOutreach, `/tasks/${grosseto.taskId}/complete`, { data: { urgent: false } }), 404, 'not_found');
-    problemOf(await post('supervisor-livorno', `/tasks/${grosseto.taskId}/extend`, { by: { amount: 1, unit: 'workingDays' }, reason: 'Prova' }), 404, 'not_found');
-    problemOf(await api.request(livornoOutreach, { method: 'GET', url: `/cases/${grosseto.caseId}` }), 404, 'not_found');
+    expectProblem(await api.request(livornoOutreach, { method: 'GET', url: `/tasks/${grosseto.taskId}` }), 404, 'not_found');
+    for (const command of ['claim', 'release']) expectProblem(await post(livornoOutreach, `/tasks/${grosseto.taskId}/${command}`), 404, 'not_found');
+    expectProblem(await post(livornoOutreach, `/tasks/${grosseto.taskId}/complete`, { data: { urgent: false } }), 404, 'not_found');
+    expectProblem(await post('supervisor-livorno', `/tasks/${grosseto.taskId}/extend`, { by: { amount: 1, unit: 'workingDays' }, reason: 'Prova' }), 404, 'not_found');
+    expectProblem(await api.request(livornoOutreach, { method: 'GET', url: `/cases/${grosseto.caseId}` }), 404, 'not_found');
     const inbox = json<Page<TaskView>>(await api.request(livornoOutreach, { method: 'GET', url: '/tasks?areaId=grosseto&limit=100' }));
     expect(inbox.items).toEqual([]);
     const everything = json<Page<TaskView>>(await api.request(livornoOutreach, { method: 'GET', url: '/tasks?status=open,claimed,completed,cancelled&limit=100' }));
@@ -200,13 +168,13 @@ describe('scoping', () => {
     const deskOperator = 'oss-operator-grosseto';
     expect((await api.request(deskOperator, { method: 'GET', url: `/cases/${grosseto.caseId}` })).statusCode).toBe(200);
     expect(json<CaseDetail>(await api.request(deskOperator, { method: 'GET', url: `/cases/${grosseto.caseId}` })).openTasks).toEqual([]);
-    problemOf(await api.request(deskOperator, { method: 'GET', url: `/tasks/${grosseto.taskId}` }), 404, 'not_found');
-    problemOf(await post(deskOperator, `/tasks/${grosseto.taskId}/claim`), 404, 'not_found');
+    expectProblem(await api.request(deskOperator, { method: 'GET', url: `/tasks/${grosseto.taskId}` }), 404, 'not_found');
+    expectProblem(await post(deskOperator, `/tasks/${grosseto.taskId}/claim`), 404, 'not_found');
 
     // The area's supervisor and auditor see it; the auditor cannot act on it.
     expect((await api.request('supervisor-grosseto', { method: 'GET', url: `/tasks/${grosseto.taskId}` })).statusCode).toBe(200);
     expect((await api.request('auditor-grosseto', { method: 'GET', url: `/tasks/${grosseto.taskId}` })).statusCode).toBe(200);
-    problemOf(await post('auditor-grosseto', `/tasks/${grosseto.taskId}/claim`), 403, 'forbidden');
-    problemOf(await api.request('admin', { method: 'GET', url: '/tasks/no-such-task' }), 404, 'not_found');
+    expectProblem(await post('auditor-grosseto', `/tasks/${grosseto.taskId}/claim`), 403, 'forbidden');
+    expectProblem(await api.request('admin', { method: 'GET', url: '/tasks/no-such-task' }), 404, 'not_found');
   });
 });

@@ -5,15 +5,9 @@
  */
 import { referenceJourneyToJointPlan } from '../support/reference-journey';
 import { eventually, httpClient, startE2EStack, type E2EStack } from './stack-processes';
+import type { TaskView } from '../support/api-types';
 
 jest.setTimeout(240_000);
-
-interface TaskView {
-  taskId: string;
-  caseId: string;
-  stepId: string;
-  status: string;
-}
 
 let stack: E2EStack;
 let http: ReturnType<typeof httpClient>;

@@ -12,24 +12,9 @@ import { ossReferencePathway } from '../../domain/reference-pathway';
 import { followUpAnswers, referenceJourneyToJointPlan } from '../support/reference-journey';
 import { testTemporalAddress } from '../support/stack';
 import { eventually, httpClient, startE2EStack, type E2EStack } from './stack-processes';
+import type { Page, TaskView } from '../support/api-types';
 
 jest.setTimeout(240_000);
-
-interface TaskView {
-  taskId: string;
-  caseId: string;
-  stepId: string;
-  status: string;
-  service: string;
-  assigneeId: string | null;
-  dueAt: string | null;
-  overdue: boolean;
-  escalationLevel: number;
-}
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
 
 const AREA = 'grosseto';
 const users = {

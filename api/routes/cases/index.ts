@@ -40,27 +40,8 @@ function invalidCursor() {
 /** The case as the actor now sees it; after a transfer out of their scope, the projected snapshot alone. */
 function detailOrSnapshot(detail: CaseDetail | null, batch: ProjectionBatch): CaseDetail {
   if (detail) return detail;
-  const { snapshot } = batch;
-  return {
-    caseId: snapshot.caseId,
-    reference: snapshot.reference,
-    pathwayKey: snapshot.pathwayKey,
-    pathwayVersion: snapshot.pathwayVersion,
-    areaId: snapshot.areaId,
-    status: snapshot.status,
-    outcome: snapshot.outcome,
-    startedAt: snapshot.startedAt,
-    updatedAt: snapshot.updatedAt,
-    lastProgressAt: snapshot.lastProgressAt,
-    closedAt: snapshot.closedAt,
-    suspendedAt: snapshot.suspendedAt,
-    openStepIds: snapshot.openStepIds,
-    nextDeadline: snapshot.nextDeadline,
-    escalationLevel: snapshot.escalationLevel,
-    version: snapshot.version,
-    data: {},
-    openTasks: [],
-  };
+  const { data: _outOfScope, ...summary } = batch.snapshot;
+  return { ...summary, data: {}, openTasks: [] };
 }
 
 const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {

@@ -14,7 +14,7 @@ import type { FieldValue, ProjectionBatch } from '../../../domain/case-state';
 import { validateFormData } from '../../../domain/form-validation';
 import type { PathwayDefinition } from '../../../domain/pathway-schema';
 import { findArea, type AreaRecord } from '../../../infra/db/directory-repository';
-import { findCaseStartRequest, recordCaseStart, type CaseStartRequest } from '../../../infra/db/idempotency-repository';
+import { findCaseStartRequest, recordCaseStart, storedWorkflowInput, type CaseStartRequest } from '../../../infra/db/idempotency-repository';
 import { findCurrentVersion, findVersion, pathwayExists, type PathwayVersionRecord } from '../../../infra/db/pathway-repository';
 import type { AuthenticatedActor } from '../../auth/actor-cache';
 import { mayStartCase } from '../../auth/permissions';
@@ -147,8 +147,7 @@ export async function startCase(
       workflowStartedAt: null,
     };
     const input = workflowInputOf(candidate, actor, pathway, area, caseData);
-    const { pathway: pinned, ...stored } = input;
-    candidate.workflowInput = { ...stored, pathway: { key: pinned.key, version: pinned.version } };
+    candidate.workflowInput = storedWorkflowInput(input);
     const firstProjection = createCase(input).batch;
     // The record and the first projection in one statement: the common path costs one round trip.
     if (await recordCaseStart(deps.db, candidate, firstProjection)) {
