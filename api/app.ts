@@ -6,18 +6,34 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import audit from './plugins/audit';
 import auth from './plugins/auth';
+import authorization, { requireActions } from './plugins/authorization';
 import caseCommands from './plugins/case-commands';
 import caseWorkflows from './plugins/case-workflows';
 import dependencies, { type AppDependencies } from './plugins/dependencies';
 import docs from './plugins/docs';
 import inputGuard from './plugins/input-guard';
-import problems from './plugins/problems';
+import limits from './plugins/limits';
+import metrics from './plugins/metrics';
+import problems, { answerFrameworkError } from './plugins/problems';
+import requestId, { requestIdOf } from './plugins/request-id';
 import security from './plugins/security';
+import auditRoutes from './routes/audit';
 import caseRoutes from './routes/cases';
+import codecRoutes from './routes/codec';
+import dashboardRoutes from './routes/dashboards';
 import healthRoutes from './routes/health';
+import identityRoutes from './routes/identity';
 import meRoutes from './routes/me';
+import notificationRoutes from './routes/notifications';
 import pathwayRoutes from './routes/pathways';
+import personRoutes from './routes/persons';
+import referralRoutes from './routes/referrals';
+import interventionRoutes from './routes/interventions';
+import migrationRoutes from './routes/migrations';
+import reportRoutes from './routes/reports';
+import serviceAccountRoutes from './routes/service-accounts';
 import supervisionRoutes from './routes/supervision';
 import taskRoutes from './routes/tasks';
 
@@ -28,6 +44,9 @@ export const options: FastifyServerOptions = {
   bodyLimit: 1024 * 1024,
   return503OnClosing: true,
   routerOptions: { ignoreTrailingSlash: true },
+  requestIdHeader: false,
+  genReqId: requestIdOf,
+  frameworkErrors: answerFrameworkError,
 };
 
 /** Builds the whole API on the given instance from its dependencies. */
@@ -36,23 +55,41 @@ async function buildApp(fastify: FastifyInstance, deps: AppDependencies): Promis
   fastify.setSerializerCompiler(serializerCompiler);
 
   await fastify.register(problems);
+  await fastify.register(requestId);
   await fastify.register(inputGuard);
-  await fastify.register(security);
+  await fastify.register(security, { corsOrigins: deps.config.corsOrigins });
+  await fastify.register(limits, { config: deps.config });
   await fastify.register(docs);
 
   await fastify.register(dependencies, deps);
   await fastify.register(auth);
   await fastify.register(caseWorkflows);
   await fastify.register(caseCommands);
+  await fastify.register(authorization);
+  await fastify.register(audit);
 
+  await fastify.register(metrics);
   await fastify.register(healthRoutes);
+  await fastify.register(identityRoutes);
+  // Outside the protected scope: CORS preflights from the Temporal UI carry no token; it authenticates itself.
+  await fastify.register(codecRoutes);
   await fastify.register(async function protectedRoutes(api) {
     api.addHook('onRequest', api.authenticate);
+    await api.register(requireActions);
     await api.register(meRoutes);
     await api.register(pathwayRoutes);
     await api.register(caseRoutes);
+    await api.register(personRoutes);
     await api.register(taskRoutes);
+    await api.register(referralRoutes);
+    await api.register(interventionRoutes);
+    await api.register(migrationRoutes);
     await api.register(supervisionRoutes);
+    await api.register(dashboardRoutes);
+    await api.register(auditRoutes);
+    await api.register(reportRoutes);
+    await api.register(serviceAccountRoutes);
+    await api.register(notificationRoutes);
   });
 }
 

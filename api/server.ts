@@ -6,6 +6,7 @@ import closeWithGrace from 'close-with-grace';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type pg from 'pg';
 import type { AppConfig } from '../infra/config';
+import { ensurePersonKeys } from '../infra/codec/personal-data';
 import { connectTemporalClient } from '../infra/temporal-connection';
 import buildApp, { options } from './app';
 
@@ -14,7 +15,22 @@ export function loggerOptions(level: AppConfig['logLevel']): FastifyServerOption
   return {
     level,
     redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["idempotency-key"]', 'headers.authorization', 'authorization'],
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.headers["idempotency-key"]',
+        'res.headers["set-cookie"]',
+        'headers.authorization',
+        'headers.cookie',
+        'authorization',
+        // Client credentials and issued tokens, wherever a body or object carrying them is logged by mistake.
+        'client_secret',
+        'clientSecret',
+        'access_token',
+        '*.client_secret',
+        '*.clientSecret',
+        '*.access_token',
+      ],
       censor: '[redacted]',
     },
   };
@@ -22,8 +38,8 @@ export function loggerOptions(level: AppConfig['logLevel']): FastifyServerOption
 
 /** Connects Temporal, builds the app and listens; `close` stops accepting requests and disconnects. */
 export async function startApiServer({ config, pool }: { config: AppConfig; pool: pg.Pool }): Promise<{ url: string; close(): Promise<void> }> {
-  const temporal = await connectTemporalClient(config);
-  const app = Fastify({ ...options, logger: loggerOptions(config.logLevel) });
+  const temporal = await connectTemporalClient(config, ensurePersonKeys(pool, config));
+  const app = Fastify({ ...options, logger: loggerOptions(config.logLevel), ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}) });
   try {
     await app.register(buildApp, { pool, temporal, config, taskQueue: config.taskQueue });
     const url = await app.listen({ port: config.port, host: config.host });

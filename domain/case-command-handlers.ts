@@ -7,9 +7,19 @@ import { calendarFor, deadlineAfter } from './calendar';
 import type { CaseCommand, CaseCommandEnvelope, CommandRejection } from './case-commands';
 import { commandRejections } from './case-commands';
 import { closeCase, emit, finishTask, openTasks, scheduleDeadline, shiftClocks, tick, type EngineContext } from './case-engine';
-import type { Actor, CaseState, CaseTask } from './case-state';
+import {
+  acceptReferral,
+  activeReferrals,
+  pendingReferrals,
+  recordReferralOutcome,
+  rejectReferral,
+  scheduleReferralDeadline,
+} from './case-engine';
+import type { Actor, CaseReferral, CaseState, CaseTask } from './case-state';
+import { applyIntervention, checkIntervention } from './case-interventions';
+import { applyMigration, checkMigration, migrationRejection } from './case-migration';
 import { validateFormData } from './form-validation';
-import type { FormField, PathwayDefinition, TaskStep } from './pathway-schema';
+import type { FormField, PathwayDefinition, ReferralStep, TaskStep } from './pathway-schema';
 
 const reject = (type: CommandRejection['type'], message: string, issues?: CommandRejection['issues']): CommandRejection =>
   issues ? { type, message, issues } : { type, message };
@@ -114,10 +124,23 @@ function extendedDueAt(state: CaseState, task: CaseTask, command: Extract<CaseCo
 export function checkCommand(state: CaseState, definition: PathwayDefinition, envelope: CaseCommandEnvelope): CommandRejection | null {
   const { actor, command } = envelope;
   if ('taskId' in command) return checkTaskCommand(state, definition, actor, command);
+  if ('referralId' in command) return checkReferralCommand(state, definition, actor, command);
   const closed = state.status === 'closed' || state.status === 'cancelled';
   switch (command.kind) {
+    case 'skipStep':
+    case 'reopenStep':
+    case 'moveToStep':
+      return checkIntervention(state, definition, actor, command);
+    case 'migrateCase':
+      return migrationRejection(checkMigration(state, definition, actor, command));
     case 'addNote':
       if (!inArea(actor, state.areaId)) return reject(commandRejections.forbidden, 'the case is outside your areas');
+      return closed ? reject(commandRejections.caseNotActive, `the case is ${state.status}`) : null;
+    case 'recordContact':
+      // Contacts and failed attempts count most while a case is suspended because the person cannot be reached.
+      if (!inArea(actor, state.areaId) || !(actor.roles.includes('operator') || maySupervise(actor, state.areaId))) {
+        return reject(commandRejections.forbidden, 'only operators and supervisors of the area can record contacts');
+      }
       return closed ? reject(commandRejections.caseNotActive, `the case is ${state.status}`) : null;
     case 'suspendCase':
       if (!inArea(actor, state.areaId) || !(actor.roles.includes('operator') || maySupervise(actor, state.areaId))) {
@@ -222,6 +245,7 @@ export function applyCommand(state: CaseState, definition: PathwayDefinition, en
       state.lastProgressAt = now.toISOString();
       emit(state, ctx, 'case_resumed', { details: { pausedMs, ...(command.reason ? { reason: command.reason } : {}) } });
       bumpOpenTasks(state);
+      for (const referral of pendingReferrals(state)) referral.version = state.seq;
       break;
     }
     case 'cancelCase':
@@ -242,13 +266,57 @@ export function applyCommand(state: CaseState, definition: PathwayDefinition, en
         task.status = 'open';
         task.version = event.seq;
       }
+      for (const referral of activeReferrals(state)) {
+        referral.areaId = command.areaId;
+        referral.version = event.seq;
+      }
       break;
     }
     case 'addNote':
-      emit(state, ctx, 'note_added', { details: { text: command.text } });
+      // Without a category the details stay exactly as before (replay of existing histories).
+      emit(state, ctx, 'note_added', { details: command.category ? { text: command.text, category: command.category } : { text: command.text } });
       break;
+    case 'skipStep':
+    case 'reopenStep':
+    case 'moveToStep':
+      applyIntervention(state, ctx, command);
+      break;
+    case 'migrateCase':
+      // From here on the case interprets the new version: the workflow swaps its pinned definition too.
+      applyMigration(state, { ...ctx, definition: command.definition }, definition, command);
+      break;
+    case 'recordContact': {
+      // Never later than now: the API refuses future times against its clock, which may run slightly ahead.
+      const at = new Date(Math.min(Date.parse(command.at), now.getTime())).toISOString();
+      if (command.outcome === 'reached' && (!state.lastContactAt || at > state.lastContactAt)) state.lastContactAt = at;
+      emit(state, ctx, 'contact_recorded', {
+        details: { outcome: command.outcome, channel: command.channel, at, ...(command.note ? { note: command.note } : {}) },
+      });
+      break;
+    }
+    case 'acceptReferral':
+      acceptReferral(state, ctx, findReferral(state, command.referralId), command.note);
+      break;
+    case 'rejectReferral':
+      rejectReferral(state, ctx, findReferral(state, command.referralId), command.reasonCode, command.note);
+      break;
+    case 'recordReferralOutcome':
+      recordReferralOutcome(state, ctx, findReferral(state, command.referralId), command.outcome, command.note);
+      break;
+    case 'extendReferralDeadline': {
+      const referral = findReferral(state, command.referralId);
+      const previous = referral.acceptDueAt;
+      scheduleReferralDeadline(state, ctx, referral, definition.steps[referral.stepId] as ReferralStep, extendedReferralDueAt(state, referral, command));
+      // As for tasks: a new deadline restarts the ladder.
+      referral.escalationLevel = 0;
+      referral.version = emit(state, ctx, 'referral_deadline_extended', {
+        stepId: referral.stepId,
+        details: { referralId: referral.id, previousDueAt: previous, dueAt: referral.acceptDueAt, reason: command.reason },
+      }).seq;
+      break;
+    }
   }
-  tick(state, definition, now);
+  tick(state, command.kind === 'migrateCase' ? command.definition : definition, now);
   return state.seq !== seqBefore;
 }
 
@@ -285,4 +353,60 @@ function findTask(state: CaseState, taskId: string): CaseTask {
   const task = state.tasks.find((t) => t.id === taskId);
   if (!task) throw new Error(`task ${taskId} vanished between check and apply`);
   return task;
+}
+
+/** Whether the actor may answer a referral: the receiving service's role in the area, or a supervisor of the area. */
+export function mayRespondToReferral(actor: Actor, referral: CaseReferral): boolean {
+  if (maySupervise(actor, referral.areaId)) return true;
+  return inArea(actor, referral.areaId) && actor.roles.includes(referral.role) && actor.services.includes(referral.toService);
+}
+
+function checkReferralCommand(state: CaseState, definition: PathwayDefinition, actor: Actor, command: Extract<CaseCommand, { referralId: string }>): CommandRejection | null {
+  const referral = (state.referrals ?? []).find((r) => r.id === command.referralId);
+  if (!referral) return reject(commandRejections.notFound, `referral ${command.referralId} is not open in this case`);
+  if (state.status !== 'active') return reject(commandRejections.caseNotActive, `the case is ${state.status}`);
+  const step = definition.steps[referral.stepId] as ReferralStep;
+  switch (command.kind) {
+    case 'acceptReferral':
+    case 'rejectReferral': {
+      if (!mayRespondToReferral(actor, referral)) return reject(commandRejections.forbidden, `only ${referral.toService} can answer this referral`);
+      if (referral.status !== 'pending') return reject(commandRejections.conflict, `the referral is already ${referral.status}`);
+      if (command.kind === 'acceptReferral') return null;
+      const codes = step.rejectionReasons.map((r) => r.code);
+      return codes.includes(command.reasonCode)
+        ? null
+        : reject(commandRejections.invalidData, 'unknown rejection reason', [{ path: ['reasonCode'], message: `one of: ${codes.join(', ')}` }]);
+    }
+    case 'recordReferralOutcome': {
+      if (!mayRespondToReferral(actor, referral)) return reject(commandRejections.forbidden, `only ${referral.toService} can report the outcome of this referral`);
+      if (referral.status !== 'accepted') return reject(commandRejections.conflict, `the referral is ${referral.status}; an outcome follows acceptance`);
+      const codes = step.outcomes.map((o) => o.code);
+      return codes.includes(command.outcome)
+        ? null
+        : reject(commandRejections.invalidData, 'unknown outcome', [{ path: ['outcome'], message: `one of: ${codes.join(', ')}` }]);
+    }
+    case 'extendReferralDeadline': {
+      if (!maySupervise(actor, referral.areaId)) return reject(commandRejections.forbidden, 'only a supervisor of the area can extend deadlines');
+      if (referral.status !== 'pending') return reject(commandRejections.conflict, `the referral is already ${referral.status}`);
+      const newDue = extendedReferralDueAt(state, referral, command);
+      if (referral.acceptDueAt !== null && newDue.getTime() <= Date.parse(referral.acceptDueAt)) {
+        return reject(commandRejections.invalidData, 'the new deadline must be later than the current one', [
+          { path: [command.newDueAt ? 'newDueAt' : 'by'], message: `must be after ${referral.acceptDueAt}` },
+        ]);
+      }
+      return null;
+    }
+  }
+}
+
+function extendedReferralDueAt(state: CaseState, referral: CaseReferral, command: Extract<CaseCommand, { kind: 'extendReferralDeadline' }>): Date {
+  if (command.newDueAt) return new Date(command.newDueAt);
+  const base = referral.acceptDueAt ? new Date(referral.acceptDueAt) : new Date(state.updatedAt);
+  return deadlineAfter(base, command.by!, state.calendar);
+}
+
+function findReferral(state: CaseState, referralId: string): CaseReferral {
+  const referral = (state.referrals ?? []).find((r) => r.id === referralId);
+  if (!referral) throw new Error(`referral ${referralId} vanished between check and apply`);
+  return referral;
 }

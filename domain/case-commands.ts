@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import { holidayRuleSchema } from './calendar';
 import { calendarYearRange } from './form-validation';
-import { durationSchema, roleSchema } from './pathway-schema';
-import type { Actor } from './case-state';
+import { durationSchema, roleSchema, specialCategories, stepIdSchema, type PathwayDefinition } from './pathway-schema';
+import { contactChannels, contactOutcomes, type Actor } from './case-state';
 
 const reasonSchema = z.string().trim().min(3, 'give a reason of at least 3 characters').max(1000);
 const idSchema = z.string().min(1).max(200);
@@ -60,7 +60,69 @@ export const transferCaseSchema = z.object({
   /** The receiving area's local holidays, resolved by the API from the area registry. */
   localHolidays: z.array(holidayRuleSchema).default([]),
 });
-export const addNoteSchema = z.object({ kind: z.literal('addNote'), text: z.string().trim().min(1).max(5000) });
+export const addNoteSchema = z.object({
+  kind: z.literal('addNote'),
+  text: z.string().trim().min(1).max(5000),
+  // A note about health, addiction, … reaches only the readers of that category (domain/field-access.ts).
+  category: z.enum(specialCategories).optional().describe('Special category of the note, if any: only readers allowed that category see its text.'),
+});
+
+const boundedDateTime = z.iso.datetime({ offset: true }).refine((value) => {
+  const year = new Date(value).getUTCFullYear();
+  return year >= calendarYearRange.min && year <= calendarYearRange.max;
+}, `a date between ${calendarYearRange.min} and ${calendarYearRange.max}`);
+const codeSchema = z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'a lower snake case code');
+const optionalNoteSchema = z.string().trim().min(1).max(2000).optional();
+
+/** A contact with the person, or a failed attempt; the API refuses a time in the future. */
+export const recordContactSchema = z.object({
+  kind: z.literal('recordContact'),
+  outcome: z.enum(contactOutcomes),
+  channel: z.enum(contactChannels),
+  at: boundedDateTime,
+  note: optionalNoteSchema,
+});
+export const acceptReferralSchema = z.object({ kind: z.literal('acceptReferral'), referralId: idSchema, note: optionalNoteSchema });
+export const rejectReferralSchema = z.object({ kind: z.literal('rejectReferral'), referralId: idSchema, reasonCode: codeSchema, note: optionalNoteSchema });
+export const recordReferralOutcomeSchema = z.object({
+  kind: z.literal('recordReferralOutcome'),
+  referralId: idSchema,
+  outcome: codeSchema,
+  note: optionalNoteSchema,
+});
+export const extendReferralDeadlineSchema = z
+  .object({
+    kind: z.literal('extendReferralDeadline'),
+    referralId: idSchema,
+    newDueAt: boundedDateTime.optional(),
+    by: durationSchema.optional(),
+    reason: reasonSchema,
+  })
+  .refine((cmd) => Boolean(cmd.newDueAt) !== Boolean(cmd.by), {
+    message: 'give exactly one of "newDueAt" or "by"',
+    path: ['newDueAt'],
+  });
+
+// Supervisor interventions on one case (issue 3): each with a reason, recorded on the timeline.
+/** Closes the open step (its task cancelled as skipped) and moves on as if completed with no data, or to `next`. */
+export const skipStepSchema = z.object({ kind: z.literal('skipStep'), stepId: stepIdSchema, next: stepIdSchema.optional(), reason: reasonSchema });
+/** Raises the task of a completed step again, with a fresh deadline, to correct its data. */
+export const reopenStepSchema = z.object({ kind: z.literal('reopenStep'), stepId: stepIdSchema, reason: reasonSchema });
+/** Withdraws every open task and line of the case and continues from the step. */
+export const moveToStepSchema = z.object({ kind: z.literal('moveToStep'), stepId: stepIdSchema, reason: reasonSchema });
+/**
+ * Moves a running case to a newer published version of its pathway. Built by the API (never parsed
+ * from a body): it carries the new definition, so the workflow interprets it from then on.
+ */
+export const migrateCaseSchema = z.object({
+  kind: z.literal('migrateCase'),
+  fromVersion: z.number().int().positive(),
+  toVersion: z.number().int().positive(),
+  definition: z.custom<PathwayDefinition>((value) => typeof value === 'object' && value !== null),
+  /** Old step id → new step id; steps not named keep their id. */
+  stepMapping: z.record(stepIdSchema, stepIdSchema).default({}),
+  reason: reasonSchema,
+});
 
 export const caseCommandSchema = z.discriminatedUnion('kind', [
   claimTaskSchema,
@@ -74,11 +136,21 @@ export const caseCommandSchema = z.discriminatedUnion('kind', [
   closeCaseSchema,
   transferCaseSchema,
   addNoteSchema,
+  recordContactSchema,
+  acceptReferralSchema,
+  rejectReferralSchema,
+  recordReferralOutcomeSchema,
+  extendReferralDeadlineSchema,
+  skipStepSchema,
+  reopenStepSchema,
+  moveToStepSchema,
+  migrateCaseSchema,
 ]);
 
 export type CaseCommand = z.infer<typeof caseCommandSchema>;
 export type CaseCommandKind = CaseCommand['kind'];
 export type TaskCommand = Extract<CaseCommand, { taskId: string }>;
+export type ReferralCommand = Extract<CaseCommand, { referralId: string }>;
 
 export interface CaseCommandEnvelope<C extends CaseCommand = CaseCommand> {
   actor: Actor;

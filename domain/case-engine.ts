@@ -10,15 +10,19 @@ import type {
   ActorRef,
   CaseEvent,
   CaseEventType,
+  CaseReferral,
   CaseSnapshot,
   CaseState,
   CaseTask,
   FieldValue,
+  PlanSignOff,
   ProjectionBatch,
+  TaskEscalation,
+  TaskReminder,
   Token,
 } from './case-state';
 import type { CaseWorkflowInput } from './case-messages';
-import type { PathwayDefinition, Step, TaskStep } from './pathway-schema';
+import type { PathwayDefinition, ReferralStep, Step, TaskStep } from './pathway-schema';
 
 /** Everything a transition needs besides the state: the pinned definition, the clock and who acts. */
 export interface EngineContext {
@@ -94,7 +98,8 @@ export function emit(
   return event;
 }
 
-function newToken(state: CaseState, stepId: string, parentId: string | null): Token {
+/** A new execution pointer at a step (not yet entered). */
+export function newToken(state: CaseState, stepId: string, parentId: string | null): Token {
   const token: Token = {
     id: `k${state.nextId++}`,
     stepId,
@@ -108,7 +113,8 @@ function newToken(state: CaseState, stepId: string, parentId: string | null): To
   return token;
 }
 
-function stepOf(definition: PathwayDefinition, stepId: string): Step {
+/** The step of the definition; a missing one is a bug (published definitions are checked). */
+export function stepOf(definition: PathwayDefinition, stepId: string): Step {
   const step = definition.steps[stepId];
   if (!step) throw new PathwayRuntimeError(`step "${stepId}" is not in the definition`);
   return step;
@@ -121,7 +127,7 @@ function collectedDate(state: CaseState, path: string): Date | undefined {
 }
 
 /** Moves a token into a step and on through every step that does not wait for a person or the clock. */
-function enterStep(state: CaseState, ctx: EngineContext, token: Token, firstStepId: string): void {
+export function enterStep(state: CaseState, ctx: EngineContext, token: Token, firstStepId: string): void {
   let stepId: string | undefined = firstStepId;
   for (let guard = 0; stepId !== undefined; guard++) {
     if (guard > MAX_STEPS_PER_TRANSITION) throw new PathwayRuntimeError(`pathway loops without a pause at "${stepId}"`);
@@ -179,6 +185,10 @@ function enterStep(state: CaseState, ctx: EngineContext, token: Token, firstStep
       case 'end':
         closeCase(state, ctx, step.outcome, 'case_closed');
         return;
+      case 'referral':
+        token.state = 'referral';
+        createReferral(state, ctx, token, stepId, step);
+        return;
     }
   }
 }
@@ -193,7 +203,7 @@ function waitEnd(state: CaseState, ctx: EngineContext, step: Extract<Step, { kin
 }
 
 /** Continues a token after the step it stood on, or ends it at the end of its chain. */
-function moveOn(state: CaseState, ctx: EngineContext, token: Token, next: string | undefined): void {
+export function moveOn(state: CaseState, ctx: EngineContext, token: Token, next: string | undefined): void {
   token.wakeAt = null;
   if (next === undefined) finishToken(state, ctx, token);
   else enterStep(state, ctx, token, next);
@@ -268,7 +278,7 @@ function createTask(state: CaseState, ctx: EngineContext, token: Token, stepId: 
   return task;
 }
 
-function initialDueAt(state: CaseState, ctx: EngineContext, step: TaskStep): Date | null {
+function initialDueAt(state: CaseState, ctx: EngineContext, step: Pick<TaskStep, 'deadline'>): Date | null {
   if (!step.deadline) return null;
   // Without the reference date (e.g. no PAD date yet) the deadline counts from today: late is better than never.
   const base = (step.deadline.from && collectedDate(state, step.deadline.from.field)) || ctx.now;
@@ -307,8 +317,18 @@ export function finishTask(state: CaseState, ctx: EngineContext, task: CaseTask,
   task.completionKey = completionKey;
   task.version = emit(state, ctx, 'task_completed', { stepId: task.stepId, taskId: task.id, details: { fields: Object.keys(data) } }).seq;
   state.lastProgressAt = ctx.now.toISOString();
+  const signOff = task.signOff;
+  // The first plan signed by every service it names: "first contact → signed plan" is measured to here.
+  if (signOff && !state.planSignedAt && signOff.services.every((service) => signOff.signed.some((s) => s.service === service))) {
+    state.planSignedAt = ctx.now.toISOString();
+  }
   const token = state.tokens.find((t) => t.id === task.tokenId);
   if (!token) return;
+  // A reopened step is a correction of data already used: its chain does not run a second time.
+  if (token.reopened) {
+    state.tokens = state.tokens.filter((t) => t.id !== token.id);
+    return;
+  }
   const step = stepOf(ctx.definition, task.stepId) as TaskStep;
   moveOn(state, ctx, token, step.next);
 }
@@ -318,6 +338,10 @@ export function closeCase(state: CaseState, ctx: EngineContext, outcome: string 
   for (const task of openTasks(state)) {
     task.status = 'cancelled';
     task.version = emit(state, ctx, 'task_cancelled', { stepId: task.stepId, taskId: task.id, details: { because: type } }).seq;
+  }
+  for (const referral of activeReferrals(state)) {
+    referral.status = 'cancelled';
+    referral.version = emit(state, ctx, 'referral_cancelled', { stepId: referral.stepId, details: { referralId: referral.id, because: type } }).seq;
   }
   state.tokens = [];
   state.status = type === 'case_closed' ? 'closed' : 'cancelled';
@@ -341,7 +365,7 @@ function settle(state: CaseState, ctx: EngineContext): void {
   if (state.status !== 'active') return;
   const nowMs = ctx.now.getTime();
   for (let guard = 0; guard < MAX_STEPS_PER_TRANSITION; guard++) {
-    const fired = fireDueAlerts(state, ctx, nowMs) || advanceDueTokens(state, ctx, nowMs);
+    const fired = fireDueAlerts(state, ctx, nowMs) || fireDueReferralAlerts(state, ctx, nowMs) || advanceDueTokens(state, ctx, nowMs);
     if (!fired || state.status !== 'active') return;
   }
   throw new PathwayRuntimeError('timers keep firing without end');
@@ -409,6 +433,10 @@ export function nextWakeAt(state: CaseState): Date | null {
     for (const r of task.reminders) if (r.firedAt === null) next = Math.min(next, Date.parse(r.at));
     for (const e of task.escalations) if (e.firedAt === null) next = Math.min(next, Date.parse(e.at));
   }
+  for (const referral of pendingReferrals(state)) {
+    for (const r of referral.reminders) if (r.firedAt === null) next = Math.min(next, Date.parse(r.at));
+    for (const e of referral.escalations) if (e.firedAt === null) next = Math.min(next, Date.parse(e.at));
+  }
   for (const token of state.tokens) if (token.wakeAt !== null) next = Math.min(next, Date.parse(token.wakeAt));
   return Number.isFinite(next) ? new Date(next) : null;
 }
@@ -421,6 +449,11 @@ export function shiftClocks(state: CaseState, byMs: number): void {
     for (const r of task.reminders) if (r.firedAt === null) r.at = shift(r.at);
     for (const e of task.escalations) if (e.firedAt === null) e.at = shift(e.at);
   }
+  for (const referral of pendingReferrals(state)) {
+    if (referral.acceptDueAt) referral.acceptDueAt = shift(referral.acceptDueAt);
+    for (const r of referral.reminders) if (r.firedAt === null) r.at = shift(r.at);
+    for (const e of referral.escalations) if (e.firedAt === null) e.at = shift(e.at);
+  }
   for (const token of state.tokens) if (token.wakeAt) token.wakeAt = shift(token.wakeAt);
 }
 
@@ -428,8 +461,10 @@ export function shiftClocks(state: CaseState, byMs: number): void {
 export function snapshotOf(state: CaseState): CaseSnapshot {
   const open = openTasks(state);
   const openSteps = new Set<string>(open.map((t) => t.stepId));
-  for (const token of state.tokens) if (token.state === 'waiting' || token.state === 'recurring') openSteps.add(token.stepId);
-  const dueDates = open.map((t) => t.dueAt).filter((d): d is string => d !== null).sort();
+  for (const token of state.tokens) if (token.state === 'waiting' || token.state === 'recurring' || token.state === 'referral') openSteps.add(token.stepId);
+  const pending = pendingReferrals(state);
+  const dueDates = [...open.map((t) => t.dueAt), ...pending.map((r) => r.acceptDueAt)].filter((d): d is string => d !== null).sort();
+  const targetGroup = state.data.case?.targetGroup;
   return {
     caseId: state.caseId,
     reference: state.reference,
@@ -447,7 +482,25 @@ export function snapshotOf(state: CaseState): CaseSnapshot {
     data: state.data,
     openStepIds: [...openSteps].sort(),
     nextDeadline: dueDates[0] ?? null,
-    escalationLevel: open.reduce((max, t) => Math.max(max, t.escalationLevel), 0),
+    escalationLevel: [...open, ...pending].reduce((max, t) => Math.max(max, t.escalationLevel), 0),
+    lastContactAt: state.lastContactAt ?? null,
+    targetGroup: typeof targetGroup === 'string' ? targetGroup : null,
+    planSignedAt: state.planSignedAt ?? null,
+    planSignOff: planSignOffOf(state),
+  };
+}
+
+/** The open joint plan (the first open sign-off task): who signed and who still must. */
+function planSignOffOf(state: CaseState): PlanSignOff | null {
+  const task = openTasks(state).find((t) => t.signOff !== null);
+  if (!task?.signOff) return null;
+  const signed = task.signOff.signed.map((s) => s.service);
+  return {
+    taskId: task.id,
+    stepId: task.stepId,
+    required: [...task.signOff.services],
+    signed,
+    missing: task.signOff.services.filter((service) => !signed.includes(service)),
   };
 }
 
@@ -457,6 +510,7 @@ export function batchSince(state: CaseState, fromSeq: number): ProjectionBatch {
     snapshot: snapshotOf(state),
     tasks: state.tasks.filter((t) => t.version > fromSeq),
     events: state.pendingEvents.filter((e) => e.seq > fromSeq),
+    referrals: (state.referrals ?? []).filter((r) => r.version > fromSeq),
   };
 }
 
@@ -473,4 +527,161 @@ export function markProjected(state: CaseState, upToSeq: number): void {
   }
   state.tasks = kept;
   state.recentlyClosed = state.recentlyClosed.slice(-RECENTLY_CLOSED_KEPT);
+  if (state.referrals) state.referrals = state.referrals.filter((r) => isActiveReferral(r) || r.version > state.projectedSeq);
 }
+
+// Closed-loop referrals: raised by a referral step, answered by the receiving service, closed by its outcome.
+
+/** Whether a referral still waits for an answer or an outcome. */
+export function isActiveReferral(referral: CaseReferral): boolean {
+  return referral.status === 'pending' || referral.status === 'accepted';
+}
+
+/** Referrals still waiting for an answer or an outcome. */
+export function activeReferrals(state: CaseState): CaseReferral[] {
+  return (state.referrals ?? []).filter(isActiveReferral);
+}
+
+/** Referrals the receiving service has not answered yet: only these have running clocks. */
+export function pendingReferrals(state: CaseState): CaseReferral[] {
+  return (state.referrals ?? []).filter((referral) => referral.status === 'pending');
+}
+
+function createReferral(state: CaseState, ctx: EngineContext, token: Token, stepId: string, step: ReferralStep): CaseReferral {
+  const referral: CaseReferral = {
+    id: `${state.caseId}.r${state.nextId++}`,
+    caseId: state.caseId,
+    stepId,
+    tokenId: token.id,
+    areaId: state.areaId,
+    fromService: step.from,
+    toService: step.to.service,
+    role: step.to.role,
+    status: 'pending',
+    createdAt: ctx.now.toISOString(),
+    acceptDueAt: null,
+    reminders: [],
+    escalations: [],
+    escalationLevel: 0,
+    respondedAt: null,
+    respondedBy: null,
+    reasonCode: null,
+    outcome: null,
+    outcomeAt: null,
+    outcomeBy: null,
+    version: 0,
+  };
+  if (!state.referrals) state.referrals = [];
+  state.referrals.push(referral);
+  // A referral step reached again (a jump back) starts a fresh loop: rules must not read the old answer.
+  state.data[stepId] = { status: 'pending' };
+  scheduleReferralDeadline(state, ctx, referral, step, initialDueAt(state, ctx, step));
+  referral.version = emit(state, ctx, 'referral_created', {
+    stepId,
+    details: { referralId: referral.id, fromService: referral.fromService, toService: referral.toService, acceptDueAt: referral.acceptDueAt },
+  }).seq;
+  return referral;
+}
+
+/** Sets a referral's acceptance deadline and lays out its reminders and escalation ladder, as for a task. */
+export function scheduleReferralDeadline(state: CaseState, ctx: Pick<EngineContext, 'now'>, referral: CaseReferral, step: ReferralStep, dueAt: Date | null): void {
+  referral.acceptDueAt = dueAt ? dueAt.toISOString() : null;
+  referral.reminders = [];
+  referral.escalations = [];
+  if (!dueAt) return;
+  for (const reminder of step.reminders) {
+    const at = alertTime(dueAt, reminder.before, 'before', state.calendar);
+    if (at.getTime() > ctx.now.getTime()) referral.reminders.push({ at: at.toISOString(), firedAt: null } satisfies TaskReminder);
+  }
+  step.escalation.forEach((level, index) => {
+    referral.escalations.push({
+      level: index + 1,
+      at: alertTime(dueAt, level.after, 'after', state.calendar).toISOString(),
+      role: level.role,
+      service: level.service ?? referral.toService,
+      reassign: level.reassign,
+      firedAt: null,
+    } satisfies TaskEscalation);
+  });
+}
+
+function fireDueReferralAlerts(state: CaseState, ctx: EngineContext, nowMs: number): boolean {
+  let fired = false;
+  for (const referral of pendingReferrals(state)) {
+    const base = { referralId: referral.id, toService: referral.toService, acceptDueAt: referral.acceptDueAt };
+    for (const reminder of referral.reminders) {
+      if (reminder.firedAt === null && Date.parse(reminder.at) <= nowMs) {
+        reminder.firedAt = ctx.now.toISOString();
+        referral.version = emit(state, ctx, 'referral_reminder_due', { stepId: referral.stepId, details: base }).seq;
+        fired = true;
+      }
+    }
+    for (const level of referral.escalations) {
+      if (level.firedAt === null && Date.parse(level.at) <= nowMs) {
+        level.firedAt = ctx.now.toISOString();
+        referral.escalationLevel = Math.max(referral.escalationLevel, level.level);
+        // A referral stays with the receiving service; `reassign` hands the answer to the escalation role there.
+        if (level.reassign) referral.role = level.role;
+        referral.version = emit(state, ctx, 'referral_escalated', {
+          stepId: referral.stepId,
+          details: { ...base, level: level.level, role: level.role, service: level.service, reassigned: level.reassign },
+        }).seq;
+        fired = true;
+      }
+    }
+  }
+  return fired;
+}
+
+function referralStep(ctx: EngineContext, referral: CaseReferral): ReferralStep {
+  return stepOf(ctx.definition, referral.stepId) as ReferralStep;
+}
+
+const withNote = (details: Record<string, unknown>, note: string | undefined) => (note ? { ...details, note } : details);
+
+/** The receiving service takes the referral on; the case waits for its outcome. */
+export function acceptReferral(state: CaseState, ctx: EngineContext, referral: CaseReferral, note?: string): void {
+  referral.status = 'accepted';
+  referral.respondedAt = ctx.now.toISOString();
+  referral.respondedBy = ctx.actor.id;
+  state.data[referral.stepId] = { ...(state.data[referral.stepId] ?? {}), status: 'accepted' };
+  state.lastProgressAt = ctx.now.toISOString();
+  referral.version = emit(state, ctx, 'referral_accepted', {
+    stepId: referral.stepId,
+    details: withNote({ referralId: referral.id, toService: referral.toService }, note),
+  }).seq;
+}
+
+/** The receiving service turns the referral down with a reason code; the case goes to `onRejected`, else `next`. */
+export function rejectReferral(state: CaseState, ctx: EngineContext, referral: CaseReferral, reasonCode: string, note?: string): void {
+  referral.status = 'rejected';
+  referral.respondedAt = ctx.now.toISOString();
+  referral.respondedBy = ctx.actor.id;
+  referral.reasonCode = reasonCode;
+  state.data[referral.stepId] = { status: 'rejected', reason: reasonCode };
+  state.lastProgressAt = ctx.now.toISOString();
+  referral.version = emit(state, ctx, 'referral_rejected', {
+    stepId: referral.stepId,
+    details: withNote({ referralId: referral.id, toService: referral.toService, reasonCode }, note),
+  }).seq;
+  const step = referralStep(ctx, referral);
+  const token = state.tokens.find((t) => t.id === referral.tokenId);
+  if (token) moveOn(state, ctx, token, step.onRejected ?? step.next);
+}
+
+/** The receiving service reports what came of the referral; the case moves on with the outcome in its data. */
+export function recordReferralOutcome(state: CaseState, ctx: EngineContext, referral: CaseReferral, outcome: string, note?: string): void {
+  referral.status = 'completed';
+  referral.outcome = outcome;
+  referral.outcomeAt = ctx.now.toISOString();
+  referral.outcomeBy = ctx.actor.id;
+  state.data[referral.stepId] = { ...(state.data[referral.stepId] ?? {}), status: 'completed', outcome };
+  state.lastProgressAt = ctx.now.toISOString();
+  referral.version = emit(state, ctx, 'referral_outcome_recorded', {
+    stepId: referral.stepId,
+    details: withNote({ referralId: referral.id, toService: referral.toService, outcome }, note),
+  }).seq;
+  const token = state.tokens.find((t) => t.id === referral.tokenId);
+  if (token) moveOn(state, ctx, token, referralStep(ctx, referral).next);
+}
+

@@ -6,6 +6,7 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { HolidayRule } from './calendar';
 import type { CaseCommand, CaseCommandEnvelope, CaseCommandKind } from './case-commands';
 import type { ActorRef, CaseSnapshot, CaseState, CaseTask, FieldValue, ProjectionBatch } from './case-state';
+import type { MigrationCheck } from './case-migration';
 import type { PathwayDefinition } from './pathway-schema';
 
 export interface CaseWorkflowInput {
@@ -26,6 +27,11 @@ export interface CaseWorkflowInput {
    * turns this off, because it cannot register custom search attributes.
    */
   indexSearchAttributes?: boolean;
+  /**
+   * The caller has already written the case's first projection (the API does, in the statement that
+   * records the start): the workflow then skips projecting it again.
+   */
+  firstBatchProjected?: boolean;
   /** Present only when continuing as new. */
   state?: CaseState;
 }
@@ -55,10 +61,21 @@ export const caseUpdates = {
   closeCase: caseUpdate('closeCase'),
   transferCase: caseUpdate('transferCase'),
   addNote: caseUpdate('addNote'),
+  recordContact: caseUpdate('recordContact'),
+  acceptReferral: caseUpdate('acceptReferral'),
+  rejectReferral: caseUpdate('rejectReferral'),
+  recordReferralOutcome: caseUpdate('recordReferralOutcome'),
+  extendReferralDeadline: caseUpdate('extendReferralDeadline'),
+  skipStep: caseUpdate('skipStep'),
+  reopenStep: caseUpdate('reopenStep'),
+  moveToStep: caseUpdate('moveToStep'),
+  migrateCase: caseUpdate('migrateCase'),
 } as const satisfies { [K in CaseCommandKind]: UpdateFor<K> };
 
 export const caseSnapshotQuery = defineQuery<CaseSnapshot>('caseSnapshot');
 export const openTasksQuery = defineQuery<CaseTask[]>('openTasks');
+/** Whether the case could move to another pathway version, and why not: the migration dry run, by the validator's own rules. */
+export const migrationCheckQuery = defineQuery<MigrationCheck, [CaseCommandEnvelope<Extract<CaseCommand, { kind: 'migrateCase' }>>]>('migrationCheck');
 
 /** Workflow ids carry only the opaque case id: no personal data. */
 export function caseWorkflowId(caseId: string): string {

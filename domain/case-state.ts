@@ -51,6 +51,49 @@ export interface TaskSignature {
   key?: string | null;
 }
 
+export const referralStatuses = ['pending', 'accepted', 'rejected', 'completed', 'cancelled'] as const;
+export type ReferralStatus = (typeof referralStatuses)[number];
+
+/** A closed-loop referral raised by a referral step: pending → accepted → completed (outcome), or rejected. */
+export interface CaseReferral {
+  id: string;
+  caseId: string;
+  stepId: string;
+  tokenId: string;
+  areaId: string;
+  fromService: string;
+  toService: string;
+  /** The role at the receiving service that answers; an escalation with `reassign` changes it. */
+  role: Role;
+  status: ReferralStatus;
+  createdAt: string;
+  /** Acceptance deadline; reminders and escalations count from it while the referral is pending. */
+  acceptDueAt: string | null;
+  reminders: TaskReminder[];
+  escalations: TaskEscalation[];
+  escalationLevel: number;
+  respondedAt: string | null;
+  respondedBy: string | null;
+  reasonCode: string | null;
+  outcome: string | null;
+  outcomeAt: string | null;
+  outcomeBy: string | null;
+  /** Sequence number of the last event that changed it: the projection's version guard. */
+  version: number;
+}
+
+export const contactOutcomes = ['reached', 'failed_attempt'] as const;
+export const contactChannels = ['phone', 'visit', 'email', 'office', 'other'] as const;
+
+/** Where a joint plan stands: which named services have signed its open sign-off task, and which have not. */
+export interface PlanSignOff {
+  taskId: string;
+  stepId: string;
+  required: string[];
+  signed: string[];
+  missing: string[];
+}
+
 export interface CaseTask {
   id: string;
   caseId: string;
@@ -82,13 +125,15 @@ export interface Token {
   id: string;
   stepId: string;
   parentId: string | null;
-  state: 'task' | 'waiting' | 'joining' | 'recurring';
+  state: 'task' | 'waiting' | 'joining' | 'recurring' | 'referral';
   /** For waits and recurrences: when the token moves on. */
   wakeAt: string | null;
   /** For parallel steps: branches still running. */
   pendingChildren: number;
   /** For recurring steps: occurrences started so far. */
   occurrences: number;
+  /** A step reopened by a supervisor to correct its data: completing it ends this token, the chain does not run again. */
+  reopened?: boolean;
 }
 
 export const caseEventTypes = [
@@ -116,6 +161,19 @@ export const caseEventTypes = [
   'note_added',
   'case_closed',
   'case_cancelled',
+  'contact_recorded',
+  'referral_created',
+  'referral_accepted',
+  'referral_rejected',
+  'referral_outcome_recorded',
+  'referral_reminder_due',
+  'referral_escalated',
+  'referral_deadline_extended',
+  'referral_cancelled',
+  'step_skipped',
+  'step_reopened',
+  'moved_to_step',
+  'case_migrated',
 ] as const;
 export type CaseEventType = (typeof caseEventTypes)[number];
 
@@ -170,6 +228,12 @@ export interface CaseState extends CaseHeader {
   /** The last closed tasks dropped from `tasks`, so a repeated command still gets the right answer. */
   recentlyClosed: ClosedTaskRecord[];
   projectedSeq: number;
+  /** Open referrals, plus closed ones not yet projected. Absent in states recorded before referrals existed. */
+  referrals?: CaseReferral[];
+  /** Last successful contact with the person (failed attempts do not count). Absent before contacts existed. */
+  lastContactAt?: string | null;
+  /** When a sign-off task was first completed by every service it names. Absent before it was tracked. */
+  planSignedAt?: string | null;
 }
 
 /** The case row of the read model: everything a list or detail page needs without the workflow. */
@@ -178,6 +242,12 @@ export interface CaseSnapshot extends CaseHeader {
   openStepIds: string[];
   nextDeadline: string | null;
   escalationLevel: number;
+  lastContactAt: string | null;
+  /** Reporting code from the start data (`case.targetGroup`), for funder indicators. */
+  targetGroup: string | null;
+  planSignedAt: string | null;
+  /** The open joint plan's signatures; null when no sign-off task is open. */
+  planSignOff: PlanSignOff | null;
 }
 
 /** One idempotent write to the read model: apply in any order, any number of times. */
@@ -185,6 +255,8 @@ export interface ProjectionBatch {
   snapshot: CaseSnapshot;
   tasks: CaseTask[];
   events: CaseEvent[];
+  /** Referrals changed by the batch (absent in batches made before referrals existed). */
+  referrals?: CaseReferral[];
 }
 
 export type { CaseData, FieldValue };

@@ -5,7 +5,7 @@
  * Output is sorted by path so the same document always yields the same list.
  */
 import { conditionLeaves } from './conditions';
-import type { Condition, Duration, FormField, PathwayDefinition, Step, TaskStep } from './pathway-schema';
+import type { Condition, Duration, FormField, PathwayDefinition, ReferralStep, Step, TaskStep } from './pathway-schema';
 
 export const pathwayIssueCodes = {
   unknownStep: 'unknown_step',
@@ -23,6 +23,7 @@ export const pathwayIssueCodes = {
   escalationOrder: 'escalation_order',
   missingDeadline: 'missing_deadline',
   reservedStepId: 'reserved_step_id',
+  referralService: 'referral_service',
 } as const;
 
 export type PathwayIssueCode = (typeof pathwayIssueCodes)[keyof typeof pathwayIssueCodes];
@@ -59,7 +60,7 @@ const approximateMinutes: Record<Duration['unit'], number> = {
 };
 
 // Steps at which a case waits for a person or a timer: a cycle through one of them cannot spin.
-const pausingKinds: ReadonlySet<Step['kind']> = new Set(['task', 'wait', 'recurring']);
+const pausingKinds: ReadonlySet<Step['kind']> = new Set(['task', 'wait', 'recurring', 'referral']);
 
 /** Runs every static check on a parsed definition; an empty list means it is ready to publish. */
 export function checkPathway(def: PathwayDefinition, context: PathwayCheckContext = {}): PathwayIssue[] {
@@ -94,6 +95,7 @@ export function checkPathway(def: PathwayDefinition, context: PathwayCheckContex
   for (const id of stepIds) {
     const step = def.steps[id];
     if (step.kind === 'task') checkTask(def, id, step, context, report);
+    if (step.kind === 'referral') checkReferral(def, id, step, context, report);
     if (step.kind === 'wait' && step.until) checkDateReference(def, step.until.field, ['steps', id, 'until', 'field'], report);
     if (step.kind === 'decision') {
       step.rules.forEach((rule, i) => checkCondition(def, rule.when, ['steps', id, 'rules', i, 'when'], report));
@@ -130,6 +132,10 @@ function stepEdges(id: string, step: Step): StepEdge[] {
     case 'goto':
       flow(step.target, at('target'));
       flow(step.otherwise, at('otherwise'));
+      break;
+    case 'referral':
+      flow(step.next, at('next'));
+      flow(step.onRejected, at('onRejected'));
       break;
     case 'end':
       break;
@@ -179,7 +185,8 @@ function checkChains(def: PathwayDefinition, stepIds: string[], edges: Map<strin
   for (const id of stepIds) {
     if (!mainLine.has(id)) continue;
     const step = def.steps[id];
-    const stops = (step.kind === 'task' || step.kind === 'wait' || step.kind === 'parallel' || step.kind === 'recurring') && step.next === undefined;
+    const stops =
+      (step.kind === 'task' || step.kind === 'wait' || step.kind === 'parallel' || step.kind === 'recurring' || step.kind === 'referral') && step.next === undefined;
     if (stops) report(['steps', id], codes.danglingEnd, `step "${id}" has no "next" and is not an end step, so a case would stop there without an outcome`);
     if (step.kind === 'goto' && step.otherwise === undefined) {
       report(['steps', id], codes.danglingEnd, `goto "${id}" has no "otherwise": after ${step.maxTimes} jumps a case would stop there without an outcome`);
@@ -270,6 +277,43 @@ function checkTask(def: PathwayDefinition, id: string, step: TaskStep, context: 
   if (step.deadline?.from) checkDateReference(def, step.deadline.from.field, at('deadline', 'from', 'field'), report);
 }
 
+/** What a referral step records, as rules read it: `<stepId>.status`, `.reason` (rejection code) and `.outcome`. */
+function referralFields(step: ReferralStep): FormField[] {
+  const select = (key: string, it: string, options: { code: string; label: FormField['label'] }[]): FormField => ({
+    key,
+    label: { it },
+    type: 'select',
+    required: false,
+    options: options.map((option) => ({ value: option.code, label: option.label })),
+  });
+  return [
+    select('status', 'Stato dell’invio', ['pending', 'accepted', 'rejected', 'completed'].map((code) => ({ code, label: { it: code } }))),
+    select('reason', 'Motivo del rifiuto', step.rejectionReasons),
+    select('outcome', 'Esito', step.outcomes),
+  ];
+}
+
+function checkReferral(def: PathwayDefinition, id: string, step: ReferralStep, context: PathwayCheckContext, report: Reporter): void {
+  const at = (...rest: DocPath): DocPath => ['steps', id, ...rest];
+  const known = context.services ? new Set(context.services) : undefined;
+  if (known && !known.has(step.from)) report(at('from'), codes.unknownService, `no service "${step.from}" exists to refer from`);
+  if (known && !known.has(step.to.service)) report(at('to', 'service'), codes.missingAssignee, `no service "${step.to.service}" exists to receive referral "${id}"`);
+  if (step.from === step.to.service) report(at('to', 'service'), codes.referralService, `a referral goes to another service, not back to "${step.from}"`);
+  step.escalation.forEach((level, i) => {
+    if (known && level.service !== undefined && !known.has(level.service)) {
+      report(at('escalation', i, 'service'), codes.unknownService, `escalation reaches unknown service "${level.service}"`);
+    }
+    const previous = step.escalation[i - 1];
+    if (previous && approximateMinutes[level.after.unit] * level.after.amount <= approximateMinutes[previous.after.unit] * previous.after.amount) {
+      report(at('escalation', i, 'after'), codes.escalationOrder, `escalation level ${i + 1} must fire later than level ${i}`);
+    }
+  });
+  if (!step.deadline && (step.reminders.length > 0 || step.escalation.length > 0)) {
+    report(at('deadline'), codes.missingDeadline, 'reminders and escalation levels are timed from the acceptance deadline, and this referral has none');
+  }
+  if (step.deadline?.from) checkDateReference(def, step.deadline.from.field, at('deadline', 'from', 'field'), report);
+}
+
 /** The form field a `<stepId>.<fieldKey>` path names, or why it names none. */
 export function resolveFieldPath(def: PathwayDefinition, fieldPath: string): { field: FormField } | { error: string } {
   const dot = fieldPath.indexOf('.');
@@ -282,6 +326,10 @@ export function resolveFieldPath(def: PathwayDefinition, fieldPath: string): { f
   }
   if (!Object.prototype.hasOwnProperty.call(def.steps, stepId)) return { error: `no step "${stepId}" collects data` };
   const step = def.steps[stepId];
+  if (step.kind === 'referral') {
+    const field = referralFields(step).find((f) => f.key === key);
+    return field ? { field } : { error: `referral step "${stepId}" records status, reason and outcome, not "${key}"` };
+  }
   if (step.kind !== 'task') return { error: `step "${stepId}" is a ${step.kind} step and collects no data` };
   const field = step.form.fields.find((f) => f.key === key);
   return field ? { field } : { error: `the form of step "${stepId}" has no field "${key}"` };

@@ -216,6 +216,45 @@ export const endStepSchema = z.strictObject({
   outcome: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'outcomes are lower snake case codes'),
 });
 
+const codeSchema = z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'codes are lower snake case');
+const codedOptionsSchema = z
+  .array(z.strictObject({ code: codeSchema, label: localizedTextSchema }))
+  .min(1)
+  .max(50)
+  .superRefine((options, ctx) => {
+    const seen = new Set<string>();
+    options.forEach((option, index) => {
+      if (seen.has(option.code)) ctx.addIssue({ code: 'custom', path: [index, 'code'], message: `duplicate code "${option.code}"` });
+      seen.add(option.code);
+    });
+  });
+
+/**
+ * A closed-loop referral to another service: the receiving service accepts it (within the
+ * acceptance deadline, with reminders and an escalation ladder like a task) or rejects it with a
+ * reason code, and later reports an outcome. Rules read `<stepId>.status`, `<stepId>.reason` and
+ * `<stepId>.outcome`. The case moves on once the outcome is in, or at rejection.
+ */
+export const referralStepSchema = z.strictObject({
+  kind: z.literal('referral'),
+  ...stepBase,
+  /** The referring service (whose case manager keeps the loop open). */
+  from: serviceKeySchema,
+  /** The receiving service, and the role there that answers (default operator). */
+  to: assigneeSchema,
+  /** Acceptance deadline, in the same forms as a task deadline. */
+  deadline: deadlineSchema.optional(),
+  reminders: z.array(reminderSchema).max(10).default([]),
+  escalation: z.array(escalationLevelSchema).max(10).default([]),
+  /** Reason codes the receiving service may reject with. */
+  rejectionReasons: codedOptionsSchema,
+  /** Outcome codes the receiving service reports once it has worked the referral. */
+  outcomes: codedOptionsSchema,
+  /** Where a rejected referral goes; without it the case continues at `next` with status "rejected". */
+  onRejected: stepIdSchema.optional(),
+  next: stepIdSchema.optional(),
+});
+
 export const stepSchema = z.discriminatedUnion('kind', [
   taskStepSchema,
   parallelStepSchema,
@@ -224,6 +263,7 @@ export const stepSchema = z.discriminatedUnion('kind', [
   recurringStepSchema,
   gotoStepSchema,
   endStepSchema,
+  referralStepSchema,
 ]);
 
 export const pathwayKeySchema = z
@@ -255,6 +295,7 @@ export type WaitStep = z.infer<typeof waitStepSchema>;
 export type RecurringStep = z.infer<typeof recurringStepSchema>;
 export type GotoStep = z.infer<typeof gotoStepSchema>;
 export type EndStep = z.infer<typeof endStepSchema>;
+export type ReferralStep = z.infer<typeof referralStepSchema>;
 export type FormField = z.infer<typeof formFieldSchema>;
 export type Duration = z.infer<typeof durationSchema>;
 export type Deadline = z.infer<typeof deadlineSchema>;

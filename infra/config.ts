@@ -6,11 +6,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { CASE_TASK_QUEUE } from '../domain/search-attributes';
+import { notificationEnv, notificationEnvNames, notificationSettingsSchema } from './notifications/settings';
+import { parseKeyRing } from './codec/key-ring';
 
 const repoRoot = path.resolve(__dirname, '..');
 
-/** Used only for local runs (`npm start`, tests); production must bring its own secret. */
-export const DEV_AUTH_SECRET = 'reticulate-dev-secret-not-for-production-use';
+/** Token signature algorithms an OIDC provider may use: asymmetric only (never `none`, never HS*). */
+export const asymmetricAlgorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
 
 const required = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : undefined) };
 const nonEmpty = z.string(required).trim().min(1);
@@ -35,13 +37,64 @@ const configSchema = z.object({
   }),
   taskQueue: nonEmpty.default(CASE_TASK_QUEUE),
   dataDir: nonEmpty.default(path.join(repoRoot, '.data')),
-  authSecret: z.string(required).min(32, 'must be at least 32 characters'),
+  oidc: z.object({
+    issuer: z.url({ protocol: /^https?$/ }).optional(),
+    audience: nonEmpty.default('reticulate-api'),
+    jwksUrl: z.url({ protocol: /^https?$/ }).optional(),
+    algorithms: z.array(z.enum(asymmetricAlgorithms, { error: `must be a comma list of ${asymmetricAlgorithms.join(', ')}` })).min(1).default(['RS256', 'ES256']),
+    userClaim: nonEmpty.default('sub'),
+  }),
+  localIssuer: z.object({ url: z.url({ protocol: /^https?$/ }).optional(), keyFile: nonEmpty.optional() }),
+  rateLimit: z.object({
+    max: z.coerce.number().int().min(1).default(1200),
+    windowMs: z
+      .string()
+      .regex(/^\d+\s*(ms|s|sec|seconds?|m|min|minutes?|h|hours?)?$/i, 'must be milliseconds or a duration like "1 minute"')
+      .transform(durationMs)
+      .pipe(z.number().int().min(1_000, 'must be at least 1 second'))
+      .default(60_000),
+  }),
+  corsOrigins: z.array(z.url({ error: 'must be a comma list of origins like https://app.example.org' }).refine((origin) => new URL(origin).origin === origin, 'must be an origin (scheme, host, port) without a path')).default([]),
+  // Proxies whose X-Forwarded-For is believed (addresses or CIDRs): the client address keys anonymous rate limits.
+  trustProxy: z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], { error: 'must be a comma list of proxy addresses or CIDR ranges' })).optional(),
+  notifications: notificationSettingsSchema,
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   temporalUiPort: port.default(8233),
+  /** host:port where a worker process serves Temporal's worker metrics for Prometheus; unset = off. */
+  workerMetricsAddress: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464').optional(),
+  codecKeys: z.string().superRefine(keyRingIssues).optional(),
+  codecCorsOrigins: z.array(z.url({ error: 'must be a comma list of origins' })).optional(),
+  retentionDays: z.coerce.number().int().min(0).max(36_500).default(3650),
 });
 
+/** A malformed master key ring fails the start with the entry at fault (never the key itself). */
+function keyRingIssues(spec: string, ctx: z.RefinementCtx): void {
+  try {
+    parseKeyRing(spec);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+}
+
 /** The whole process configuration. */
-export type AppConfig = z.infer<typeof configSchema>;
+export type AppConfig = Omit<z.infer<typeof configSchema>, 'localIssuer'> & {
+  /** The embedded token issuer: its `iss` URL and the file of its signing keys. */
+  localIssuer: { url: string; keyFile: string };
+};
+
+const durationUnits: Record<string, number> = { ms: 1, s: 1_000, sec: 1_000, second: 1_000, seconds: 1_000, m: 60_000, min: 60_000, minute: 60_000, minutes: 60_000, h: 3_600_000, hour: 3_600_000, hours: 3_600_000 };
+
+/** "60000", "30 s", "1 minute" → milliseconds. */
+function durationMs(text: string): number {
+  const [, amount, unit] = /^(\d+)\s*([a-z]*)$/i.exec(text) ?? [];
+  return Number(amount) * (durationUnits[(unit || 'ms').toLowerCase()] ?? Number.NaN);
+}
+
+/** A comma list ("a, b,,c") as trimmed non-empty items; undefined when unset. */
+function list(env: NodeJS.ProcessEnv, name: string): string[] | undefined {
+  const value = optional(env, name);
+  return value?.split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
 
 /** A secret comes from `NAME`, or from the file named by `NAME_FILE` (container secrets). */
 function readSecret(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -76,7 +129,6 @@ function tlsFrom(env: NodeJS.ProcessEnv) {
 
 /** Parses the environment into an `AppConfig`; throws one readable error listing every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const developmentDefaults = env.RETICULATE_EMBEDDED === '1' || env.NODE_ENV !== 'production';
   const raw = {
     port: optional(env, 'PORT'),
     host: optional(env, 'HOST'),
@@ -89,16 +141,40 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     taskQueue: optional(env, 'TEMPORAL_TASK_QUEUE'),
     dataDir: optional(env, 'RETICULATE_DATA_DIR'),
-    authSecret: readSecret(env, 'RETICULATE_AUTH_SECRET') ?? (developmentDefaults ? DEV_AUTH_SECRET : undefined),
+    oidc: {
+      issuer: optional(env, 'OIDC_ISSUER'),
+      audience: optional(env, 'OIDC_AUDIENCE'),
+      jwksUrl: optional(env, 'OIDC_JWKS_URL'),
+      algorithms: list(env, 'OIDC_ALGORITHMS'),
+      userClaim: optional(env, 'OIDC_USER_CLAIM'),
+    },
+    localIssuer: { url: optional(env, 'RETICULATE_ISSUER_URL'), keyFile: optional(env, 'RETICULATE_ISSUER_KEY_FILE') },
+    rateLimit: { max: optional(env, 'RATE_LIMIT_MAX'), windowMs: optional(env, 'RATE_LIMIT_WINDOW') },
+    corsOrigins: list(env, 'CORS_ORIGINS'),
+    trustProxy: list(env, 'TRUST_PROXY'),
+    notifications: notificationEnv(env),
     logLevel: optional(env, 'LOG_LEVEL'),
     temporalUiPort: optional(env, 'TEMPORAL_UI_PORT'),
+    workerMetricsAddress: optional(env, 'TEMPORAL_WORKER_METRICS_ADDRESS'),
+    // Outside production without keys, the embedded key file under the data dir is used (infra/codec/key-ring.ts).
+    codecKeys: readSecret(env, 'RETICULATE_CODEC_KEYS') ?? (env.NODE_ENV === 'production' && env.RETICULATE_EMBEDDED !== '1' ? '' : undefined),
+    codecCorsOrigins: list(env, 'RETICULATE_CODEC_CORS_ORIGINS'),
+    retentionDays: optional(env, 'RETICULATE_RETENTION_DAYS'),
   };
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${envNameOf(issue.path)}: ${issue.message}`);
     throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   }
-  return { ...parsed.data, dataDir: path.resolve(parsed.data.dataDir) };
+  const { data } = parsed;
+  const dataDir = path.resolve(data.dataDir);
+  // Wildcard listen addresses are not addresses a client can name; the issuer URL must be one.
+  const issuerHost = data.host === '0.0.0.0' || data.host === '::' ? '127.0.0.1' : data.host.includes(':') ? `[${data.host}]` : data.host;
+  const localIssuer = {
+    url: (data.localIssuer.url ?? `http://${issuerHost}:${data.port}`).replace(/\/+$/, ''),
+    keyFile: path.resolve(data.localIssuer.keyFile ?? path.join(dataDir, 'issuer', 'keys.json')),
+  };
+  return { ...data, dataDir, localIssuer };
 }
 
 const envNames: Record<string, string> = {
@@ -114,12 +190,28 @@ const envNames: Record<string, string> = {
   'temporal.tls.serverNameOverride': 'TEMPORAL_TLS_SERVER_NAME',
   taskQueue: 'TEMPORAL_TASK_QUEUE',
   dataDir: 'RETICULATE_DATA_DIR',
-  authSecret: 'RETICULATE_AUTH_SECRET',
+  'oidc.issuer': 'OIDC_ISSUER',
+  'oidc.audience': 'OIDC_AUDIENCE',
+  'oidc.jwksUrl': 'OIDC_JWKS_URL',
+  'oidc.algorithms': 'OIDC_ALGORITHMS',
+  'oidc.userClaim': 'OIDC_USER_CLAIM',
+  'localIssuer.url': 'RETICULATE_ISSUER_URL',
+  'localIssuer.keyFile': 'RETICULATE_ISSUER_KEY_FILE',
+  'rateLimit.max': 'RATE_LIMIT_MAX',
+  'rateLimit.windowMs': 'RATE_LIMIT_WINDOW',
+  corsOrigins: 'CORS_ORIGINS',
+  trustProxy: 'TRUST_PROXY',
+  ...notificationEnvNames,
   logLevel: 'LOG_LEVEL',
   temporalUiPort: 'TEMPORAL_UI_PORT',
+  workerMetricsAddress: 'TEMPORAL_WORKER_METRICS_ADDRESS',
+  codecKeys: 'RETICULATE_CODEC_KEYS',
+  codecCorsOrigins: 'RETICULATE_CODEC_CORS_ORIGINS',
+  retentionDays: 'RETICULATE_RETENTION_DAYS',
 };
 
 function envNameOf(issuePath: ReadonlyArray<PropertyKey>): string {
   const key = issuePath.map(String).join('.');
-  return envNames[key] ?? key;
+  // List items (OIDC_ALGORITHMS.1, CORS_ORIGINS.0) are named by their variable.
+  return envNames[key] ?? envNames[issuePath.filter((part) => typeof part !== 'number').map(String).join('.')] ?? key;
 }

@@ -20,6 +20,8 @@ export interface TemporalDevServerOptions {
   port: number;
   /** Web UI port; 0 or undefined runs headless. */
   uiPort?: number;
+  /** Remote codec the Web UI decodes payloads through (the API's `/codec`), so it shows them to authorised users only. */
+  uiCodecEndpoint?: string;
   namespace?: string;
   /** Server output goes here (appended); otherwise only its tail is kept, for error messages. */
   logFile?: string;
@@ -45,7 +47,7 @@ const host = '127.0.0.1';
 
 /** Starts a Temporal dev server and waits until it serves with the case search attributes registered. */
 export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
-  const { dbFile, port, uiPort, namespace = 'default', logFile, startTimeoutMs = 60_000, ownProcessGroup = true } = options;
+  const { dbFile, port, uiPort, uiCodecEndpoint, namespace = 'default', logFile, startTimeoutMs = 60_000, ownProcessGroup = true } = options;
   const cli = resolveTemporalCli();
   const address = `${host}:${port}`;
   if (await isListening(port)) {
@@ -62,6 +64,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     '--namespace', namespace,
     '--log-level', 'warn',
     ...(headless ? ['--headless'] : ['--ui-port', String(uiPort)]),
+    ...(!headless && uiCodecEndpoint ? ['--ui-codec-endpoint', uiCodecEndpoint] : []),
     // Only honoured when the DB file is created; existing files get them through `operator` below.
     ...searchAttributeRegistrations.flatMap(({ name, cliType }) => ['--search-attribute', `${name}=${cliType}`]),
     ...isolatedFromUserConfig,

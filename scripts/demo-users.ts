@@ -36,3 +36,13 @@ export const demoUsers: DemoUser[] = [
   ...(Object.keys(demoAreaNames) as Array<keyof typeof demoAreaNames>).flatMap(usersOfArea),
   { id: 'admin', name: 'Amministratore', roles: ['admin'], areas: Object.keys(demoAreaNames), services: [...demoServiceKeys] },
 ];
+
+/** A demo user's work address for notifications, on the reserved `.invalid` domain so no real mailbox is ever written to. */
+export function demoEmailOf(userId: string): string {
+  return `${userId}@demo.reticulate.invalid`;
+}
+
+/** A demo service account for integrations (e.g. a shelter's intake system recording first contacts); its secret is made at first seed. */
+export const demoServiceAccounts: DemoUser[] = [
+  { id: 'demo-shelter-integration', name: 'Integrazione dormitorio S.E.F.A. (demo)', roles: ['operator'], areas: ['livorno'], services: ['outreach'] },
+];

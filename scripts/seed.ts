@@ -9,9 +9,11 @@ import { checkPathway } from '../domain/pathway-checks';
 import { pathwayDefinitionSchema } from '../domain/pathway-schema';
 import { ossReferencePathway } from '../domain/reference-pathway';
 import { listServiceKeys, upsertAccessPoint, upsertArea, upsertService, upsertUser, type AccessPointRecord, type AreaRecord, type ServiceRecord } from '../infra/db/directory-repository';
+import { setUserEmail } from '../infra/db/notification-repository';
 import { insertNextVersion } from '../infra/db/pathway-repository';
 import { inTransaction } from '../infra/db/pool';
-import { demoAreaNames, demoUsers, type DemoUser } from './demo-users';
+import { upsertSeedServiceAccount } from '../infra/db/service-account-repository';
+import { demoAreaNames, demoEmailOf, demoServiceAccounts, demoUsers, type DemoUser } from './demo-users';
 
 const areas: AreaRecord[] = [
   { id: 'grosseto', code: 'GR', name: demoAreaNames.grosseto, timezone: 'Europe/Rome', localHolidays: pilotAreaLocalHolidays.grosseto },
@@ -42,14 +44,17 @@ const services: ServiceRecord[] = [
 // Serialises concurrent seeds (API and `npm start` racing) so the reference pathway is published once.
 const seedLockKey = 4_240_921_771;
 
-/** Writes the demo data (idempotent) and returns the demo users. */
-export async function seedDemoData(pool: pg.Pool): Promise<{ users: DemoUser[] }> {
+/** Writes the demo data (idempotent) and returns the demo users and service accounts. */
+export async function seedDemoData(pool: pg.Pool): Promise<{ users: DemoUser[]; serviceAccounts: DemoUser[] }> {
   await inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [seedLockKey]);
     for (const area of areas) await upsertArea(client, area);
     for (const point of accessPoints) await upsertAccessPoint(client, point);
     for (const service of services) await upsertService(client, service);
     for (const user of demoUsers) await upsertUser(client, { ...user, active: true });
+    for (const user of demoUsers) await setUserEmail(client, user.id, demoEmailOf(user.id));
+    // Seeded without a secret: none is ever printed or logged; an admin issues one through the API.
+    for (const account of demoServiceAccounts) await upsertSeedServiceAccount(client, account);
 
     const definition = pathwayDefinitionSchema.parse(ossReferencePathway);
     const { rows } = await client.query('SELECT 1 FROM pathway_versions WHERE key = $1 LIMIT 1', [definition.key]);
@@ -59,7 +64,12 @@ export async function seedDemoData(pool: pg.Pool): Promise<{ users: DemoUser[] }
       await insertNextVersion(client, definition.key, definition, 'system');
     }
   });
-  return { users: demoUsers };
+  return { users: demoUsers, serviceAccounts: demoServiceAccounts };
+}
+
+/** How a seeded service account is shown: its client id and how to get a secret for it. */
+export function serviceAccountLine({ id }: { id: string }): string {
+  return `Service account client_id=${id}: an admin issues its client secret with POST /service-accounts/${id}/secret, then POST /oauth/token (client_credentials)`;
 }
 
 async function main(): Promise<void> {
@@ -71,8 +81,9 @@ async function main(): Promise<void> {
   await runMigrations(config.databaseUrl);
   const pool = createPool(config.databaseUrl);
   try {
-    const { users } = await seedDemoData(pool);
+    const { users, serviceAccounts } = await seedDemoData(pool);
     console.log(`Seeded ${areas.length} areas, ${services.length} services, ${users.length} demo users and the reference pathway.`);
+    for (const account of serviceAccounts) console.log(serviceAccountLine(account));
   } finally {
     await pool.end();
   }

@@ -40,7 +40,8 @@ async function startSystem(running: Running[], stopRequested: () => boolean, inf
     running.push(entry);
     if (stopRequested()) throw new StartAborted();
   };
-  let config: AppConfig = loadConfig();
+  // The embedded stack serves the worker's Temporal metrics by default (set the variable empty to turn it off).
+  let config: AppConfig = loadConfig({ TEMPORAL_WORKER_METRICS_ADDRESS: '127.0.0.1:9464', ...process.env });
   const externalTemporal = Boolean(process.env.TEMPORAL_ADDRESS);
   let uiUrl = '(external Temporal: see its own UI)';
 
@@ -58,6 +59,8 @@ async function startSystem(running: Running[], stopRequested: () => boolean, inf
       dbFile: path.join(config.dataDir, 'temporal.db'),
       port: embeddedTemporalPort,
       uiPort: config.temporalUiPort,
+      // The API started below serves the UI's remote codec: payloads decode for authorised users only.
+      uiCodecEndpoint: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}/codec`,
       namespace: config.temporal.namespace,
       logFile: path.join(config.dataDir, 'temporal.log'),
     });
@@ -77,7 +80,12 @@ async function startSystem(running: Running[], stopRequested: () => boolean, inf
 
   // start.ts owns SIGINT/SIGTERM: without this the SDK would stop the worker before the API.
   const { Runtime, DefaultLogger } = await import('@temporalio/worker');
-  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(config.logLevel === 'debug' || config.logLevel === 'trace' ? 'DEBUG' : 'WARN') });
+  const { workerTelemetryOptions } = await import('../workers/worker');
+  Runtime.install({
+    shutdownSignals: [],
+    logger: new DefaultLogger(config.logLevel === 'debug' || config.logLevel === 'trace' ? 'DEBUG' : 'WARN'),
+    telemetryOptions: workerTelemetryOptions(config),
+  });
 
   const { runMigrations } = await import('../infra/db/migrate');
   await runMigrations(databaseUrl);
@@ -88,7 +96,7 @@ async function startSystem(running: Running[], stopRequested: () => boolean, inf
   track({ name: 'database pool', stop: () => pool.end() });
 
   const { seedDemoData } = await import('./seed');
-  const { users } = await seedDemoData(pool);
+  const { users, serviceAccounts } = await seedDemoData(pool);
   if (stopRequested()) throw new StartAborted();
 
   const { runCaseWorker } = await import('../workers/worker');
@@ -103,11 +111,15 @@ async function startSystem(running: Running[], stopRequested: () => boolean, inf
   console.log(`  API          ${api.url}`);
   console.log(`  API docs     ${api.url}/docs`);
   console.log(`  Temporal UI  ${uiUrl}`);
+  console.log(`  Metrics      ${api.url}/metrics${config.workerMetricsAddress ? `  (worker: http://${config.workerMetricsAddress}/metrics)` : ''}`);
   console.log(`  Data         ${config.dataDir}\n`);
   console.log('Demo users (get a bearer token with `npm run token -- <user id>`):');
   for (const user of users) {
     console.log(`  ${user.id.padEnd(38)} ${user.name.padEnd(24)} roles=${user.roles.join(',')} areas=${user.areas.join(',')} services=${user.services.join(',')}`);
   }
+  const { serviceAccountLine } = await import('./seed');
+  console.log(`\nToken issuer ${config.localIssuer.url} (JWKS at /.well-known/jwks.json, keys in ${config.localIssuer.keyFile})`);
+  for (const account of serviceAccounts) console.log(`  ${serviceAccountLine(account)}`);
   console.log('\nCtrl-C stops everything.');
 }
 

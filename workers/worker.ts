@@ -2,39 +2,84 @@
  * The case worker process: hosts the pathway workflow and its activities. Run any number of them
  * against the same task queue to scale out (`npm run worker`).
  */
-import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type RuntimeOptions, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createCaseActivities } from '../activities/case-activities';
+import { createRetentionActivities } from '../activities/retention-activities';
+import { createInterventionActivities } from '../activities/intervention-activities';
+import { createNotificationActivities } from '../activities/notification-activities';
+import { Client } from '@temporalio/client';
+import { encryptedDataConverter } from '../infra/codec/data-converter';
+import type { PersonKeyStore } from '../infra/codec/person-key-store';
+import { attachPersonKeys, ensurePersonKeys } from '../infra/codec/personal-data';
 import type { AppConfig } from '../infra/config';
+import type { NotificationSettings } from '../infra/notifications/settings';
+import { ensureDigestSchedule, startNotificationDispatcher } from './notification-dispatcher';
 
 export interface CaseWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   pool: Pool;
+  /** Data keys for the payload codec (infra/codec); attach them to `pool` with ensurePersonKeys. */
+  keys: PersonKeyStore;
+  /** Days closed cases keep personal data (retention workflow); default 3650. */
+  retentionDays?: number;
+  /** Settings of the digest activity (links, SMTP); defaults when absent. */
+  notifications?: NotificationSettings;
   /** A prebuilt bundle (tests build one per file); by default the worker bundles `workflows/`. */
   workflowBundle?: WorkflowBundleOption;
 }
 
 /** Creates (without running) a worker for case workflows. */
 export async function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
+  // The projection seals personal columns with the keys attached to its pool.
+  attachPersonKeys(options.pool, options.keys);
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    activities: createCaseActivities({ pool: options.pool }),
+    activities: {
+      ...createCaseActivities({ pool: options.pool }),
+      ...createRetentionActivities({ pool: options.pool, keys: options.keys, retentionDays: options.retentionDays ?? 3650 }),
+      ...createNotificationActivities({ pool: options.pool, settings: options.notifications }),
+      // Intervention jobs send updates to case workflows: a client over the worker's own connection, with the same codec.
+      ...createInterventionActivities({
+        pool: options.pool,
+        temporal: new Client({ connection: options.connection, namespace: options.namespace, dataConverter: encryptedDataConverter(options.keys) }),
+      }),
+    },
+    dataConverter: encryptedDataConverter(options.keys),
   });
+}
+
+/** Keys for the worker's pool, and the daily retention schedule (created once per task queue). */
+async function prepareWorker(config: AppConfig, pool: Pool): Promise<PersonKeyStore> {
+  const keys = ensurePersonKeys(pool, config);
+  const { connectTemporalClient } = await import('../infra/temporal-connection');
+  const { ensureRetentionSchedule } = await import('./retention-schedule');
+  const client = await connectTemporalClient(config, keys);
+  try {
+    await ensureRetentionSchedule(client, config.taskQueue);
+    if (config.notifications.enabled) await ensureDigestSchedule(client, config.taskQueue, config.notifications.digestCron);
+  } finally {
+    await client.connection.close();
+  }
+  return keys;
 }
 
 /** Starts a worker in this process and returns a handle that stops it cleanly. */
 export async function runCaseWorker({ config, pool }: { config: AppConfig; pool: Pool }): Promise<{ shutdown(): Promise<void> }> {
   const { connectWorkerConnection } = await import('../infra/temporal-connection');
+  const keys = await prepareWorker(config, pool);
   const connection = await connectWorkerConnection(config);
-  const worker = await createCaseWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.taskQueue, pool });
+  const worker = await createCaseWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.taskQueue, pool, keys, retentionDays: config.retentionDays, notifications: config.notifications });
   const running = worker.run();
+  const dispatcher = config.notifications.enabled ? startNotificationDispatcher({ pool, settings: config.notifications }) : undefined;
   return {
     async shutdown() {
+      await dispatcher?.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await connection.close();
@@ -42,17 +87,28 @@ export async function runCaseWorker({ config, pool }: { config: AppConfig; pool:
   };
 }
 
+/** Runtime telemetry: Temporal's worker metrics for Prometheus when an address is configured. */
+export function workerTelemetryOptions(config: Pick<AppConfig, 'workerMetricsAddress'>): RuntimeOptions['telemetryOptions'] {
+  return config.workerMetricsAddress ? { metrics: { prometheus: { bindAddress: config.workerMetricsAddress } } } : undefined;
+}
+
 async function main(): Promise<void> {
   const { loadConfig } = await import('../infra/config');
   const { createPool } = await import('../infra/db/pool');
   const config = loadConfig();
+  // Before any connection: the runtime is created once per process.
+  const telemetryOptions = workerTelemetryOptions(config);
+  if (telemetryOptions) Runtime.install({ telemetryOptions });
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required for a standalone worker (npm start runs the embedded stack)');
   const pool = createPool(config.databaseUrl);
   const { connectWorkerConnection } = await import('../infra/temporal-connection');
+  const keys = await prepareWorker(config, pool);
   const connection = await connectWorkerConnection(config);
-  const worker = await createCaseWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.taskQueue, pool });
+  const worker = await createCaseWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.taskQueue, pool, keys, retentionDays: config.retentionDays, notifications: config.notifications });
+  const dispatcher = config.notifications.enabled ? startNotificationDispatcher({ pool, settings: config.notifications }) : undefined;
   // The SDK's runtime stops the worker on SIGINT/SIGTERM; in-flight tasks finish first.
   await worker.run();
+  await dispatcher?.stop();
   await connection.close();
   await pool.end();
 }

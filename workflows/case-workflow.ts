@@ -17,7 +17,8 @@ import type { createCaseActivities } from '../activities/case-activities';
 import type { CaseCommandEnvelope } from '../domain/case-commands';
 import { applyCommand, checkCommand } from '../domain/case-command-handlers';
 import { batchSince, createCase, markProjected, nextWakeAt, openTasks, snapshotOf, tick } from '../domain/case-engine';
-import { COMMAND_REJECTED, caseSnapshotQuery, caseUpdates, openTasksQuery, type CaseCommandResult, type CaseWorkflowInput } from '../domain/case-messages';
+import { COMMAND_REJECTED, caseSnapshotQuery, caseUpdates, migrationCheckQuery, openTasksQuery, type CaseCommandResult, type CaseWorkflowInput } from '../domain/case-messages';
+import { checkMigration } from '../domain/case-migration';
 import type { CaseSnapshot, CaseState } from '../domain/case-state';
 import { caseSearchAttributes } from '../domain/search-attributes';
 
@@ -35,19 +36,24 @@ export const DEFAULT_HISTORY_LIMIT = 2_000;
 
 /** The case workflow: interprets the pinned pathway version until the case closes. */
 export async function pathwayCase(input: CaseWorkflowInput): Promise<CaseSnapshot> {
-  const definition = input.pathway.definition;
+  // The pinned version; a migration (migrateCase) replaces it, and continue-as-new carries the replacement.
+  let pathway = input.pathway;
   const state: CaseState = input.state ?? createCase(input).state;
+  // Only on the first run: a continued run's state already knows what it projected.
+  if (!input.state && input.firstBatchProjected) markProjected(state, state.seq);
   const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
 
   const validate = (envelope: CaseCommandEnvelope): void => {
-    const rejection = checkCommand(state, definition, envelope);
+    const rejection = checkCommand(state, pathway.definition, envelope);
     if (rejection) {
       throw ApplicationFailure.create({ type: COMMAND_REJECTED, message: rejection.message, details: [rejection], nonRetryable: true });
     }
   };
   const handle = (envelope: CaseCommandEnvelope): CaseCommandResult => {
     const seqBefore = state.seq;
-    applyCommand(state, definition, envelope, new Date());
+    applyCommand(state, pathway.definition, envelope, new Date());
+    const { command } = envelope;
+    if (command.kind === 'migrateCase') pathway = { key: pathway.key, version: command.toVersion, definition: command.definition };
     return { batch: batchSince(state, seqBefore) };
   };
   for (const update of Object.values(caseUpdates)) {
@@ -55,6 +61,7 @@ export async function pathwayCase(input: CaseWorkflowInput): Promise<CaseSnapsho
   }
   setHandler(caseSnapshotQuery, () => snapshotOf(state));
   setHandler(openTasksQuery, () => openTasks(state));
+  setHandler(migrationCheckQuery, (envelope) => checkMigration(state, pathway.definition, envelope.actor, envelope.command));
 
   let indexed = '';
   for (;;) {
@@ -73,7 +80,7 @@ export async function pathwayCase(input: CaseWorkflowInput): Promise<CaseSnapsho
     const info = workflowInfo();
     if (info.historyLength >= historyLimit || info.continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      if (state.seq === state.projectedSeq) await continueAsNew<typeof pathwayCase>({ ...input, state });
+      if (state.seq === state.projectedSeq) await continueAsNew<typeof pathwayCase>({ ...input, pathway, state });
       continue;
     }
     const seen = state.seq;
@@ -82,7 +89,7 @@ export async function pathwayCase(input: CaseWorkflowInput): Promise<CaseSnapsho
       await condition(() => state.seq !== seen);
     } else {
       const changed = await condition(() => state.seq !== seen, Math.max(1, wake.getTime() - Date.now()));
-      if (!changed) tick(state, definition, new Date());
+      if (!changed) tick(state, pathway.definition, new Date());
     }
   }
 }

@@ -1,13 +1,16 @@
 /**
- * Who may see and do what, from the actor's roles, areas and services. Reads are filtered by scope
- * (objects outside it are "not found"); writes additionally need a role.
+ * Who may see what, from the actor's roles, areas and services. What a role may DO is the matrix
+ * of domain/authorization.ts, enforced for every route by api/plugins/authorization.ts from the
+ * route's `config.action`; this file holds the object-level scope on top of it. Reads are filtered
+ * by scope and an object outside it is "not found" (404), never its content.
  *
  * - operator: cases of their areas; tasks of their areas and services
- * - supervisor: cases and tasks of their areas, every service
- * - coordinator: pathways; reads cases and tasks of their areas
- * - auditor: reads cases and tasks of their areas
+ * - supervisor, coordinator, auditor: cases and tasks of their areas, every service
  * - admin: everything
+ *
+ * Special-category form fields are further restricted per field (domain/field-access.ts).
  */
+import { mayPerform, type Action } from '../../domain/authorization';
 import type { Actor } from '../../domain/case-state';
 import type { Role } from '../../domain/pathway-schema';
 import type { ReadScope } from '../../infra/db/sql-conditions';
@@ -17,6 +20,11 @@ const hasAny = (actor: Actor, roles: Role[]): boolean => roles.some((role) => ac
 /** Admins see and may do everything, in every area. */
 export function isAdmin(actor: Actor): boolean {
   return actor.roles.includes('admin');
+}
+
+/** Whether the matrix allows the actor the action (routes get this from `config.action`; use it for finer choices inside a route). */
+export function may(actor: Actor, action: Action): boolean {
+  return mayPerform(actor.roles, action);
 }
 
 /** The read scope of an actor; an actor with no area role sees nothing. */
@@ -33,22 +41,7 @@ export function seesArea(actor: Actor, areaId: string): boolean {
   return areas === null || areas.includes(areaId);
 }
 
-/** Creating and publishing pathway definitions. */
-export function mayEditPathways(actor: Actor): boolean {
-  return hasAny(actor, ['coordinator', 'admin']);
-}
-
-/** Starting a case in an area. */
+/** Starting a case in an area: the area must be the actor's (the role comes from the matrix, `cases.start`). */
 export function mayStartCase(actor: Actor, areaId: string): boolean {
-  return isAdmin(actor) || (hasAny(actor, ['operator', 'supervisor', 'coordinator']) && actor.areas.includes(areaId));
-}
-
-/** Sending commands to cases and tasks (the workflow then checks the specific command). */
-export function mayActOnCases(actor: Actor): boolean {
-  return hasAny(actor, ['operator', 'supervisor', 'admin']);
-}
-
-/** Reading the stalled-cases report. */
-export function maySupervise(actor: Actor): boolean {
-  return hasAny(actor, ['supervisor', 'admin']);
+  return isAdmin(actor) || (may(actor, 'cases.start') && actor.areas.includes(areaId));
 }

@@ -1,77 +1,169 @@
 /**
- * Bearer tokens of the embedded identity provider: JWTs (HS256) signed with the configured secret,
- * carrying only the user id. Everything about verification lives here, so swapping to an external
- * OIDC provider (jose's createRemoteJWKSet) touches this module only.
+ * Bearer token verification: JWTs from trusted OIDC issuers, each verified against its JWKS with
+ * jose (signature with an allowed asymmetric algorithm, issuer, audience, expiry and not-before
+ * with a small clock tolerance, a subject). Two kinds of issuer take the very same path: an external
+ * provider (OIDC_ISSUER, keys from its discovered or configured JWKS URL) and the embedded local
+ * issuer (infra/local-issuer.ts, keys from its own JWKS).
  */
-import { SignJWT, jwtVerify } from 'jose';
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { z } from 'zod';
 
-export const TOKEN_ISSUER = 'reticulate-embedded';
-export const TOKEN_AUDIENCE = 'reticulate-api';
-export const TOKEN_TTL_SECONDS = 12 * 60 * 60;
-
-// Tolerated clock difference between the issuer and this process.
+// Tolerated clock difference between an issuer and this process.
 const clockToleranceSeconds = 30;
-// Refused before any parsing or HMAC: a header this long is not one of ours.
-const maxTokenLength = 4096;
+// Refused before any parsing: a header this long is not a token we issue or accept.
+const maxTokenLength = 8192;
+// After a failed discovery, requests fail fast for this long instead of each asking the provider again.
+const discoveryRetryMs = 10_000;
+const fetchTimeoutMs = 5_000;
 
 /** Why a token was refused; the message is safe to show to the caller. */
 export class InvalidTokenError extends Error {
   override name = 'InvalidTokenError';
 }
 
-// Built once per secret, not on every request: a KeyObject also verifies faster than raw bytes.
-const signingKeys = new Map<string, KeyObject>();
-function signingKey(secret: string): KeyObject {
-  let key = signingKeys.get(secret);
-  if (!key) {
-    key = createSecretKey(Buffer.from(secret, 'utf8'));
-    signingKeys.set(secret, key);
-  }
-  return key;
+/** The issuer's keys cannot be fetched right now (provider down or answering nonsense): a 503, not the caller's fault. */
+export class KeysUnavailableError extends Error {
+  override name = 'KeysUnavailableError';
+}
+
+/** An issuer whose tokens the API accepts. */
+export interface TrustedIssuer {
+  /** Exact `iss` value. */
+  issuer: string;
+  audience: string;
+  /** Allowed signature algorithms (asymmetric only). */
+  algorithms: readonly string[];
+  /** Resolves the verification key of a token's header: a local or remote JWKS. */
+  keys: JWTVerifyGetKey;
+  /** The claim naming the user in the users table (`sub` unless configured). */
+  userClaim: string;
+  /** The embedded issuer: its tokens may name service accounts (`client_id`) and must carry `iat`. */
+  local: boolean;
+  /** Refuse tokens issued longer ago than this, even when their `exp` says otherwise. */
+  maxTokenAgeSeconds?: number;
+}
+
+/** Who a verified token names: a user id (or service account id) to resolve in the users table. */
+export interface VerifiedToken {
+  subject: string;
+  kind: 'user' | 'service';
+  issuer: string;
+}
+
+/** Verifies bearer tokens of a fixed set of trusted issuers. */
+export interface TokenVerifier {
+  verify(token: string, now?: Date): Promise<VerifiedToken>;
 }
 
 const isWellFormed = (text: string): boolean => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text);
 
-/** Issues a token for a user id, valid for 12 hours from `now`. */
-export async function issueAccessToken(secret: string, userId: string, now: Date = new Date()): Promise<string> {
-  const issuedAt = Math.floor(now.getTime() / 1000);
-  return new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(userId)
-    .setIssuer(TOKEN_ISSUER)
-    .setAudience(TOKEN_AUDIENCE)
-    .setIssuedAt(issuedAt)
-    .setExpirationTime(issuedAt + TOKEN_TTL_SECONDS)
-    .sign(signingKey(secret));
+/** An identity claim looked up in the database: printable, well-formed, short text only. */
+function identityOf(value: unknown): string | undefined {
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  return typeof value === 'string' && /^[^\u0000-\u001f\u007f]{1,200}$/.test(value) && isWellFormed(value) ? value : undefined;
 }
 
-/** Verifies a token (algorithm, signature, issuer, audience, lifetime) and returns its user id. */
-export async function verifyAccessToken(secret: string, token: string, now: Date = new Date()): Promise<{ userId: string }> {
-  if (token.length > maxTokenLength) throw new InvalidTokenError('malformed token');
-  let subject: unknown;
-  try {
-    const { payload } = await jwtVerify(token, signingKey(secret), {
-      issuer: TOKEN_ISSUER,
-      audience: TOKEN_AUDIENCE,
-      // Only HS256: never "none", never an algorithm chosen by the token.
-      algorithms: ['HS256'],
-      clockTolerance: clockToleranceSeconds,
-      // A token must expire, and no later than we would have let it: a leaked secret cannot mint forever-tokens.
-      requiredClaims: ['exp'],
-      maxTokenAge: TOKEN_TTL_SECONDS,
-      currentDate: now,
-    });
-    subject = payload.sub;
-  } catch (error) {
-    throw new InvalidTokenError(refusal(error));
-  }
-  // The subject is looked up in the database: printable, well-formed text only.
-  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
-  if (typeof subject !== 'string' || !/^[^\u0000-\u001f\u007f]{1,200}$/.test(subject) || !isWellFormed(subject)) {
-    throw new InvalidTokenError('token has no valid subject');
-  }
-  return { userId: subject };
+// Key lookups that fail because of the token (no key with its kid) are the caller's problem; anything
+// else a key source throws (network, timeout, bad JSON from the provider) is ours.
+const tokenKeyRefusals = new Set(['ERR_JWKS_NO_MATCHING_KEY', 'ERR_JWKS_MULTIPLE_MATCHING_KEYS']);
+
+function guarded(keys: JWTVerifyGetKey): JWTVerifyGetKey {
+  return async (header, token) => {
+    try {
+      return await keys(header, token);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && tokenKeyRefusals.has(code)) throw error;
+      if (error instanceof KeysUnavailableError) throw error;
+      throw new KeysUnavailableError("the token issuer's signing keys cannot be fetched", { cause: error });
+    }
+  };
+}
+
+/** A verifier for the given issuers; a token is checked only against the issuer its `iss` names. */
+export function createTokenVerifier(issuers: readonly TrustedIssuer[]): TokenVerifier {
+  const byIssuer = new Map(issuers.map((trusted) => [trusted.issuer, { ...trusted, keys: guarded(trusted.keys) }]));
+  return {
+    async verify(token, now = new Date()) {
+      if (token.length > maxTokenLength) throw new InvalidTokenError('malformed token');
+      let claimedIssuer: unknown;
+      try {
+        // Unverified, only to pick the issuer whose keys and rules apply; jwtVerify then checks it again.
+        claimedIssuer = decodeJwt(token).iss;
+      } catch {
+        throw new InvalidTokenError('malformed token');
+      }
+      const trusted = typeof claimedIssuer === 'string' ? byIssuer.get(claimedIssuer) : undefined;
+      if (!trusted) throw new InvalidTokenError('unexpected token issuer');
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, trusted.keys, {
+          issuer: trusted.issuer,
+          audience: trusted.audience,
+          // Never "none", never HS*, never an algorithm chosen by the token: only the configured list.
+          algorithms: [...trusted.algorithms],
+          clockTolerance: clockToleranceSeconds,
+          requiredClaims: trusted.local ? ['exp', 'sub', 'iat'] : ['exp', 'sub'],
+          ...(trusted.maxTokenAgeSeconds ? { maxTokenAge: trusted.maxTokenAgeSeconds } : {}),
+          currentDate: now,
+        }));
+      } catch (error) {
+        if (error instanceof KeysUnavailableError) throw error;
+        throw new InvalidTokenError(refusal(error));
+      }
+      if (identityOf(payload.sub) === undefined) throw new InvalidTokenError('token has no valid subject');
+      const subject = identityOf(payload[trusted.userClaim]);
+      if (subject === undefined) throw new InvalidTokenError(`token has no valid ${trusted.userClaim} claim`);
+      // Only the embedded issuer mints service-account tokens; an external provider's token always names a person.
+      if (trusted.local && payload.client_id !== undefined) {
+        if (payload.client_id !== subject) throw new InvalidTokenError('token claims are invalid');
+        return { subject, kind: 'service', issuer: trusted.issuer };
+      }
+      return { subject, kind: 'user', issuer: trusted.issuer };
+    },
+  };
+}
+
+const discoveryDocumentSchema = z.looseObject({ issuer: z.string(), jwks_uri: z.url({ protocol: /^https?$/ }) });
+
+/** The JWKS URL of an OIDC provider, from its discovery document (whose `issuer` must match exactly). */
+export async function discoverJwksUrl(issuer: string): Promise<URL> {
+  const response = await fetch(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, {
+    headers: { accept: 'application/json' },
+    redirect: 'error',
+    signal: AbortSignal.timeout(fetchTimeoutMs),
+  });
+  if (!response.ok) throw new KeysUnavailableError(`OIDC discovery answered ${response.status}`);
+  const document = discoveryDocumentSchema.safeParse(await response.json().catch(() => undefined));
+  if (!document.success) throw new KeysUnavailableError('OIDC discovery document has no valid jwks_uri');
+  if (document.data.issuer !== issuer) throw new KeysUnavailableError('OIDC discovery document names another issuer');
+  return new URL(document.data.jwks_uri);
+}
+
+/**
+ * The keys of an external provider: its JWKS fetched and cached by jose (refetched for an unknown
+ * `kid`, with a cooldown), the URL configured or discovered on first use, so the API starts even
+ * while the provider is unreachable.
+ */
+export function remoteKeySet({ issuer, jwksUrl }: { issuer: string; jwksUrl?: string }): JWTVerifyGetKey {
+  let keySet: JWTVerifyGetKey | undefined = jwksUrl ? createRemoteJWKSet(new URL(jwksUrl), { timeoutDuration: fetchTimeoutMs }) : undefined;
+  let discovering: Promise<JWTVerifyGetKey> | undefined;
+  let failedAt = 0;
+  return async (header, token) => {
+    if (!keySet) {
+      if (Date.now() - failedAt < discoveryRetryMs) throw new KeysUnavailableError('OIDC discovery failed recently');
+      discovering ??= discoverJwksUrl(issuer).then(
+        (url) => createRemoteJWKSet(url, { timeoutDuration: fetchTimeoutMs }),
+        (error: unknown) => {
+          failedAt = Date.now();
+          discovering = undefined;
+          throw error;
+        },
+      );
+      keySet = await discovering;
+    }
+    return keySet(header, token);
+  };
 }
 
 /**
@@ -88,11 +180,16 @@ function refusal(error: unknown): string {
     case 'ERR_JOSE_ALG_NOT_ALLOWED':
     case 'ERR_JOSE_NOT_SUPPORTED':
       return 'unsupported token algorithm';
+    case 'ERR_JWKS_NO_MATCHING_KEY':
+    case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
+      return 'unknown token signing key';
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
       if (claim === 'iss') return 'unexpected token issuer';
       if (claim === 'aud') return 'unexpected token audience';
       if (claim === 'nbf') return 'token not yet valid';
-      if (claim === 'iat') return 'token issued in the future';
+      if (claim === 'iat') return 'token issued in the future or too long ago';
+      if (claim === 'sub') return 'token has no valid subject';
+      if (claim === 'exp') return 'token has no valid expiry';
       return 'token claims are invalid';
     default:
       // ERR_JWS_INVALID, ERR_JWT_INVALID, and anything else the token's bytes provoked: the token is

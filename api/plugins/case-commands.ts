@@ -7,16 +7,21 @@
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
+import type { FastifyBaseLogger } from 'fastify';
 import fp from 'fastify-plugin';
 import type { CaseCommand, CaseCommandEnvelope, CommandRejection } from '../../domain/case-commands';
 import { COMMAND_REJECTED, caseUpdates, caseWorkflowId, type CaseCommandResult } from '../../domain/case-messages';
 import type { Actor, ProjectionBatch } from '../../domain/case-state';
+import { PersonErasedError } from '../../infra/codec/person-key-store';
 import { problemTypes, type ProblemIssue } from '../schemas/problem';
 import { problem, ProblemError } from './problems';
 
 export interface CaseCommandRunner {
-  /** Runs the command on the case's workflow and projects the result; throws a ProblemError when refused. */
-  execute(caseId: string, actor: Actor, command: CaseCommand): Promise<ProjectionBatch>;
+  /**
+   * Runs the command on the case's workflow and projects the result; throws a ProblemError when
+   * refused. With the request's logger, the outcome is logged with the request id and workflow id.
+   */
+  execute(caseId: string, actor: Actor, command: CaseCommand, log?: FastifyBaseLogger): Promise<ProjectionBatch>;
 }
 
 declare module 'fastify' {
@@ -68,6 +73,8 @@ export async function executeCaseUpdate(temporal: Client, caseId: string, actor:
       const rejection = cause?.details?.[0];
       if (cause?.type === COMMAND_REJECTED && isCommandRejection(rejection)) throw problemOfRejection(rejection, command);
     }
+    // The codec cannot encrypt for an erased person: their case takes no more commands.
+    if (error instanceof PersonErasedError) throw problem.conflict('the person this case is about was erased', problemTypes.caseNotActive);
     throw error;
   }
 }
@@ -75,19 +82,29 @@ export async function executeCaseUpdate(temporal: Client, caseId: string, actor:
 export default fp(
   async function caseCommands(fastify) {
     fastify.decorate('caseCommands', {
-      async execute(caseId: string, actor: Actor, command: CaseCommand): Promise<ProjectionBatch> {
+      async execute(caseId: string, actor: Actor, command: CaseCommand, log?: FastifyBaseLogger): Promise<ProjectionBatch> {
         const run = () => fastify.withTemporalDeadline(() => executeCaseUpdate(fastify.temporal, caseId, actor, command));
+        // Codes only: the command kind, never its data.
+        const logged = log?.child({ workflowId: caseWorkflowId(caseId), command: command.kind });
+        const started = performance.now();
         let batch: ProjectionBatch;
         try {
-          batch = await run();
+          try {
+            batch = await run();
+          } catch (error) {
+            if (!(error instanceof WorkflowNotFoundError)) throw error;
+            // A case recorded a moment ago may not have its workflow yet: start it, then try once more.
+            if (!(await fastify.caseWorkflows.ensureStarted(caseId))) throw problem.notFound('the case is not running');
+            batch = await run().catch((retryError: unknown) => {
+              throw retryError instanceof WorkflowNotFoundError ? problem.notFound('the case is not running') : retryError;
+            });
+          }
         } catch (error) {
-          if (!(error instanceof WorkflowNotFoundError)) throw error;
-          // A case recorded a moment ago may not have its workflow yet: start it, then try once more.
-          if (!(await fastify.caseWorkflows.ensureStarted(caseId))) throw problem.notFound('the case is not running');
-          batch = await run().catch((retryError: unknown) => {
-            throw retryError instanceof WorkflowNotFoundError ? problem.notFound('the case is not running') : retryError;
-          });
+          if (error instanceof ProblemError && error.status < 500) logged?.info({ refused: error.type }, 'case command refused');
+          else logged?.warn({ ms: Math.round(performance.now() - started) }, 'case command failed');
+          throw error;
         }
+        logged?.info({ events: batch.events.length, ms: Math.round(performance.now() - started) }, 'case command applied');
         return batch;
       },
     });

@@ -44,7 +44,8 @@ async function startWorkflow(fastify: FastifyInstance, input: CaseWorkflowInput)
       fastify.temporal.workflow.start(CASE_WORKFLOW_TYPE, {
         taskQueue: fastify.taskQueue,
         workflowId: caseWorkflowId(input.caseId),
-        args: [input],
+        // Every recorded start has its first projection already (written with the record, or by finishStart).
+        args: [{ ...input, firstBatchProjected: true }],
         workflowIdConflictPolicy: 'USE_EXISTING',
         // A case id is never reused, even after the case has ended.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',

@@ -5,6 +5,8 @@
 import type { Client } from '@temporalio/client';
 import fp from 'fastify-plugin';
 import type pg from 'pg';
+import type { PersonKeyStore } from '../../infra/codec/person-key-store';
+import { ensurePersonKeys } from '../../infra/codec/personal-data';
 import type { AppConfig } from '../../infra/config';
 
 export interface AppDependencies {
@@ -25,6 +27,8 @@ declare module 'fastify' {
     appConfig: AppConfig;
     taskQueue: string;
     now: () => Date;
+    /** Per-person data keys (infra/codec), shared with the Temporal client's codec and the repositories of `db`. */
+    personKeys: PersonKeyStore;
     /** Runs Temporal calls under the request deadline, so an unreachable cluster or worker becomes a 503, not a hang. */
     withTemporalDeadline: <T>(work: () => Promise<T>) => Promise<T>;
   }
@@ -37,6 +41,7 @@ export default fp<AppDependencies>(
     fastify.decorate('appConfig', deps.config);
     fastify.decorate('taskQueue', deps.taskQueue);
     fastify.decorate('now', deps.now ?? (() => new Date()));
+    fastify.decorate('personKeys', ensurePersonKeys(deps.pool, deps.config));
     const timeoutMs = deps.temporalTimeoutMs ?? 15_000;
     fastify.decorate('withTemporalDeadline', <T>(work: () => Promise<T>) => deps.temporal.connection.withDeadline(Date.now() + timeoutMs, work));
   },

@@ -29,6 +29,8 @@ export default fp(
           { name: 'cases', description: 'Cases: start, list, detail, timeline, commands' },
           { name: 'tasks', description: 'Task inbox and task commands' },
           { name: 'supervision', description: 'Stalled cases' },
+          { name: 'identity', description: 'Embedded token issuer: OIDC discovery, JWKS, client-credentials tokens' },
+          { name: 'service-accounts', description: 'Service accounts for integrations (admins)' },
         ],
       },
       transform: jsonSchemaTransform,

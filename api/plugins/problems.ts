@@ -136,6 +136,21 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
     .send({ ...problemBody, instance: problemBody.instance ?? request.url.split('?')[0] });
 }
 
+/**
+ * The router's own errors, raised before any route or hook runs (a URL that is not valid
+ * percent-encoding, a path parameter over the router's length limit): problems too, not Fastify's
+ * default JSON. Set as the server's `frameworkErrors` option.
+ */
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  void sendProblem(request, reply, {
+    type: problemTypes.validationError,
+    title: titleOf(tooLong ? 414 : 400),
+    status: tooLong ? 414 : 400,
+    detail: tooLong ? 'a path segment is longer than any id' : 'the URL is not valid percent-encoding',
+  });
+}
+
 export default fp(
   async function problemHandling(fastify) {
     fastify.setErrorHandler((error, request, reply) => {

@@ -3,7 +3,7 @@
  * the bodies of case commands (derived from the domain command schemas).
  */
 import { z } from 'zod';
-import { addNoteSchema, cancelCaseSchema, closeCaseSchema, resumeCaseSchema, suspendCaseSchema, transferCaseSchema } from '../../domain/case-commands';
+import { addNoteSchema, recordContactSchema, cancelCaseSchema, closeCaseSchema, resumeCaseSchema, suspendCaseSchema, transferCaseSchema } from '../../domain/case-commands';
 import { caseEventTypes, caseStatuses } from '../../domain/case-state';
 import { pathwayKeySchema } from '../../domain/pathway-schema';
 import type { CaseDetail, CaseEventView, CaseSummary } from '../../infra/db/case-repository';
@@ -17,6 +17,16 @@ const fieldValueSchema = z.union([z.string(), z.number(), z.boolean(), z.array(z
 export const caseDataSchema = z
   .record(z.string(), z.record(z.string(), fieldValueSchema))
   .meta({ id: 'CaseData', description: 'Collected data by step id, then field key; `case` holds the start data.' });
+
+export const planSignOffSchema = z
+  .object({
+    taskId: z.string(),
+    stepId: z.string(),
+    required: z.array(z.string()),
+    signed: z.array(z.string()),
+    missing: z.array(z.string()),
+  })
+  .meta({ id: 'PlanSignOff' });
 
 export const caseSummarySchema = z
   .object({
@@ -36,11 +46,26 @@ export const caseSummarySchema = z
     nextDeadline: isoDateTime.nullable(),
     escalationLevel: z.number().int(),
     version: z.number().int(),
+    lastContactAt: isoDateTime.nullable().describe('Last successful contact with the person (failed attempts do not count).'),
+    targetGroup: z.string().nullable().describe('Reporting code from the start data (`case.targetGroup`), e.g. homeless, family_with_minors.'),
+    planSignedAt: isoDateTime.nullable().describe('When a joint plan was first signed by every service it names.'),
+    planSignOff: planSignOffSchema
+      .nullable()
+      .describe('The open joint plan: services that must sign, have signed, and are still missing; null when no plan awaits signatures.'),
   })
   .meta({ id: 'CaseSummary' }) satisfies z.ZodType<CaseSummary>;
 
+export const redactedFieldsSchema = z
+  .array(z.string())
+  .describe('Special-category fields hidden from you (`<stepId>.<fieldKey>`): omitted from `data`, listed so a UI can show them as hidden.');
+
 export const caseDetailSchema = caseSummarySchema
-  .extend({ data: caseDataSchema, openTasks: z.array(taskViewSchema) })
+  .extend({
+    data: caseDataSchema,
+    openTasks: z.array(taskViewSchema),
+    redactedFields: redactedFieldsSchema,
+    personId: z.string().nullable().optional().describe('Pseudonymous id of the person the case is about; pass it to start another case for them.'),
+  })
   .meta({ id: 'CaseDetail' }) satisfies z.ZodType<CaseDetail>;
 
 export const caseEventSchema = z
@@ -52,6 +77,7 @@ export const caseEventSchema = z
     stepId: z.string().nullable(),
     taskId: z.string().nullable(),
     details: z.record(z.string(), z.unknown()),
+    redactedFields: redactedFieldsSchema.optional(),
   })
   .meta({ id: 'CaseEvent' }) satisfies z.ZodType<CaseEventView>;
 
@@ -66,6 +92,7 @@ export const startCaseBodySchema = z
     version: z.number().int().min(1).max(1_000_000).optional().describe('Default: the newest version open to new cases.'),
     areaId: areaIdSchema,
     data: z.record(z.string(), z.unknown()).default({}).describe("Values of the pathway's caseFields (no personal identity)."),
+    personId: z.uuid().optional().describe('An existing person (from an earlier case) this case is about; by default a new person.'),
   })
   .meta({ id: 'StartCase' });
 export type StartCaseBody = z.infer<typeof startCaseBodySchema>;
@@ -97,4 +124,7 @@ export const resumeCaseBodySchema = resumeCaseSchema.pick({ reason: true });
 export const cancelCaseBodySchema = cancelCaseSchema.pick({ reason: true });
 export const closeCaseBodySchema = closeCaseSchema.pick({ outcome: true, reason: true });
 export const transferCaseBodySchema = transferCaseSchema.pick({ areaId: true, reason: true });
-export const addNoteBodySchema = addNoteSchema.pick({ text: true });
+export const addNoteBodySchema = addNoteSchema.pick({ text: true, category: true });
+export const recordContactBodySchema = recordContactSchema
+  .pick({ outcome: true, channel: true, at: true, note: true })
+  .meta({ id: 'RecordContact', description: 'A contact with the person (`reached`) or a failed attempt; `at` may not be in the future.' });

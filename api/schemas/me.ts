@@ -7,7 +7,7 @@ import { roleSchema } from '../../domain/pathway-schema';
 export const actorSchema = z
   .object({
     id: z.string(),
-    kind: z.literal('user'),
+    kind: z.enum(['user', 'service']).describe('A person, or a service account of an integration.'),
     name: z.string(),
     roles: z.array(roleSchema),
     areas: z.array(z.string()),

@@ -20,6 +20,7 @@ export const problemTypes = {
   invalidPathway: 'invalid_pathway',
   invalidData: 'invalid_data',
   idempotencyKeyReused: 'idempotency_key_reused',
+  tooManyRequests: 'too_many_requests',
   serviceUnavailable: 'service_unavailable',
   internalError: 'internal_error',
 } as const;
@@ -57,9 +58,11 @@ const problemTitles: Record<number, string> = {
   405: 'Method not allowed',
   409: 'Conflict',
   413: 'Payload too large',
+  414: 'URI too long',
   415: 'Unsupported media type',
   422: 'Unprocessable content',
   500: 'Internal server error',
+  429: 'Too many requests',
   503: 'Service unavailable',
 };
 
@@ -82,10 +85,11 @@ const standardDescriptions: Record<number, string> = {
   413: 'The body is too large (`payload_too_large`).',
   415: 'The content type is not accepted (`unsupported_media_type`).',
   422: 'Well-formed but invalid content; `issues` locate each problem (`invalid_data`, `invalid_pathway`, `idempotency_key_reused`).',
+  429: 'Over the rate limit; retry after `Retry-After` seconds (`too_many_requests`).',
   503: 'PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`).',
 };
 
-type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;
+type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
 
 /** Problem responses for the given statuses, with standard descriptions. */
 export function problemResponses<S extends ProblemStatus>(...statuses: S[]): Record<S, ReturnType<typeof problemResponse>> {

@@ -39,7 +39,11 @@ export const taskViewSchema = z
       }),
     ),
     signOff: z
-      .object({ services: z.array(z.string()), signed: z.array(z.object({ service: z.string(), actorId: z.string(), at: isoDateTime })) })
+      .object({
+        services: z.array(z.string()),
+        signed: z.array(z.object({ service: z.string(), actorId: z.string(), at: isoDateTime })),
+        missing: z.array(z.string()).describe('Services that have not signed yet.'),
+      })
       .nullable(),
     completedAt: isoDateTime.nullable(),
     completedBy: z.string().nullable(),

@@ -1,9 +1,9 @@
 /**
- * The read side of cases: lists, details, timelines and stalled-case candidates, always filtered by
+ * The read side of cases: lists, details and timelines, always filtered by
  * the reader's scope so that an object outside it looks exactly like one that does not exist.
  */
-import type { CaseData, CaseSnapshot, CaseStatus, ProjectionBatch, TaskStatus } from '../../domain/case-state';
-import type { HolidayRule } from '../../domain/calendar';
+import type { CaseData, CaseSnapshot, CaseStatus, PlanSignOff, ProjectionBatch, TaskStatus } from '../../domain/case-state';
+import { openJson, personKeysOf } from '../codec/personal-data';
 import type { Queryable } from './pool';
 import { addScope, SqlConditions, type ReadScope } from './sql-conditions';
 import { byDueDate, selectTaskViews, taskViewOf, type TaskView } from './task-repository';
@@ -14,6 +14,8 @@ export type CaseSummary = Omit<CaseSnapshot, 'data'>;
 export interface CaseDetail extends CaseSummary {
   data: CaseData;
   openTasks: TaskView[];
+  /** The pseudonymous person the case is about (null for cases from before persons existed). */
+  personId?: string | null;
 }
 
 export interface CaseEventView {
@@ -58,13 +60,17 @@ export interface CaseRow {
   next_deadline: Date | null;
   escalation_level: number;
   version: number;
+  last_contact_at: Date | null;
+  target_group: string | null;
+  plan_signed_at: Date | null;
+  plan_sign_off: PlanSignOff | null;
 }
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
 export const caseColumns = `c.case_id, c.reference, c.pathway_key, c.pathway_version, c.area_id, c.status, c.outcome,
   c.started_at, c.updated_at, c.last_progress_at, c.closed_at, c.suspended_at, c.open_step_ids, c.next_deadline,
-  c.escalation_level, c.version`;
+  c.escalation_level, c.version, c.last_contact_at, c.target_group, c.plan_signed_at, c.plan_sign_off`;
 
 /** Maps a case row (selected with `caseColumns`) to its summary. */
 export function toCaseSummary(row: CaseRow): CaseSummary {
@@ -85,6 +91,10 @@ export function toCaseSummary(row: CaseRow): CaseSummary {
     nextDeadline: iso(row.next_deadline),
     escalationLevel: row.escalation_level,
     version: row.version,
+    lastContactAt: iso(row.last_contact_at),
+    targetGroup: row.target_group,
+    planSignedAt: iso(row.plan_signed_at),
+    planSignOff: row.plan_sign_off,
   };
 }
 
@@ -136,7 +146,7 @@ export async function findCase(db: Queryable, scope: ReadScope, caseId: string):
  * The detail of a case just started, from its first projection batch rather than a read of what
  * was just written: the same shape and the same scope rules as `findCaseDetail`.
  */
-export function caseDetailOfNewCase(batch: ProjectionBatch, scope: ReadScope, now: Date): CaseDetail | null {
+export function caseDetailOfNewCase(batch: ProjectionBatch, scope: ReadScope, now: Date, personId: string | null = null): CaseDetail | null {
   const { snapshot } = batch;
   if (scope.areas !== null && !scope.areas.includes(snapshot.areaId)) return null;
   const { data, ...summary } = snapshot;
@@ -144,7 +154,7 @@ export function caseDetailOfNewCase(batch: ProjectionBatch, scope: ReadScope, no
     .filter((task) => (task.status === 'open' || task.status === 'claimed') && (scope.services === null || scope.services.includes(task.service)))
     .map((task) => taskViewOf(task, snapshot, now))
     .sort(byDueDate);
-  return { ...summary, data, openTasks };
+  return { ...summary, data, openTasks, personId };
 }
 
 /** The case with its collected data and the open tasks the reader may see; null if absent or out of scope. */
@@ -154,12 +164,14 @@ export async function findCaseDetail(db: Queryable, scope: ReadScope, caseId: st
   addScope(conditions, scope, 'c', false);
   // Both reads at once: the tasks query applies the same scope, so it returns nothing for a case out of scope.
   const [{ rows }, openTasks] = await Promise.all([
-    db.query<CaseRow & { data: CaseData }>(`SELECT ${caseColumns}, c.data FROM cases c ${conditions.where()}`, conditions.params),
+    db.query<CaseRow & { data: CaseData; person_id: string | null }>(`SELECT ${caseColumns}, c.data, c.person_id FROM cases c ${conditions.where()}`, conditions.params),
     selectTaskViews(db, scope, { caseId, statuses: openStatuses }, { limit: 500 }, now),
   ]);
   const row = rows[0];
   if (!row) return null;
-  return { ...toCaseSummary(row), data: row.data, openTasks: openTasks.items };
+  // Sealed with the person's key; an erased person's case reads as holding no data.
+  const data = (await openJson(personKeysOf(db), row.data)) ?? {};
+  return { ...toCaseSummary(row), data, openTasks: openTasks.items, personId: row.person_id };
 }
 
 /** Events of a case after a sequence number, oldest first. The caller has checked the case is in scope. */
@@ -191,64 +203,8 @@ export async function listCaseEvents(
     taskId: row.task_id,
     details: row.details,
   }));
+  const keys = personKeysOf(db);
+  for (const item of items) item.details = (await openJson(keys, item.details)) ?? {};
   const last = items.at(-1);
   return { items, nextAfterSeq: rows.length > page.limit && last ? last.seq : null };
-}
-
-export interface StalledCandidate {
-  summary: CaseSummary;
-  area: { timezone: string; localHolidays: HolidayRule[] } | null;
-  overdueTasks: Array<{ taskId: string; dueAt: string }>;
-  escalatedSince: string | null;
-}
-
-/**
- * Active cases in scope that may be stalled: an overdue open task, an escalation, or no progress
- * since `progressCutoff` (a generous bound; the caller counts working days exactly).
- */
-export async function listStalledCandidates(
-  db: Queryable,
-  scope: ReadScope,
-  filters: { areaId?: string },
-  page: { limit: number; after?: CaseListPosition },
-  now: Date,
-  progressCutoff: Date,
-): Promise<{ items: StalledCandidate[]; next: CaseListPosition | null }> {
-  const conditions = new SqlConditions();
-  conditions.add(`c.status = 'active'`);
-  addScope(conditions, scope, 'c', false);
-  if (filters.areaId !== undefined) conditions.add(`c.area_id = ${conditions.param(filters.areaId)}`);
-  const open = `${conditions.param(openStatuses)}::text[]`;
-  const nowParam = `${conditions.param(now)}::timestamptz`;
-  conditions.add(`(c.escalation_level >= 1 OR c.last_progress_at <= ${conditions.param(progressCutoff)}
-    OR EXISTS (SELECT 1 FROM tasks t WHERE t.case_id = c.case_id AND t.status = ANY(${open}) AND t.due_at < ${nowParam}))`);
-  if (page.after) {
-    conditions.add(`(c.started_at, c.case_id) < (${conditions.param(page.after.startedAt)}::timestamptz, ${conditions.param(page.after.caseId)})`);
-  }
-  const { rows } = await db.query<
-    CaseRow & {
-      timezone: string | null;
-      local_holidays: HolidayRule[] | null;
-      overdue_tasks: Array<{ taskId: string; dueAt: string }> | null;
-      escalated_since: Date | null;
-    }
-  >(
-    `SELECT ${caseColumns}, a.timezone, a.local_holidays,
-       (SELECT json_agg(json_build_object('taskId', t.task_id, 'dueAt', t.due_at) ORDER BY t.due_at, t.task_id)
-          FROM tasks t WHERE t.case_id = c.case_id AND t.status = ANY(${open}) AND t.due_at < ${nowParam}) AS overdue_tasks,
-       (SELECT min((e->>'firedAt')::timestamptz) FROM tasks t CROSS JOIN LATERAL jsonb_array_elements(t.escalations) e
-          WHERE t.case_id = c.case_id AND t.status = ANY(${open}) AND e->>'firedAt' IS NOT NULL) AS escalated_since
-     FROM cases c LEFT JOIN areas a ON a.id = c.area_id
-     ${conditions.where()}
-     ORDER BY c.started_at DESC, c.case_id DESC LIMIT ${conditions.param(page.limit + 1)}`,
-    conditions.params,
-  );
-  const items = rows.slice(0, page.limit).map((row) => ({
-    summary: toCaseSummary(row),
-    area: row.timezone === null ? null : { timezone: row.timezone, localHolidays: row.local_holidays ?? [] },
-    overdueTasks: (row.overdue_tasks ?? []).map((task) => ({ taskId: task.taskId, dueAt: new Date(task.dueAt).toISOString() })),
-    escalatedSince: iso(row.escalated_since),
-  }));
-  const last = items.at(-1);
-  return { items, next: rows.length > page.limit && last ? { startedAt: last.summary.startedAt, caseId: last.summary.caseId } : null };
 }

@@ -5,6 +5,7 @@
 import type { CaseWorkflowInput } from '../../domain/case-messages';
 import type { ProjectionBatch } from '../../domain/case-state';
 import type { Queryable } from './pool';
+import { openJson, personKeysOf, sealJson, type SealedJson } from '../codec/personal-data';
 import { projectIfInserted } from './projection-repository';
 
 export interface CaseStartRequest {
@@ -20,6 +21,8 @@ export interface CaseStartRequest {
   /** The workflow input without the pathway definition (which is immutable and read by key and version). */
   workflowInput: StoredWorkflowInput | null;
   workflowStartedAt: string | null;
+  /** The person the case is about (their key seals the stored input); absent for cases without one. */
+  personId?: string | null;
 }
 
 /** What is stored of a workflow input: everything but the (immutable, separately stored) definition. */
@@ -41,11 +44,14 @@ interface CaseStartRow {
   pathway_version: number;
   area_id: string;
   started_at: Date;
-  workflow_input: StoredWorkflowInput | null;
+  workflow_input: StoredWorkflowInput | SealedJson | null;
   workflow_started_at: Date | null;
+  person_id: string | null;
 }
 
-function toRequest(row: CaseStartRow): CaseStartRequest {
+/** The stored input holds the case data: it is sealed with the person's key, and reads as absent once that key is gone. */
+async function toRequest(db: Queryable, row: CaseStartRow): Promise<CaseStartRequest> {
+  const workflowInput = row.workflow_input === null ? null : ((await openJson(personKeysOf(db), row.workflow_input)) ?? null);
   return {
     actorId: row.actor_id,
     idempotencyKey: row.idempotency_key,
@@ -56,13 +62,14 @@ function toRequest(row: CaseStartRow): CaseStartRequest {
     pathwayVersion: row.pathway_version,
     areaId: row.area_id,
     startedAt: row.started_at.toISOString(),
-    workflowInput: row.workflow_input,
+    workflowInput,
     workflowStartedAt: row.workflow_started_at ? row.workflow_started_at.toISOString() : null,
+    personId: row.person_id,
   };
 }
 
 const startColumns =
-  'actor_id, idempotency_key, request_hash, case_id, reference, pathway_key, pathway_version, area_id, started_at, workflow_input, workflow_started_at';
+  'actor_id, idempotency_key, request_hash, case_id, reference, pathway_key, pathway_version, area_id, started_at, workflow_input, workflow_started_at, person_id';
 
 /** The request an actor already made with this key; null on first use. */
 export async function findCaseStartRequest(db: Queryable, actorId: string, idempotencyKey: string): Promise<CaseStartRequest | null> {
@@ -70,7 +77,7 @@ export async function findCaseStartRequest(db: Queryable, actorId: string, idemp
     `SELECT ${startColumns} FROM case_start_requests WHERE actor_id = $1 AND idempotency_key = $2`,
     [actorId, idempotencyKey],
   );
-  return rows[0] ? toRequest(rows[0]) : null;
+  return rows[0] ? toRequest(db, rows[0]) : null;
 }
 
 /**
@@ -80,8 +87,11 @@ export async function findCaseStartRequest(db: Queryable, actorId: string, idemp
  */
 export async function recordCaseStart(db: Queryable, request: CaseStartRequest, firstProjection: ProjectionBatch): Promise<boolean> {
   const insert = `INSERT INTO case_start_requests (actor_id, idempotency_key, request_hash, case_id, reference, pathway_key,
-       pathway_version, area_id, started_at, workflow_input)
-     VALUES ($20, $21, $22, $23, $24, $25, $26::integer, $27, $28::timestamptz, $29::jsonb) ON CONFLICT DO NOTHING`;
+       pathway_version, area_id, started_at, workflow_input, person_id)
+     VALUES ($20, $21, $22, $23, $24, $25, $26::integer, $27, $28::timestamptz, $29::jsonb, $30) ON CONFLICT DO NOTHING`;
+  const personId = request.personId ?? null;
+  const keys = personKeysOf(db);
+  const key = personId === null ? keys.masterKey() : await keys.keyOfPerson(personId);
   return projectIfInserted(db, insert, [
     request.actorId,
     request.idempotencyKey,
@@ -92,14 +102,15 @@ export async function recordCaseStart(db: Queryable, request: CaseStartRequest, 
     request.pathwayVersion,
     request.areaId,
     request.startedAt,
-    request.workflowInput === null ? null : JSON.stringify(request.workflowInput),
-  ], firstProjection);
+    request.workflowInput === null ? null : JSON.stringify(sealJson(key, request.workflowInput)),
+    personId,
+  ], firstProjection, personId);
 }
 
 /** The start record of a case; null when the case was not started through the API. */
 export async function findCaseStartRequestByCase(db: Queryable, caseId: string): Promise<CaseStartRequest | null> {
   const { rows } = await db.query<CaseStartRow>(`SELECT ${startColumns} FROM case_start_requests WHERE case_id = $1`, [caseId]);
-  return rows[0] ? toRequest(rows[0]) : null;
+  return rows[0] ? toRequest(db, rows[0]) : null;
 }
 
 /** Records that the case's workflow exists (idempotent). */
@@ -114,5 +125,5 @@ export async function listPendingWorkflowStarts(db: Queryable, olderThan: Date, 
      WHERE workflow_started_at IS NULL AND created_at < $1 ORDER BY created_at LIMIT $2`,
     [olderThan, limit],
   );
-  return rows.map(toRequest);
+  return Promise.all(rows.map((row) => toRequest(db, row)));
 }

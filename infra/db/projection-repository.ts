@@ -4,13 +4,20 @@
  * projects), so every write is guarded: rows only move forward in version and events are inserted once.
  */
 import type { Queryable } from './pool';
-import type { CaseEvent, CaseTask, ProjectionBatch } from '../../domain/case-state';
+import type { CaseEvent, CaseReferral, CaseTask, ProjectionBatch } from '../../domain/case-state';
+import { personKeysOf, sealDetails, sealJson } from '../codec/personal-data';
 
-const upsertCase = (guard: string) => `
+/** Placeholder of the i-th supervision parameter: they follow the 19 core parameters and any prelude's. */
+type ExtraParam = (i: number) => string;
+
+// person_id is written once, by the case start (its prelude row names the person), and never updated.
+const upsertCase = (guard: string, x: ExtraParam, personId = 'NULL::text') => `
 INSERT INTO cases (case_id, reference, pathway_key, pathway_version, area_id, status, outcome, started_at,
-  updated_at, last_progress_at, closed_at, suspended_at, version, data, open_step_ids, next_deadline, escalation_level)
+  updated_at, last_progress_at, closed_at, suspended_at, version, data, open_step_ids, next_deadline, escalation_level,
+  last_contact_at, target_group, plan_signed_at, plan_sign_off, person_id)
 SELECT $1::text, $2::text, $3::text, $4::integer, $5::text, $6::text, $7::text, $8::timestamptz, $9::timestamptz,
-  $10::timestamptz, $11::timestamptz, $12::timestamptz, $13::integer, $14::jsonb, $15::text[], $16::timestamptz, $17::integer
+  $10::timestamptz, $11::timestamptz, $12::timestamptz, $13::integer, $14::jsonb, $15::text[], $16::timestamptz, $17::integer,
+  ${x(0)}::timestamptz, ${x(1)}::text, ${x(2)}::timestamptz, ${x(3)}::jsonb, ${personId}
 ${guard}
 ON CONFLICT (case_id) DO UPDATE SET
   reference = EXCLUDED.reference, pathway_key = EXCLUDED.pathway_key, pathway_version = EXCLUDED.pathway_version,
@@ -18,7 +25,9 @@ ON CONFLICT (case_id) DO UPDATE SET
   updated_at = EXCLUDED.updated_at, last_progress_at = EXCLUDED.last_progress_at, closed_at = EXCLUDED.closed_at,
   suspended_at = EXCLUDED.suspended_at, version = EXCLUDED.version, data = EXCLUDED.data,
   open_step_ids = EXCLUDED.open_step_ids, next_deadline = EXCLUDED.next_deadline,
-  escalation_level = EXCLUDED.escalation_level, projected_at = now()
+  escalation_level = EXCLUDED.escalation_level, last_contact_at = EXCLUDED.last_contact_at,
+  target_group = EXCLUDED.target_group, plan_signed_at = EXCLUDED.plan_signed_at, plan_sign_off = EXCLUDED.plan_sign_off,
+  projected_at = now()
 WHERE cases.version < EXCLUDED.version`;
 
 const upsertTasks = (guard: string) => `
@@ -42,6 +51,27 @@ ON CONFLICT (task_id) DO UPDATE SET
   occurrence = EXCLUDED.occurrence, version = EXCLUDED.version, projected_at = now()
 WHERE tasks.version < EXCLUDED.version`;
 
+const upsertReferrals = (guard: string, x: ExtraParam) => `
+INSERT INTO referrals (referral_id, case_id, step_id, area_id, from_service, to_service, role, status, created_at,
+  accept_due_at, reminders, escalations, escalation_level, responded_at, responded_by, reason_code, outcome, outcome_at,
+  outcome_by, version)
+SELECT r.id, r."caseId", r."stepId", r."areaId", r."fromService", r."toService", r.role, r.status, r."createdAt",
+  r."acceptDueAt", coalesce(r.reminders, '[]'::jsonb), coalesce(r.escalations, '[]'::jsonb), r."escalationLevel",
+  r."respondedAt", r."respondedBy", r."reasonCode", r.outcome, r."outcomeAt", r."outcomeBy", r.version
+FROM jsonb_to_recordset(${x(4)}::jsonb) AS r(id text, "caseId" text, "stepId" text, "areaId" text, "fromService" text,
+  "toService" text, role text, status text, "createdAt" timestamptz, "acceptDueAt" timestamptz, reminders jsonb,
+  escalations jsonb, "escalationLevel" integer, "respondedAt" timestamptz, "respondedBy" text, "reasonCode" text,
+  outcome text, "outcomeAt" timestamptz, "outcomeBy" text, version integer)
+${guard}
+ORDER BY r.id
+ON CONFLICT (referral_id) DO UPDATE SET
+  area_id = EXCLUDED.area_id, role = EXCLUDED.role, status = EXCLUDED.status, accept_due_at = EXCLUDED.accept_due_at,
+  reminders = EXCLUDED.reminders, escalations = EXCLUDED.escalations, escalation_level = EXCLUDED.escalation_level,
+  responded_at = EXCLUDED.responded_at, responded_by = EXCLUDED.responded_by, reason_code = EXCLUDED.reason_code,
+  outcome = EXCLUDED.outcome, outcome_at = EXCLUDED.outcome_at, outcome_by = EXCLUDED.outcome_by,
+  version = EXCLUDED.version, projected_at = now()
+WHERE referrals.version < EXCLUDED.version`;
+
 const insertEvents = (guard: string) => `
 INSERT INTO case_events (case_id, seq, type, at, actor_id, actor_kind, step_id, task_id, details)
 SELECT e."caseId", e.seq, e.type, e.at, e.actor->>'id', e.actor->>'kind', e."stepId", e."taskId", coalesce(e.details, '{}'::jsonb)
@@ -55,12 +85,14 @@ ON CONFLICT (case_id, seq) DO NOTHING`;
 // its events (the order every writer locks rows in, so concurrent writers of one case never deadlock).
 // `prelude` may put a data-modifying CTE named `recorded` first; the projection then happens only if
 // that CTE wrote a row (a case start records its idempotency key and projects in one statement).
-const projectionStatement = (prelude = '') => {
+const projectionStatement = (prelude = '', preludeParamCount = 0) => {
   const guard = prelude ? 'WHERE EXISTS (SELECT 1 FROM recorded)' : '';
+  const x: ExtraParam = (i) => `$${20 + preludeParamCount + i}`;
   return `
-WITH ${prelude ? `recorded AS (${prelude} RETURNING 1),` : ''}
-projected_case AS (${upsertCase(guard)} RETURNING 1),
+WITH ${prelude ? `recorded AS (${prelude} RETURNING person_id),` : ''}
+projected_case AS (${upsertCase(guard, x, prelude ? '(SELECT person_id FROM recorded)' : undefined)} RETURNING 1),
 projected_tasks AS (${upsertTasks(guard)} RETURNING 1),
+projected_referrals AS (${upsertReferrals(guard, x)} RETURNING 1),
 projected_events AS (${insertEvents(guard)} RETURNING 1)
 SELECT ${prelude ? '(SELECT count(*) FROM recorded)' : '1'}::integer AS recorded, (SELECT count(*) FROM projected_case) AS cases`;
 };
@@ -82,23 +114,37 @@ function latestById<T>(items: T[], idOf: (item: T) => string, versionOf: (item: 
  * if the batch is newer; events are inserted once. Safe to repeat and to apply out of order.
  */
 export async function applyProjection(db: Queryable, batch: ProjectionBatch): Promise<void> {
-  await db.query(applyBatch, projectionParams(batch));
+  await db.query(applyBatch, [...(await projectionParams(db, batch)), ...supervisionParams(batch)]);
 }
 
 /**
- * Runs `prelude` (an INSERT whose parameters follow the projection's 19) and, only if it inserted a
- * row, projects the batch, in one statement. Returns whether the prelude inserted.
+ * Runs `prelude` (an INSERT, into a table with a `person_id` column, whose parameters follow the
+ * projection's 19) and, only if it inserted a row, projects the batch for that person, in one
+ * statement. Returns whether the prelude inserted.
  */
-export async function projectIfInserted(db: Queryable, prelude: string, preludeParams: unknown[], batch: ProjectionBatch): Promise<boolean> {
-  const { rows } = await db.query<{ recorded: number }>(projectionStatement(prelude), [...projectionParams(batch), ...preludeParams]);
+export async function projectIfInserted(db: Queryable, prelude: string, preludeParams: unknown[], batch: ProjectionBatch, personId: string | null): Promise<boolean> {
+  const { rows } = await db.query<{ recorded: number }>(projectionStatement(prelude, preludeParams.length), [
+    ...(await projectionParams(db, batch, personId)),
+    ...preludeParams,
+    ...supervisionParams(batch),
+  ]);
   return rows[0].recorded === 1;
 }
 
-/** The projection's parameters $1..$19. */
-function projectionParams(batch: ProjectionBatch): unknown[] {
+/**
+ * The projection's parameters $1..$19. The personal columns (collected data, event details) are
+ * sealed with the person's data key (infra/codec/personal-data.ts); a case without a person uses the
+ * master key, and nothing can be written any more for an erased person.
+ */
+async function projectionParams(db: Queryable, batch: ProjectionBatch, personId: string | null = null): Promise<unknown[]> {
   const { snapshot } = batch;
+  const keys = personKeysOf(db);
+  const key = personId === null ? await keys.keyForCase(snapshot.caseId) : await keys.keyOfPerson(personId);
   const tasks = latestById<CaseTask>(batch.tasks, (task) => task.id, (task) => task.version);
-  const events = latestById<CaseEvent>(batch.events, (event) => `${event.caseId}:${String(event.seq).padStart(12, '0')}`, () => 0);
+  const events = latestById<CaseEvent>(batch.events, (event) => `${event.caseId}:${String(event.seq).padStart(12, '0')}`, () => 0).map((event) => ({
+    ...event,
+    details: sealDetails(key, event.details),
+  }));
   return [
     snapshot.caseId,
     snapshot.reference,
@@ -113,11 +159,25 @@ function projectionParams(batch: ProjectionBatch): unknown[] {
     snapshot.closedAt,
     snapshot.suspendedAt,
     snapshot.version,
-    JSON.stringify(snapshot.data),
+    JSON.stringify(sealJson(key, snapshot.data)),
     snapshot.openStepIds,
     snapshot.nextDeadline,
     snapshot.escalationLevel,
     JSON.stringify(tasks),
     JSON.stringify(events),
+  ];
+}
+
+/** The supervision parameters, placed after the prelude's so a prelude keeps numbering its own from $20. */
+function supervisionParams(batch: ProjectionBatch): unknown[] {
+  const { snapshot } = batch;
+  const referrals = latestById<CaseReferral>(batch.referrals ?? [], (referral) => referral.id, (referral) => referral.version);
+  return [
+    // Batches made before these facts existed carry none: null, as the columns start.
+    snapshot.lastContactAt ?? null,
+    snapshot.targetGroup ?? null,
+    snapshot.planSignedAt ?? null,
+    snapshot.planSignOff ? JSON.stringify(snapshot.planSignOff) : null,
+    JSON.stringify(referrals),
   ];
 }

@@ -24,7 +24,6 @@ export interface TaskView
     | 'escalationLevel'
     | 'reminders'
     | 'escalations'
-    | 'signOff'
     | 'completedAt'
     | 'completedBy'
     | 'occurrence'
@@ -35,6 +34,22 @@ export interface TaskView
   pathwayKey: string | null;
   pathwayVersion: number | null;
   overdue: boolean;
+  /** A joint task's signatures, and the services that have still to sign. */
+  signOff: SignOffView | null;
+}
+
+/** The sign-off of a joint task as views show it: who must sign, who signed (and when), who is missing. */
+export interface SignOffView {
+  services: string[];
+  signed: TaskSignature[];
+  missing: string[];
+}
+
+/** Adds the services still missing to a joint task's sign-off. */
+export function signOffView(signOff: CaseTask['signOff']): SignOffView | null {
+  if (!signOff) return null;
+  const signed = new Set(signOff.signed.map((s) => s.service));
+  return { services: signOff.services, signed: signOff.signed, missing: signOff.services.filter((service) => !signed.has(service)) };
 }
 
 /** A task with what a UI needs to render its step: title, description and form, from the pinned version. */
@@ -112,7 +127,7 @@ function toTaskView(row: TaskRow, now: Date): TaskView {
     escalationLevel: row.escalation_level,
     reminders: row.reminders,
     escalations: row.escalations,
-    signOff: row.sign_off,
+    signOff: signOffView(row.sign_off),
     completedAt: row.completed_at ? row.completed_at.toISOString() : null,
     completedBy: row.completed_by,
     occurrence: row.occurrence,
@@ -141,7 +156,7 @@ export function taskViewOf(task: CaseTask, of: Pick<CaseSnapshot, 'reference' | 
     escalationLevel: task.escalationLevel,
     reminders: task.reminders,
     escalations: task.escalations,
-    signOff: task.signOff,
+    signOff: signOffView(task.signOff),
     completedAt: task.completedAt,
     completedBy: task.completedBy,
     occurrence: task.occurrence,

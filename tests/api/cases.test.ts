@@ -125,7 +125,11 @@ describe('reading cases', () => {
     for (const user of ['oss-operator-grosseto', 'supervisor-grosseto', 'auditor-grosseto', 'coordinator-grosseto']) {
       expectProblem(await api.request(user, { method: 'GET', url: `/cases/${livorno.caseId}` }), 404, 'not_found');
       expectProblem(await api.request(user, { method: 'GET', url: `/cases/${livorno.caseId}/timeline` }), 404, 'not_found');
-      expectProblem(await api.request(user, { method: 'POST', url: `/cases/${livorno.caseId}/notes`, payload: { text: 'ciao' } }), 404, 'not_found');
+      // Roles the matrix never allows to write (auditors, coordinators) get 403 whatever the id: that says nothing about the case.
+      const mayWrite = !user.startsWith('auditor') && !user.startsWith('coordinator');
+      const note = await api.request(user, { method: 'POST', url: `/cases/${livorno.caseId}/notes`, payload: { text: 'ciao' } });
+      if (mayWrite) expectProblem(note, 404, 'not_found');
+      else expectProblem(note, 403, 'forbidden');
       const list = json<Page<CaseDetail>>(await api.request(user, { method: 'GET', url: '/cases?limit=100' }));
       expect(list.items.every((c) => c.areaId === 'grosseto')).toBe(true);
       const filtered = json<Page<CaseDetail>>(await api.request(user, { method: 'GET', url: '/cases?areaId=livorno&limit=100' }));
@@ -194,14 +198,17 @@ describe('supervision', () => {
     const started = await startCase('outreach-operator-pistoia', 'pistoia');
     expectProblem(await api.request('oss-operator-pistoia', { method: 'GET', url: '/supervision/stalled' }), 403, 'forbidden');
 
-    const stalledNow = json<Page<{ case: { caseId: string } }>>(await api.request('supervisor-pistoia', { method: 'GET', url: '/supervision/stalled?noProgressDays=5' }));
+    // Pistoia flags a case after 5 working days without progress (the stalled-case rules are data).
+    const rule = { pathwayKey: null, areaId: 'pistoia', kind: 'no_progress', threshold: 5, enabled: true };
+    expect((await api.request('coordinator-pistoia', { method: 'PUT', url: '/supervision/stall-rules', payload: { rules: [rule] } })).statusCode).toBe(200);
+    const stalledNow = json<Page<{ case: { caseId: string } }>>(await api.request('supervisor-pistoia', { method: 'GET', url: '/supervision/stalled' }));
     expect(stalledNow.items.map((item) => item.case.caseId)).not.toContain(started.caseId);
 
     // Two weeks later (the read side's clock): the outreach task is overdue and nothing has moved.
     api.clock.now = new Date(Date.now() + 14 * 86_400_000);
     try {
       const later = json<Page<{ case: { caseId: string }; reasons: Array<{ type: string; since: string; taskIds?: string[]; workingDays?: number }> }>>(
-        await api.request('supervisor-pistoia', { method: 'GET', url: '/supervision/stalled?noProgressDays=5&limit=100' }),
+        await api.request('supervisor-pistoia', { method: 'GET', url: '/supervision/stalled?limit=100' }),
       );
       const ours = later.items.find((item) => item.case.caseId === started.caseId);
       expect(ours?.reasons).toEqual(

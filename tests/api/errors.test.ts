@@ -3,8 +3,7 @@
  * bodies, and a fuzz of garbage bodies that must never produce a 500. Also health, /me and the
  * OpenAPI document.
  */
-import { SignJWT } from 'jose';
-import { issueAccessToken, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../api/auth/tokens';
+import { SignJWT, generateKeyPair } from 'jose';
 import { startApiHarness, json, type ApiHarness, expectProblem } from './harness';
 
 let api: ApiHarness;
@@ -36,22 +35,26 @@ describe('authentication', () => {
   it('refuses tampered, foreign, expired, misaddressed and unknown-user tokens, saying which check failed', async () => {
     const good = await api.tokenFor('oss-operator-livorno');
     const [header, payload] = good.split('.');
-    const tampered = `${header}.${Buffer.from(JSON.stringify({ sub: 'admin', iss: 'reticulate-embedded', aud: 'reticulate-api', exp: 9_999_999_999 })).toString('base64url')}.${good.split('.')[2]}`;
+    const { issuer } = api;
+    const tampered = `${header}.${Buffer.from(JSON.stringify({ sub: 'admin', iss: issuer.url, aud: issuer.audience, iat: Math.floor(Date.now() / 1000), exp: 9_999_999_999 })).toString('base64url')}.${good.split('.')[2]}`;
     const noneAlg = `${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${payload}.`;
-    const foreign = await issueAccessToken('another-secret-that-is-long-enough-000000', 'admin');
-    const expired = await issueAccessToken(api.config.authSecret, 'admin', new Date(Date.now() - 13 * 60 * 60 * 1000));
-    // Signed with the right secret, but meant for someone else.
-    const signed = (claims: { iss: string; aud: string }) =>
-      new SignJWT({})
-        .setProtectedHeader({ alg: 'HS256' })
-        .setSubject('admin')
-        .setIssuer(claims.iss)
-        .setAudience(claims.aud)
-        .setIssuedAt()
-        .setExpirationTime('1h')
-        .sign(new TextEncoder().encode(api.config.authSecret));
-    const otherIssuer = await signed({ iss: 'someone-else', aud: TOKEN_AUDIENCE });
-    const otherAudience = await signed({ iss: TOKEN_ISSUER, aud: 'another-api' });
+    // Another key claiming the issuer's key id.
+    const foreign = await new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256', kid: issuer.currentKeyId })
+      .setSubject('admin')
+      .setIssuer(issuer.url)
+      .setAudience(issuer.audience)
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign((await generateKeyPair('ES256')).privateKey);
+    const expired = await issuer.issueUserToken('admin', new Date(Date.now() - 13 * 60 * 60 * 1000));
+    // Signed with the right key, but meant for someone else.
+    const signed = (claims: { iss: string; aud: string }) => {
+      const now = Math.floor(Date.now() / 1000);
+      return issuer.sign({ sub: 'admin', iss: claims.iss, aud: claims.aud, iat: now, exp: now + 3600 });
+    };
+    const otherIssuer = await signed({ iss: 'someone-else', aud: issuer.audience });
+    const otherAudience = await signed({ iss: issuer.url, aud: 'another-api' });
     const ghost = await api.tokenFor('nobody-here');
     const refusals: Array<[string, RegExp]> = [
       [tampered, /signature/],

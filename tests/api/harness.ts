@@ -7,11 +7,13 @@ import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor }
 import Fastify, { type FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import buildApp, { options } from '../../api/app';
-import { issueAccessToken } from '../../api/auth/tokens';
+import { loggerOptions } from '../../api/server';
 import type { AppConfig } from '../../infra/config';
 import type { Problem } from '../../api/schemas/problem';
 import { runMigrations } from '../../infra/db/migrate';
 import { createPool } from '../../infra/db/pool';
+import { openLocalIssuer, type LocalIssuer } from '../../infra/local-issuer';
+import { ensurePersonKeys } from '../../infra/codec/personal-data';
 import { connectTemporalClient } from '../../infra/temporal-connection';
 import { seedDemoData } from '../../scripts/seed';
 import { runCaseWorker } from '../../workers/worker';
@@ -39,6 +41,8 @@ export interface ApiHarness {
   temporal: Client;
   /** The read side's clock; set it to see deadlines pass without waiting. */
   clock: { now: Date | null };
+  /** The embedded token issuer the app trusts (same key file). */
+  issuer: LocalIssuer;
   tokenFor(userId: string): Promise<string>;
   /** Sends a request as the user (no Authorization header when userId is null). */
   request(userId: string | null, request: ApiRequest): Promise<ApiResponse>;
@@ -46,22 +50,27 @@ export interface ApiHarness {
 }
 
 export interface HarnessOptions {
+  /** Log as the API server does (its pino options, level info) into this stream. */
+  logStream?: NodeJS.WritableStream;
   /** Run a real case worker on the file's task queue. */
   worker?: boolean;
   /** Give the app a client of a Temporal address where nothing listens (retrying briefly). */
   temporalDown?: boolean;
   /** How long the app waits for Temporal before answering 503. */
   temporalTimeoutMs?: number;
+  /** Extra configuration variables (e.g. RATE_LIMIT_MAX, CORS_ORIGINS, OIDC_ISSUER). */
+  env?: Record<string, string>;
 }
 
 /** Starts the harness on a fresh database, seeded with the demo data. */
-export async function startApiHarness({ worker = false, temporalDown = false, temporalTimeoutMs }: HarnessOptions = {}): Promise<ApiHarness> {
+export async function startApiHarness({ worker = false, temporalDown = false, temporalTimeoutMs, env = {}, logStream }: HarnessOptions = {}): Promise<ApiHarness> {
   const database = await createTestDatabase();
   await runMigrations(database.url);
   const pool = createPool(database.url);
   await seedDemoData(pool);
   const taskQueue = uniqueName('api-test');
-  const config = testConfig({ DATABASE_URL: database.url, TEMPORAL_TASK_QUEUE: taskQueue });
+  // Tests send bursts far beyond a person's pace: rate limits only where a test sets RATE_LIMIT_MAX.
+  const config = testConfig({ DATABASE_URL: database.url, TEMPORAL_TASK_QUEUE: taskQueue, RATE_LIMIT_MAX: '1000000', ...env });
   const temporal = temporalDown
     ? new Client({
         connection: Connection.lazy({
@@ -70,13 +79,14 @@ export async function startApiHarness({ worker = false, temporalDown = false, te
           interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 2 }))],
         }),
       })
-    : await connectTemporalClient(config);
+    : await connectTemporalClient(config, ensurePersonKeys(pool, config));
   const runningWorker = worker ? await runCaseWorker({ config, pool }) : undefined;
   const clock: { now: Date | null } = { now: null };
-  const app = Fastify({ ...options, logger: false });
+  const app = Fastify({ ...options, logger: logStream ? { ...(loggerOptions('info') as object), stream: logStream } : false });
   await app.register(buildApp, { pool, temporal, config, taskQueue, now: () => clock.now ?? new Date(), temporalTimeoutMs });
   await app.ready();
-  const tokenFor = (userId: string) => issueAccessToken(config.authSecret, userId);
+  const issuer = await openLocalIssuer(config);
+  const tokenFor = (userId: string) => issuer.issueUserToken(userId);
 
   async function request(userId: string | null, { method, url, headers = {}, payload }: ApiRequest): Promise<ApiResponse> {
     const isJson = payload !== undefined && typeof payload !== 'string';
@@ -108,6 +118,7 @@ export async function startApiHarness({ worker = false, temporalDown = false, te
     config,
     temporal,
     clock,
+    issuer,
     tokenFor,
     request,
     async close() {

@@ -11,6 +11,7 @@ import type { CaseWorkflowInput } from '../../domain/case-messages';
 import type { Actor, ProjectionBatch } from '../../domain/case-state';
 import { pilotAreaLocalHolidays } from '../../domain/calendar';
 import { findVersion } from '../../infra/db/pathway-repository';
+import { openJson, personKeysOf } from '../../infra/codec/personal-data';
 import { applyProjection } from '../../infra/db/projection-repository';
 import { startApiHarness, json, type ApiHarness } from './harness';
 
@@ -60,7 +61,10 @@ async function rows(pool: pg.Pool, caseId: string) {
     pool.query('SELECT task_id, step_id, status, assignee_id, version FROM tasks WHERE case_id = $1 ORDER BY task_id', [caseId]),
     pool.query('SELECT seq, type, actor_id FROM case_events WHERE case_id = $1 ORDER BY seq', [caseId]),
   ]);
-  return { cases: cases.rows, tasks: tasks.rows, events: events.rows };
+  // The collected data is sealed with a fresh nonce per write: compare what it opens to.
+  const keys = personKeysOf(pool);
+  const opened = await Promise.all(cases.rows.map(async (row: { data: unknown }) => ({ ...row, data: await openJson(keys, row.data) })));
+  return { cases: opened, tasks: tasks.rows, events: events.rows };
 }
 
 describe('projection', () => {

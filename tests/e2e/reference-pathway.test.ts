@@ -179,5 +179,17 @@ describe('reference pathway end to end (HTTP only, real Temporal and PostgreSQL)
     } finally {
       await connection.close();
     }
+
+    // Prometheus: the API's route latencies and read-model figures, and the worker's own Temporal
+    // metrics, with nothing of the person in either.
+    const apiMetrics = await (await fetch(`${stack.baseUrl}/metrics`)).text();
+    expect(apiMetrics).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/tasks\/:taskId\/complete",status_code="200"\} [1-9]/);
+    expect(apiMetrics).toMatch(new RegExp(`reticulate_tasks_completed\\{area="${AREA}",service="social"\\} [1-9]`));
+    const workerMetrics = await (await fetch(stack.workerMetricsUrl)).text();
+    expect(workerMetrics).toMatch(/temporal_workflow_completed\{[^}]*workflow_type="pathwayCase"/);
+    for (const text of [apiMetrics, workerMetrics]) {
+      expect(text).not.toContain('Persona di prova');
+      expect(text).not.toContain(caseId);
+    }
   });
 });

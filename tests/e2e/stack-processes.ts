@@ -4,16 +4,17 @@
  * driven over HTTP only. Processes can be killed with SIGKILL and started again.
  */
 import { Pool } from 'pg';
-import { issueAccessToken } from '../../api/auth/tokens';
+import { loadConfig } from '../../infra/config';
 import { runMigrations } from '../../infra/db/migrate';
+import { openLocalIssuer } from '../../infra/local-issuer';
 import { seedDemoData } from '../../scripts/seed';
 import { freePort, startApiProcess, startWorkerProcess, type StackProcess } from '../support/processes';
-import { createTestDatabase, testTemporalAddress, uniqueName } from '../support/stack';
-
-const AUTH_SECRET = 'e2e-secret-that-is-long-enough-for-hs256-signing';
+import { createTestDatabase, testIssuerKeyFile, testTemporalAddress, uniqueName } from '../support/stack';
 
 export interface E2EStack {
   baseUrl: string;
+  /** Where the worker serves Temporal's worker metrics (Prometheus text). */
+  workerMetricsUrl: string;
   env: Record<string, string>;
   api: StackProcess;
   worker: StackProcess;
@@ -31,6 +32,7 @@ export async function startE2EStack(): Promise<E2EStack> {
   const pool = new Pool({ connectionString: database.url, max: 4 });
   await seedDemoData(pool);
   const port = await freePort();
+  const workerMetricsPort = await freePort();
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     DATABASE_URL: database.url,
@@ -39,8 +41,11 @@ export async function startE2EStack(): Promise<E2EStack> {
     PORT: String(port),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
-    RETICULATE_AUTH_SECRET: AUTH_SECRET,
+    TEMPORAL_WORKER_METRICS_ADDRESS: `127.0.0.1:${workerMetricsPort}`,
+    RETICULATE_ISSUER_KEY_FILE: testIssuerKeyFile(),
   };
+  // The API process verifies against this issuer's JWKS (same key file, same issuer URL from HOST and PORT).
+  const issuer = await openLocalIssuer(loadConfig(env));
   const baseUrl = `http://127.0.0.1:${port}`;
 
   const startApi = () => startApiProcess(env, baseUrl);
@@ -48,12 +53,13 @@ export async function startE2EStack(): Promise<E2EStack> {
 
   const stack: E2EStack = {
     baseUrl,
+    workerMetricsUrl: `http://127.0.0.1:${workerMetricsPort}/metrics`,
     env,
     api: await startApi(),
     worker: await startWorker(),
     startApi,
     startWorker,
-    token: (userId) => issueAccessToken(AUTH_SECRET, userId),
+    token: (userId) => issuer.issueUserToken(userId),
     pool,
     async close() {
       await Promise.all([stack.api.stop(), stack.worker.stop()]);

@@ -4,6 +4,8 @@
  * the Temporal server but give each test file its own task queue (see `uniqueName`).
  */
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Client } from 'pg';
 import { loadConfig, type AppConfig } from '../../infra/config';
 import { resolveTestServer } from '../../infra/temporal-binaries';
@@ -61,7 +63,12 @@ export function timeSkippingServerPath(): string {
   return process.env[stackEnv.timeSkippingServer] || resolveTestServer();
 }
 
+/** The embedded issuer's key file of test runs: outside the repository's .data, created by the first test that needs it. */
+export function testIssuerKeyFile(): string {
+  return path.join(tmpdir(), 'reticulate-test-issuer', 'keys.json');
+}
+
 /** An `AppConfig` aimed at the shared servers; `env` adds or overrides variables (e.g. DATABASE_URL, TEMPORAL_TASK_QUEUE). */
 export function testConfig(env: Record<string, string> = {}): AppConfig {
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', TEMPORAL_ADDRESS: testTemporalAddress(), ...env });
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', TEMPORAL_ADDRESS: testTemporalAddress(), RETICULATE_ISSUER_KEY_FILE: testIssuerKeyFile(), ...env });
 }

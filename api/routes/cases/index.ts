@@ -10,11 +10,15 @@ import type { CaseCommand } from '../../../domain/case-commands';
 import type { ProjectionBatch } from '../../../domain/case-state';
 import { caseDetailOfNewCase, findCase, findCaseDetail, listCaseEvents, listCases, type CaseDetail } from '../../../infra/db/case-repository';
 import { findArea } from '../../../infra/db/directory-repository';
-import { mayActOnCases, readScopeOf } from '../../auth/permissions';
+import { readScopeOf } from '../../auth/permissions';
+import type { Action } from '../../../domain/authorization';
+import { reportAccess } from '../../plugins/audit';
+import type { CaseDetailView } from '../../plugins/authorization';
 import { actorOf } from '../../plugins/auth';
 import { problem } from '../../plugins/problems';
 import {
   addNoteBodySchema,
+  recordContactBodySchema,
   cancelCaseBodySchema,
   caseDetailSchema,
   caseListQuerySchema,
@@ -30,6 +34,7 @@ import {
   transferCaseBodySchema,
 } from '../../schemas/cases';
 import { bearerSecurity, caseCursorSchema, decodeCursor, encodeCursor, timelineCursorSchema } from '../../schemas/common';
+import { moveToStepBodySchema, reopenStepBodySchema, skipStepBodySchema } from '../../schemas/interventions';
 import { problemResponses, problemTypes } from '../../schemas/problem';
 import { startCase } from './start-case';
 
@@ -46,26 +51,36 @@ function detailOrSnapshot(detail: CaseDetail | null, batch: ProjectionBatch): Ca
 
 const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
   /** Looks the case up in scope, checks the actor may act, runs the command, answers with the case. */
-  async function runCaseCommand(request: FastifyRequest, caseId: string, commandOf: () => CaseCommand | Promise<CaseCommand>): Promise<CaseDetail> {
+  async function runCaseCommand(request: FastifyRequest, caseId: string, commandOf: () => CaseCommand | Promise<CaseCommand>): Promise<CaseDetailView> {
     const actor = actorOf(request);
     const scope = readScopeOf(actor);
     const current = await findCase(fastify.db, scope, caseId);
     if (!current) throw problem.notFound(`no case ${caseId}`);
-    if (!mayActOnCases(actor)) throw problem.forbidden('your roles can read cases but not change them');
+    // The role was checked from the route's config.action; what was written goes to the audit log (keys only).
+    const body = request.body;
+    reportAccess(request, { caseId, areaId: current.areaId, fields: body && typeof body === 'object' ? Object.keys(body).map((key) => `command.${key}`) : [] });
     if (current.status === 'closed' || current.status === 'cancelled') throw problem.conflict(`the case is ${current.status}`, problemTypes.caseNotActive);
-    const batch = await fastify.caseCommands.execute(caseId, actor, await commandOf());
-    return detailOrSnapshot(await findCaseDetail(fastify.db, scope, caseId, fastify.now()), batch);
+    const batch = await fastify.caseCommands.execute(caseId, actor, await commandOf(), request.log);
+    return fastify.fieldAccess.caseDetail(request, detailOrSnapshot(await findCaseDetail(fastify.db, scope, caseId, fastify.now()), batch));
   }
 
   const commandResponses = { 200: caseDetailSchema, ...problemResponses(400, 401, 403, 404, 409, 422, 503) };
-  const commandRoute = <B extends z.ZodType>(path: string, summary: string, body: B, toCommand: (body: z.output<B>) => CaseCommand | Promise<CaseCommand>) => {
+  const commandRoute = <B extends z.ZodType>(
+    path: string,
+    summary: string,
+    body: B,
+    toCommand: (body: z.output<B>) => CaseCommand | Promise<CaseCommand>,
+    action: Action = 'cases.command',
+  ) => {
     fastify.post(`/cases/:caseId/${path}`, {
+      config: { action, audit: 'write' },
       schema: { tags: ['cases'], summary, security: bearerSecurity, params: caseParamsSchema, body, response: commandResponses },
       handler: async (request) => runCaseCommand(request, request.params.caseId, () => toCommand(request.body as z.output<B>)),
     });
   };
 
   fastify.post('/cases', {
+    config: { action: 'cases.start', audit: 'write' },
     schema: {
       tags: ['cases'],
       summary: 'Start a case on a published pathway (idempotent with the Idempotency-Key header)',
@@ -77,7 +92,7 @@ const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
     },
     handler: async (request, reply) => {
       const actor = actorOf(request);
-      const { caseId, created, firstProjection } = await startCase(
+      const { caseId, created, firstProjection, personId } = await startCase(
         {
           db: fastify.db,
           now: fastify.now,
@@ -89,13 +104,18 @@ const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
         request.headers['idempotency-key'],
       );
       const scope = readScopeOf(actor);
-      const detail = firstProjection ? caseDetailOfNewCase(firstProjection, scope, fastify.now()) : await findCaseDetail(fastify.db, scope, caseId, fastify.now());
+      const detail = firstProjection ? caseDetailOfNewCase(firstProjection, scope, fastify.now(), personId) : await findCaseDetail(fastify.db, scope, caseId, fastify.now());
       if (!detail) throw problem.notFound(`no case ${caseId}`);
-      return reply.code(created ? 201 : 200).header('location', `/cases/${caseId}`).send(detail);
+      reportAccess(request, { fields: Object.keys(request.body.data).map((key) => `case.${key}`) });
+      return reply
+        .code(created ? 201 : 200)
+        .header('location', `/cases/${caseId}`)
+        .send(await fastify.fieldAccess.caseDetail(request, detail));
     },
   });
 
   fastify.get('/cases', {
+    config: { action: 'cases.read' },
     schema: {
       tags: ['cases'],
       summary: 'Cases in your scope, newest first, with filters and cursor pagination',
@@ -119,6 +139,7 @@ const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
   });
 
   fastify.get('/cases/:caseId', {
+    config: { action: 'cases.read', audit: 'read' },
     schema: {
       tags: ['cases'],
       summary: 'A case with its open tasks and collected data',
@@ -129,11 +150,12 @@ const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
     handler: async (request) => {
       const detail = await findCaseDetail(fastify.db, readScopeOf(actorOf(request)), request.params.caseId, fastify.now());
       if (!detail) throw problem.notFound(`no case ${request.params.caseId}`);
-      return detail;
+      return fastify.fieldAccess.caseDetail(request, detail);
     },
   });
 
   fastify.get('/cases/:caseId/timeline', {
+    config: { action: 'cases.read', audit: 'read' },
     schema: {
       tags: ['cases'],
       summary: 'Events of a case, oldest first, each with its actor and time',
@@ -145,11 +167,13 @@ const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
     handler: async (request) => {
       const { caseId } = request.params;
       const { limit, cursor } = request.query;
-      if (!(await findCase(fastify.db, readScopeOf(actorOf(request)), caseId))) throw problem.notFound(`no case ${caseId}`);
+      const summary = await findCase(fastify.db, readScopeOf(actorOf(request)), caseId);
+      if (!summary) throw problem.notFound(`no case ${caseId}`);
       const position = cursor === undefined ? { seq: 0 } : decodeCursor(cursor, timelineCursorSchema);
       if (!position) throw invalidCursor();
       const page = await listCaseEvents(fastify.db, caseId, { limit, afterSeq: position.seq });
-      return { items: page.items, nextCursor: page.nextAfterSeq === null ? null : encodeCursor({ seq: page.nextAfterSeq }) };
+      const items = await fastify.fieldAccess.timeline(request, summary, page.items);
+      return { items, nextCursor: page.nextAfterSeq === null ? null : encodeCursor({ seq: page.nextAfterSeq }) };
     },
   });
 
@@ -163,6 +187,42 @@ const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
     return { kind: 'transferCase', areaId: area.id, reason: body.reason, localHolidays: area.localHolidays };
   });
   commandRoute('notes', 'Add a note to the case timeline', addNoteBodySchema, (body) => ({ kind: 'addNote', ...body }));
+  // Supervisor interventions (each with a reason, on the timeline with the actor); the workflow re-checks area and role.
+  commandRoute(
+    'interventions/skip-step',
+    'Skip an open step: its task is cancelled and the case moves on as if completed with no data, or to `next` (supervisors)',
+    skipStepBodySchema,
+    (body) => ({ kind: 'skipStep', ...body }),
+    'interventions.run',
+  );
+  commandRoute(
+    'interventions/reopen-step',
+    'Reopen a completed step: its task is raised again with a fresh deadline, to correct its data (supervisors)',
+    reopenStepBodySchema,
+    (body) => ({ kind: 'reopenStep', ...body }),
+    'interventions.run',
+  );
+  commandRoute(
+    'interventions/move-to-step',
+    "Withdraw the case's open tasks and continue from a step of its pathway version (supervisors)",
+    moveToStepBodySchema,
+    (body) => ({ kind: 'moveToStep', ...body }),
+    'interventions.run',
+  );
+  commandRoute(
+    'contacts',
+    'Record a contact with the person, or a failed attempt (a successful one sets lastContactAt)',
+    recordContactBodySchema,
+    (body) => {
+      if (Date.parse(body.at) > fastify.now().getTime()) {
+        throw problem.unprocessable(problemTypes.invalidData, 'a contact cannot be recorded in the future', [
+          { path: ['at'], message: 'must not be later than now', location: 'body' },
+        ]);
+      }
+      return { kind: 'recordContact', ...body };
+    },
+    'cases.contact',
+  );
 };
 
 export default caseRoutes;

@@ -13,11 +13,13 @@ import type { CaseWorkflowInput } from '../../../domain/case-messages';
 import type { FieldValue, ProjectionBatch } from '../../../domain/case-state';
 import { validateFormData } from '../../../domain/form-validation';
 import type { PathwayDefinition } from '../../../domain/pathway-schema';
+import { personKeysOf } from '../../../infra/codec/personal-data';
 import { findArea, type AreaRecord } from '../../../infra/db/directory-repository';
+import { discardUnusedPerson, listCasesOfPerson } from '../../../infra/db/person-repository';
 import { findCaseStartRequest, recordCaseStart, storedWorkflowInput, type CaseStartRequest } from '../../../infra/db/idempotency-repository';
 import { findCurrentVersion, findVersion, pathwayExists, type PathwayVersionRecord } from '../../../infra/db/pathway-repository';
 import type { AuthenticatedActor } from '../../auth/actor-cache';
-import { mayStartCase } from '../../auth/permissions';
+import { mayStartCase, seesArea } from '../../auth/permissions';
 import { problem } from '../../plugins/problems';
 import type { StartCaseBody } from '../../schemas/cases';
 import { problemTypes } from '../../schemas/problem';
@@ -44,7 +46,8 @@ function canonicalJson(value: unknown): string {
 }
 
 function requestHash(body: StartCaseBody): string {
-  const normalised = { pathwayKey: body.pathwayKey, version: body.version ?? null, areaId: body.areaId, data: body.data };
+  // personId only when given, so that bodies without one hash as they always did.
+  const normalised = { pathwayKey: body.pathwayKey, version: body.version ?? null, areaId: body.areaId, data: body.data, ...(body.personId ? { personId: body.personId } : {}) };
   return createHash('sha256').update(canonicalJson(normalised)).digest('hex');
 }
 
@@ -96,6 +99,19 @@ function validateCaseData(definition: PathwayDefinition, data: Record<string, un
   return result.data;
 }
 
+/**
+ * The person the case is about: an existing one the actor knows (one of their cases is in the actor's
+ * areas; any other id answers like an unknown one), never an erased one.
+ */
+async function resolveExistingPerson(db: pg.Pool, actor: AuthenticatedActor, personId: string): Promise<string> {
+  const invalid = (message: string) => problem.unprocessable(problemTypes.invalidData, 'unknown person', [{ path: ['personId'], message, location: 'body' }]);
+  const person = await personKeysOf(db).findPerson(personId);
+  const cases = person ? await listCasesOfPerson(db, personId) : [];
+  if (!person || !cases.some((item) => seesArea(actor, item.areaId))) throw invalid(`no person "${personId}" with a case in your areas`);
+  if (person.erasedAt !== null) throw invalid('this person was erased: start a case for a new person');
+  return personId;
+}
+
 /** The workflow input of a case; the API projects `createCase(input)` and the workflow computes the same. */
 function workflowInputOf(request: CaseStartRequest, actor: AuthenticatedActor, pathway: PathwayVersionRecord, area: AreaRecord, caseData: Record<string, FieldValue>): CaseWorkflowInput {
   return {
@@ -117,21 +133,31 @@ export async function startCase(
   actor: AuthenticatedActor,
   body: StartCaseBody,
   idempotencyKey: string,
-): Promise<{ caseId: string; created: boolean; firstProjection?: ProjectionBatch }> {
+): Promise<{ caseId: string; created: boolean; firstProjection?: ProjectionBatch; personId?: string }> {
   const hash = requestHash(body);
+  // A new person (and their key) is written while the request is checked, off the answer's path;
+  // a person created for a request that then records no case is discarded and leaves no trace.
+  const newPerson = body.personId === undefined ? personKeysOf(deps.db).createPerson() : undefined;
+  newPerson?.catch(() => undefined);
+  const discardNewPerson = async () => {
+    if (newPerson) await discardUnusedPerson(deps.db, await newPerson);
+  };
   let resolved: { area: AreaRecord; pathway: PathwayVersionRecord; caseData: Record<string, FieldValue> };
   try {
     const area = await resolveArea(deps.db, body.areaId);
     if (!mayStartCase(actor, area.id)) throw problem.forbidden(`you cannot start cases in area "${area.id}"`);
     const pathway = await resolvePathway(deps.db, body);
     resolved = { area, pathway, caseData: validateCaseData(pathway.definition, body.data) };
+    if (body.personId !== undefined) await resolveExistingPerson(deps.db, actor, body.personId);
   } catch (error) {
+    await discardNewPerson().catch(() => undefined);
     // A retry of a start that went through must still get its case, even if the pathway was retired since.
     const earlier = await findCaseStartRequest(deps.db, actor.id, idempotencyKey);
     if (!earlier) throw error;
     return repeatedStart(deps, earlier, hash);
   }
   const { area, pathway, caseData } = resolved;
+  const personId = body.personId ?? (await newPerson);
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const candidate: CaseStartRequest = {
       actorId: actor.id,
@@ -145,6 +171,7 @@ export async function startCase(
       startedAt: deps.now().toISOString(),
       workflowInput: null,
       workflowStartedAt: null,
+      personId,
     };
     const input = workflowInputOf(candidate, actor, pathway, area, caseData);
     candidate.workflowInput = storedWorkflowInput(input);
@@ -152,12 +179,16 @@ export async function startCase(
     // The record and the first projection in one statement: the common path costs one round trip.
     if (await recordCaseStart(deps.db, candidate, firstProjection)) {
       deps.startWorkflow(input);
-      return { caseId: candidate.caseId, created: true, firstProjection };
+      return { caseId: candidate.caseId, created: true, firstProjection, personId };
     }
     // Either a concurrent request took the key (use its record) or the reference collided (try another).
     const earlier = await findCaseStartRequest(deps.db, actor.id, idempotencyKey);
-    if (earlier) return repeatedStart(deps, earlier, hash);
+    if (earlier) {
+      await discardNewPerson();
+      return repeatedStart(deps, earlier, hash);
+    }
   }
+  await discardNewPerson();
   throw new Error('could not allocate a unique case reference');
 }
 

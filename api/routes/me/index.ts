@@ -9,6 +9,7 @@ import { problemResponses } from '../../schemas/problem';
 
 const meRoutes: FastifyPluginAsyncZod = async (fastify) => {
   fastify.get('/me', {
+    config: { action: 'me.read' },
     schema: {
       tags: ['me'],
       summary: 'The authenticated actor (roles, areas, services)',
@@ -16,8 +17,8 @@ const meRoutes: FastifyPluginAsyncZod = async (fastify) => {
       response: { 200: actorSchema, ...problemResponses(401, 503) },
     },
     handler: async (request) => {
-      const { id, name, roles, areas, services } = actorOf(request);
-      return { id, kind: 'user' as const, name, roles, areas, services };
+      const { id, kind, name, roles, areas, services } = actorOf(request);
+      return { id, kind, name, roles, areas, services };
     },
   });
 };

@@ -6,7 +6,6 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import YAML from 'yaml';
 import { findDraft, createDraft, findVersion, listPathways, listVersions, pathwayExists, publishDraft, retireVersion, updateDraft } from '../../../infra/db/pathway-repository';
 import { listServiceKeys } from '../../../infra/db/directory-repository';
-import { mayEditPathways } from '../../auth/permissions';
 import { actorOf } from '../../plugins/auth';
 import { problem } from '../../plugins/problems';
 import { bearerSecurity } from '../../schemas/common';
@@ -44,12 +43,6 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
     }
   });
 
-  const requireEditor = (request: Parameters<typeof actorOf>[0]) => {
-    const actor = actorOf(request);
-    if (!mayEditPathways(actor)) throw problem.forbidden('only coordinators and admins edit pathways');
-    return actor;
-  };
-
   /** The draft's key must be the one in the URL: a document cannot move itself to another key. */
   const documentFor = (key: string, document: Record<string, unknown>): Record<string, unknown> => {
     const shape = checkDefinitionShape(document);
@@ -61,6 +54,7 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
   };
 
   fastify.get('/pathways', {
+    config: { action: 'pathways.read' },
     schema: {
       tags: ['pathways'],
       summary: 'Every pathway with its latest version, status and open draft',
@@ -74,6 +68,7 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
   });
 
   fastify.post('/pathways', {
+    config: { action: 'pathways.edit', audit: 'write' },
     schema: {
       tags: ['pathways'],
       summary: 'Open a draft from a definition document (JSON or YAML)',
@@ -84,7 +79,7 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
       response: { 201: pathwayDraftSchema, ...problemResponses(400, 401, 403, 409, 413, 415, 422, 503) },
     },
     handler: async (request, reply) => {
-      const actor = requireEditor(request);
+      const actor = actorOf(request);
       const shape = checkDefinitionShape(request.body);
       if (!shape.ok) throw invalidPathway('the document is not a valid pathway definition', shape.issues);
       const { key } = shape.definition;
@@ -95,6 +90,7 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
   });
 
   fastify.get('/pathways/:key/versions', {
+    config: { action: 'pathways.read' },
     schema: {
       tags: ['pathways'],
       summary: 'Versions of a pathway, newest first',
@@ -112,6 +108,7 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
   });
 
   fastify.get('/pathways/:key/versions/:version', {
+    config: { action: 'pathways.read' },
     schema: {
       tags: ['pathways'],
       summary: 'One published or retired version with its definition',
@@ -129,6 +126,7 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
   });
 
   fastify.get('/pathways/:key/draft', {
+    config: { action: 'pathways.edit' },
     schema: {
       tags: ['pathways'],
       summary: 'The open draft of a pathway, as written',
@@ -137,7 +135,6 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
       response: { 200: pathwayDraftSchema, ...problemResponses(400, 401, 403, 404, 503) },
     },
     handler: async (request) => {
-      requireEditor(request);
       const draft = await findDraft(fastify.db, request.params.key);
       if (!draft) throw problem.notFound(`pathway "${request.params.key}" has no open draft`);
       return draft;
@@ -145,6 +142,7 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
   });
 
   fastify.put('/pathways/:key/draft', {
+    config: { action: 'pathways.edit', audit: 'write' },
     schema: {
       tags: ['pathways'],
       summary: 'Replace the document of the open draft (JSON or YAML)',
@@ -156,7 +154,7 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
       response: { 200: pathwayDraftSchema, ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 503) },
     },
     handler: async (request) => {
-      const actor = requireEditor(request);
+      const actor = actorOf(request);
       const { key } = request.params;
       const draft = await updateDraft(fastify.db, key, documentFor(key, request.body), actor.id);
       if (draft) return draft;
@@ -168,6 +166,7 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
   });
 
   fastify.post('/pathways/:key/draft/validate', {
+    config: { action: 'pathways.edit' },
     schema: {
       tags: ['pathways'],
       summary: 'Check the draft: schema and static checks, with the path of each issue',
@@ -176,7 +175,6 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
       response: { 200: pathwayValidationSchema, ...problemResponses(400, 401, 403, 404, 503) },
     },
     handler: async (request) => {
-      requireEditor(request);
       const draft = await findDraft(fastify.db, request.params.key);
       if (!draft) throw problem.notFound(`pathway "${request.params.key}" has no open draft`);
       const check = checkDefinition(draft.document, await listServiceKeys(fastify.db));
@@ -185,6 +183,7 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
   });
 
   fastify.post('/pathways/:key/draft/publish', {
+    config: { action: 'pathways.edit', audit: 'write' },
     schema: {
       tags: ['pathways'],
       summary: 'Publish the draft as the next immutable version (the draft is removed)',
@@ -193,7 +192,7 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
       response: { 201: pathwayVersionSchema, ...problemResponses(400, 401, 403, 404, 422, 503) },
     },
     handler: async (request, reply) => {
-      const actor = requireEditor(request);
+      const actor = actorOf(request);
       const { key } = request.params;
       const services = await listServiceKeys(fastify.db);
       const result = await publishDraft(fastify.db, key, actor.id, async (document) => checkDefinition(document, services));
@@ -204,6 +203,7 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
   });
 
   fastify.post('/pathways/:key/versions/:version/retire', {
+    config: { action: 'pathways.edit', audit: 'write' },
     schema: {
       tags: ['pathways'],
       summary: 'Retire a version: no new cases start on it; running cases continue',
@@ -212,7 +212,7 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
       response: { 200: pathwayVersionSchema, ...problemResponses(400, 401, 403, 404, 503) },
     },
     handler: async (request) => {
-      const actor = requireEditor(request);
+      const actor = actorOf(request);
       const { key, version } = request.params;
       const retired = await retireVersion(fastify.db, key, version, actor.id);
       if (!retired) throw problem.notFound(`no version ${version} of pathway "${key}"`);

@@ -1,67 +1,104 @@
 /**
- * Supervision: active cases in the supervisor's areas that look stalled, each with every reason —
- * an overdue task, no progress for N working days (the area's calendar), or an escalation.
+ * Supervision: the stalled cases in the actor's areas (every broken rule, since when, who owns the
+ * next move, most urgent first) and the stalled-case rules, which coordinators set as data.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { calendarFor, workingDaysBetween } from '../../../domain/calendar';
-import { listStalledCandidates, type StalledCandidate } from '../../../infra/db/case-repository';
-import { maySupervise, readScopeOf } from '../../auth/permissions';
+import type { StallRuleKind } from '../../../domain/stall-rules';
+import { findUnknownReferences, listStallRules, replaceStallRules, type StallRuleScope } from '../../../infra/db/stall-rule-repository';
+import { listStalledCases } from '../../../infra/db/supervision-repository';
+import { isAdmin, readScopeOf } from '../../auth/permissions';
 import { actorOf } from '../../plugins/auth';
-import { problem } from '../../plugins/problems';
+import { problem, ProblemError } from '../../plugins/problems';
 import { bearerSecurity, caseCursorSchema, decodeCursor, encodeCursor } from '../../schemas/common';
-import { problemResponses } from '../../schemas/problem';
-import { stalledPageSchema, stalledQuerySchema, type StalledReason } from '../../schemas/supervision';
-
-const dayMs = 24 * 60 * 60 * 1000;
-
-function reasonsOf(candidate: StalledCandidate, noProgressDays: number, now: Date): StalledReason[] {
-  const reasons: StalledReason[] = [];
-  const { summary } = candidate;
-  if (candidate.overdueTasks.length > 0) {
-    reasons.push({ type: 'overdue_task', since: candidate.overdueTasks[0].dueAt, taskIds: candidate.overdueTasks.map((task) => task.taskId) });
-  }
-  const calendar = calendarFor(candidate.area?.localHolidays ?? [], candidate.area?.timezone);
-  const idleDays = workingDaysBetween(new Date(summary.lastProgressAt), now, calendar);
-  if (idleDays >= noProgressDays) reasons.push({ type: 'no_progress', since: summary.lastProgressAt, workingDays: idleDays });
-  if (summary.escalationLevel >= 1) {
-    reasons.push({ type: 'escalated', since: candidate.escalatedSince ?? summary.updatedAt, level: summary.escalationLevel });
-  }
-  return reasons;
-}
+import { problemResponses, problemTypes, type ProblemIssue } from '../../schemas/problem';
+import { stalledPageSchema, stalledQuerySchema, stallRuleListSchema, stallRulePrecedence, stallRulesBodySchema } from '../../schemas/supervision';
 
 const supervisionRoutes: FastifyPluginAsyncZod = async (fastify) => {
   fastify.get('/supervision/stalled', {
+    config: { action: 'supervision.read' },
     schema: {
       tags: ['supervision'],
-      summary: 'Stalled cases in your areas, with every reason (supervisors and admins)',
-      description: 'Pages may hold fewer items than `limit`; follow `nextCursor` until it is null.',
+      summary: 'Stalled cases in your areas, with every rule they break (supervisors, coordinators and admins)',
+      description:
+        'Each case lists every stalled-case rule it breaks (see `/supervision/stall-rules`), since when, and who owns the next move. ' +
+        'Sorted by urgency: the earliest `since` among the broken rules first (with a `kind` filter, among those kinds), ties by case id. ' +
+        'Follow `nextCursor` until it is null.',
       security: bearerSecurity,
       querystring: stalledQuerySchema,
       response: { 200: stalledPageSchema, ...problemResponses(400, 401, 403, 503) },
     },
     handler: async (request) => {
-      const actor = actorOf(request);
-      if (!maySupervise(actor)) throw problem.forbidden('only supervisors and admins see stalled cases');
-      const { noProgressDays, areaId, limit, cursor } = request.query;
+      const { areaId, pathwayKey, kind, limit, cursor } = request.query;
       const position = cursor === undefined ? undefined : decodeCursor(cursor, caseCursorSchema);
       if (cursor !== undefined && !position) {
         throw problem.badRequest('the cursor is not valid for this list', [{ path: ['cursor'], message: 'use nextCursor from a previous page', location: 'querystring' }]);
       }
-      const now = fastify.now();
-      // N working days span at least N-1 whole days (local midnights, DST): a safe pre-filter; counted exactly below.
-      const progressCutoff = new Date(now.getTime() - Math.max(0, noProgressDays - 1) * dayMs + 2 * 60 * 60 * 1000);
-      const page = await listStalledCandidates(
-        fastify.db,
-        readScopeOf(actor),
-        { areaId },
-        { limit, after: position ? { startedAt: position.s, caseId: position.id } : undefined },
-        now,
-        progressCutoff,
-      );
-      const items = page.items
-        .map((candidate) => ({ case: candidate.summary, reasons: reasonsOf(candidate, noProgressDays, now) }))
-        .filter((item) => item.reasons.length > 0);
-      return { items, nextCursor: page.next ? encodeCursor({ s: page.next.startedAt, id: page.next.caseId }) : null };
+      const kinds: StallRuleKind[] | undefined = kind === undefined ? undefined : Array.isArray(kind) ? kind : [kind];
+      const page = await listStalledCases(fastify.db, readScopeOf(actorOf(request)), {
+        areaId,
+        pathwayKey,
+        kinds,
+        limit,
+        after: position ? { since: position.s, caseId: position.id } : undefined,
+        now: fastify.now(),
+      });
+      return { items: page.items, nextCursor: page.next ? encodeCursor({ s: page.next.since, id: page.next.caseId }) : null };
+    },
+  });
+
+  fastify.get('/supervision/stall-rules', {
+    config: { action: 'supervision.read' },
+    schema: {
+      tags: ['supervision'],
+      summary: 'The stalled-case rules that apply in your areas (global rows and your areas’ rows)',
+      security: bearerSecurity,
+      response: { 200: stallRuleListSchema, ...problemResponses(401, 403, 503) },
+    },
+    handler: async (request) => {
+      const actor = actorOf(request);
+      const rules = await listStallRules(fastify.db, isAdmin(actor) ? null : readScopeOf(actor).areas ?? []);
+      return { rules, precedence: stallRulePrecedence };
+    },
+  });
+
+  fastify.put('/supervision/stall-rules', {
+    config: { action: 'supervision.rules', audit: 'write' },
+    schema: {
+      tags: ['supervision'],
+      summary: 'Replace the stalled-case rules you may edit (coordinators: rows of their areas; admins: every row)',
+      description:
+        'The body is the complete set of rows in your editing scope: rows of your scope missing from it are removed, rows outside it are untouched. ' +
+        `${stallRulePrecedence} Thresholds: overdue_task 0–365 days past due; no_progress 1–365 working days; no_contact 1–3650 days; ` +
+        'escalated level 1–20; referral_not_accepted 0–365 days past the acceptance deadline; suspended_too_long 1–3650 days.',
+      security: bearerSecurity,
+      body: stallRulesBodySchema,
+      response: { 200: stallRuleListSchema, ...problemResponses(400, 401, 403, 422, 503) },
+    },
+    handler: async (request) => {
+      const actor = actorOf(request);
+      const { rules } = request.body;
+      const scope: StallRuleScope = isAdmin(actor) ? { areas: null } : { areas: actor.areas };
+      if (scope.areas !== null) {
+        const areas = scope.areas;
+        const outside: ProblemIssue[] = rules.flatMap((rule, index) =>
+          rule.areaId === null || !areas.includes(rule.areaId)
+            ? [{ path: ['rules', index, 'areaId'], message: rule.areaId === null ? 'only admins set rules for every area' : 'not one of your areas', location: 'body' as const }]
+            : [],
+        );
+        if (outside.length > 0) throw new ProblemError(403, problemTypes.forbidden, 'some rules lie outside the areas you may edit', outside);
+      }
+      const areaIds = [...new Set(rules.flatMap((rule) => (rule.areaId === null ? [] : [rule.areaId])))];
+      const pathwayKeys = [...new Set(rules.flatMap((rule) => (rule.pathwayKey === null ? [] : [rule.pathwayKey])))];
+      const unknown = await findUnknownReferences(fastify.db, areaIds, pathwayKeys);
+      const issues: ProblemIssue[] = rules.flatMap((rule, index) => [
+        ...(rule.areaId !== null && unknown.areas.includes(rule.areaId) ? [{ path: ['rules', index, 'areaId'], message: 'no such area', location: 'body' as const }] : []),
+        ...(rule.pathwayKey !== null && unknown.pathways.includes(rule.pathwayKey)
+          ? [{ path: ['rules', index, 'pathwayKey'], message: 'no such pathway', location: 'body' as const }]
+          : []),
+      ]);
+      if (issues.length > 0) throw problem.unprocessable(problemTypes.invalidData, 'some rules name an unknown area or pathway', issues);
+      await replaceStallRules(fastify.db, scope, rules, actor.id);
+      return { rules: await listStallRules(fastify.db, scope.areas), precedence: stallRulePrecedence };
     },
   });
 };

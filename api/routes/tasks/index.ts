@@ -7,9 +7,10 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { completeTaskSchema, extendDeadlineSchema, type TaskCommand } from '../../../domain/case-commands';
 import { findUser } from '../../../infra/db/directory-repository';
-import { findTask, selectTaskViews, type AssigneeFilter, type TaskDetail } from '../../../infra/db/task-repository';
+import { findTask, selectTaskViews, signOffView, type AssigneeFilter, type TaskDetail } from '../../../infra/db/task-repository';
 import type { AuthenticatedActor } from '../../auth/actor-cache';
-import { mayActOnCases, readScopeOf } from '../../auth/permissions';
+import { readScopeOf } from '../../auth/permissions';
+import { reportAccess } from '../../plugins/audit';
 import { actorOf } from '../../plugins/auth';
 import { problem } from '../../plugins/problems';
 import { bearerSecurity, decodeCursor, encodeCursor, taskCursorSchema } from '../../schemas/common';
@@ -45,33 +46,44 @@ const taskRoutes: FastifyPluginAsyncZod = async (fastify) => {
   async function visibleTask(request: FastifyRequest, taskId: string): Promise<TaskDetail> {
     const task = await findTask(fastify.db, readScopeOf(actorOf(request)), taskId, fastify.now());
     if (!task) throw problem.notFound(`no task ${taskId}`);
+    reportAccess(request, { caseId: task.caseId, areaId: task.areaId });
     return task;
   }
 
   /** Scope check, role check, state check, then the workflow; answers with the task as now projected. */
   async function runTaskCommand(request: FastifyRequest, taskId: string, commandOf: (task: TaskDetail) => TaskCommand | Promise<TaskCommand>) {
     const actor = actorOf(request);
+    // The role was checked from the route's config.action (tasks.act); the scope by visibleTask.
     const task = await visibleTask(request, taskId);
-    if (!mayActOnCases(actor)) throw problem.forbidden('your roles can read tasks but not work them');
     const command = await commandOf(task);
+    if (command.kind === 'completeTask') reportAccess(request, { fields: Object.keys(command.data).map((key) => `${task.stepId}.${key}`) });
     if (command.kind === 'completeTask' && task.status === 'completed') {
       // A retried completion (same key) is answered from the read model; anything else conflicts.
       if (command.idempotencyKey !== undefined && command.idempotencyKey === task.completionKey) return withoutCompletionKey(task);
       throw problem.conflict('the task is already completed');
     }
     if (task.status === 'completed' || task.status === 'cancelled') throw problem.conflict(`the task is ${task.status}`);
-    const batch = await fastify.caseCommands.execute(task.caseId, actor, command);
+    const batch = await fastify.caseCommands.execute(task.caseId, actor, command, request.log);
     const updated = await findTask(fastify.db, readScopeOf(actor), taskId, fastify.now());
     if (updated) return withoutCompletionKey(updated);
     // Still in the batch even if, say, a transfer took it out of scope meanwhile.
     const projected = batch.tasks.find((t) => t.id === taskId);
     if (!projected) throw problem.notFound(`no task ${taskId}`);
-    return withoutCompletionKey({ ...task, status: projected.status, assigneeId: projected.assigneeId, version: projected.version });
+    // (A signer's view of a joint plan handed on to the next service lands here too: show their signature.)
+    return withoutCompletionKey({
+      ...task,
+      status: projected.status,
+      service: projected.service,
+      assigneeId: projected.assigneeId,
+      signOff: signOffView(projected.signOff),
+      version: projected.version,
+    });
   }
 
   const commandResponses = { 200: taskDetailSchema, ...problemResponses(400, 401, 403, 404, 409, 422, 503) };
 
   fastify.get('/tasks', {
+    config: { action: 'tasks.read' },
     schema: {
       tags: ['tasks'],
       summary: 'Task inbox: tasks in your areas and services, soonest deadline first',
@@ -98,6 +110,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (fastify) => {
   });
 
   fastify.get('/tasks/:taskId', {
+    config: { action: 'tasks.read', audit: 'read' },
     schema: {
       tags: ['tasks'],
       summary: "A task with its step's form (from the case's pinned pathway version)",
@@ -109,16 +122,19 @@ const taskRoutes: FastifyPluginAsyncZod = async (fastify) => {
   });
 
   fastify.post('/tasks/:taskId/claim', {
+    config: { action: 'tasks.act', audit: 'write' },
     schema: { tags: ['tasks'], summary: 'Take the task (assign it to yourself)', security: bearerSecurity, params: taskParamsSchema, response: commandResponses },
     handler: async (request) => runTaskCommand(request, request.params.taskId, (task) => ({ kind: 'claimTask', taskId: task.taskId })),
   });
 
   fastify.post('/tasks/:taskId/release', {
+    config: { action: 'tasks.act', audit: 'write' },
     schema: { tags: ['tasks'], summary: "Put the task back in the service's queue", security: bearerSecurity, params: taskParamsSchema, response: commandResponses },
     handler: async (request) => runTaskCommand(request, request.params.taskId, (task) => ({ kind: 'releaseTask', taskId: task.taskId })),
   });
 
   fastify.post('/tasks/:taskId/complete', {
+    config: { action: 'tasks.act', audit: 'write' },
     schema: {
       tags: ['tasks'],
       summary: "Complete the task with its form's data",
@@ -136,6 +152,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (fastify) => {
   });
 
   fastify.post('/tasks/:taskId/reassign', {
+    config: { action: 'tasks.act', audit: 'write' },
     schema: {
       tags: ['tasks'],
       summary: "Give the task to someone else, or back to the service's queue with assigneeId null (supervisors)",
@@ -165,6 +182,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (fastify) => {
   });
 
   fastify.post('/tasks/:taskId/extend', {
+    config: { action: 'tasks.act', audit: 'write' },
     schema: {
       tags: ['tasks'],
       summary: 'Move the deadline: a new date (newDueAt) or a duration (by), with a reason (supervisors)',

@@ -1,0 +1,110 @@
+/**
+ * Field-level protection, written once as data: a form field marked with a special category
+ * (GDPR art. 9/10: health, addiction, disability, judicial data; and data about minors) reaches
+ * only the roles and services listed for its category. Everything else about a case stays visible
+ * to whoever may read the case; a hidden field is omitted and its path listed, so a UI can say
+ * "hidden" instead of pretending the field is empty.
+ *
+ * Decisions (need to know, domain brief "Data protection"):
+ * - health, addiction, disability: the social services and the OSS front desk (operators) and the
+ *   supervisors of those services; never the employment side (a CPI counsellor does not see
+ *   clinical notes), never outreach units, never coordinators (they define pathways, not cases).
+ * - judicial: the social service only.
+ * - minors: the services that meet the household (outreach, OSS, social), not the employment side.
+ * - admin: everything (system administration and data-subject requests).
+ * - auditor: none of the values. Auditors check who accessed which fields, and the audit log and
+ *   `redactedFields` name those fields without their values; a DPO who needs the content itself
+ *   asks an admin, which leaves its own audit entry.
+ */
+import type { Actor } from './case-state';
+import type { CaseData, FieldValue } from './conditions';
+import { specialCategories, type PathwayDefinition, type Role } from './pathway-schema';
+
+export type SpecialCategory = (typeof specialCategories)[number];
+
+/** Who may read the fields of one category: an actor needs one of the roles AND one of the services. */
+export interface CategoryAccess {
+  roles: readonly Role[];
+  services: readonly string[];
+}
+
+const clinical: CategoryAccess = { roles: ['operator', 'supervisor'], services: ['social', 'oss'] };
+
+/** Category → who may read it. Add a category to `specialCategories` and a line here; nothing else. */
+export const fieldAccessPolicy = {
+  health: clinical,
+  addiction: clinical,
+  disability: clinical,
+  judicial: { roles: ['operator', 'supervisor'], services: ['social'] },
+  minors: { roles: ['operator', 'supervisor'], services: ['outreach', 'oss', 'social'] },
+} as const satisfies Record<SpecialCategory, CategoryAccess>;
+
+/** Roles that read every category whatever their services. */
+export const unrestrictedRoles: readonly Role[] = ['admin'];
+
+/** Whether the actor may read fields of the category. */
+export function mayReadCategory(actor: Pick<Actor, 'roles' | 'services'>, category: SpecialCategory): boolean {
+  if (actor.roles.some((role) => unrestrictedRoles.includes(role))) return true;
+  const access: CategoryAccess = fieldAccessPolicy[category];
+  return actor.roles.some((role) => access.roles.includes(role)) && actor.services.some((service) => access.services.includes(service));
+}
+
+/** Field path (`<stepId>.<fieldKey>`, `case.<fieldKey>` for start data) → special category, for every categorised field of a definition. */
+export function fieldCategories(definition: Pick<PathwayDefinition, 'caseFields' | 'steps'>): Map<string, SpecialCategory> {
+  const categories = new Map<string, SpecialCategory>();
+  for (const field of definition.caseFields ?? []) if (field.category) categories.set(`case.${field.key}`, field.category);
+  for (const [stepId, step] of Object.entries(definition.steps ?? {})) {
+    if (step.kind !== 'task') continue;
+    for (const field of step.form?.fields ?? []) if (field.category) categories.set(`${stepId}.${field.key}`, field.category);
+  }
+  return categories;
+}
+
+/**
+ * What the actor may read of a case's categorised fields: a function from field path to yes/no.
+ * `categories` null means the definition is unknown: every field is hidden (fail closed) except
+ * from unrestricted roles.
+ */
+export function fieldReader(actor: Pick<Actor, 'roles' | 'services'>, categories: ReadonlyMap<string, SpecialCategory> | null): (path: string) => boolean {
+  if (actor.roles.some((role) => unrestrictedRoles.includes(role))) return () => true;
+  if (categories === null) return () => false;
+  const allowed = new Map<SpecialCategory, boolean>();
+  for (const category of specialCategories) allowed.set(category, mayReadCategory(actor, category));
+  return (path) => {
+    const category = categories.get(path);
+    return category === undefined || allowed.get(category) === true;
+  };
+}
+
+/** The values of one step (or `case`) the reader may see, and the paths of those it may not. */
+export function redactStepValues(
+  stepId: string,
+  values: Record<string, FieldValue>,
+  mayRead: (path: string) => boolean,
+): { values: Record<string, FieldValue>; redactedFields: string[] } {
+  const visible: Record<string, FieldValue> = {};
+  const redactedFields: string[] = [];
+  for (const [key, value] of Object.entries(values)) {
+    const path = `${stepId}.${key}`;
+    if (mayRead(path)) visible[key] = value;
+    else redactedFields.push(path);
+  }
+  return { values: visible, redactedFields };
+}
+
+/** A case's collected data as the reader may see it, the hidden paths, and the paths it returns (for the audit log). */
+export function redactCaseData(
+  data: CaseData,
+  mayRead: (path: string) => boolean,
+): { data: CaseData; redactedFields: string[]; returnedFields: string[] } {
+  const visible: CaseData = {};
+  const redactedFields: string[] = [];
+  const returnedFields: string[] = [];
+  for (const [stepId, values] of Object.entries(data)) {
+    const redacted = redactStepValues(stepId, values ?? {}, mayRead);
+    visible[stepId] = redacted.values;
+    redactedFields.push(...redacted.redactedFields);
+    returnedFields.push(...Object.keys(redacted.values).map((key) => `${stepId}.${key}`));
+  }
+  return { data: visible, redactedFields, returnedFields };
+}

@@ -1,0 +1,89 @@
+/**
+ * The PayloadCodec of every Temporal client and worker: AES-256-GCM over the whole payload
+ * (metadata and data), with the key id in the outer metadata. A payload owned by a case workflow
+ * (the SDK passes the owning workflow id as serialization context, also for its activities and
+ * failures) is encrypted with the key of the case's person; anything else with the active master
+ * key. Decoding needs no context: the key id says which key, and rotation only adds keys to the ring.
+ */
+import type { Payload, PayloadCodec, SerializationContext } from '@temporalio/common';
+import { open, seal } from './aes-gcm';
+import type { DataKey, PersonKeyStore } from './person-key-store';
+
+export const ENCRYPTED_ENCODING = 'binary/encrypted';
+export const KEY_ID_METADATA = 'encryption-key-id';
+
+const utf8 = (text: string) => Buffer.from(text, 'utf8');
+const text = (bytes: Uint8Array | null | undefined) => (bytes ? Buffer.from(bytes).toString('utf8') : undefined);
+
+/** `case-<uuid>` → `<uuid>`; the case workflow's id scheme (domain/case-messages.ts). */
+export function caseIdOfWorkflowId(workflowId: string | undefined): string | null {
+  const match = workflowId === undefined ? null : /^case-([0-9a-f-]{36})$/i.exec(workflowId);
+  return match ? match[1] : null;
+}
+
+/** The inner payload as bytes: JSON with base64 fields (the payload is small; no proto dependency needed). */
+function serialise(payload: Payload): Buffer {
+  const metadata = Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value).toString('base64')]));
+  return utf8(JSON.stringify({ metadata, data: payload.data ? Buffer.from(payload.data).toString('base64') : null }));
+}
+
+function deserialise(bytes: Buffer): Payload {
+  const parsed = JSON.parse(bytes.toString('utf8')) as { metadata: Record<string, string>; data: string | null };
+  return {
+    metadata: Object.fromEntries(Object.entries(parsed.metadata).map(([key, value]) => [key, new Uint8Array(Buffer.from(value, 'base64'))])),
+    data: parsed.data === null ? undefined : new Uint8Array(Buffer.from(parsed.data, 'base64')),
+  };
+}
+
+/** Whether a payload is one of ours (encrypted) and under which key. */
+export function keyIdOf(payload: Payload): string | null {
+  if (text(payload.metadata?.encoding) !== ENCRYPTED_ENCODING) return null;
+  return text(payload.metadata?.[KEY_ID_METADATA]) ?? null;
+}
+
+export class EncryptionCodec implements PayloadCodec {
+  constructor(private readonly keys: PersonKeyStore) {}
+
+  async encode(payloads: Payload[], context?: SerializationContext): Promise<Payload[]> {
+    if (payloads.length === 0) return payloads;
+    const key = await this.keyFor(context);
+    return payloads.map((payload) => this.encryptWith(key, payload));
+  }
+
+  /** Encrypts with the master key whatever the context (the remote codec's encode has no case). */
+  encryptWithMasterKey(payloads: Payload[]): Payload[] {
+    const key = this.keys.masterKey();
+    return payloads.map((payload) => this.encryptWith(key, payload));
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return Promise.all(
+      payloads.map(async (payload) => {
+        const decoded = await this.tryDecode(payload);
+        if (decoded === 'undecodable') throw new Error(`payload encrypted with key "${keyIdOf(payload)}", which is destroyed or not in the key ring`);
+        return decoded;
+      }),
+    );
+  }
+
+  /** The decoded payload, the payload as it is when it is not encrypted, or 'undecodable' (key destroyed or unknown). */
+  async tryDecode(payload: Payload): Promise<Payload | 'undecodable'> {
+    const keyId = keyIdOf(payload);
+    if (keyId === null) return payload;
+    const key = await this.keys.keyById(keyId);
+    if (!key || !payload.data) return 'undecodable';
+    return deserialise(open(key, payload.data, keyId));
+  }
+
+  private async keyFor(context: SerializationContext | undefined): Promise<DataKey> {
+    const caseId = caseIdOfWorkflowId(context?.workflowId);
+    return caseId === null ? this.keys.masterKey() : this.keys.keyForCase(caseId);
+  }
+
+  private encryptWith({ keyId, key }: DataKey, payload: Payload): Payload {
+    return {
+      metadata: { encoding: utf8(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: utf8(keyId) },
+      data: seal(key, serialise(payload), keyId),
+    };
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The audit log of access: who read or wrote which case's data, when, through which route, with
+ * which field keys, and what the answer was. Written once per audited request; read by auditors
+ * (their areas) and admins. Field keys only: no personal values ever reach this table.
+ */
+import type { Queryable } from './pool';
+import { SqlConditions } from './sql-conditions';
+
+export interface AuditEntry {
+  actorId: string;
+  actorKind: string;
+  action: string;
+  method: string;
+  route: string;
+  caseId: string | null;
+  areaId: string | null;
+  personId: string | null;
+  fields: string[];
+  outcome: number;
+  requestId: string;
+}
+
+export interface AuditEventView extends Omit<AuditEntry, 'actorId' | 'actorKind'> {
+  id: string;
+  at: string;
+  actor: { id: string; kind: string };
+}
+
+export interface AuditFilters {
+  caseId?: string;
+  actorId?: string;
+  action?: string;
+  from?: string;
+  to?: string;
+}
+
+/**
+ * Records one access. Without an area (a refused attempt never loaded the case), the case's current
+ * area is looked up in the same statement, so the auditors of that area see who tried.
+ */
+export async function insertAuditEntry(db: Queryable, entry: AuditEntry): Promise<void> {
+  await db.query(
+    `INSERT INTO audit_log (actor_id, actor_kind, action, method, route, case_id, area_id, person_id, fields, outcome, request_id)
+     VALUES ($1, $2, $3, $4, $5, $6::text, coalesce($7::text, (SELECT area_id FROM cases WHERE case_id = $6::text)), $8, $9, $10, $11)`,
+    [entry.actorId, entry.actorKind, entry.action, entry.method, entry.route, entry.caseId, entry.areaId, entry.personId, entry.fields, entry.outcome, entry.requestId],
+  );
+}
+
+/**
+ * One page of audit events, newest first. `areas` null means every entry (admins); otherwise only
+ * entries of those areas (entries with no area, such as pathway edits, are for admins).
+ */
+export async function listAuditEvents(
+  db: Queryable,
+  areas: string[] | null,
+  filters: AuditFilters,
+  page: { limit: number; beforeId?: string },
+): Promise<{ items: AuditEventView[]; nextBeforeId: string | null }> {
+  const conditions = new SqlConditions();
+  if (areas !== null) conditions.add(`area_id = ANY(${conditions.param(areas)}::text[])`);
+  if (filters.caseId !== undefined) conditions.add(`case_id = ${conditions.param(filters.caseId)}`);
+  if (filters.actorId !== undefined) conditions.add(`actor_id = ${conditions.param(filters.actorId)}`);
+  if (filters.action !== undefined) conditions.add(`action = ${conditions.param(filters.action)}`);
+  if (filters.from !== undefined) conditions.add(`at >= ${conditions.param(filters.from)}::timestamptz`);
+  if (filters.to !== undefined) conditions.add(`at < ${conditions.param(filters.to)}::timestamptz`);
+  if (page.beforeId !== undefined) conditions.add(`id < ${conditions.param(page.beforeId)}::bigint`);
+  const { rows } = await db.query<{
+    id: string;
+    at: Date;
+    actor_id: string;
+    actor_kind: string;
+    action: string;
+    method: string;
+    route: string;
+    case_id: string | null;
+    area_id: string | null;
+    person_id: string | null;
+    fields: string[];
+    outcome: number;
+    request_id: string;
+  }>(
+    `SELECT id::text AS id, at, actor_id, actor_kind, action, method, route, case_id, area_id, person_id, fields, outcome, request_id
+     FROM audit_log ${conditions.where()} ORDER BY id DESC LIMIT ${conditions.param(page.limit + 1)}`,
+    conditions.params,
+  );
+  const items = rows.slice(0, page.limit).map((row) => ({
+    id: row.id,
+    at: row.at.toISOString(),
+    actor: { id: row.actor_id, kind: row.actor_kind },
+    action: row.action,
+    method: row.method,
+    route: row.route,
+    caseId: row.case_id,
+    areaId: row.area_id,
+    personId: row.person_id,
+    fields: row.fields,
+    outcome: row.outcome,
+    requestId: row.request_id,
+  }));
+  const last = items.at(-1);
+  return { items, nextBeforeId: rows.length > page.limit && last ? last.id : null };
+}

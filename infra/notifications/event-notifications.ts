@@ -1,0 +1,131 @@
+/**
+ * Turns a projected case event (with the task, referral and case rows it concerns) into the facts
+ * subscriptions are matched on and the message that is sent. It reads the event's coded columns and
+ * the read-model rows; `details` is used only when it holds plain values of the expected type (it may
+ * be encrypted), so the rows are always the fallback.
+ */
+import type { EventMessage, SubscribableKind } from './messages';
+import type { NotificationFacts } from './matching';
+
+const kindOfEvent: Record<string, SubscribableKind> = {
+  task_created: 'task_assigned',
+  task_reassigned: 'task_assigned',
+  reminder_due: 'task_reminder',
+  task_escalated: 'task_escalated',
+  referral_created: 'referral',
+  referral_accepted: 'referral',
+  referral_rejected: 'referral',
+  referral_outcome_recorded: 'referral',
+  referral_reminder_due: 'referral',
+  referral_escalated: 'referral',
+};
+
+/** Case event types that may produce notifications. */
+export const notifiedEventTypes = Object.keys(kindOfEvent);
+
+/** A case event as the dispatcher reads it, joined with the rows it concerns. */
+export interface EventRow {
+  caseId: string;
+  seq: number;
+  type: string;
+  at: string;
+  stepId: string | null;
+  taskId: string | null;
+  details: unknown;
+  caseReference: string | null;
+  caseAreaId: string | null;
+  task: {
+    areaId: string;
+    service: string;
+    role: string;
+    assigneeId: string | null;
+    dueAt: string | null;
+    escalationLevel: number;
+    escalations: Array<{ level?: unknown; role?: unknown; service?: unknown }>;
+  } | null;
+  referral: { referralId: string; areaId: string; toService: string; role: string | null; acceptDueAt: string | null; escalationLevel: number } | null;
+}
+
+function plain(details: unknown, key: string): unknown {
+  return details !== null && typeof details === 'object' && !Array.isArray(details) ? (details as Record<string, unknown>)[key] : undefined;
+}
+const text = (details: unknown, key: string): string | undefined => {
+  const value = plain(details, key);
+  return typeof value === 'string' ? value : undefined;
+};
+const integer = (details: unknown, key: string): number | undefined => {
+  const value = plain(details, key);
+  return typeof value === 'number' && Number.isInteger(value) ? value : undefined;
+};
+
+/** The facts and message of an event, or null when the event is not notified (or its rows are gone). */
+export function notificationOfEvent(row: EventRow, linkBaseUrl: string): { facts: NotificationFacts; message: EventMessage } | null {
+  const kind = kindOfEvent[row.type];
+  if (!kind) return null;
+  const base = linkBaseUrl.replace(/\/+$/, '');
+  if (kind === 'referral') {
+    const { referral } = row;
+    if (!referral) return null;
+    // An escalation names the role it reaches; otherwise the role at the receiving service that answers.
+    const role = text(row.details, 'role') ?? referral.role;
+    const facts: NotificationFacts = { kind, areaId: referral.areaId, service: referral.toService, role, assigneeId: null };
+    return {
+      facts,
+      message: {
+        ...common(row, kind, base, `/cases/${encodeURIComponent(row.caseId)}`),
+        areaId: referral.areaId,
+        referralId: referral.referralId,
+        service: referral.toService,
+        role,
+        deadline: referral.acceptDueAt,
+        level: referral.escalationLevel,
+        assignedToPerson: false,
+      },
+    };
+  }
+  const { task } = row;
+  if (!task || row.taskId === null) return null;
+  let service = task.service;
+  let role = task.role;
+  let level = task.escalationLevel;
+  let assigneeId = task.assigneeId;
+  if (row.type === 'task_created') {
+    service = text(row.details, 'service') ?? service;
+    role = text(row.details, 'role') ?? role;
+  } else if (row.type === 'task_escalated') {
+    level = integer(row.details, 'level') ?? level;
+    const rung = task.escalations.find((entry) => entry.level === level);
+    role = text(row.details, 'role') ?? (typeof rung?.role === 'string' ? rung.role : role);
+    service = text(row.details, 'service') ?? (typeof rung?.service === 'string' ? rung.service : service);
+  } else if (row.type === 'task_reassigned') {
+    const to = plain(row.details, 'to');
+    if (to === null || typeof to === 'string') assigneeId = to;
+  }
+  const facts: NotificationFacts = { kind, areaId: task.areaId, service, role, assigneeId };
+  return {
+    facts,
+    message: {
+      ...common(row, kind, base, `/tasks/${encodeURIComponent(row.taskId)}`),
+      areaId: task.areaId,
+      referralId: null,
+      service,
+      role,
+      deadline: text(row.details, 'dueAt') ?? task.dueAt,
+      level,
+      assignedToPerson: assigneeId !== null,
+    },
+  };
+}
+
+function common(row: EventRow, kind: SubscribableKind, base: string, path: string) {
+  return {
+    kind,
+    event: row.type,
+    occurredAt: row.at,
+    caseId: row.caseId,
+    caseReference: row.caseReference,
+    stepId: row.stepId,
+    taskId: row.taskId,
+    link: `${base}${path}`,
+  };
+}

@@ -1,0 +1,12 @@
+-- Up Migration
+
+-- Period exports read tasks and events in keyset order; the escalation gauge counts one event type.
+-- (Signing and closing dates are indexed by the stall-rules migration.)
+CREATE INDEX tasks_created_idx ON tasks (created_at, task_id);
+CREATE INDEX case_events_at_idx ON case_events (at, case_id, seq);
+CREATE INDEX case_events_escalated_idx ON case_events (case_id) WHERE type = 'task_escalated';
+
+-- Down Migration
+DROP INDEX case_events_escalated_idx;
+DROP INDEX case_events_at_idx;
+DROP INDEX tasks_created_idx;

@@ -1,0 +1,154 @@
+/**
+ * Canary personal data in 100 cases must reach neither Temporal's database file, nor any log (API,
+ * worker, Temporal server), nor search attributes, and must still be readable through the API.
+ * The test runs its own Temporal dev server on a fresh SQLite file and the API and worker in this
+ * process with their logs captured at `info` (the production default), worker SDK logs at DEBUG.
+ * A control string sent by a client *without* the codec proves the file search finds what is there.
+ */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { inspect } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import buildApp, { options } from '../../api/app';
+import { loggerOptions } from '../../api/server';
+import { ensurePersonKeys } from '../../infra/codec/personal-data';
+import { runMigrations } from '../../infra/db/migrate';
+import { createPool } from '../../infra/db/pool';
+import { openLocalIssuer } from '../../infra/local-issuer';
+import { startTemporalDevServer, type TemporalDevServer } from '../../infra/temporal-dev-server';
+import { connectTemporalClient } from '../../infra/temporal-connection';
+import { seedDemoData } from '../../scripts/seed';
+import { runCaseWorker } from '../../workers/worker';
+import type { CaseDetail } from '../support/api-types';
+import { caseWithCanary, type Request } from '../support/canary-journey';
+import { freePort } from '../support/processes';
+import { createTestDatabase, testConfig, uniqueName } from '../support/stack';
+
+const CASES = 100;
+// Every canary starts with this run's label: one search per file finds any of them.
+const label = `cnry${randomBytes(6).toString('hex')}`;
+const canaries = Array.from({ length: CASES }, (_, index) => `${label}-${index}-${randomBytes(8).toString('hex')}`);
+const control = `ctrl${randomBytes(8).toString('hex')}`;
+
+const logs: string[] = [];
+let dir: string;
+let server: TemporalDevServer;
+let database: { url: string; drop(): Promise<void> };
+let pool: pg.Pool;
+let app: FastifyInstance;
+let client: Client;
+let worker: { shutdown(): Promise<void> } | undefined;
+let request: Request;
+
+beforeAll(async () => {
+  Runtime.install({ logger: new DefaultLogger('DEBUG', (entry) => logs.push(`${entry.level} ${entry.message} ${inspect(entry.meta ?? {}, { depth: 6 })}`)) });
+  dir = await mkdtemp(path.join(tmpdir(), 'reticulate-canary-'));
+  [server, database] = await Promise.all([
+    startTemporalDevServer({ dbFile: path.join(dir, 'temporal.db'), port: await freePort(), logFile: path.join(dir, 'temporal.log'), ownProcessGroup: false }),
+    createTestDatabase(),
+  ]);
+  await runMigrations(database.url);
+  pool = createPool(database.url);
+  await seedDemoData(pool);
+  const config = testConfig({ DATABASE_URL: database.url, TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: uniqueName('canary'), LOG_LEVEL: 'info', RATE_LIMIT_MAX: '1000000' });
+  client = await connectTemporalClient(config, ensurePersonKeys(pool, config));
+  worker = await runCaseWorker({ config, pool });
+  app = Fastify({ ...options, logger: { ...(loggerOptions('info') as object), stream: { write: (line: string) => logs.push(line) } } });
+  await app.register(buildApp, { pool, temporal: client, config, taskQueue: config.taskQueue });
+  await app.ready();
+  const issuer = await openLocalIssuer(config);
+  request = async (userId, { method, url, headers = {}, payload }) => {
+    const response = await app.inject({
+      method,
+      url,
+      headers: { ...(payload === undefined ? {} : { 'content-type': 'application/json' }), ...(userId ? { authorization: `Bearer ${await issuer.issueUserToken(userId)}` } : {}), ...headers },
+      payload: payload === undefined ? undefined : JSON.stringify(payload),
+    });
+    return { statusCode: response.statusCode, body: response.body, json: <T>() => JSON.parse(response.body) as T };
+  };
+}, 180_000);
+
+afterAll(async () => {
+  await app?.close();
+  await worker?.shutdown();
+  await client?.connection.close();
+  await pool?.end();
+  await server?.stop();
+  await database?.drop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** How many canaries occur in the text or bytes. */
+function hits(haystack: Buffer | string): number {
+  const bytes = typeof haystack === 'string' ? Buffer.from(haystack, 'utf8') : haystack;
+  if (!bytes.includes(label)) return 0;
+  return canaries.filter((canary) => bytes.includes(canary)).length;
+}
+
+describe('canary personal data', () => {
+  it('never reaches the Temporal database, logs or search attributes, and is readable through the API', async () => {
+    const areas = ['grosseto', 'pistoia', 'livorno', 'lucca'];
+    const cases: Array<{ caseId: string; canary: string }> = [];
+    // Four clients at a time, as several operators would.
+    for (let start = 0; start < CASES; start += 4) {
+      const batch = canaries.slice(start, start + 4);
+      cases.push(
+        ...(await Promise.all(batch.map(async (canary, offset) => ({ canary, ...(await caseWithCanary({ request }, { areaId: areas[(start + offset) % 4], canary })) })))),
+      );
+    }
+
+    // Stored: the API gives every canary back to an authorised reader.
+    let readable = 0;
+    for (const { caseId, canary } of cases) {
+      const detail = await request('admin', { method: 'GET', url: `/cases/${caseId}` });
+      const timeline = await request('admin', { method: 'GET', url: `/cases/${caseId}/timeline` });
+      if (JSON.stringify(detail.json<CaseDetail>().data).includes(`${canary} place`) && timeline.body.includes(`${canary} note`)) readable += 1;
+      // A refused command carrying the canary: its failure (message, details) must not leak either.
+      const intake = detail.json<CaseDetail>().openTasks[0];
+      const refused = await request('admin', {
+        method: 'POST',
+        url: `/tasks/${intake.taskId}/complete`,
+        headers: { 'idempotency-key': `${canary}-refused` },
+        payload: { data: { alias: `${canary} alias`, language: canary, minors: canary } },
+      });
+      expect(refused.statusCode).toBeGreaterThanOrEqual(400);
+      expect(refused.statusCode).toBeLessThan(500);
+    }
+
+    // Search attributes (and memos) of every workflow, as Temporal's visibility returns them.
+    let visibility = '';
+    for await (const execution of client.workflow.list()) {
+      visibility += JSON.stringify({ id: execution.workflowId, type: execution.type, sa: execution.searchAttributes, memo: execution.memo });
+    }
+    const described = await client.workflow.getHandle(`case-${cases[0].caseId}`).describe();
+    visibility += JSON.stringify(described.searchAttributes);
+
+    // The control: a payload sent without the codec must be found where we look.
+    const plainConnection = await Connection.connect({ address: server.address });
+    await new Client({ connection: plainConnection }).workflow.start('controlWorkflow', { taskQueue: uniqueName('nobody-polls'), workflowId: uniqueName('control'), args: [{ control }] });
+    await plainConnection.close();
+
+    await app.close();
+    await worker?.shutdown();
+    worker = undefined;
+    // Stopping the server checkpoints SQLite's write-ahead log into the database file; all its files are read anyway.
+    await server.stop();
+    const files = (await readdir(dir)).filter((name) => name.startsWith('temporal.db'));
+    const dbBytes = Buffer.concat(await Promise.all(files.map((name) => readFile(path.join(dir, name)))));
+    const serverLog = await readFile(path.join(dir, 'temporal.log'), 'utf8').catch(() => '');
+    const appLogs = logs.join('\n');
+
+    const figures = { temporalDb: hits(dbBytes), logs: hits(appLogs) + hits(serverLog), searchAttributes: hits(visibility) };
+    console.log(`canary hits: temporal-db=${figures.temporalDb} logs=${figures.logs} search-attributes=${figures.searchAttributes} (cases=${cases.length}, readable via API=${readable}, db files=${files.join('+')} ${dbBytes.length} bytes, log lines=${logs.length}, control found in db=${dbBytes.includes(control)})`);
+    expect(dbBytes.includes(control)).toBe(true);
+    expect(logs.length).toBeGreaterThan(CASES);
+    expect(visibility).toContain('ReticulateArea');
+    expect(readable).toBe(CASES);
+    expect(figures).toEqual({ temporalDb: 0, logs: 0, searchAttributes: 0 });
+  }, 600_000);
+});

@@ -1,0 +1,56 @@
+/**
+ * Every payload stored in a workflow's history, for tests that check what Temporal keeps: walks the
+ * raw history (as the server returns it, still encoded) and collects each Payload with where it sits.
+ * Search attributes are listed apart: they are indexed in clear by design (codes and dates only).
+ */
+import type { Client } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
+
+export interface StoredPayload {
+  /** Event type and path inside the event, e.g. `workflowExecutionStartedEventAttributes.input.payloads.0`. */
+  where: string;
+  payload: Payload;
+  searchAttribute: boolean;
+}
+
+function isPayload(value: unknown): value is Payload {
+  if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return false;
+  const metadata = (value as Payload).metadata;
+  return typeof metadata === 'object' && metadata !== null && metadata.encoding instanceof Uint8Array;
+}
+
+function collect(value: unknown, path: string[], out: StoredPayload[]): void {
+  if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return;
+  if (isPayload(value)) {
+    out.push({ where: path.join('.'), payload: value, searchAttribute: path.some((part) => /searchAttributes/i.test(part)) });
+    return;
+  }
+  for (const [key, child] of Object.entries(value)) collect(child, [...path, key], out);
+}
+
+/** The payloads of every event in the workflow's history (all runs share one id; this reads the latest run). */
+export async function payloadsInHistory(client: Client, workflowId: string): Promise<StoredPayload[]> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const out: StoredPayload[] = [];
+  for (const event of history.events ?? []) {
+    const attributes = Object.entries(event).filter(([key, value]) => key.endsWith('Attributes') && value);
+    for (const [key, value] of attributes) collect(value, [key], out);
+  }
+  return out;
+}
+
+/** `encoding` metadata of a payload as text. */
+export function encodingOf(payload: Payload): string {
+  return Buffer.from(payload.metadata?.encoding ?? new Uint8Array()).toString('utf8');
+}
+
+/**
+ * Whether a clear payload is the SDK core's bookkeeping of a local activity (sequence, attempt,
+ * activity id and type, times): written by the core itself, not by our code, and holding no data.
+ */
+export function isLocalActivityMarkerMeta(item: StoredPayload): boolean {
+  if (!item.where.startsWith('markerRecordedEventAttributes.details.data.') || encodingOf(item.payload) !== 'json/plain') return false;
+  const meta = JSON.parse(Buffer.from(item.payload.data ?? new Uint8Array()).toString('utf8')) as Record<string, unknown>;
+  const allowed = new Set(['seq', 'attempt', 'activity_id', 'activity_type', 'complete_time', 'backoff', 'original_schedule_time']);
+  return Object.keys(meta).every((key) => allowed.has(key));
+}
