@@ -61,18 +61,39 @@ export function fieldCategories(definition: Pick<PathwayDefinition, 'caseFields'
 }
 
 /**
- * What the actor may read of a case's categorised fields: a function from field path to yes/no.
- * `categories` null means the definition is unknown: every field is hidden (fail closed) except
- * from unrestricted roles.
+ * Field path → every category any of the definitions gives it. A case's data can come from several
+ * versions of its pathway (a migrated case keeps the data recorded under the old version's step
+ * ids), so a path is protected when any version marks it, by every category marking it.
  */
-export function fieldReader(actor: Pick<Actor, 'roles' | 'services'>, categories: ReadonlyMap<string, SpecialCategory> | null): (path: string) => boolean {
+export function mergeFieldCategories(maps: Iterable<ReadonlyMap<string, SpecialCategory>>): Map<string, SpecialCategory[]> {
+  const merged = new Map<string, SpecialCategory[]>();
+  for (const map of maps) {
+    for (const [path, category] of map) {
+      const known = merged.get(path) ?? [];
+      if (!known.includes(category)) merged.set(path, [...known, category]);
+    }
+  }
+  return merged;
+}
+
+/**
+ * What the actor may read of a case's categorised fields: a function from field path to yes/no. A
+ * path with several categories needs all of them. `categories` null means the definition is
+ * unknown: every field is hidden (fail closed) except from unrestricted roles.
+ */
+export function fieldReader(
+  actor: Pick<Actor, 'roles' | 'services'>,
+  categories: ReadonlyMap<string, SpecialCategory | readonly SpecialCategory[]> | null,
+): (path: string) => boolean {
   if (actor.roles.some((role) => unrestrictedRoles.includes(role))) return () => true;
   if (categories === null) return () => false;
   const allowed = new Map<SpecialCategory, boolean>();
   for (const category of specialCategories) allowed.set(category, mayReadCategory(actor, category));
   return (path) => {
-    const category = categories.get(path);
-    return category === undefined || allowed.get(category) === true;
+    const marked = categories.get(path);
+    if (marked === undefined) return true;
+    const all: readonly SpecialCategory[] = typeof marked === 'string' ? [marked] : marked;
+    return all.every((category) => allowed.get(category) === true);
   };
 }
 

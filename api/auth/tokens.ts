@@ -126,6 +126,25 @@ export function createTokenVerifier(issuers: readonly TrustedIssuer[]): TokenVer
 
 const discoveryDocumentSchema = z.looseObject({ issuer: z.string(), jwks_uri: z.url({ protocol: /^https?$/ }) });
 
+const isLoopback = (hostname: string): boolean => hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+
+/**
+ * Where signing keys (or the discovery document naming them) may come from: https, or plain http
+ * on this machine only. Keys fetched in clear over a network could be swapped in transit, and then
+ * anyone on the path could mint tokens the API accepts.
+ */
+export function keySourceProblem(url: string | URL): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'is not a URL';
+  }
+  if (parsed.protocol === 'https:') return null;
+  if (parsed.protocol === 'http:' && isLoopback(parsed.hostname)) return null;
+  return 'must be an https URL (plain http only on localhost)';
+}
+
 /** The JWKS URL of an OIDC provider, from its discovery document (whose `issuer` must match exactly). */
 export async function discoverJwksUrl(issuer: string): Promise<URL> {
   const response = await fetch(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, {
@@ -137,6 +156,8 @@ export async function discoverJwksUrl(issuer: string): Promise<URL> {
   const document = discoveryDocumentSchema.safeParse(await response.json().catch(() => undefined));
   if (!document.success) throw new KeysUnavailableError('OIDC discovery document has no valid jwks_uri');
   if (document.data.issuer !== issuer) throw new KeysUnavailableError('OIDC discovery document names another issuer');
+  const problem = keySourceProblem(document.data.jwks_uri);
+  if (problem) throw new KeysUnavailableError(`OIDC discovery document's jwks_uri ${problem}`);
   return new URL(document.data.jwks_uri);
 }
 
@@ -146,6 +167,10 @@ export async function discoverJwksUrl(issuer: string): Promise<URL> {
  * while the provider is unreachable.
  */
 export function remoteKeySet({ issuer, jwksUrl }: { issuer: string; jwksUrl?: string }): JWTVerifyGetKey {
+  // Refused at startup: a configuration that would fetch keys in clear never serves a request.
+  const source = jwksUrl ?? issuer;
+  const problem = keySourceProblem(source);
+  if (problem) throw new Error(`${jwksUrl ? 'OIDC_JWKS_URL' : 'OIDC_ISSUER (its discovery document)'} ${problem}: got ${source}`);
   let keySet: JWTVerifyGetKey | undefined = jwksUrl ? createRemoteJWKSet(new URL(jwksUrl), { timeoutDuration: fetchTimeoutMs }) : undefined;
   let discovering: Promise<JWTVerifyGetKey> | undefined;
   let failedAt = 0;

@@ -16,10 +16,10 @@ import fp from 'fastify-plugin';
 import { LRUCache } from 'lru-cache';
 import { actionMatrix, mayPerform, type Action } from '../../domain/authorization';
 import type { FieldValue } from '../../domain/conditions';
-import { fieldCategories, fieldReader, mayReadCategory, redactCaseData, redactStepValues, type SpecialCategory } from '../../domain/field-access';
+import { fieldCategories, fieldReader, mayReadCategory, mergeFieldCategories, redactCaseData, redactStepValues, type SpecialCategory } from '../../domain/field-access';
 import { specialCategories } from '../../domain/pathway-schema';
 import type { CaseDetail, CaseEventView, CaseSummary } from '../../infra/db/case-repository';
-import { findVersion } from '../../infra/db/pathway-repository';
+import { findVersion, listVersions } from '../../infra/db/pathway-repository';
 import { actorOf } from './auth';
 import { reportAccess, type AuditKind } from './audit';
 import { problem } from './problems';
@@ -86,13 +86,21 @@ export default fp(
       }
     });
 
-    // Published versions are immutable: their field categories can be cached for good.
-    const categoryCache = new LRUCache<string, { categories: Map<string, SpecialCategory> | null }>({
+    // A case's data may have been recorded under an earlier version of its pathway (migration keeps
+    // the old step ids), so a field is protected if any version of the pathway marks it; published
+    // versions are immutable, and the short TTL picks up versions published since.
+    const categoryCache = new LRUCache<string, { categories: Map<string, SpecialCategory[]> | null }>({
       max: 500,
+      ttl: 5 * 60_000,
       fetchMethod: async (key) => {
         const at = key.lastIndexOf('@');
-        const version = await findVersion(fastify.db, key.slice(0, at), Number(key.slice(at + 1)));
-        return { categories: version ? fieldCategories(version.definition) : null };
+        const pathwayKey = key.slice(0, at);
+        const versions = await listVersions(fastify.db, pathwayKey);
+        // The case's own version must be known; otherwise fail closed (every categorised-or-not field hidden).
+        if (!versions.some((summary) => summary.version === Number(key.slice(at + 1)))) return { categories: null };
+        const definitions = await Promise.all(versions.map((summary) => findVersion(fastify.db, pathwayKey, summary.version)));
+        if (definitions.some((version) => version === null)) return { categories: null };
+        return { categories: mergeFieldCategories(definitions.map((version) => fieldCategories(version!.definition))) };
       },
     });
     const categoriesOf = async (pathwayKey: string, version: number) => (await categoryCache.fetch(`${pathwayKey}@${version}`))?.categories ?? null;

@@ -31,6 +31,7 @@ export const auditPageSchema = pageOf(auditEventSchema);
 export const auditQuerySchema = z
   .object({
     caseId: opaqueId.optional(),
+    personId: opaqueId.optional().describe("Every access to this person's cases (a data subject's access request)."),
     actorId: opaqueId.optional(),
     action: z.enum(actions).optional(),
     from: isoDateTime.optional().describe('Events at or after this time.'),

@@ -107,17 +107,20 @@ export class PersonKeyStore {
   }
 
   /**
-   * Destroys every data key of the person (in the caller's transaction) and forgets them here.
+   * Destroys every data key of the person (in the caller's transaction) and forgets them here;
+   * returns the ids of the destroyed keys. Until the transaction commits, a concurrent lookup still
+   * reads the keys and may cache them again: the caller calls `forget` once more after the commit.
    * Other processes forget them within the cache TTL.
    */
-  async destroyKeysOf(db: Queryable, personId: string): Promise<number> {
+  async destroyKeysOf(db: Queryable, personId: string): Promise<string[]> {
     const { rows } = await db.query<{ key_id: string }>(
       `UPDATE person_keys SET wrapped_key = NULL, wrapping_key_id = NULL, destroyed_at = now()
        WHERE person_id = $1 AND destroyed_at IS NULL RETURNING key_id`,
       [personId],
     );
-    this.forget(personId, rows.map((row) => row.key_id));
-    return rows.length;
+    const keyIds = rows.map((row) => row.key_id);
+    this.forget(personId, keyIds);
+    return keyIds;
   }
 
   /** Drops a person's keys from the caches (after an erasure, also when the transaction rolled back: they reload). */

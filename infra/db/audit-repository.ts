@@ -28,6 +28,7 @@ export interface AuditEventView extends Omit<AuditEntry, 'actorId' | 'actorKind'
 
 export interface AuditFilters {
   caseId?: string;
+  personId?: string;
   actorId?: string;
   action?: string;
   from?: string;
@@ -36,12 +37,14 @@ export interface AuditFilters {
 
 /**
  * Records one access. Without an area (a refused attempt never loaded the case), the case's current
- * area is looked up in the same statement, so the auditors of that area see who tried.
+ * area is looked up in the same statement, so the auditors of that area see who tried; likewise the
+ * case's person, so that every access to a person's cases can be listed by person.
  */
 export async function insertAuditEntry(db: Queryable, entry: AuditEntry): Promise<void> {
   await db.query(
     `INSERT INTO audit_log (actor_id, actor_kind, action, method, route, case_id, area_id, person_id, fields, outcome, request_id)
-     VALUES ($1, $2, $3, $4, $5, $6::text, coalesce($7::text, (SELECT area_id FROM cases WHERE case_id = $6::text)), $8, $9, $10, $11)`,
+     VALUES ($1, $2, $3, $4, $5, $6::text, coalesce($7::text, (SELECT area_id FROM cases WHERE case_id = $6::text)),
+       coalesce($8::text, (SELECT person_id FROM cases WHERE case_id = $6::text)), $9, $10, $11)`,
     [entry.actorId, entry.actorKind, entry.action, entry.method, entry.route, entry.caseId, entry.areaId, entry.personId, entry.fields, entry.outcome, entry.requestId],
   );
 }
@@ -59,6 +62,7 @@ export async function listAuditEvents(
   const conditions = new SqlConditions();
   if (areas !== null) conditions.add(`area_id = ANY(${conditions.param(areas)}::text[])`);
   if (filters.caseId !== undefined) conditions.add(`case_id = ${conditions.param(filters.caseId)}`);
+  if (filters.personId !== undefined) conditions.add(`person_id = ${conditions.param(filters.personId)}`);
   if (filters.actorId !== undefined) conditions.add(`actor_id = ${conditions.param(filters.actorId)}`);
   if (filters.action !== undefined) conditions.add(`action = ${conditions.param(filters.action)}`);
   if (filters.from !== undefined) conditions.add(`at >= ${conditions.param(filters.from)}::timestamptz`);

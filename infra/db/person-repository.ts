@@ -39,6 +39,13 @@ export async function listCasesOfPerson(db: Queryable, personId: string): Promis
   return rows.map((row) => ({ caseId: row.case_id, areaId: row.area_id, status: row.status }));
 }
 
+/** The persons whose data keys these are (key id → person id), for the audit of decoded payloads. */
+export async function personsOfKeys(db: Queryable, keyIds: string[]): Promise<string[]> {
+  if (keyIds.length === 0) return [];
+  const { rows } = await db.query<{ person_id: string }>('SELECT DISTINCT person_id FROM person_keys WHERE key_id = ANY($1) ORDER BY person_id', [keyIds]);
+  return rows.map((row) => row.person_id);
+}
+
 /** Deletes a person created for a case start that did not happen (no case names them). */
 export async function discardUnusedPerson(db: Queryable, personId: string): Promise<void> {
   await db.query(
@@ -101,17 +108,21 @@ export async function erasePerson(
   personId: string,
   by: { actorId: string; reason: ErasureReason; now: Date },
 ): Promise<ErasureRecord | 'not_found' | 'already_erased'> {
-  return inTransaction(db, async (client) => {
+  const erased = await inTransaction(db, async (client) => {
     const { rows } = await client.query<{ erased_at: Date | null }>('SELECT erased_at FROM persons WHERE person_id = $1 FOR UPDATE', [personId]);
-    if (!rows[0]) return 'not_found';
-    if (rows[0].erased_at !== null) return 'already_erased';
+    if (!rows[0]) return 'not_found' as const;
+    if (rows[0].erased_at !== null) return 'already_erased' as const;
     const cases = (await listCasesOfPerson(client, personId)).map((item) => item.caseId);
-    const keysDestroyed = await keys.destroyKeysOf(client, personId);
+    const keyIds = await keys.destroyKeysOf(client, personId);
     await anonymiseCases(client, cases, by.now);
     await stopErasedCases(client, cases, by.now);
     await client.query('UPDATE persons SET erased_at = $2, erased_by = $3, erasure_reason = $4 WHERE person_id = $1', [personId, by.now, by.actorId, by.reason]);
-    return { personId, erasedAt: by.now.toISOString(), erasedBy: by.actorId, reason: by.reason, cases, keysDestroyed };
+    return { record: { personId, erasedAt: by.now.toISOString(), erasedBy: by.actorId, reason: by.reason, cases, keysDestroyed: keyIds.length }, keyIds };
   });
+  if (typeof erased === 'string') return erased;
+  // A lookup that ran while the transaction was open read the keys before they were destroyed: drop what it cached.
+  keys.forget(personId, erased.keyIds);
+  return erased.record;
 }
 
 /**
@@ -140,7 +151,12 @@ export async function anonymiseExpiredCases(
        RETURNING p.person_id`,
       [candidates, now],
     );
-    for (const { person_id: personId } of erased) await keys.destroyKeysOf(client, personId);
-    return { cases: rows.length, persons: erased.length };
+    const destroyed: Array<{ personId: string; keyIds: string[] }> = [];
+    for (const { person_id: personId } of erased) destroyed.push({ personId, keyIds: await keys.destroyKeysOf(client, personId) });
+    return { cases: rows.length, persons: erased.length, destroyed };
+  }).then(({ destroyed, ...counts }) => {
+    // As in erasePerson: forget again once committed, in case a concurrent lookup cached a key meanwhile.
+    for (const { personId, keyIds } of destroyed) keys.forget(personId, keyIds);
+    return counts;
   });
 }

@@ -90,6 +90,25 @@ describe('audit of access', () => {
     if (detail.headers['x-request-id']) expect(reads[0].request_id).toBe(detail.headers['x-request-id']);
   });
 
+  it("lists every access to a person's cases by person, for a data subject's access request", async () => {
+    const personId = (await api.request('admin', { method: 'GET', url: `/cases/${caseId}` })).json<CaseDetail>().personId as string;
+    expect(personId).toBeTruthy();
+    const byPerson = (await api.request('auditor-livorno', { method: 'GET', url: `/audit/events?personId=${personId}&limit=100` })).json<Page<AuditEvent>>();
+    const routes = byPerson.items.map((event) => `${event.actor.id} ${event.route}`);
+    // Task work and timeline reads name the case only; the person is found from it when the entry is written.
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        'outreach-operator-livorno /cases',
+        'outreach-operator-livorno /tasks/:taskId/complete',
+        'social-worker-livorno /cases/:caseId',
+        'social-worker-livorno /cases/:caseId/timeline',
+      ]),
+    );
+    expect(byPerson.items.every((event) => event.personId === personId && event.caseId === caseId)).toBe(true);
+    const nobody = (await api.request('auditor-livorno', { method: 'GET', url: '/audit/events?personId=00000000-0000-4000-8000-000000000000' })).json<Page<AuditEvent>>();
+    expect(nobody.items).toEqual([]);
+  });
+
   it('records refused attempts too: another area answers 404 and the attempt is logged', async () => {
     const foreign = await api.request('social-worker-lucca', { method: 'GET', url: `/cases/${caseId}` });
     expectProblem(foreign, 404, 'not_found');

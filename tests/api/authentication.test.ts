@@ -214,6 +214,12 @@ describe('service accounts', () => {
     expect(rows[0].client_secret_hash).not.toContain(clientSecret);
     expectProblem(await api.request('admin', { method: 'POST', url: '/service-accounts', payload: { id: 'lucca-cpi-sync', name: 'Again', roles: ['operator'] } }), 409, 'conflict');
     expectProblem(await api.request('admin', { method: 'POST', url: '/service-accounts', payload: { id: 'admin', name: 'Taken by a person', roles: ['operator'] } }), 409, 'conflict');
+    const adminAccount = expectProblem(
+      await api.request('admin', { method: 'POST', url: '/service-accounts', payload: { id: 'all-powerful-bridge', name: 'Admin bridge', roles: ['operator', 'admin'] } }),
+      422,
+      'invalid_data',
+    );
+    expect(adminAccount.issues?.map((issue) => issue.path)).toEqual([['roles', 1]]);
 
     const listed = json<{ items: Array<{ id: string }> }>(await api.request('admin', { method: 'GET', url: '/service-accounts' }));
     expect(listed.items.map((item) => item.id)).toEqual(expect.arrayContaining(['lucca-cpi-sync', 'demo-shelter-integration']));
@@ -316,6 +322,9 @@ describe('an external OIDC provider', () => {
       ['wrong audience', await provider.sign({ ...claims(), aud: 'someone-else' }), /audience/],
       ['expired', await provider.sign({ ...claims(), iat: nowSeconds() - 2 * hour, exp: nowSeconds() - hour }), /expired/],
       ['issuer spelled differently', await provider.sign({ ...claims(), iss: `${provider.issuer}/` }), /issuer/],
+      // One trusted issuer passing itself off as the other: checked against the named issuer's keys, which did not sign it.
+      ['the provider claiming to be the local issuer', await provider.sign({ ...claims(), iss: api.issuer.url, sub: 'admin' }), /signing key|signature|algorithm/],
+      ['the local issuer claiming to be the provider', await api.issuer.sign({ ...claims(), iss: provider.issuer }), /signing key|signature/],
       ['no user claim', await provider.sign(nameless), /preferred_username/],
       ['unknown user', await provider.sign({ ...claims(), preferred_username: 'stranger' }), /no active user/],
       // The provider's tokens always name people: a service account's id is not one, whatever else the token says.

@@ -13,6 +13,7 @@ import type { Role } from '../../domain/pathway-schema';
 import { ossReferencePathway } from '../../domain/reference-pathway';
 import { requireActions, type RouteEntry } from '../../api/plugins/authorization';
 import { demoUsers } from '../../scripts/demo-users';
+import { referenceJourneyToJointPlan } from '../support/reference-journey';
 import type { CaseDetail } from '../support/api-types';
 import { startApiHarness, type ApiHarness, type ApiRequest, type ApiResponse } from './harness';
 
@@ -55,29 +56,93 @@ interface Fixture {
   taskId: string;
   taskService: string;
   personId: string | null;
+  /** A pending referral of the area (on a second case), with the services it links. */
+  referral: { referralId: string; caseId: string; fromService: string; toService: string };
+  /** An intervention job submitted by the area's supervisor (visible to its creator and admins). */
+  job: { jobId: string; createdBy: string };
 }
 
 let api: ApiHarness;
 const fixtures: Record<'own' | 'foreign', Fixture> = {} as never;
 let keys = 0;
 
-async function startFixtureCase(areaId: string): Promise<Fixture> {
+const REFERRAL_PATHWAY = 'matrix-referral-pathway';
+
+/** The reference pathway where the front desk refers the person to the job centre right after intake. */
+function pathwayWithReferral() {
+  const document = structuredClone(ossReferencePathway) as typeof ossReferencePathway & { steps: Record<string, Record<string, unknown>> };
+  document.key = REFERRAL_PATHWAY;
+  document.steps.cpi_referral = {
+    kind: 'referral',
+    title: { it: 'Invio al centro per l’impiego' },
+    from: 'oss',
+    to: { service: 'employment' },
+    deadline: { amount: 5, unit: 'workingDays' },
+    rejectionReasons: [{ code: 'not_activable', label: { it: 'Non attivabile al lavoro' } }],
+    outcomes: [{ code: 'did_signed', label: { it: 'DID sottoscritta' } }],
+    next: document.steps.intake.next as string,
+  };
+  document.steps.intake = { ...document.steps.intake, next: 'cpi_referral' };
+  return document;
+}
+
+async function startCaseAs(user: string, pathwayKey: string, areaId: string): Promise<CaseDetail> {
   keys += 1;
-  const response = await api.request('admin', {
+  const response = await api.request(user, {
     method: 'POST',
     url: '/cases',
     headers: { 'idempotency-key': `matrix-fixture-${keys}` },
-    payload: { pathwayKey: PATHWAY, areaId, data: { targetGroup: 'homeless' } },
+    payload: { pathwayKey, areaId, data: { targetGroup: 'homeless' } },
   });
   expect(response.statusCode).toBe(201);
-  const detail = response.json<CaseDetail>();
+  return response.json<CaseDetail>();
+}
+
+/** Completes the open task of a step as admin (the fixtures are set up, not under test). */
+async function completeStep(caseId: string, stepId: string, data: Record<string, unknown>): Promise<void> {
+  const detail = (await api.request('admin', { method: 'GET', url: `/cases/${caseId}` })).json<CaseDetail>();
+  const task = detail.openTasks.find((candidate) => candidate.stepId === stepId);
+  if (!task) throw new Error(`matrix fixture: no open ${stepId} in ${detail.openStepIds.join(', ')}`);
+  const done = await api.request('admin', { method: 'POST', url: `/tasks/${task.taskId}/complete`, payload: { data } });
+  expect(done.statusCode).toBe(200);
+}
+
+async function startFixtureCase(areaId: string): Promise<Fixture> {
+  const detail = await startCaseAs('admin', PATHWAY, areaId);
   const [task] = detail.openTasks;
-  return { areaId, caseId: detail.caseId, reference: detail.reference, taskId: task.taskId, taskService: task.service, personId: detail.personId ?? null };
+
+  const referred = await startCaseAs('admin', REFERRAL_PATHWAY, areaId);
+  const journey = referenceJourneyToJointPlan();
+  for (const stepId of ['outreach', 'intake']) await completeStep(referred.caseId, stepId, journey.find((step) => step.stepId === stepId)!.data);
+  const referrals = await api.request('admin', { method: 'GET', url: `/referrals?status=pending&caseId=${referred.caseId}` });
+  const [referral] = referrals.json<{ items: Array<{ referralId: string; fromService: string; toService: string }> }>().items;
+  expect(referral).toBeDefined();
+
+  const supervisor = `supervisor-${areaId}`;
+  const submitted = await api.request(supervisor, {
+    method: 'POST',
+    url: '/interventions/bulk-extend',
+    payload: { filter: { caseId: referred.caseId }, by: { amount: 1, unit: 'calendarDays' }, reason: 'copertura assenza (matrice)' },
+  });
+  expect(submitted.statusCode).toBe(202);
+
+  return {
+    areaId,
+    caseId: detail.caseId,
+    reference: detail.reference,
+    taskId: task.taskId,
+    taskService: task.service,
+    personId: detail.personId ?? null,
+    referral: { referralId: referral.referralId, caseId: referred.caseId, fromService: referral.fromService, toService: referral.toService },
+    job: { jobId: submitted.json<{ jobId: string }>().jobId, createdBy: supervisor },
+  };
 }
 
 beforeAll(async () => {
   api = await startApiHarness({ worker: true });
   await api.pool.query(`INSERT INTO users (id, display_name, roles, areas, services) VALUES ($1, 'Nessun ruolo', '{}', $2, '{oss}')`, [NO_ROLE_USER, [OWN]]);
+  expect((await api.request('admin', { method: 'POST', url: '/pathways', payload: pathwayWithReferral() })).statusCode).toBe(201);
+  expect((await api.request('admin', { method: 'POST', url: `/pathways/${REFERRAL_PATHWAY}/draft/publish` })).statusCode).toBe(201);
   fixtures.own = await startFixtureCase(OWN);
   fixtures.foreign = await startFixtureCase(FOREIGN);
 }, 300_000);
@@ -123,6 +188,8 @@ function urlFor(entry: RouteEntry, target: Fixture): string {
     if (name === 'caseId') return target.caseId;
     if (name === 'taskId') return target.taskId;
     if (name === 'personId' && target.personId) return target.personId;
+    if (name === 'referralId') return target.referral.referralId;
+    if (name === 'jobId') return target.job.jobId;
     if (name === 'key') return PATHWAY;
     if (name === 'version') return '1';
     // A parameter this test does not know (a later route): the case id is the most plausible object.
@@ -173,6 +240,10 @@ function inScope(actor: MatrixActor, entry: RouteEntry, target: Fixture): boolea
   if (!actor.areas.includes(target.areaId)) return false;
   const seesEveryService = actor.roles.some((role) => role === 'supervisor' || role === 'coordinator' || role === 'auditor');
   if (paramsOf(entry.url).includes('taskId') && !seesEveryService) return actor.services.includes(target.taskService);
+  // A referral is seen by the services it links (and by those who see every service of the area).
+  if (paramsOf(entry.url).includes('referralId') && !seesEveryService) return actor.services.some((service) => [target.referral.fromService, target.referral.toService].includes(service));
+  // A job is its creator's (and admins').
+  if (paramsOf(entry.url).includes('jobId')) return actor.id === target.job.createdBy;
   return true;
 }
 
@@ -190,7 +261,10 @@ function violationOf({ entry, actor, side, response }: Outcome): string | null {
   if (!mayPerform(actor.roles, entry.action!)) return `${label}: the matrix denies "${entry.action}"`;
   if (actor.roles.includes('admin')) return null;
   if (scopedParams(entry.url).length > 0 && !inScope(actor, entry, fixtures[side])) return `${label}: object outside the actor's scope`;
-  const foreignMarks = [fixtures.foreign.caseId, fixtures.foreign.reference, fixtures.foreign.taskId, fixtures.foreign.personId].filter((mark): mark is string => mark !== null);
+  const { foreign } = fixtures;
+  const foreignMarks = [foreign.caseId, foreign.reference, foreign.taskId, foreign.personId, foreign.referral.referralId, foreign.referral.caseId, foreign.job.jobId].filter(
+    (mark): mark is string => mark !== null,
+  );
   if (foreignMarks.some((mark) => response.body.includes(mark))) return `${label}: the body names a foreign-area object`;
   return null;
 }
@@ -208,6 +282,13 @@ describe('authorization matrix', () => {
     expect(violationOf({ entry: audit, actor: outreach, side: 'own', response: ok })).toMatch(/matrix denies/);
     expect(violationOf({ entry: caseList, actor: noRole, side: 'own', response: ok })).toMatch(/matrix denies/);
     expect(violationOf({ entry: caseList, actor: auditor, side: 'foreign', response: { ...ok, body: `{"items":[{"caseId":"${fixtures.foreign.caseId}"}]}` } })).toMatch(/foreign-area/);
+    const referralDetail: RouteEntry = { method: 'GET', url: '/referrals/:referralId', protected: true, action: 'referrals.read', audit: null };
+    const jobDetail: RouteEntry = { method: 'GET', url: '/interventions/:jobId', protected: true, action: 'interventions.read', audit: null };
+    const [, , supervisor, coordinator] = actors;
+    expect(violationOf({ entry: referralDetail, actor: outreach, side: 'own', response: ok })).toMatch(/outside the actor's scope/);
+    expect(violationOf({ entry: referralDetail, actor: cpi, side: 'own', response: ok })).toBeNull();
+    expect(violationOf({ entry: jobDetail, actor: coordinator, side: 'own', response: ok })).toMatch(/outside the actor's scope/);
+    expect(violationOf({ entry: jobDetail, actor: supervisor, side: 'own', response: ok })).toBeNull();
     expect(violationOf({ entry: caseDetail, actor: outreach, side: 'own', response: ok })).toBeNull();
     expect(violationOf({ entry: taskDetail, actor: outreach, side: 'own', response: ok })).toBeNull();
     expect(violationOf({ entry: caseDetail, actor: admin, side: 'foreign', response: ok })).toBeNull();

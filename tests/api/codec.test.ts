@@ -80,6 +80,11 @@ describe('codec endpoint', () => {
     const decodedText = decoded.json<{ payloads: JsonPayload[] }>().payloads.map((payload) => text(payload.data)).join('\n');
     expect(decodedText).toContain(`${canary} place`);
     expect(decodedText).toContain(`${canary} note`);
+    // The audit log names whose data the admin revealed (the person, never the content).
+    const { rows: audited } = await api.pool.query<{ person_id: string | null; fields: string[] }>(
+      `SELECT person_id, fields FROM audit_log WHERE route = '/codec/decode' AND actor_id = 'admin' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(audited).toEqual([{ person_id: personId, fields: [`person.${personId}`] }]);
     console.log(`codec: case history payloads=${stored.length} encrypted-with-person-key=${encrypted.length} canary-in-stored=0 canary-after-decode=yes`);
   });
 

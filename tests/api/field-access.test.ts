@@ -4,7 +4,7 @@
  * side never receives them, in the case detail, the timeline or a command's answer; the social
  * service does. Hidden fields are omitted and listed in `redactedFields`.
  */
-import { fieldAccessPolicy, fieldCategories, fieldReader, mayReadCategory, redactCaseData } from '../../domain/field-access';
+import { fieldAccessPolicy, fieldCategories, fieldReader, mayReadCategory, mergeFieldCategories, redactCaseData } from '../../domain/field-access';
 import { pathwayDefinitionSchema, specialCategories, type Role } from '../../domain/pathway-schema';
 import { ossReferencePathway } from '../../domain/reference-pathway';
 import { daysAgo } from '../support/reference-journey';
@@ -60,6 +60,19 @@ describe('field access policy', () => {
     const unknown = redactCaseData(data, fieldReader(actor(['operator'], ['social']), null));
     expect(unknown.data).toEqual({ intake: {}, preliminary_assessment: {} });
     expect(redactCaseData(data, fieldReader(actor(['admin'], []), null)).data).toEqual(data);
+  });
+
+  it('protects a field marked in any version of the pathway, by every category marking it', () => {
+    const v1 = new Map([['assessment.notes', 'health' as const], ['intake.minors', 'minors' as const]]);
+    const v2 = new Map([['assessment.notes', 'judicial' as const]]);
+    const merged = mergeFieldCategories([v1, v2]);
+    expect(merged.get('assessment.notes')).toEqual(['health', 'judicial']);
+    expect(merged.get('intake.minors')).toEqual(['minors']);
+    // The OSS operator may read health but not judicial data: a path marked with both stays hidden.
+    const oss = fieldReader(actor(['operator'], ['oss']), merged);
+    expect([oss('assessment.notes'), oss('intake.minors'), oss('intake.alias')]).toEqual([false, true, true]);
+    const social = fieldReader(actor(['operator'], ['social']), merged);
+    expect(social('assessment.notes')).toBe(true);
   });
 });
 
@@ -158,5 +171,22 @@ describe('field access over the API', () => {
     expect(cpi.body).toContain('Colloquio fissato al CPI');
     const social = await api.request('social-worker-lucca', { method: 'GET', url: `/cases/${caseId}/timeline?limit=500` });
     expect(social.body).toContain(SECRET);
+  });
+
+  it('keeps hiding data recorded under an earlier version after the case moves to a version that renamed the step', async () => {
+    // Version 2 renames the assessment step; a migrated case keeps its data under the old step id, which v2 does not know.
+    const { rows } = await api.pool.query<{ definition: { steps: Record<string, unknown> } }>(
+      `SELECT definition FROM pathway_versions WHERE key = 'oss-integrated-pathway' AND version = 1`,
+    );
+    const { preliminary_assessment: renamed, ...steps } = rows[0].definition.steps;
+    const v2 = { ...rows[0].definition, steps: { ...steps, first_assessment: renamed } };
+    await api.pool.query(`INSERT INTO pathway_versions (key, version, definition, published_by) VALUES ('oss-integrated-pathway', 2, $1, 'coordinator-lucca')`, [v2]);
+    await api.pool.query('UPDATE cases SET pathway_version = 2 WHERE case_id = $1', [caseId]);
+    const response = await detailAs('cpi-counsellor-lucca');
+    expect(response.json<CaseDetail>().pathwayVersion).toBe(2);
+    expect(response.body).not.toContain(CLINICAL);
+    expect(response.json<{ redactedFields: string[] }>().redactedFields).toContain('preliminary_assessment.personalFunctioning');
+    const social = (await detailAs('social-worker-lucca')).json<CaseDetail>();
+    expect(social.data.preliminary_assessment.personalFunctioning).toBe(CLINICAL);
   });
 });

@@ -46,7 +46,7 @@ let worker: { shutdown(): Promise<void> } | undefined;
 let request: Request;
 
 beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('DEBUG', (entry) => logs.push(`${entry.level} ${entry.message} ${inspect(entry.meta ?? {}, { depth: 6 })}`)) });
+  Runtime.install({ logger: new DefaultLogger('DEBUG', (entry) => logs.push(`${entry.level} ${entry.message} ${loggedMeta(entry.meta)}`)) });
   dir = await mkdtemp(path.join(tmpdir(), 'reticulate-canary-'));
   [server, database] = await Promise.all([
     startTemporalDevServer({ dbFile: path.join(dir, 'temporal.db'), port: await freePort(), logFile: path.join(dir, 'temporal.log'), ownProcessGroup: false }),
@@ -83,14 +83,68 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** How many canaries occur in the text or bytes. */
+/**
+ * A worker log entry's metadata as text, with every byte array written out as its bytes (not as
+ * `inspect`'s truncated list of numbers), so a payload logged in clear would be found.
+ */
+function loggedMeta(meta: unknown): string {
+  try {
+    return JSON.stringify(meta ?? {}, (_key, value: unknown) => {
+      if (value instanceof Uint8Array) return Buffer.from(value).toString('latin1');
+      const json = value as { type?: unknown; data?: unknown };
+      if (json && json.type === 'Buffer' && Array.isArray(json.data)) return Buffer.from(json.data as number[]).toString('latin1');
+      return typeof value === 'bigint' ? String(value) : value;
+    });
+  } catch {
+    return inspect(meta, { depth: 6, maxArrayLength: null, maxStringLength: null });
+  }
+}
+
+/** The forms a string takes when bytes holding it are hex, base64 or base64url encoded (each alignment), or itself. */
+function encodedForms(text: string): string[] {
+  const bytes = Buffer.from(text, 'utf8');
+  const forms = new Set([text, bytes.toString('hex')]);
+  for (let offset = 0; offset < 3; offset += 1) {
+    const padded = Buffer.concat([Buffer.alloc(offset), bytes]);
+    // Only the base64 groups made of the text's bytes alone are the same wherever the text sits.
+    const stable = padded.toString('base64').slice(offset === 0 ? 0 : 4, Math.floor(padded.length / 3) * 4);
+    forms.add(stable);
+    forms.add(stable.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return [...forms];
+}
+
+/** Byte arrays a JSON log line may carry as numbers (pino writes a Buffer as {"type":"Buffer","data":[…]}). */
+function numericByteArrays(text: string): Buffer {
+  const found = [...text.matchAll(/"data":\[([0-9,\s]+)\]/g)].map((match) => Buffer.from(match[1].split(',').map(Number)));
+  return Buffer.concat(found);
+}
+
+/** How many canaries occur in the text or bytes, in clear or hex/base64 encoded. */
 function hits(haystack: Buffer | string): number {
-  const bytes = typeof haystack === 'string' ? Buffer.from(haystack, 'utf8') : haystack;
-  if (!bytes.includes(label)) return 0;
-  return canaries.filter((canary) => bytes.includes(canary)).length;
+  const raw = typeof haystack === 'string' ? Buffer.from(haystack, 'utf8') : haystack;
+  const bytes = Buffer.concat([raw, Buffer.from('\n'), numericByteArrays(raw.toString('latin1'))]);
+  const labelForms = encodedForms(label);
+  if (!labelForms.some((form) => bytes.includes(form))) return 0;
+  return canaries.filter((canary) => encodedForms(canary).some((form) => bytes.includes(form))).length;
 }
 
 describe('canary personal data', () => {
+  it('finds a canary however a log or a file would hold it (the search itself can fail)', () => {
+    const canary = canaries[7];
+    const plain = Buffer.from(`{"x":"${canary} place"}`);
+    for (let offset = 0; offset < 3; offset += 1) {
+      const shifted = Buffer.concat([Buffer.alloc(offset, 0x41), plain]);
+      expect(hits(`payload ${shifted.toString('base64')} end`)).toBe(1);
+      expect(hits(`payload ${shifted.toString('base64url')} end`)).toBe(1);
+    }
+    expect(hits(`data=${plain.toString('hex')}`)).toBe(1);
+    expect(hits(JSON.stringify({ msg: 'x', payload: plain }))).toBe(1);
+    expect(hits(loggedMeta({ payload: { data: new Uint8Array(plain) } }))).toBe(1);
+    expect(hits(Buffer.concat([Buffer.from([0, 1, 2]), plain]))).toBe(1);
+    expect(hits(`${label}-0-but-not-a-canary`)).toBe(0);
+  });
+
   it('never reaches the Temporal database, logs or search attributes, and is readable through the API', async () => {
     const areas = ['grosseto', 'pistoia', 'livorno', 'lucca'];
     const cases: Array<{ caseId: string; canary: string }> = [];

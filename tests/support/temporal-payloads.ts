@@ -28,14 +28,26 @@ function collect(value: unknown, path: string[], out: StoredPayload[]): void {
   for (const [key, child] of Object.entries(value)) collect(child, [...path, key], out);
 }
 
-/** The payloads of every event in the workflow's history (all runs share one id; this reads the latest run). */
+/**
+ * The payloads of every event in the workflow's history, across all its runs: from the latest run
+ * back through each run it continued as new from (a long case's earlier runs hold data too).
+ */
 export async function payloadsInHistory(client: Client, workflowId: string): Promise<StoredPayload[]> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const out: StoredPayload[] = [];
-  for (const event of history.events ?? []) {
-    const attributes = Object.entries(event).filter(([key, value]) => key.endsWith('Attributes') && value);
-    for (const [key, value] of attributes) collect(value, [key], out);
-  }
+  let runId: string | undefined;
+  const seen = new Set<string>();
+  do {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    let previousRunId: string | undefined;
+    for (const event of history.events ?? []) {
+      const attributes = Object.entries(event).filter(([key, value]) => key.endsWith('Attributes') && value);
+      for (const [key, value] of attributes) collect(value, [key], out);
+      const continued = event.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+      if (continued) previousRunId = continued;
+    }
+    if (runId) seen.add(runId);
+    runId = previousRunId && !seen.has(previousRunId) ? previousRunId : undefined;
+  } while (runId);
   return out;
 }
 

@@ -7,6 +7,7 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateClientSecret, hashClientSecret, verifyClientSecret } from '../../api/auth/client-secrets';
+import { keySourceProblem, remoteKeySet } from '../../api/auth/tokens';
 import { loadConfig } from '../../infra/config';
 import { LocalIssuer, loadOrCreateKeyFile, rotateIssuerKey } from '../../infra/local-issuer';
 
@@ -57,6 +58,16 @@ describe('security settings', () => {
     expect(parse({ OIDC_ALGORITHMS: 'RS256, HS256' })).toThrow(/OIDC_ALGORITHMS/);
     expect(loadConfig({ OIDC_ALGORITHMS: 'PS256,ES384' }).oidc.algorithms).toEqual(['PS256', 'ES384']);
     expect(loadConfig({}).oidc).toEqual({ audience: 'reticulate-api', algorithms: ['RS256', 'ES256'], userClaim: 'sub' });
+  });
+
+  it('fetches an OIDC provider\'s keys over https only (plain http on this machine alone)', () => {
+    for (const url of ['https://idp.example.org/realms/oss', 'http://127.0.0.1:8080/realm', 'http://localhost:9000', 'http://[::1]:8080/keys']) expect(keySourceProblem(url)).toBeNull();
+    for (const url of ['http://idp.example.org/realms/oss', 'http://127.0.0.1.evil.example/keys', 'ftp://idp.example.org', 'file:///etc/keys.json', 'not a url']) {
+      expect(keySourceProblem(url)).not.toBeNull();
+    }
+    expect(() => remoteKeySet({ issuer: 'http://idp.example.org/realms/oss' })).toThrow(/OIDC_ISSUER .*https/);
+    expect(() => remoteKeySet({ issuer: 'https://idp.example.org/realms/oss', jwksUrl: 'http://idp.example.org/keys' })).toThrow(/OIDC_JWKS_URL .*https/);
+    expect(() => remoteKeySet({ issuer: 'https://idp.example.org/realms/oss' })).not.toThrow();
   });
 
   it('takes CORS origins, not URLs, and rate windows as durations', () => {

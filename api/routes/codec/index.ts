@@ -12,7 +12,10 @@ import type { Payload } from '@temporalio/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { mayPerform } from '../../../domain/authorization';
-import { EncryptionCodec } from '../../../infra/codec/payload-codec';
+import { EncryptionCodec, keyIdOf } from '../../../infra/codec/payload-codec';
+import { PERSON_KEY_PREFIX } from '../../../infra/codec/person-key-store';
+import { personsOfKeys } from '../../../infra/db/person-repository';
+import { reportAccess } from '../../plugins/audit';
 import { actorOf } from '../../plugins/auth';
 import { problem } from '../../plugins/problems';
 import { codecHeadersSchema, codecPayloadsSchema, type CodecPayloads } from '../../schemas/codec';
@@ -72,14 +75,21 @@ export default async function codecRoutes(fastify: FastifyInstance): Promise<voi
     schema: schema('Decode Temporal payloads (remote codec for the Temporal UI and CLI)'),
     handler: async (request) => {
       checkNamespace(request.headers['x-namespace']);
+      const personKeys = new Set<string>();
       const decoded = await Promise.all(
         request.body.payloads.map(async (json) => {
           const payload = toPayload(json);
           // Undecodable (an erased person's, or a key that left the ring) stays as it is: the UI shows it encrypted.
           const result = await codec.tryDecode(payload).catch(() => 'undecodable' as const);
-          return result === 'undecodable' ? payload : result;
+          if (result === 'undecodable') return payload;
+          const keyId = keyIdOf(payload);
+          if (keyId?.startsWith(PERSON_KEY_PREFIX)) personKeys.add(keyId);
+          return result;
         }),
       );
+      // Whose data was revealed goes to the audit log: the person (or, for several, each of them), never the content.
+      const persons = await personsOfKeys(fastify.db, [...personKeys]);
+      reportAccess(request, { personId: persons.length === 1 ? persons[0] : null, fields: persons.map((personId) => `person.${personId}`) });
       request.log.info({ actorId: actorOf(request).id, payloads: decoded.length }, 'temporal payloads decoded');
       return { payloads: decoded.map(toJson) };
     },

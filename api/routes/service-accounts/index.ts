@@ -48,10 +48,12 @@ const serviceAccountRoutes: FastifyPluginAsyncZod = async (fastify) => {
       const { id, name, roles, areas, services } = request.body;
       const [knownAreas, knownServices] = await Promise.all([findAreas(fastify.db, areas), listServiceKeys(fastify.db)]);
       const issues: ProblemIssue[] = [
+        // Least privilege: erasure, payload decoding and account management stay with named people, never a shared secret.
+        ...roles.flatMap((role, index) => (role === 'admin' ? [{ path: ['roles', index], message: 'a service account cannot be an admin', location: 'body' as const }] : [])),
         ...areas.flatMap((area, index) => (knownAreas.has(area) ? [] : [{ path: ['areas', index], message: `unknown area "${area}"`, location: 'body' as const }])),
         ...services.flatMap((service, index) => (knownServices.includes(service) ? [] : [{ path: ['services', index], message: `unknown service "${service}"`, location: 'body' as const }])),
       ];
-      if (issues.length > 0) throw problem.unprocessable(problemTypes.invalidData, 'the account names unknown areas or services', issues);
+      if (issues.length > 0) throw problem.unprocessable(problemTypes.invalidData, 'the account names an admin role or unknown areas or services', issues);
       const clientSecret = generateClientSecret();
       const secretHash = await hashClientSecret(clientSecret);
       const account = await insertServiceAccount(fastify.db, { id, name, roles, areas: [...new Set(areas)], services: [...new Set(services)], secretHash, createdBy: actor.id });
