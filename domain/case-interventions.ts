@@ -6,7 +6,7 @@
  */
 import type { CaseCommand, CommandRejection } from './case-commands';
 import { commandRejections } from './case-commands';
-import { emit, enterStep, moveOn, newToken, openTasks, snapshotOf, type EngineContext } from './case-engine';
+import { activeReferrals, emit, enterStep, moveOn, newToken, openTasks, snapshotOf, type EngineContext } from './case-engine';
 import type { Actor, CaseState, Token } from './case-state';
 import type { PathwayDefinition, Step } from './pathway-schema';
 
@@ -20,9 +20,9 @@ export function mayIntervene(actor: Actor, areaId: string): boolean {
   return actor.roles.includes('admin') || (actor.roles.includes('supervisor') && actor.areas.includes(areaId));
 }
 
-/** The token standing on a step that a skip can close: a human task or a wait. */
+/** The token standing on a step that a skip can close: a human task, a wait, or a referral the other service never closed. */
 function skippableToken(state: CaseState, stepId: string): Token | undefined {
-  return state.tokens.find((token) => token.stepId === stepId && (token.state === 'task' || token.state === 'waiting'));
+  return state.tokens.find((token) => token.stepId === stepId && (token.state === 'task' || token.state === 'waiting' || token.state === 'referral'));
 }
 
 /** Steps where the case's main line can stand: reachable from the start without entering a parallel branch or a follow-up body. */
@@ -78,11 +78,22 @@ export function checkIntervention(state: CaseState, definition: PathwayDefinitio
         return reject(
           commandRejections.conflict,
           standing
-            ? `step "${command.stepId}" is not a task or a wait: skip the steps open inside it, or move the case`
+            ? `step "${command.stepId}" is not a task, a wait or a referral: skip the steps open inside it, or move the case`
             : `step "${command.stepId}" is not open in this case`,
         );
       }
-      if (command.next !== undefined && !definition.steps[command.next]) return unknownStep(definition, 'next', command.next);
+      if (command.next !== undefined) {
+        if (!definition.steps[command.next]) return unknownStep(definition, 'next', command.next);
+        // A line inside a parallel branch or a follow-up must end where its parent joins: a jump out would never join.
+        if (token.parentId !== null || !topLevelSteps(definition).has(command.next)) {
+          return reject(commandRejections.invalidData, 'a skip can jump only between steps of the main line', [
+            {
+              path: ['next'],
+              message: token.parentId !== null ? `"${command.stepId}" runs inside a branch or a follow-up: skip it without "next"` : `"${command.next}" runs only inside a branch or a follow-up`,
+            },
+          ]);
+        }
+      }
       return null;
     }
     case 'reopenStep':
@@ -112,6 +123,12 @@ export function applyIntervention(state: CaseState, ctx: EngineContext, command:
       if (task) {
         task.status = 'cancelled';
         task.version = emit(state, ctx, 'task_cancelled', { stepId: task.stepId, taskId: task.id, details: { because: 'step_skipped' } }).seq;
+      }
+      for (const referral of activeReferrals(state).filter((r) => r.tokenId === token.id)) {
+        referral.status = 'cancelled';
+        // Rules read `<step>.status`: "cancelled", not the "pending" or "accepted" it had.
+        state.data[referral.stepId] = { ...(state.data[referral.stepId] ?? {}), status: 'cancelled' };
+        referral.version = emit(state, ctx, 'referral_cancelled', { stepId: referral.stepId, details: { referralId: referral.id, because: 'step_skipped' } }).seq;
       }
       emit(state, ctx, 'step_skipped', {
         stepId: command.stepId,

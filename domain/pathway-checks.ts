@@ -287,7 +287,8 @@ function referralFields(step: ReferralStep): FormField[] {
     options: options.map((option) => ({ value: option.code, label: option.label })),
   });
   return [
-    select('status', 'Stato dell’invio', ['pending', 'accepted', 'rejected', 'completed'].map((code) => ({ code, label: { it: code } }))),
+    // "cancelled": a supervisor skipped the referral step (case-interventions.ts).
+    select('status', 'Stato dell’invio', ['pending', 'accepted', 'rejected', 'completed', 'cancelled'].map((code) => ({ code, label: { it: code } }))),
     select('reason', 'Motivo del rifiuto', step.rejectionReasons),
     select('outcome', 'Esito', step.outcomes),
   ];

@@ -18,6 +18,8 @@ import {
 import { isExhausted, retryDelayMs, type RetryPolicy } from '../infra/notifications/backoff';
 import { DeliveryError, createNotificationChannels, type NotificationChannels, type OutgoingDelivery } from '../infra/notifications/channels';
 import type { NotificationSettings } from '../infra/notifications/settings';
+import type { PersonKeyStore } from '../infra/codec/person-key-store';
+import { personKeysOf } from '../infra/codec/personal-data';
 
 const EVENT_BATCH = 500;
 const SEND_BATCH = 20;
@@ -35,6 +37,8 @@ export interface DispatcherOptions {
   onError?: (error: unknown) => void;
   /** Injected channels (default: webhook + SMTP from the settings). */
   channels?: NotificationChannels;
+  /** Keys that open the events' sealed details; default: the ones attached to `pool` (the worker attaches them). */
+  keys?: PersonKeyStore;
 }
 
 function outgoing(delivery: ClaimedDelivery): OutgoingDelivery | string {
@@ -45,7 +49,9 @@ function outgoing(delivery: ClaimedDelivery): OutgoingDelivery | string {
 }
 
 /** Starts the dispatcher loop; it polls every `settings.pollIntervalMs`. */
-export function startNotificationDispatcher({ pool, settings, onError, channels: injected }: DispatcherOptions): NotificationDispatcher {
+export function startNotificationDispatcher({ pool, settings, onError, channels: injected, keys: givenKeys }: DispatcherOptions): NotificationDispatcher {
+  // Fails at start, not at every round, when the pool has no keys: sealed details would read as absent.
+  const keys = givenKeys ?? personKeysOf(pool);
   const channels = injected ?? createNotificationChannels(settings);
   const policy: RetryPolicy = { maxAttempts: settings.maxAttempts, baseMs: settings.retryBaseMs, maxMs: settings.retryMaxMs };
   // Longer than any attempt can take, so a live sender never loses its claim.
@@ -80,7 +86,7 @@ export function startNotificationDispatcher({ pool, settings, onError, channels:
   async function round(): Promise<void> {
     // Queue first, so an event's deliveries go out in the same round.
     for (;;) {
-      const dispatched = await dispatchCaseEvents(pool, { batchSize: EVENT_BATCH, linkBaseUrl: settings.linkBaseUrl });
+      const dispatched = await dispatchCaseEvents(pool, { batchSize: EVENT_BATCH, linkBaseUrl: settings.linkBaseUrl, keys });
       if (!dispatched || dispatched.events < EVENT_BATCH || stopped) break;
     }
     for (;;) {

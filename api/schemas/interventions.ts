@@ -26,7 +26,8 @@ export const interventionFilterSchema = z
     assigneeId: opaqueId.nullable().optional().describe('Tasks of this user (absence cover, caseload transfer); null for tasks in the shared queue.'),
     stepId: z.string().max(63).optional(),
     pathwayKey: z.string().max(63).optional(),
-    pathwayVersion: z.number().int().positive().optional(),
+    // Versions are PostgreSQL integers: a larger number is a 400, not a database error.
+    pathwayVersion: z.number().int().positive().max(2_147_483_647).optional(),
     status: z.enum(['open', 'claimed']).optional(),
     overdue: z.boolean().optional(),
     caseId: opaqueId.optional(),
@@ -137,8 +138,8 @@ export const jobSchema = z
 export const migrationParamsSchema = z.object({ key: z.string().max(63) });
 
 export const migrationBodySchema = z.strictObject({
-  fromVersion: z.number().int().positive(),
-  toVersion: z.number().int().positive(),
+  fromVersion: z.number().int().positive().max(2_147_483_647),
+  toVersion: z.number().int().positive().max(2_147_483_647),
   stepMapping: z
     .record(stepIdSchema, stepIdSchema)
     .default({})

@@ -12,6 +12,8 @@ import type { SubscriptionRule } from '../notifications/matching';
 import { subscriptionMatches } from '../notifications/matching';
 import type { NotificationKind, NotificationMessage, SubscribableKind } from '../notifications/messages';
 import { notificationOfEvent, notifiedEventTypes, type EventRow } from '../notifications/event-notifications';
+import { openJson } from '../codec/personal-data';
+import type { PersonKeyStore } from '../codec/person-key-store';
 import { inTransaction, type Queryable } from './pool';
 
 const CURSOR = 'case-events';
@@ -221,7 +223,10 @@ WHERE (e.committed_tx, e.event_no) > ($1::xid8, $2::bigint)
 ORDER BY e.committed_tx, e.event_no
 LIMIT $3`;
 
-function toEventRow(row: EventQueryRow): EventRow {
+// Details are sealed per person (infra/codec/personal-data.ts): opened here, in memory only, for the
+// escalation's role and service, the reassignment's target and the reminder's deadline. Once the
+// person's key is erased they read as absent and the task and referral rows are the fallback.
+function toEventRow(row: EventQueryRow, details: unknown): EventRow {
   const iso = (value: Date | null) => (value === null ? null : value.toISOString());
   return {
     caseId: row.case_id,
@@ -230,7 +235,7 @@ function toEventRow(row: EventQueryRow): EventRow {
     at: row.at.toISOString(),
     stepId: row.step_id,
     taskId: row.task_id,
-    details: row.details,
+    details,
     caseReference: row.reference,
     caseAreaId: row.case_area,
     task:
@@ -281,7 +286,10 @@ async function insertDeliveries(db: Queryable, deliveries: QueuedDelivery[]): Pr
  * Moves the cursor over the next batch of committed case events and queues a delivery for every
  * subscription each one matches, in one transaction. Returns null when another dispatcher holds the cursor.
  */
-export async function dispatchCaseEvents(db: Queryable, options: { batchSize: number; linkBaseUrl: string }): Promise<{ events: number; queued: number } | null> {
+export async function dispatchCaseEvents(
+  db: Queryable,
+  options: { batchSize: number; linkBaseUrl: string; keys: PersonKeyStore },
+): Promise<{ events: number; queued: number } | null> {
   return inTransaction(db, async (client) => {
     const cursor = await client.query<{ committed_tx: string; event_no: string }>(
       'SELECT committed_tx::text AS committed_tx, event_no FROM notification_cursor WHERE name = $1 FOR UPDATE SKIP LOCKED',
@@ -308,8 +316,10 @@ export async function dispatchCaseEvents(db: Queryable, options: { batchSize: nu
     const { rows } = await client.query<EventQueryRow>(nextEvents, [tx, no, options.batchSize, notifiedEventTypes]);
     if (rows.length === 0) return { events: 0, queued: 0 };
     const rules = await loadRules(client);
+    // A value that cannot be opened reads as absent (rows fallback) rather than stalling the cursor for every event after it.
+    const opened = await Promise.all(rows.map(async (row) => (row.details === null ? null : openJson(options.keys, row.details).catch(() => undefined))));
     const notifications = rows
-      .map((row) => ({ row, notification: notificationOfEvent(toEventRow(row), options.linkBaseUrl) }))
+      .map((row, index) => ({ row, notification: notificationOfEvent(toEventRow(row, opened[index]), options.linkBaseUrl) }))
       .filter((item): item is { row: EventQueryRow; notification: NonNullable<typeof item.notification> } => item.notification !== null);
     let queued = 0;
     if (notifications.length > 0) {

@@ -65,7 +65,7 @@ FROM jsonb_to_recordset(${x(4)}::jsonb) AS r(id text, "caseId" text, "stepId" te
 ${guard}
 ORDER BY r.id
 ON CONFLICT (referral_id) DO UPDATE SET
-  area_id = EXCLUDED.area_id, role = EXCLUDED.role, status = EXCLUDED.status, accept_due_at = EXCLUDED.accept_due_at,
+  step_id = EXCLUDED.step_id, area_id = EXCLUDED.area_id, role = EXCLUDED.role, status = EXCLUDED.status, accept_due_at = EXCLUDED.accept_due_at,
   reminders = EXCLUDED.reminders, escalations = EXCLUDED.escalations, escalation_level = EXCLUDED.escalation_level,
   responded_at = EXCLUDED.responded_at, responded_by = EXCLUDED.responded_by, reason_code = EXCLUDED.reason_code,
   outcome = EXCLUDED.outcome, outcome_at = EXCLUDED.outcome_at, outcome_by = EXCLUDED.outcome_by,

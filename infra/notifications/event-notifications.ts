@@ -1,8 +1,8 @@
 /**
  * Turns a projected case event (with the task, referral and case rows it concerns) into the facts
  * subscriptions are matched on and the message that is sent. It reads the event's coded columns and
- * the read-model rows; `details` is used only when it holds plain values of the expected type (it may
- * be encrypted), so the rows are always the fallback.
+ * the read-model rows; `details` (opened by the caller: it is sealed per person) is used only when it
+ * holds plain values of the expected type, so the rows are the fallback once the person's key is erased.
  */
 import type { EventMessage, SubscribableKind } from './messages';
 import type { NotificationFacts } from './matching';
@@ -66,19 +66,21 @@ export function notificationOfEvent(row: EventRow, linkBaseUrl: string): { facts
   if (kind === 'referral') {
     const { referral } = row;
     if (!referral) return null;
-    // An escalation names the role it reaches; otherwise the role at the receiving service that answers.
+    // An escalation names the role (and service) it reaches; otherwise the role at the receiving service that answers.
     const role = text(row.details, 'role') ?? referral.role;
-    const facts: NotificationFacts = { kind, areaId: referral.areaId, service: referral.toService, role, assigneeId: null };
+    const service = (row.type === 'referral_escalated' ? text(row.details, 'service') : undefined) ?? referral.toService;
+    const level = integer(row.details, 'level') ?? (row.type === 'referral_created' ? 0 : referral.escalationLevel);
+    const facts: NotificationFacts = { kind, areaId: referral.areaId, service, role, assigneeId: null };
     return {
       facts,
       message: {
         ...common(row, kind, base, `/cases/${encodeURIComponent(row.caseId)}`),
         areaId: referral.areaId,
         referralId: referral.referralId,
-        service: referral.toService,
+        service,
         role,
-        deadline: referral.acceptDueAt,
-        level: referral.escalationLevel,
+        deadline: text(row.details, 'acceptDueAt') ?? referral.acceptDueAt,
+        level,
         assignedToPerson: false,
       },
     };
@@ -92,6 +94,9 @@ export function notificationOfEvent(row: EventRow, linkBaseUrl: string): { facts
   if (row.type === 'task_created') {
     service = text(row.details, 'service') ?? service;
     role = text(row.details, 'role') ?? role;
+    // A task is raised unassigned and unescalated: the row may already say who claimed it since.
+    assigneeId = null;
+    level = 0;
   } else if (row.type === 'task_escalated') {
     level = integer(row.details, 'level') ?? level;
     const rung = task.escalations.find((entry) => entry.level === level);

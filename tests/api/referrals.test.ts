@@ -226,6 +226,24 @@ describe('closed-loop referrals', () => {
     }
   });
 
+  it('lets a supervisor skip a referral the job centre never answers: the loop is closed as cancelled and the case goes on', async () => {
+    const { caseId, referral } = await caseAtReferral();
+    const url = `/cases/${caseId}/interventions/skip-step`;
+    expectProblem(await post(users.employment, url, { stepId: 'cpi_referral', reason: 'Nessuna risposta' }), 403, 'forbidden');
+    const skipped = await post(users.supervisor, url, { stepId: 'cpi_referral', reason: 'Nessuna risposta dal CPI' });
+    expect(skipped.statusCode).toBe(200);
+    const after = await get<CaseDetail>(users.supervisor, `/cases/${caseId}`);
+    expect(after.data.cpi_referral).toEqual({ status: 'cancelled' });
+    expect(after.openStepIds).toEqual(['eligibility']);
+    expect(await referralRow(referral.referralId)).toMatchObject({ status: 'cancelled' });
+    expectProblem(await post(users.employment, `/referrals/${referral.referralId}/accept`), 409, 'conflict');
+    const timeline = await get<Page<{ type: string; actor: { id: string }; details: Record<string, unknown> }>>(users.supervisor, `/cases/${caseId}/timeline?limit=100`);
+    expect(timeline.items.filter((e) => e.type === 'referral_cancelled' || e.type === 'step_skipped').map((e) => [e.type, e.actor.id])).toEqual([
+      ['referral_cancelled', users.supervisor],
+      ['step_skipped', users.supervisor],
+    ]);
+  });
+
   it('shows which services have signed the joint plan and which are missing, until every one has', async () => {
     const { caseId, referral } = await caseAtReferral();
     await post(users.employment, `/referrals/${referral.referralId}/accept`);

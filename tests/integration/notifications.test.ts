@@ -10,6 +10,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { SMTPServer } from 'smtp-server';
+import { ensurePersonKeys } from '../../infra/codec/personal-data';
 import { createPool } from '../../infra/db/pool';
 import { verifyWebhookSignature } from '../../infra/notifications/signing';
 import { digestScheduleId, ensureDigestSchedule, startNotificationDispatcher, type NotificationDispatcher } from '../../workers/notification-dispatcher';
@@ -129,7 +130,7 @@ beforeAll(async () => {
     },
   });
   rivalPool = createPool(api.config.databaseUrl!);
-  rival = startNotificationDispatcher({ pool: rivalPool, settings: api.config.notifications });
+  rival = startNotificationDispatcher({ pool: rivalPool, settings: api.config.notifications, keys: ensurePersonKeys(rivalPool, api.config) });
 }, 180_000);
 
 afterAll(async () => {
@@ -497,6 +498,96 @@ describe('supervisor digest', () => {
     expect(toLivorno.text).not.toContain(grosseto.reference);
     // Every reference a digest lists is a case reference: exactly one per digest.
     for (const mail of [toGrosseto, toLivorno]) expect(mail.text.match(/RT-[A-Z]{2,3}-[A-Z0-9]+/g)?.filter((ref, i, all) => all.indexOf(ref) === i)).toHaveLength(1);
+  });
+});
+
+describe('referral escalation', () => {
+  // After the digest: this case is stalled (its referral was not accepted in time) and would change the digests above.
+  it('reaches the escalation role and service named in the sealed event details, not the receiving role', async () => {
+    const coordinator = 'coordinator-lucca';
+    const pathway = {
+      key: 'notify-referral-escalating',
+      title: { it: 'Invio al CPI con scadenza immediata' },
+      start: 'refer',
+      steps: {
+        refer: {
+          kind: 'referral',
+          title: { it: 'Invio al centro per l’impiego' },
+          from: 'social',
+          to: { service: 'employment' },
+          deadline: { amount: 0, unit: 'minutes' },
+          // Not reassigned: the referral stays with the CPI operator, the OSS supervisor is told.
+          escalation: [{ after: { amount: 0, unit: 'minutes' }, role: 'supervisor', service: 'oss' }],
+          rejectionReasons: [{ code: 'not_eligible', label: { it: 'Non idoneo' } }],
+          outcomes: [{ code: 'pact_signed', label: { it: 'Patto firmato' } }],
+          next: 'done',
+        },
+        done: { kind: 'end', title: { it: 'Fine' }, outcome: 'completed' },
+      },
+    };
+    expect((await api.request(coordinator, { method: 'POST', url: '/pathways', payload: pathway })).statusCode).toBe(201);
+    expect((await api.request(coordinator, { method: 'POST', url: `/pathways/${pathway.key}/draft/publish` })).statusCode).toBe(201);
+    await webhookEndpoint('/lucca-referrals', { areaId: 'lucca', kinds: ['referral'] });
+    await subscribe({ channel: 'email', userId: 'supervisor-lucca', role: 'supervisor', kinds: ['referral'] });
+    const before = mails.length;
+
+    const started = await startCase('social-worker-lucca', 'lucca', pathway.key, {});
+    await settled(started.caseId);
+
+    const loop = callsOf('/lucca-referrals', started.caseId);
+    expect(loop.map((call) => dataOf(call).event)).toEqual(['referral_created', 'referral_escalated']);
+    expect(dataOf(loop[0])).toMatchObject({ role: 'operator', service: 'employment', level: 0 });
+    expect(dataOf(loop[1])).toMatchObject({ role: 'supervisor', service: 'oss', level: 1, caseReference: started.reference });
+    const toSupervisor = mails.slice(before).filter((mail) => mail.to.includes('supervisor-lucca@demo.reticulate.invalid'));
+    expect(toSupervisor).toHaveLength(1);
+    expect(toSupervisor[0].text).toContain(started.reference);
+  });
+});
+
+describe('task reminder', () => {
+  // After the digest too: the task is overdue until it is extended.
+  it('goes out when a reminder of a real case fires, with the deadline it reminds of', async () => {
+    const coordinator = 'coordinator-lucca';
+    const pathway = {
+      key: 'notify-reminder',
+      title: { it: 'Percorso con promemoria' },
+      start: 'intake',
+      steps: {
+        intake: {
+          kind: 'task',
+          title: { it: 'Accoglienza' },
+          assignee: { service: 'oss' },
+          // Due at once, so the reminder (at the deadline) is laid out only once the supervisor moves the deadline a moment ahead.
+          deadline: { amount: 0, unit: 'minutes' },
+          reminders: [{ before: { amount: 0, unit: 'minutes' } }],
+          next: 'done',
+        },
+        done: { kind: 'end', title: { it: 'Fine' }, outcome: 'completed' },
+      },
+    };
+    expect((await api.request(coordinator, { method: 'POST', url: '/pathways', payload: pathway })).statusCode).toBe(201);
+    expect((await api.request(coordinator, { method: 'POST', url: `/pathways/${pathway.key}/draft/publish` })).statusCode).toBe(201);
+    await webhookEndpoint('/lucca-reminders', { areaId: 'lucca', kinds: ['task_reminder'] });
+    await subscribe({ channel: 'email', userId: 'oss-operator-lucca', kinds: ['task_reminder'] });
+    const before = mails.length;
+
+    const started = await startCase('oss-operator-lucca', 'lucca', pathway.key, {});
+    const [task] = started.openTasks;
+    const newDueAt = new Date(Date.now() + 3_000).toISOString();
+    const extended = await api.request('supervisor-lucca', { method: 'POST', url: `/tasks/${task.taskId}/extend`, payload: { newDueAt, reason: 'Appuntamento spostato' } });
+    expect(extended.statusCode).toBe(200);
+    await waitFor('the reminder to fire', async () => {
+      const { rows } = await api.pool.query(`SELECT 1 FROM case_events WHERE case_id = $1 AND type = 'reminder_due'`, [started.caseId]);
+      return rows.length === 1;
+    });
+    await settled(started.caseId);
+
+    const reminders = callsOf('/lucca-reminders', started.caseId);
+    expect(reminders).toHaveLength(1);
+    expect(reminders[0].signatureValid).toBe(true);
+    expect(dataOf(reminders[0])).toMatchObject({ kind: 'task_reminder', event: 'reminder_due', taskId: task.taskId, service: 'oss', deadline: newDueAt, caseReference: started.reference });
+    const toOperator = mails.slice(before).filter((mail) => mail.to.includes('oss-operator-lucca@demo.reticulate.invalid'));
+    expect(toOperator.map((mail) => mail.subject)).toEqual([`[Reticulate] Task reminder: ${started.reference} / intake`]);
   });
 });
 

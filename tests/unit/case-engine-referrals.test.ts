@@ -357,6 +357,55 @@ describe('referrals in the case engine', () => {
   });
 });
 
+describe('skipping a referral step (supervisors)', () => {
+  it('cancels the referral nobody answered, records why, and moves on with status "cancelled" for the rules', () => {
+    const definition = referralPathway({
+      refer_cpi: referralStep({ next: 'after_skip' }),
+      after_skip: {
+        kind: 'decision',
+        title: t('Saltato?'),
+        rules: [{ when: { field: 'refer_cpi.status', op: 'eq', value: 'cancelled' }, next: 'social_only' }],
+        otherwise: 'route',
+      },
+    });
+    expect(checkPathway(definition, { services })).toEqual([]);
+    const { state, referral } = caseWithReferral(definition);
+    const skip: CaseCommand = { kind: 'skipStep', stepId: 'refer_cpi', reason: 'Il CPI non risponde da settimane' };
+    expect(rejectionOf(state, definition, cpi, skip)?.type).toBe('forbidden');
+    run(state, definition, supervisor, skip, START + 10 * DAY);
+    expect(referral.status).toBe('cancelled');
+    expect(state.data.refer_cpi).toEqual({ status: 'cancelled' });
+    const cancelled = state.pendingEvents.find((e) => e.type === 'referral_cancelled');
+    expect(cancelled).toMatchObject({ stepId: 'refer_cpi', actor: { id: supervisor.id }, details: { referralId: referral.id, because: 'step_skipped' } });
+    expect(state.pendingEvents.find((e) => e.type === 'step_skipped')?.details).toEqual({ reason: 'Il CPI non risponde da settimane', next: null });
+    expect(snapshotOf(state).openStepIds).toEqual(['social_only']);
+    // Its clocks stop with it, and it can no longer be answered.
+    expect(snapshotOf(state).nextDeadline).toBe(openTask(state, 'social_only').dueAt);
+    expect(rejectionOf(state, definition, cpi, { kind: 'acceptReferral', referralId: referral.id })?.type).toBe('conflict');
+  });
+
+  it('refuses a "next" that would take a line out of a parallel branch, or into one', () => {
+    const definition = referralPathway({
+      intake: { kind: 'task', title: t('Accoglienza'), assignee: { service: 'oss' }, next: 'checks' },
+      checks: { kind: 'parallel', title: t('Verifiche'), branches: ['social_check', 'job_check'], next: 'refer_cpi' },
+      social_check: { kind: 'task', title: t('Sociale'), assignee: { service: 'social' } },
+      job_check: { kind: 'task', title: t('Lavoro'), assignee: { service: 'employment' } },
+    });
+    const { state } = startCase(definition);
+    const intoBranch = rejectionOf(state, definition, supervisor, { kind: 'skipStep', stepId: 'intake', next: 'job_check', reason: 'Solo lavoro' });
+    expect(intoBranch).toMatchObject({ type: 'invalid_data', issues: [{ path: ['next'] }] });
+    run(state, definition, desk, { kind: 'completeTask', taskId: openTask(state, 'intake').id, data: {} }, START + HOUR);
+    const before = JSON.stringify(state);
+    const outOfBranch = rejectionOf(state, definition, supervisor, { kind: 'skipStep', stepId: 'social_check', next: 'plan', reason: 'Direttamente al patto' });
+    expect(outOfBranch).toMatchObject({ type: 'invalid_data', issues: [{ path: ['next'] }] });
+    expect(JSON.stringify(state)).toBe(before);
+    // Without "next" the branch ends and joins as if completed.
+    run(state, definition, supervisor, { kind: 'skipStep', stepId: 'social_check', reason: 'Non serve' }, START + 2 * HOUR);
+    run(state, definition, supervisor, { kind: 'skipStep', stepId: 'job_check', reason: 'Non serve' }, START + 2 * HOUR);
+    expect(snapshotOf(state).openStepIds).toEqual(['refer_cpi']);
+  });
+});
+
 describe('contacts with the person', () => {
   const contact = (outcome: 'reached' | 'failed_attempt', at: number, extra: Record<string, unknown> = {}): CaseCommand =>
     ({ kind: 'recordContact', outcome, channel: 'phone', at: new Date(at).toISOString(), ...extra });

@@ -180,7 +180,8 @@ const interventionRoutes: FastifyPluginAsyncZod = async (fastify) => {
         items: changes.map((change) => ({
           caseId: change.caseId,
           taskId: change.taskId,
-          command: { kind: 'extendDeadline', taskId: change.taskId, reason, ...(by ? { by } : { newDueAt }) },
+          // The date the dry run announced, not `by` again: the case's own calendar may differ from the area's today.
+          command: { kind: 'extendDeadline', taskId: change.taskId, reason, newDueAt: change.newDueAt },
         })),
       });
       return reply.code(202).header('location', job.location).send({ ...job, skipped });

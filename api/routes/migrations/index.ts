@@ -52,12 +52,17 @@ const migrationRoutes: FastifyPluginAsyncZod = async (fastify) => {
       actor: { id: actor.id, kind: actor.kind, roles: actor.roles, areas: actor.areas, services: actor.services },
       command,
     };
+    const notRunning = { ...report, canMove: false, problems: [{ code: 'case_not_running' as const, stepId: null, message: 'the case has no running workflow' }] };
+    const handle = fastify.temporal.workflow.getHandle(caseWorkflowId(candidate.caseId));
     try {
-      const check = await fastify.withTemporalDeadline(() => fastify.temporal.workflow.getHandle(caseWorkflowId(candidate.caseId)).query(migrationCheckQuery, envelope));
+      // A closed run (terminated, failed) still answers queries, but refuses the update: the real run would fail it.
+      const { status } = await fastify.withTemporalDeadline(() => handle.describe());
+      if (status.name !== 'RUNNING') return notRunning;
+      const check = await fastify.withTemporalDeadline(() => handle.query(migrationCheckQuery, envelope));
       return { ...report, ...check };
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
-      return { ...report, canMove: false, problems: [{ code: 'case_not_running', stepId: null, message: 'the case has no running workflow' }] };
+      return notRunning;
     }
   }
 
@@ -92,6 +97,14 @@ const migrationRoutes: FastifyPluginAsyncZod = async (fastify) => {
         throw invalid(
           'the mapping names steps that are not in the old version',
           unknownSteps.map((stepId) => ({ path: ['stepMapping', stepId], message: `no step "${stepId}" in version ${fromVersion}`, location: 'body' as const })),
+        );
+      }
+      // A target missing from the new version is a typo for every case, not only for those standing on the step.
+      const unknownTargets = Object.entries(stepMapping).filter(([, target]) => !to.definition.steps[target]);
+      if (unknownTargets.length > 0) {
+        throw invalid(
+          'the mapping names steps that are not in the new version',
+          unknownTargets.map(([stepId, target]) => ({ path: ['stepMapping', stepId], message: `no step "${target}" in version ${toVersion}`, location: 'body' as const })),
         );
       }
 

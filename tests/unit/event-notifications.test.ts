@@ -1,0 +1,62 @@
+/**
+ * What a notification says when the read-model rows have moved on since the event (the dispatcher
+ * reads events a moment after they happen): the event's own (opened) details win, and what a kind of
+ * event always is (a new task is unassigned and unescalated) is never taken from a later row.
+ */
+import { notificationOfEvent, type EventRow } from '../../infra/notifications/event-notifications';
+
+const base = 'https://console.example.test';
+const claimedSince: NonNullable<EventRow['task']> = {
+  areaId: 'lucca',
+  service: 'oss',
+  role: 'operator',
+  assigneeId: 'oss-operator-lucca',
+  dueAt: '2026-12-01T22:59:59.000Z',
+  escalationLevel: 1,
+  escalations: [{ level: 1, role: 'supervisor', service: 'oss' }],
+};
+const referralNow: NonNullable<EventRow['referral']> = {
+  referralId: 'c-1.r3',
+  areaId: 'lucca',
+  toService: 'employment',
+  role: 'operator',
+  acceptDueAt: '2026-12-05T22:59:59.000Z',
+  escalationLevel: 2,
+};
+const row = (overrides: Partial<EventRow>): EventRow => ({
+  caseId: 'c-1',
+  seq: 3,
+  type: 'task_created',
+  at: '2026-11-26T08:00:00.000Z',
+  stepId: 'intake',
+  taskId: 'c-1.2',
+  details: {},
+  caseReference: 'RT-LU-ABC123',
+  caseAreaId: 'lucca',
+  task: claimedSince,
+  referral: null,
+  ...overrides,
+});
+
+describe('notifications of events whose rows have moved on', () => {
+  it('announce a new task as unassigned and unescalated even if it was claimed and escalated since', () => {
+    const created = notificationOfEvent(row({ details: { service: 'oss', role: 'operator', dueAt: '2026-11-30T22:59:59.000Z' } }), base);
+    expect(created?.facts).toEqual({ kind: 'task_assigned', areaId: 'lucca', service: 'oss', role: 'operator', assigneeId: null });
+    expect(created?.message).toMatchObject({ level: 0, assignedToPerson: false, deadline: '2026-11-30T22:59:59.000Z' });
+  });
+
+  it('route a referral escalation to the role and service it names, at its own level', () => {
+    const details = { referralId: 'c-1.r3', toService: 'employment', acceptDueAt: '2026-12-02T22:59:59.000Z', level: 1, role: 'supervisor', service: 'oss', reassigned: false };
+    const escalated = notificationOfEvent(row({ type: 'referral_escalated', taskId: null, referral: referralNow, details }), base);
+    expect(escalated?.facts).toEqual({ kind: 'referral', areaId: 'lucca', service: 'oss', role: 'supervisor', assigneeId: null });
+    expect(escalated?.message).toMatchObject({ level: 1, deadline: '2026-12-02T22:59:59.000Z', referralId: 'c-1.r3' });
+  });
+
+  it('fall back to the rows when the details cannot be read (erased person), and announce a new referral at level 0', () => {
+    const escalated = notificationOfEvent(row({ type: 'referral_escalated', taskId: null, referral: referralNow, details: undefined }), base);
+    expect(escalated?.facts).toMatchObject({ service: 'employment', role: 'operator' });
+    expect(escalated?.message).toMatchObject({ level: 2, deadline: referralNow.acceptDueAt });
+    const created = notificationOfEvent(row({ type: 'referral_created', taskId: null, referral: referralNow, details: undefined }), base);
+    expect(created?.message).toMatchObject({ level: 0, service: 'employment', role: 'operator' });
+  });
+});
