@@ -62,7 +62,7 @@ export default fp(
     gauge('reticulate_open_escalations', 'Open tasks by area and escalation level reached (level ≥ 1)', ['area', 'level'], (g) =>
       g.openEscalations.map((r) => ({ labels: { area: r.areaId, level: String(r.level) }, value: r.count })),
     );
-    gauge('reticulate_escalations_fired', 'Escalation events recorded in the read model, by area (monotonic)', ['area'], (g) =>
+    gauge('reticulate_escalations_fired', 'Escalations of tasks and referrals recorded in the read model, by the case’s current area (monotonic)', ['area'], (g) =>
       g.escalationsFired.map((r) => ({ labels: { area: r.areaId }, value: r.count })),
     );
     gauge('reticulate_tasks_completed', 'Completed tasks by area and service (monotonic)', ['area', 'service'], (g) =>

@@ -40,8 +40,8 @@ export const funderIndicatorsSchema = z
   .object({
     period: z.object({ from: z.string(), to: z.string(), timezone: z.string() }),
     takenIn: z
-      .array(z.object({ areaId: z.string(), targetGroup: z.string().nullable(), cases: z.number().int() }))
-      .describe('People taken in (cases started) in the period, by area and target group.'),
+      .array(z.object({ areaId: z.string(), targetGroup: z.string().nullable(), people: z.number().int(), cases: z.number().int() }))
+      .describe('People taken in (distinct persons of the cases started) in the period, by area and target group, and those cases.'),
     plansSigned: z.array(z.object({ areaId: z.string(), cases: z.number().int() })).describe('Joint plans signed by every named service in the period.'),
     closures: z
       .array(z.object({ areaId: z.string(), status: z.string(), outcome: z.string().nullable(), cases: z.number().int() }))

@@ -26,7 +26,7 @@ export async function readModelGauges(db: Queryable, now: Date): Promise<ReadMod
     ),
     db.query<{ area_id: string; count: number }>(
       `SELECT c.area_id, count(*)::int AS count FROM case_events e JOIN cases c ON c.case_id = e.case_id
-        WHERE e.type = 'task_escalated' GROUP BY c.area_id ORDER BY 1`,
+        WHERE e.type IN ('task_escalated', 'referral_escalated') GROUP BY c.area_id ORDER BY 1`,
     ),
     db.query<{ area_id: string; status: string; count: number }>(`SELECT area_id, status, count(*)::int AS count FROM cases GROUP BY area_id, status ORDER BY 1, 2`),
     db.query<{ area_id: string; service: string; count: number }>(

@@ -133,7 +133,7 @@ export async function* exportEvents(db: Queryable, scope: ReadScope, period: Per
 }
 
 export interface FunderIndicators {
-  takenIn: Array<{ areaId: string; targetGroup: string | null; cases: number }>;
+  takenIn: Array<{ areaId: string; targetGroup: string | null; people: number; cases: number }>;
   plansSigned: Array<{ areaId: string; cases: number }>;
   closures: Array<{ areaId: string; status: string; outcome: string | null; cases: number }>;
 }
@@ -147,8 +147,9 @@ export async function funderIndicators(db: Queryable, scope: ReadScope, period: 
   const to = where.param(period.to);
   const scoped = where.clauses.length > 0 ? `${where.clauses.join(' AND ')} AND` : '';
   const [takenIn, plansSigned, closures] = await Promise.all([
-    db.query<{ area_id: string; target_group: string | null; cases: number }>(
-      `SELECT c.area_id, c.target_group, count(*)::int AS cases FROM cases c
+    // People, not cases: one person taken in twice in the period counts once (cases without a person count as one each).
+    db.query<{ area_id: string; target_group: string | null; people: number; cases: number }>(
+      `SELECT c.area_id, c.target_group, count(DISTINCT coalesce(c.person_id, 'case:' || c.case_id))::int AS people, count(*)::int AS cases FROM cases c
         WHERE ${scoped} c.started_at >= ${from} AND c.started_at < ${to}
         GROUP BY c.area_id, c.target_group ORDER BY c.area_id, c.target_group NULLS LAST`,
       where.params,
@@ -167,7 +168,7 @@ export async function funderIndicators(db: Queryable, scope: ReadScope, period: 
     ),
   ]);
   return {
-    takenIn: takenIn.rows.map((row) => ({ areaId: row.area_id, targetGroup: row.target_group, cases: row.cases })),
+    takenIn: takenIn.rows.map((row) => ({ areaId: row.area_id, targetGroup: row.target_group, people: row.people, cases: row.cases })),
     plansSigned: plansSigned.rows.map((row) => ({ areaId: row.area_id, cases: row.cases })),
     closures: closures.rows.map((row) => ({ areaId: row.area_id, status: row.status, outcome: row.outcome, cases: row.cases })),
   };

@@ -13,6 +13,7 @@ const canary = 'CANARY-Rossi-Mario-RSSMRA80A01H501U';
 
 interface CaseRow {
   id: string;
+  person?: string;
   area: string;
   group: string | null;
   status: string;
@@ -24,8 +25,9 @@ interface CaseRow {
 
 const cases: CaseRow[] = [
   // Livorno, in the period (2026-03): two homeless, one family; one plan signed, one closed.
-  { id: 'rep-li-1', area: 'livorno', group: 'homeless', status: 'active', started: '2026-03-02T09:00:00Z', signed: '2026-03-20T10:00:00Z' },
-  { id: 'rep-li-2', area: 'livorno', group: 'homeless', status: 'closed', started: '2026-03-03T09:00:00Z', closed: '2026-03-25T10:00:00Z', outcome: 'plan_completed' },
+  // The first two cases are the same person's: one person taken in.
+  { id: 'rep-li-1', person: 'p-rep-1', area: 'livorno', group: 'homeless', status: 'active', started: '2026-03-02T09:00:00Z', signed: '2026-03-20T10:00:00Z' },
+  { id: 'rep-li-2', person: 'p-rep-1', area: 'livorno', group: 'homeless', status: 'closed', started: '2026-03-03T09:00:00Z', closed: '2026-03-25T10:00:00Z', outcome: 'plan_completed' },
   { id: 'rep-li-3', area: 'livorno', group: 'family_with_minors', status: 'active', started: '2026-03-31T21:30:00Z' }, // 23:30 in Rome: still March
   // Livorno, outside the period: started before and closed before it; started after it.
   { id: 'rep-li-4', area: 'livorno', group: 'homeless', status: 'closed', started: '2026-01-10T09:00:00Z', closed: '2026-02-10T09:00:00Z', outcome: 'moved_away' },
@@ -41,9 +43,9 @@ beforeAll(async () => {
   for (const row of cases) {
     await api.pool.query(
       `INSERT INTO cases (case_id, reference, pathway_key, pathway_version, area_id, status, outcome, started_at, updated_at, last_progress_at,
-                          closed_at, version, data, open_step_ids, target_group, plan_signed_at)
-       VALUES ($1, $2, 'oss-integrated-pathway', 1, $3, $4, $5, $6, $6, $6, $7, 1, $8, '{intake}', $9, $10)`,
-      [row.id, `RT-T-${row.id}`, row.area, row.status, row.outcome ?? null, row.started, row.closed ?? null, JSON.stringify({ case: { note: canary } }), row.group, row.signed ?? null],
+                          closed_at, version, data, open_step_ids, target_group, plan_signed_at, person_id)
+       VALUES ($1, $2, 'oss-integrated-pathway', 1, $3, $4, $5, $6, $6, $6, $7, 1, $8, '{intake}', $9, $10, $11)`,
+      [row.id, `RT-T-${row.id}`, row.area, row.status, row.outcome ?? null, row.started, row.closed ?? null, JSON.stringify({ case: { note: canary } }), row.group, row.signed ?? null, row.person ?? null],
     );
     await api.pool.query(
       `INSERT INTO tasks (task_id, case_id, step_id, token_id, area_id, service, role, status, created_at, due_at, completed_at, escalation_level, version)
@@ -133,14 +135,14 @@ describe("funders' indicators", () => {
     expect(supervisor).toEqual({
       period: { from: '2026-03-01', to: '2026-04-01', timezone: 'Europe/Rome' },
       takenIn: [
-        { areaId: 'livorno', targetGroup: 'family_with_minors', cases: 1 },
-        { areaId: 'livorno', targetGroup: 'homeless', cases: 2 },
+        { areaId: 'livorno', targetGroup: 'family_with_minors', people: 1, cases: 1 },
+        { areaId: 'livorno', targetGroup: 'homeless', people: 1, cases: 2 },
       ],
       plansSigned: [{ areaId: 'livorno', cases: 1 }],
       closures: [{ areaId: 'livorno', status: 'closed', outcome: 'plan_completed', cases: 1 }],
     });
     const admin = json<{ takenIn: unknown[]; closures: unknown[] }>(await api.request('admin', { method: 'GET', url: `/reports/indicators?${march}&areaId=grosseto` }));
-    expect(admin.takenIn).toEqual([{ areaId: 'grosseto', targetGroup: 'homeless', cases: 1 }]);
+    expect(admin.takenIn).toEqual([{ areaId: 'grosseto', targetGroup: 'homeless', people: 1, cases: 1 }]);
     expect(admin.closures).toEqual([{ areaId: 'grosseto', status: 'cancelled', outcome: null, cases: 1 }]);
   });
 });

@@ -7,7 +7,7 @@
 import { stringify } from 'csv-stringify';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { exportCases, exportEvents, exportTasks, funderIndicators, type Period } from '../../../infra/db/report-repository';
 import { readScopeOf } from '../../auth/permissions';
 import { actorOf } from '../../plugins/auth';
@@ -26,7 +26,12 @@ function periodOf(query: { from: string; to: string }): Period {
 }
 
 function sendCsv(reply: FastifyReply, name: string, query: { from: string; to: string }, rows: AsyncIterable<object>): FastifyReply {
-  const csv = Readable.from(rows).pipe(stringify({ header: true, cast: { boolean: (value) => String(value), date: (value) => value.toISOString() } }));
+  const csv = stringify({ header: true, cast: { boolean: (value) => String(value), date: (value) => value.toISOString() } });
+  // A failure mid-export (the database gone) destroys the response instead of ending it: the client
+  // sees a broken transfer, never a complete-looking, truncated file.
+  pipeline(Readable.from(rows), csv, (error) => {
+    if (error) reply.log.warn({ err: { message: error.message } }, 'export aborted');
+  });
   return reply
     .type('text/csv; charset=utf-8')
     .header('content-disposition', `attachment; filename="${name}-${query.from}-${query.to}.csv"`)
