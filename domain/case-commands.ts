@@ -11,6 +11,14 @@ import { contactChannels, contactOutcomes, type Actor } from './case-state';
 const reasonSchema = z.string().trim().min(3, 'give a reason of at least 3 characters').max(1000);
 const idSchema = z.string().min(1).max(200);
 
+// About a year, per unit: one extension never grants more (a longer delay is a new plan, and
+// counting thousands of working days would hold the API and the workflow for seconds).
+const maxExtension = { minutes: 10_000, hours: 8_784, calendarDays: 366, workingDays: 260, months: 12 } as const;
+const extensionSchema = durationSchema.refine((d) => d.amount <= maxExtension[d.unit], {
+  message: `an extension is at most ${Object.entries(maxExtension).map(([unit, max]) => `${max} ${unit}`).join(', ')}`,
+  path: ['amount'],
+});
+
 export const claimTaskSchema = z.object({ kind: z.literal('claimTask'), taskId: idSchema });
 export const releaseTaskSchema = z.object({ kind: z.literal('releaseTask'), taskId: idSchema });
 export const completeTaskSchema = z.object({
@@ -38,7 +46,7 @@ export const extendDeadlineSchema = z
         return year >= calendarYearRange.min && year <= calendarYearRange.max;
       }, `a date between ${calendarYearRange.min} and ${calendarYearRange.max}`)
       .optional(),
-    by: durationSchema.optional(),
+    by: extensionSchema.optional(),
     reason: reasonSchema,
   })
   .refine((cmd) => Boolean(cmd.newDueAt) !== Boolean(cmd.by), {
@@ -95,7 +103,7 @@ export const extendReferralDeadlineSchema = z
     kind: z.literal('extendReferralDeadline'),
     referralId: idSchema,
     newDueAt: boundedDateTime.optional(),
-    by: durationSchema.optional(),
+    by: extensionSchema.optional(),
     reason: reasonSchema,
   })
   .refine((cmd) => Boolean(cmd.newDueAt) !== Boolean(cmd.by), {

@@ -190,7 +190,7 @@ const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
   // Supervisor interventions (each with a reason, on the timeline with the actor); the workflow re-checks area and role.
   commandRoute(
     'interventions/skip-step',
-    'Skip an open step: its task is cancelled and the case moves on as if completed with no data, or to `next` (supervisors)',
+    'Skip an open step: its task (or unanswered referral) is cancelled and the case moves on as if completed with no data, or to `next` (supervisors)',
     skipStepBodySchema,
     (body) => ({ kind: 'skipStep', ...body }),
     'interventions.run',
