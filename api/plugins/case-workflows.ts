@@ -13,6 +13,7 @@ import { caseWorkflowId, type CaseWorkflowInput } from '../../domain/case-messag
 import { findCaseStartRequestByCase, listPendingWorkflowStarts, markWorkflowStarted, type CaseStartRequest } from '../../infra/db/idempotency-repository';
 import { findVersion } from '../../infra/db/pathway-repository';
 import { applyProjection } from '../../infra/db/projection-repository';
+import { loggable } from './problems';
 
 /** The workflow type hosted by the case worker (workflows/case-workflow.ts). */
 export const CASE_WORKFLOW_TYPE = 'pathwayCase';
@@ -92,7 +93,7 @@ export default fp(
         const afterAnswer = new Promise<void>((resolve) => setImmediate(resolve));
         track(
           afterAnswer.then(() => startWorkflow(fastify, input)).catch((error: unknown) => {
-            fastify.log.warn({ caseId: input.caseId, err: error }, 'case workflow start deferred to the sweep');
+            fastify.log.warn({ caseId: input.caseId, err: loggable(error) }, 'case workflow start deferred to the sweep');
           }),
         );
       },
@@ -106,10 +107,10 @@ export default fp(
       try {
         for (const request of await listPendingWorkflowStarts(fastify.db, new Date(Date.now() - sweepGraceMs), 50)) {
           // One case that cannot start yet must not hold back the others.
-          await finishStart(request).catch((error: unknown) => fastify.log.warn({ caseId: request.caseId, err: error }, 'case workflow start still pending'));
+          await finishStart(request).catch((error: unknown) => fastify.log.warn({ caseId: request.caseId, err: loggable(error) }, 'case workflow start still pending'));
         }
       } catch (error) {
-        fastify.log.warn({ err: error }, 'case workflow sweep failed; will retry');
+        fastify.log.warn({ err: loggable(error) }, 'case workflow sweep failed; will retry');
       } finally {
         sweeping = false;
       }

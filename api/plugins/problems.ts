@@ -121,7 +121,8 @@ export function toProblem(error: unknown): Problem {
 }
 
 /** Log line of an error without anything a caller sent (no bodies, no pg `detail` with row values). */
-function loggable(error: unknown): Record<string, unknown> {
+/** What of an error may be logged: its type, message, code and stack, never the values some errors carry (a PostgreSQL error's `detail`, a failure's payloads). */
+export function loggable(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { message: String(error) };
   return { type: error.name, message: error.message, code: (error as { code?: unknown }).code, stack: error.stack };
 }

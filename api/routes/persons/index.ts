@@ -11,7 +11,7 @@ import { caseWorkflowId } from '../../../domain/case-messages';
 import { erasePerson, listCasesOfPerson } from '../../../infra/db/person-repository';
 import { seesArea } from '../../auth/permissions';
 import { actorOf } from '../../plugins/auth';
-import { problem } from '../../plugins/problems';
+import { loggable, problem } from '../../plugins/problems';
 import { bearerSecurity } from '../../schemas/common';
 import { erasureBodySchema, erasureSchema, personParamsSchema, type Erasure } from '../../schemas/persons';
 import { problemResponses } from '../../schemas/problem';
@@ -31,7 +31,7 @@ export default async function personRoutes(fastify: FastifyInstance): Promise<vo
           return 'terminated' as const;
         } catch (error) {
           if (error instanceof WorkflowNotFoundError) return 'notRunning' as const;
-          fastify.log.warn({ caseId, err: error }, 'case workflow of an erased person not terminated');
+          fastify.log.warn({ caseId, err: loggable(error) }, 'case workflow of an erased person not terminated');
           return 'failed' as const;
         }
       }),
