@@ -7,7 +7,7 @@
 import type { CaseReferral, ReferralStatus, TaskEscalation, TaskReminder } from '../../domain/case-state';
 import type { LocalizedText, PathwayDefinition, Role } from '../../domain/pathway-schema';
 import type { Queryable } from './pool';
-import { addScope, SqlConditions, type ReadScope } from './sql-conditions';
+import { addDeadlineKeyset, addScope, SqlConditions, type ReadScope } from './sql-conditions';
 
 /** A referral as inboxes show it, with its case's reference and pathway, and whether acceptance is overdue. */
 export interface ReferralView
@@ -161,15 +161,7 @@ export async function selectReferralViews(
     const overdue = `(r.status = 'pending' AND r.accept_due_at < ${conditions.param(now)})`;
     conditions.add(filters.overdue ? overdue : `NOT ${overdue}`);
   }
-  if (page.after) {
-    const id = conditions.param(page.after.referralId);
-    if (page.after.dueAt === null) {
-      conditions.add(`(r.accept_due_at IS NULL AND r.referral_id > ${id})`);
-    } else {
-      const due = `${conditions.param(page.after.dueAt)}::timestamptz`;
-      conditions.add(`(r.accept_due_at > ${due} OR (r.accept_due_at = ${due} AND r.referral_id > ${id}) OR r.accept_due_at IS NULL)`);
-    }
-  }
+  if (page.after) addDeadlineKeyset(conditions, { due: 'r.accept_due_at', id: 'r.referral_id' }, { dueAt: page.after.dueAt, id: page.after.referralId });
   const { rows } = await db.query<ReferralRow>(
     `SELECT ${referralColumns} FROM referrals r LEFT JOIN cases c ON c.case_id = r.case_id ${conditions.where()}
      ORDER BY r.accept_due_at ASC NULLS LAST, r.referral_id ASC LIMIT ${conditions.param(page.limit + 1)}`,

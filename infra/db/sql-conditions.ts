@@ -35,3 +35,17 @@ export function addScope(conditions: SqlConditions, scope: ReadScope, alias: str
   if (scope.areas !== null) conditions.add(`${alias}.area_id = ANY(${conditions.param(scope.areas)}::text[])`);
   if (withServices && scope.services !== null) conditions.add(`${alias}.service = ANY(${conditions.param(scope.services)}::text[])`);
 }
+
+/**
+ * Keyset condition of lists ordered by a nullable deadline then id (`ORDER BY due ASC NULLS LAST,
+ * id ASC`): the rows strictly after `after`.
+ */
+export function addDeadlineKeyset(conditions: SqlConditions, columns: { due: string; id: string }, after: { dueAt: string | null; id: string }): void {
+  const id = conditions.param(after.id);
+  if (after.dueAt === null) {
+    conditions.add(`(${columns.due} IS NULL AND ${columns.id} > ${id})`);
+    return;
+  }
+  const due = `${conditions.param(after.dueAt)}::timestamptz`;
+  conditions.add(`(${columns.due} > ${due} OR (${columns.due} = ${due} AND ${columns.id} > ${id}) OR ${columns.due} IS NULL)`);
+}

@@ -5,7 +5,7 @@
 import type { Role, TaskStep } from '../../domain/pathway-schema';
 import type { CaseSnapshot, CaseTask, TaskEscalation, TaskReminder, TaskSignature, TaskStatus } from '../../domain/case-state';
 import type { PathwayDefinition } from '../../domain/pathway-schema';
-import { addScope, SqlConditions, type ReadScope } from './sql-conditions';
+import { addDeadlineKeyset, addScope, SqlConditions, type ReadScope } from './sql-conditions';
 import type { Queryable } from './pool';
 
 /** A task as inboxes show it: the workflow's task plus its case's reference and pathway, and whether it is overdue. */
@@ -195,15 +195,7 @@ export async function selectTaskViews(
     const overdue = `(t.status IN ('open', 'claimed') AND t.due_at < ${conditions.param(now)})`;
     conditions.add(filters.overdue ? overdue : `NOT ${overdue}`);
   }
-  if (page.after) {
-    const id = conditions.param(page.after.taskId);
-    if (page.after.dueAt === null) {
-      conditions.add(`(t.due_at IS NULL AND t.task_id > ${id})`);
-    } else {
-      const due = `${conditions.param(page.after.dueAt)}::timestamptz`;
-      conditions.add(`(t.due_at > ${due} OR (t.due_at = ${due} AND t.task_id > ${id}) OR t.due_at IS NULL)`);
-    }
-  }
+  if (page.after) addDeadlineKeyset(conditions, { due: 't.due_at', id: 't.task_id' }, { dueAt: page.after.dueAt, id: page.after.taskId });
   const { rows } = await db.query<TaskRow>(
     `SELECT ${taskColumns} FROM tasks t LEFT JOIN cases c ON c.case_id = t.case_id ${conditions.where()}
      ORDER BY t.due_at ASC NULLS LAST, t.task_id ASC LIMIT ${conditions.param(page.limit + 1)}`,
