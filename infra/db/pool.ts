@@ -15,6 +15,9 @@ export function createPool(databaseUrl: string): pg.Pool {
     connectionTimeoutMillis: 5_000,
     statement_timeout: statementTimeoutMs,
     application_name: 'reticulate',
+    // Every query here is short and latency-bound: starting parallel workers costs more than it saves
+    // and makes tails spiky under concurrency (measured by bench/dashboards.ts).
+    options: '-c max_parallel_workers_per_gather=0',
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
