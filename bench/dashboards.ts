@@ -7,7 +7,8 @@
  * many times each, printing p50 and p99 (target p99 ≤ 20 ms). Nothing is asserted or hard-coded.
  *
  * Knobs: BENCH_DASHBOARD_SAMPLES (300), BENCH_DASHBOARD_WARMUP (30), BENCH_CASES (100000),
- * BENCH_EXPLAIN=1 prints EXPLAIN ANALYZE of each query once.
+ * BENCH_EXPLAIN=1 prints EXPLAIN ANALYZE of each query once; BENCH_KEEP=1 prints the database URL
+ * once seeded and, after the run, keeps the database up until SIGINT or SIGTERM (for EXPLAIN by hand).
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -33,6 +34,7 @@ const samples = Number(process.env.BENCH_DASHBOARD_SAMPLES ?? 300);
 const warmup = Number(process.env.BENCH_DASHBOARD_WARMUP ?? 30);
 const caseCount = Number(process.env.BENCH_CASES ?? 100_000);
 const explain = process.env.BENCH_EXPLAIN === '1';
+const keep = process.env.BENCH_KEEP === '1';
 
 const ms = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
 
@@ -179,6 +181,7 @@ async function main(): Promise<void> {
       await seeder.end();
     }
     const seeded = ms(seedStart);
+    if (keep) console.log(`database: ${postgres.url}`);
     const { rows: counts } = await pool.query<{ cases: number; tasks: number; referrals: number; open_tasks: number; active: number; overdue: number; escalated: number }>(
       `SELECT (SELECT count(*) FROM cases)::integer AS cases, (SELECT count(*) FROM tasks)::integer AS tasks,
          (SELECT count(*) FROM referrals)::integer AS referrals,
@@ -238,6 +241,30 @@ async function main(): Promise<void> {
       (db as unknown as { query: unknown }).query = original;
     }
 
+    // The trigger-kept rollups (counts, ageing) against the rows they summarise: the pathway-filtered figures
+    // are read from the rows, and the two pathways together are every case.
+    const sumBy = <T extends { count: number }>(lists: T[][], key: (row: T) => string) => {
+      const sums = new Map<string, number>();
+      for (const row of lists.flat()) sums.set(key(row), (sums.get(key(row)) ?? 0) + row.count);
+      return JSON.stringify([...sums].filter(([, n]) => n > 0).sort());
+    };
+    const pathways = ['oss-integrated-pathway', 'bench-secondary'];
+    const countKey = (row: { areaId: string; stepId: string; status: string }) => `${row.areaId}/${row.stepId}/${row.status}`;
+    const ageKey = (row: { areaId: string; bucket: string }) => `${row.areaId}/${row.bucket}`;
+    const [countsAll, ...countsPerPathway] = await Promise.all([undefined, ...pathways].map((pathwayKey) => countsByAreaStepStatus(db, admin, { pathwayKey })));
+    const [ageingAll, ...ageingPerPathway] = await Promise.all([undefined, ...pathways].map((pathwayKey) => openTaskAgeing(db, admin, { pathwayKey }, now)));
+    const rollupsAgree =
+      sumBy([countsAll.tasks], countKey) === sumBy(countsPerPathway.map((c) => c.tasks), countKey) &&
+      sumBy([countsAll.cases], countKey) === sumBy(countsPerPathway.map((c) => c.cases), countKey) &&
+      sumBy([ageingAll], ageKey) === sumBy(ageingPerPathway, ageKey);
+    // The all-areas streams of an unfiltered stalled list against the per-group streams of area-filtered lists.
+    const stalledKey = (items: Array<{ since: string; case: { caseId: string } }>) => items.map((item) => `${item.since} ${item.case.caseId}`);
+    const allAreas = stalledKey((await listStalledCases(db, admin, { limit: 100, now })).items);
+    const perArea = (
+      await Promise.all(['grosseto', 'pistoia', 'livorno', 'lucca'].map((areaId) => listStalledCases(db, admin, { limit: 100, now, areaId })))
+    ).flatMap((page) => stalledKey(page.items));
+    const streamsAgree = JSON.stringify(allAreas) === JSON.stringify([...perArea].sort().slice(0, 100));
+
     const results: Measured[] = [];
     for (const [name, run] of queries) results.push(await measure(name, run));
 
@@ -247,6 +274,8 @@ async function main(): Promise<void> {
     console.log(
       `data: ${c.cases} cases (${c.active} active, ${c.overdue} with an overdue task, ${c.escalated} escalated), ${c.tasks} tasks (${c.open_tasks} open), ${c.referrals} referrals; seeded in ${(seeded / 1000).toFixed(1)} s`,
     );
+    console.log(`rollups (counts, ageing) agree with the rows they summarise: ${rollupsAgree ? 'yes' : 'NO'}`);
+    console.log(`stalled list over all areas agrees with the per-area lists (first 100): ${streamsAgree ? 'yes' : 'NO'}`);
     console.log(`samples ${samples} after ${warmup} warm-up, sequential, through the repository functions the API calls\n`);
     const width = Math.max(...results.map((r) => r.name.length));
     console.log(`${'query'.padEnd(width)}   ${'p50'.padStart(9)}   ${'p99'.padStart(9)}   ${'max'.padStart(9)}   rows   p99 ≤ 20 ms`);
@@ -254,6 +283,13 @@ async function main(): Promise<void> {
       console.log(
         `${r.name.padEnd(width)}   ${r.p50.toFixed(2).padStart(6)} ms   ${r.p99.toFixed(2).padStart(6)} ms   ${r.max.toFixed(2).padStart(6)} ms   ${String(r.rows).padStart(4)}   ${r.p99 <= 20 ? 'yes' : 'NO'}`,
       );
+    }
+    if (keep) {
+      console.log(`\nkeeping ${postgres.url} until SIGINT or SIGTERM`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
     }
   } finally {
     await pool?.end();

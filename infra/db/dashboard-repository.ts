@@ -1,6 +1,7 @@
 /**
  * Supervision dashboards: aggregate figures over the read model, each one statement, each served by
- * an index of migration 1764259200000_stall-rules.sql, always inside the reader's areas.
+ * an index or trigger-kept rollup of migrations 1764259200000_stall-rules.sql and
+ * 1764277200000_stalled-all-areas-streams.sql, always inside the reader's areas.
  *
  * Definitions:
  * - counts: open tasks (open, claimed) by area × step × status, and open cases (active, suspended)
@@ -10,7 +11,8 @@
  * - on-time rate per step: tasks completed in the period that had a due date; on time = completed
  *   at or before it (whole local days from the trigger-kept `task_completion_days` rollup).
  * - time to signed plan per area: cases whose joint plan was signed in the period; days from the
- *   case start (first contact) to `plan_signed_at`; median and 90th percentile (percentile_cont).
+ *   case start (first contact) to `plan_signed_at` (the stored `plan_days`); median and 90th
+ *   percentile (percentile_cont).
  * - open escalations: open tasks and pending referrals at escalation level ≥ 1, by area × level.
  * - weekly trend, in Europe/Rome weeks (Monday 00:00) that overlap the period, counted whole:
  *   new = cases started in the week; closed / cancelled = cases that ended so in the week;
@@ -60,8 +62,25 @@ export interface CountRow {
   count: number;
 }
 
-/** Open tasks by area × step × status, and open cases by area × open step × status. */
+/**
+ * Open tasks by area × step × status, and open cases by area × open step × status. Without a pathway
+ * filter both come from the trigger-kept `open_task_counts` and `open_case_step_counts` rollups (a few
+ * dozen rows, whatever the number of cases); the rollups have no pathway, so a pathway filter counts rows.
+ */
 export async function countsByAreaStepStatus(db: Queryable, scope: ReadScope, filters: DashboardFilters): Promise<{ tasks: CountRow[]; cases: CountRow[] }> {
+  if (filters.pathwayKey === undefined) {
+    const conditions = new SqlConditions();
+    scoped(conditions, scope, filters, 'x', 'own');
+    const where = ['x.n > 0', ...conditions.clauses].join(' AND ');
+    const part = (table: string) =>
+      `(SELECT json_agg(json_build_object('areaId', x.area_id, 'stepId', x.step_id, 'status', x.status, 'count', x.n) ORDER BY x.area_id, x.step_id, x.status)
+        FROM ${table} x WHERE ${where})`;
+    const { rows } = await db.query<{ tasks: CountRow[] | null; cases: CountRow[] | null }>(
+      `SELECT ${part('open_task_counts')} AS tasks, ${part('open_case_step_counts')} AS cases`,
+      conditions.params,
+    );
+    return { tasks: rows[0].tasks ?? [], cases: rows[0].cases ?? [] };
+  }
   // One parameter list for both parts; each part takes its own clauses.
   const conditions = new SqlConditions();
   scoped(conditions, scope, filters, 't', 'via-open-case');
@@ -89,8 +108,60 @@ export interface AgeingRow {
   count: number;
 }
 
-/** Open tasks by area and age bucket (whole days since creation, at `now`). */
+/**
+ * Open tasks by area and age bucket (whole days since creation, at `now`). Without a pathway filter
+ * the counts come from the trigger-kept `open_task_days` rollup (open tasks per area and UTC day of
+ * creation): for each bucket boundary, the days after its day from the rollup and the rest of its
+ * own day from tasks; the rollup has no pathway, so a pathway filter counts rows.
+ */
 export async function openTaskAgeing(db: Queryable, scope: ReadScope, filters: DashboardFilters, now: Date): Promise<AgeingRow[]> {
+  const rows = filters.pathwayKey === undefined ? await ageingFromRollup(db, scope, filters, now) : await ageingFromTasks(db, scope, filters, now);
+  const order = (row: AgeingRow) => ageingBuckets.indexOf(row.bucket);
+  return rows.sort((a, b) => (a.areaId < b.areaId ? -1 : a.areaId > b.areaId ? 1 : order(a) - order(b)));
+}
+
+async function ageingFromRollup(db: Queryable, scope: ReadScope, filters: DashboardFilters, now: Date): Promise<AgeingRow[]> {
+  const conditions = new SqlConditions();
+  const nowParam = `${conditions.param(now)}::timestamptz`;
+  scoped(conditions, scope, filters, 'd', 'own');
+  const dayClauses = conditions.clauses.splice(0).map((clause) => `AND ${clause}`).join(' ');
+  scoped(conditions, scope, filters, 't', 'own');
+  const taskClauses = conditions.clauses.splice(0).map((clause) => `AND ${clause}`).join(' ');
+  // Open tasks created after each boundary (the same instants as the CASE of ageingFromTasks), per area.
+  const { rows } = await db.query<{ areaId: string; total: string; after3: string; after8: string; after31: string }>(
+    `WITH b AS (
+       SELECT k, at, (at AT TIME ZONE 'UTC')::date AS day, ((at AT TIME ZONE 'UTC')::date + 1) AT TIME ZONE 'UTC' AS day_end
+       FROM (VALUES (3, ${nowParam} - interval '3 days'), (8, ${nowParam} - interval '8 days'), (31, ${nowParam} - interval '31 days')) AS x(k, at)
+     ),
+     after AS (
+       SELECT b.k, y.area_id, sum(y.n) AS n FROM b CROSS JOIN LATERAL (
+         SELECT d.area_id, d.n FROM open_task_days d WHERE d.day > b.day ${dayClauses}
+         UNION ALL
+         SELECT t.area_id, 1 FROM tasks t
+         WHERE t.status IN ('open', 'claimed') AND t.created_at > b.at AND t.created_at < b.day_end ${taskClauses}
+       ) y GROUP BY 1, 2
+     )
+     SELECT d.area_id AS "areaId", sum(d.n) AS total,
+       coalesce((SELECT a.n FROM after a WHERE a.k = 3 AND a.area_id = d.area_id), 0) AS after3,
+       coalesce((SELECT a.n FROM after a WHERE a.k = 8 AND a.area_id = d.area_id), 0) AS after8,
+       coalesce((SELECT a.n FROM after a WHERE a.k = 31 AND a.area_id = d.area_id), 0) AS after31
+     FROM open_task_days d WHERE d.n <> 0 ${dayClauses}
+     GROUP BY 1`,
+    conditions.params,
+  );
+  return rows.flatMap((row) => {
+    const [total, after3, after8, after31] = [row.total, row.after3, row.after8, row.after31].map(Number);
+    const counts: Array<[AgeingBucket, number]> = [
+      ['0-2', after3],
+      ['3-7', after8 - after3],
+      ['8-30', after31 - after8],
+      ['>30', total - after31],
+    ];
+    return counts.filter(([, count]) => count > 0).map(([bucket, count]) => ({ areaId: row.areaId, bucket, count }));
+  });
+}
+
+async function ageingFromTasks(db: Queryable, scope: ReadScope, filters: DashboardFilters, now: Date): Promise<AgeingRow[]> {
   const conditions = new SqlConditions();
   const nowParam = `${conditions.param(now)}::timestamptz`;
   scoped(conditions, scope, filters, 't', 'via-open-case');
@@ -105,8 +176,7 @@ export async function openTaskAgeing(db: Queryable, scope: ReadScope, filters: D
      GROUP BY 1, 2`,
     conditions.params,
   );
-  const order = (row: AgeingRow) => ageingBuckets.indexOf(row.bucket);
-  return rows.sort((a, b) => (a.areaId < b.areaId ? -1 : a.areaId > b.areaId ? 1 : order(a) - order(b)));
+  return rows;
 }
 
 export interface OnTimeRow {
@@ -182,8 +252,8 @@ export async function timeToSignedPlan(db: Queryable, scope: ReadScope, filters:
   scoped(conditions, scope, filters, 'c', 'own');
   const { rows } = await db.query<PlanTimeRow>(
     `SELECT c.area_id AS "areaId", count(*)::integer AS plans,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM c.plan_signed_at - c.started_at) / 86400) AS "medianDays",
-       percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM c.plan_signed_at - c.started_at) / 86400) AS "p90Days"
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY c.plan_days) AS "medianDays",
+       percentile_cont(0.9) WITHIN GROUP (ORDER BY c.plan_days) AS "p90Days"
      FROM cases c WHERE c.plan_signed_at IS NOT NULL AND ${conditions.clauses.join(' AND ')}
      GROUP BY 1 ORDER BY 1`,
     conditions.params,

@@ -12,12 +12,14 @@
  * its own `since` from an index and cut at the page size; the page is the best of their union. A
  * case ahead in a stream is ahead overall (its urgency is at most its since in that stream), so
  * nothing is missed, and a page costs about (kinds × groups × page size) index reads whatever the
- * number of cases.
+ * number of cases. When the groups cover every area and pathway (an unfiltered list over all areas)
+ * each kind is one stream over all of them, from all-areas indexes: (kinds × page size) reads.
  */
 import { createHash } from 'node:crypto';
 import { calendarFor, type BusinessCalendar, type HolidayRule } from '../../domain/calendar';
 import { countWorkingDays, effectiveRule, stallCutoff, stallRuleKinds, type StallRule, type StallRuleKind } from '../../domain/stall-rules';
 import { caseColumns, toCaseSummary, type CaseRow, type CaseSummary } from './case-repository';
+import type pg from 'pg';
 import type { Queryable } from './pool';
 import type { ReadScope } from './sql-conditions';
 
@@ -109,7 +111,7 @@ const sinceSql: Record<StallRuleKind, string> = {
  * One stream per kind: the cases of group `g` breaking it with their since, in that order, cut at
  * the page size. Escalated tasks and pending referrals count once per case (its earliest one).
  */
-function streamSql(kind: StallRuleKind, afterFilter: string, limit: string): string {
+function streamSql(kind: StallRuleKind, afterFilter: string, limit: string, everyArea = false): string {
   const base = `c.area_id = g.a AND c.pathway_key = g.p`;
   // After a cursor the index scan starts at its urgency: a row whose since is earlier has an earlier urgency, so it was on an earlier page.
   const from = (since: string) => (afterFilter ? `AND ${since} >= $2::timestamptz` : '');
@@ -131,23 +133,54 @@ function streamSql(kind: StallRuleKind, afterFilter: string, limit: string): str
       // Read per area (ga): every escalated task of the area in the order of its first escalation (`escalated_at`, a
       // generated column; the partial index, hence `escalation_level >= 1` spelled out), its case and group joined laterally so the scan stops at the limit
       // (LIMIT 1 keeps the planner from flattening that lookup into a join over every case).
+      // The "first such task of its case" check sits inside that lookup too: as a join of its own the generic plan
+      // hashed it, which reads every escalated task of the area before the limit applies.
       return `SELECT t.case_id, t.escalated_at AS since FROM tasks t
-        CROSS JOIN LATERAL (SELECT g.el FROM cases c CROSS JOIN LATERAL (SELECT * FROM g WHERE g.a = c.area_id AND g.p = c.pathway_key LIMIT 1) g
-          WHERE c.case_id = t.case_id AND c.status = 'active' AND t.escalation_level >= g.el ${afterFilter} LIMIT 1) q
-        WHERE t.area_id = ga.a AND t.status IN ('open', 'claimed') AND t.escalation_level >= 1 ${from('t.escalated_at')}
-          AND NOT EXISTS (SELECT 1 FROM tasks t2 WHERE t2.case_id = t.case_id AND t2.task_id <> t.task_id AND t2.status IN ('open', 'claimed')
-            AND t2.escalation_level >= 1 AND t2.escalation_level >= q.el
-            AND (t2.escalated_at, t2.task_id) < (t.escalated_at, t.task_id))
+        CROSS JOIN LATERAL (SELECT 1 FROM cases c CROSS JOIN LATERAL (SELECT * FROM g WHERE g.a = c.area_id AND g.p = c.pathway_key LIMIT 1) g
+          WHERE c.case_id = t.case_id AND c.status = 'active' AND t.escalation_level >= g.el
+            AND NOT EXISTS (SELECT 1 FROM tasks t2 WHERE t2.case_id = t.case_id AND t2.task_id <> t.task_id AND t2.status IN ('open', 'claimed')
+              AND t2.escalation_level >= 1 AND t2.escalation_level >= g.el
+              AND (t2.escalated_at, t2.task_id) < (t.escalated_at, t.task_id))
+            ${afterFilter} LIMIT 1) q
+        WHERE ${everyArea ? '' : 't.area_id = ga.a AND'} t.status IN ('open', 'claimed') AND t.escalation_level >= 1 ${from('t.escalated_at')}
         ORDER BY t.escalated_at, t.case_id LIMIT ${limit}`;
     case 'referral_not_accepted':
+      // As for escalated tasks, the "first pending referral of its case" check runs inside the per-row lookup.
       return `SELECT r.case_id, r.accept_due_at AS since FROM referrals r
         CROSS JOIN LATERAL (SELECT 1 FROM cases c CROSS JOIN LATERAL (SELECT * FROM g WHERE g.a = c.area_id AND g.p = c.pathway_key LIMIT 1) g
-          WHERE c.case_id = r.case_id AND c.status = 'active' AND r.accept_due_at < g.rf ${afterFilter} LIMIT 1) q
-        WHERE r.area_id = ga.a AND r.status = 'pending' AND r.accept_due_at IS NOT NULL ${from('r.accept_due_at')}
-          AND NOT EXISTS (SELECT 1 FROM referrals r2 WHERE r2.case_id = r.case_id AND r2.referral_id <> r.referral_id AND r2.status = 'pending'
-            AND (r2.accept_due_at, r2.referral_id) < (r.accept_due_at, r.referral_id))
+          WHERE c.case_id = r.case_id AND c.status = 'active' AND r.accept_due_at < g.rf
+            AND NOT EXISTS (SELECT 1 FROM referrals r2 WHERE r2.case_id = r.case_id AND r2.referral_id <> r.referral_id AND r2.status = 'pending'
+              AND (r2.accept_due_at, r2.referral_id) < (r.accept_due_at, r.referral_id))
+            ${afterFilter} LIMIT 1) q
+        WHERE ${everyArea ? '' : 'r.area_id = ga.a AND'} r.status = 'pending' AND r.accept_due_at IS NOT NULL ${from('r.accept_due_at')}
         ORDER BY r.accept_due_at, r.case_id LIMIT ${limit}`;
   }
+}
+
+/** Since, status and cutoff of the kinds read from case columns. */
+const caseColumnKinds: Partial<Record<StallRuleKind, { since: string; status: string; cutoff: string }>> = {
+  overdue_task: { since: 'c.next_deadline', status: 'active', cutoff: 'g.od' },
+  no_progress: { since: 'c.last_progress_at', status: 'active', cutoff: 'g.np' },
+  no_contact: { since: 'coalesce(c.last_contact_at, c.started_at)', status: 'active', cutoff: 'g.nc' },
+  suspended_too_long: { since: 'c.suspended_at', status: 'suspended', cutoff: 'g.su' },
+};
+
+/**
+ * One stream of a case-column kind over every group at once (the groups cover every area and
+ * pathway): the all-areas index in the order of the since, each row checked against its group by a
+ * lookup that stops at one row. Everything but the index's own conditions sits in that lookup, so
+ * the plan walks the index in order and stops at the limit (with the checks outside, the planner
+ * misjudges how many rows pass and sorts every active case instead).
+ */
+function globalStreamSql(kind: StallRuleKind, afterFilter: string, limit: string): string | null {
+  const column = caseColumnKinds[kind];
+  if (!column) return null;
+  const from = afterFilter ? `AND ${column.since} >= $2::timestamptz` : '';
+  return `SELECT c.case_id, ${column.since} AS since FROM cases c
+      CROSS JOIN LATERAL (SELECT 1 FROM (SELECT * FROM g WHERE g.a = c.area_id AND g.p = c.pathway_key LIMIT 1) g
+        WHERE ${column.since} < ${column.cutoff} ${afterFilter} LIMIT 1) q
+      WHERE c.status = '${column.status}' ${from}
+      ORDER BY ${column.since}, c.case_id LIMIT ${limit}`;
 }
 
 /** Kinds read per area rather than per (area, pathway): their rows carry no pathway. */
@@ -204,6 +237,28 @@ const iso = (value: string | null): string | null => (value === null ? null : ne
 const dayMs = 86_400_000;
 
 /**
+ * Runs `work` with the plan cache told to reuse the generic plan of a named statement. Left to
+ * itself PostgreSQL re-plans the stalled-case statement on every call (its generic plan's estimate
+ * is a little above the custom ones'), and planning it costs about as much as running it. Session
+ * setting, reset before the connection goes back: other statements keep their custom plans.
+ */
+async function withGenericPlan<T>(db: Queryable, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+  const pooled = 'idleCount' in db ? await db.connect() : undefined;
+  const client = pooled ?? (db as pg.ClientBase);
+  let broken: Error | undefined;
+  try {
+    await client.query(`SET plan_cache_mode = force_generic_plan`);
+    return await work(client);
+  } finally {
+    await client.query(`RESET plan_cache_mode`).catch((error: Error) => {
+      broken = error;
+    });
+    // A connection that cannot reset the setting must not serve anyone else.
+    pooled?.release(broken);
+  }
+}
+
+/**
  * One page of stalled cases in scope, most urgent first (see the module comment); `next` positions
  * the following page. Rules come from `stall_rules` (most specific row per kind wins).
  */
@@ -229,11 +284,18 @@ export async function listStalledCases(
     // PostgreSQL checks cheapest first, so a case shown on an earlier page is dropped before any subquery runs.
     afterFilter = kinds.map((kind) => `AND ((${sinceSql[kind]}) IS NULL OR ((${sinceSql[kind]}), c.case_id) > ($2::timestamptz, $3::text))`).join(' ');
   }
+  // The groups cover every area and pathway (an unfiltered list over all areas): one stream per case-column kind.
+  const everyGroup = scope.areas === null && options.areaId === undefined && options.pathwayKey === undefined;
   // Per kind: the best of every group's stream, cut again at the page size.
-  const streams = kinds.map(
-    (kind) => `(SELECT case_id FROM (SELECT s.case_id, s.since FROM ${perArea.has(kind) ? '(SELECT DISTINCT a FROM g) ga' : 'g'}
-      CROSS JOIN LATERAL (${streamSql(kind, afterFilter, pageRows)}) s) k ORDER BY since, case_id LIMIT ${pageRows})`,
-  );
+  const streams = kinds.map((kind) => {
+    if (everyGroup) {
+      // Escalated tasks and pending referrals: one stream over every area (the group lookup inside checks the rest).
+      const global = perArea.has(kind) ? streamSql(kind, afterFilter, pageRows, true) : globalStreamSql(kind, afterFilter, pageRows);
+      if (global) return `(SELECT case_id FROM (${global}) k)`;
+    }
+    return `(SELECT case_id FROM (SELECT s.case_id, s.since FROM ${perArea.has(kind) ? '(SELECT DISTINCT a FROM g) ga' : 'g'}
+      CROSS JOIN LATERAL (${streamSql(kind, afterFilter, pageRows)}) s) k ORDER BY since, case_id LIMIT ${pageRows})`;
+  });
   const text = `WITH g AS MATERIALIZED (
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS g(a text, p text, od timestamptz, np timestamptz, nc timestamptz, el integer, rf timestamptz, su timestamptz)
      ),
@@ -258,10 +320,14 @@ export async function listStalledCases(
   // Planning this statement costs more than running it (several ms): a named statement is planned once per connection
   // for each shape (kinds chosen, first or later page), of which there are few.
   const name = `stalled-cases-${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
-  const { rows } = await db.query<StalledRow>({ name, text, values: params });
+  const rows = await withGenericPlan(db, (client) => client.query<StalledRow>({ name, text, values: params }).then((result) => result.rows));
 
   const groupOf = new Map(groups.map((group) => [`${group.a}\u0000${group.p}`, group]));
-  const items = rows.slice(0, options.limit).map((row) => stalledCaseOf(row, groupOf.get(`${row.area_id}\u0000${row.pathway_key}`)!, options.now));
+  // A page may hold fewer items than the limit (a case whose only "overdue" deadline was a referral's, with that rule off); the cursor still moves on.
+  const items = rows
+    .slice(0, options.limit)
+    .map((row) => stalledCaseOf(row, groupOf.get(`${row.area_id}\u0000${row.pathway_key}`)!, options.now))
+    .filter((item) => item.reasons.length > 0);
   const last = rows[options.limit - 1];
   return { items, next: rows.length > options.limit && last ? { since: last.urgency_key, caseId: last.case_id } : null };
 }
@@ -297,6 +363,8 @@ function stalledCaseOf(row: StalledRow, group: RuleGroup, now: Date): StalledCas
       case 'overdue_task': {
         const overdue = (row.open_tasks ?? []).filter((task) => task.dueAt !== null && Date.parse(task.dueAt) < Date.parse(group.od!));
         const ids = new Set(overdue.map((task) => task.taskId));
+        // The case's next deadline also counts pending referrals: a late referral alone is the referral rule's, not this one's.
+        if (ids.size === 0) break;
         reasons.push({ type: kind, since, threshold, taskIds: [...ids], owners: tasks.filter((owner) => owner.kind === 'task' && ids.has(owner.taskId)) });
         break;
       }

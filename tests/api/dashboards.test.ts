@@ -272,4 +272,44 @@ describe('dashboards', () => {
     expect(spec.paths['/supervision/stall-rules']?.put).toBeDefined();
     expect(spec.paths['/supervision/stalled']?.get).toBeDefined();
   });
+
+  // Last: it changes rows. Every case here is on the OSS pathway, so the pathway-filtered counts (read from the rows)
+  // must equal the unfiltered ones (read from the trigger-kept rollups) after every kind of write.
+  it('keeps the count and ageing rollups in step with inserts, upserts, updates and deletes', async () => {
+    type Counts = { tasks: CountRowLike[]; cases: CountRowLike[] };
+    type CountRowLike = { areaId: string; stepId: string; status: string; count: number };
+    const agree = async () => {
+      const fromRollups = await get<Counts>('admin', '/dashboards/counts');
+      expect(fromRollups).toEqual(await get<Counts>('admin', `/dashboards/counts?pathwayKey=${OSS}`));
+      expect(await get('admin', '/dashboards/ageing')).toEqual(await get('admin', `/dashboards/ageing?pathwayKey=${OSS}`));
+      return fromRollups;
+    };
+    await insertCase({ id: 'rk1', area: 'livorno', steps: ['intake', 'joint-plan'] });
+    // Created exactly at two bucket boundaries (a boundary instant belongs to the older bucket).
+    await insertTask({ id: 'rk1-t1', caseId: 'rk1', area: 'livorno', step: 'intake', status: 'open', createdAt: ago(3) });
+    await insertTask({ id: 'rk1-t2', caseId: 'rk1', area: 'livorno', step: 'joint-plan', status: 'open', createdAt: ago(31) });
+    const before = await agree();
+    expect(before.tasks).toContainEqual({ areaId: 'livorno', stepId: 'joint-plan', status: 'open', count: 1 });
+    expect(before.cases).toContainEqual({ areaId: 'livorno', stepId: 'joint-plan', status: 'active', count: 1 });
+    expect((await get<{ items: unknown[] }>('admin', '/dashboards/ageing?areaId=livorno')).items).toEqual([
+      { areaId: 'livorno', bucket: '3-7', count: 1 },
+      { areaId: 'livorno', bucket: '>30', count: 1 },
+    ]);
+    // An upsert as the projection writes it: one task claimed, the other unchanged, a third inserted.
+    await api.pool.query(
+      `INSERT INTO tasks (task_id, case_id, step_id, token_id, area_id, service, role, status, created_at, version)
+       SELECT id, 'rk1', step, 'tok', 'livorno', 'social', 'operator', status, '2026-12-01T09:00:00Z', 2
+       FROM (VALUES ('rk1-t1', 'intake', 'claimed'), ('rk1-t2', 'joint-plan', 'open'), ('rk1-t3', 'checkin', 'open')) v(id, step, status)
+       ON CONFLICT (task_id) DO UPDATE SET status = EXCLUDED.status, step_id = EXCLUDED.step_id, version = EXCLUDED.version`,
+    );
+    await api.pool.query(`UPDATE cases SET open_step_ids = '{checkin,intake,joint-plan}' WHERE case_id = 'rk1'`);
+    expect((await agree()).tasks).toContainEqual({ areaId: 'livorno', stepId: 'intake', status: 'claimed', count: 1 });
+    await api.pool.query(`UPDATE tasks SET status = 'completed', completed_at = '2026-12-09T09:00:00Z' WHERE task_id IN ('rk1-t1', 'rk1-t3')`);
+    await api.pool.query(`UPDATE cases SET status = 'suspended', open_step_ids = '{joint-plan}' WHERE case_id = 'rk1'`);
+    expect((await agree()).cases).toContainEqual({ areaId: 'livorno', stepId: 'joint-plan', status: 'suspended', count: 1 });
+    await api.pool.query(`DELETE FROM tasks WHERE task_id = 'rk1-t2'`);
+    await api.pool.query(`DELETE FROM cases WHERE case_id = 'rk1'`);
+    const after = await agree();
+    expect(after).toEqual({ tasks: before.tasks.filter((row) => row.areaId !== 'livorno'), cases: before.cases.filter((row) => row.areaId !== 'livorno') });
+  });
 });
