@@ -6,6 +6,7 @@
  * issuer (infra/local-issuer.ts, keys from its own JWKS).
  */
 import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 
 // Tolerated clock difference between an issuer and this process.
@@ -80,48 +81,65 @@ function guarded(keys: JWTVerifyGetKey): JWTVerifyGetKey {
   };
 }
 
+// A token verified once is trusted again, without the signature check, for at most this long and
+// never past its own expiry: a client sends the same token on every request, and a signature check
+// costs more than the rest of a cached request. Refused tokens are never cached.
+const verifiedTokenReuseMs = 60_000;
+
 /** A verifier for the given issuers; a token is checked only against the issuer its `iss` names. */
 export function createTokenVerifier(issuers: readonly TrustedIssuer[]): TokenVerifier {
   const byIssuer = new Map(issuers.map((trusted) => [trusted.issuer, { ...trusted, keys: guarded(trusted.keys) }]));
+  const verified = new LRUCache<string, { result: VerifiedToken; from: number; until: number }>({ max: 10_000 });
   return {
     async verify(token, now = new Date()) {
-      if (token.length > maxTokenLength) throw new InvalidTokenError('malformed token');
-      let claimedIssuer: unknown;
-      try {
-        // Unverified, only to pick the issuer whose keys and rules apply; jwtVerify then checks it again.
-        claimedIssuer = decodeJwt(token).iss;
-      } catch {
-        throw new InvalidTokenError('malformed token');
-      }
-      const trusted = typeof claimedIssuer === 'string' ? byIssuer.get(claimedIssuer) : undefined;
-      if (!trusted) throw new InvalidTokenError('unexpected token issuer');
-      let payload: JWTPayload;
-      try {
-        ({ payload } = await jwtVerify(token, trusted.keys, {
-          issuer: trusted.issuer,
-          audience: trusted.audience,
-          // Never "none", never HS*, never an algorithm chosen by the token: only the configured list.
-          algorithms: [...trusted.algorithms],
-          clockTolerance: clockToleranceSeconds,
-          requiredClaims: trusted.local ? ['exp', 'sub', 'iat'] : ['exp', 'sub'],
-          ...(trusted.maxTokenAgeSeconds ? { maxTokenAge: trusted.maxTokenAgeSeconds } : {}),
-          currentDate: now,
-        }));
-      } catch (error) {
-        if (error instanceof KeysUnavailableError) throw error;
-        throw new InvalidTokenError(refusal(error));
-      }
-      if (identityOf(payload.sub) === undefined) throw new InvalidTokenError('token has no valid subject');
-      const subject = identityOf(payload[trusted.userClaim]);
-      if (subject === undefined) throw new InvalidTokenError(`token has no valid ${trusted.userClaim} claim`);
-      // Only the embedded issuer mints service-account tokens; an external provider's token always names a person.
-      if (trusted.local && payload.client_id !== undefined) {
-        if (payload.client_id !== subject) throw new InvalidTokenError('token claims are invalid');
-        return { subject, kind: 'service', issuer: trusted.issuer };
-      }
-      return { subject, kind: 'user', issuer: trusted.issuer };
+      const reused = verified.get(token);
+      if (reused && now.getTime() >= reused.from && now.getTime() < reused.until) return reused.result;
+      const result = await verifyOnce(token, now);
+      verified.set(token, { result: result.token, from: now.getTime(), until: Math.min(result.expiresAtMs, now.getTime() + verifiedTokenReuseMs) });
+      return result.token;
     },
   };
+
+  async function verifyOnce(token: string, now: Date): Promise<{ token: VerifiedToken; expiresAtMs: number }> {
+    if (token.length > maxTokenLength) throw new InvalidTokenError('malformed token');
+    let claimedIssuer: unknown;
+    try {
+      // Unverified, only to pick the issuer whose keys and rules apply; jwtVerify then checks it again.
+      claimedIssuer = decodeJwt(token).iss;
+    } catch {
+      throw new InvalidTokenError('malformed token');
+    }
+    const trusted = typeof claimedIssuer === 'string' ? byIssuer.get(claimedIssuer) : undefined;
+    if (!trusted) throw new InvalidTokenError('unexpected token issuer');
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, trusted.keys, {
+        issuer: trusted.issuer,
+        audience: trusted.audience,
+        // Never "none", never HS*, never an algorithm chosen by the token: only the configured list.
+        algorithms: [...trusted.algorithms],
+        clockTolerance: clockToleranceSeconds,
+        requiredClaims: trusted.local ? ['exp', 'sub', 'iat'] : ['exp', 'sub'],
+        ...(trusted.maxTokenAgeSeconds ? { maxTokenAge: trusted.maxTokenAgeSeconds } : {}),
+        currentDate: now,
+      }));
+    } catch (error) {
+      if (error instanceof KeysUnavailableError) throw error;
+      throw new InvalidTokenError(refusal(error));
+    }
+    if (identityOf(payload.sub) === undefined) throw new InvalidTokenError('token has no valid subject');
+    const subject = identityOf(payload[trusted.userClaim]);
+    if (subject === undefined) throw new InvalidTokenError(`token has no valid ${trusted.userClaim} claim`);
+    // exp is required and checked by jwtVerify; a maximum age may end the token's use earlier.
+    const ageLimit = trusted.maxTokenAgeSeconds && typeof payload.iat === 'number' ? payload.iat + trusted.maxTokenAgeSeconds : Infinity;
+    const expiresAtMs = Math.min(payload.exp as number, ageLimit) * 1000;
+    // Only the embedded issuer mints service-account tokens; an external provider's token always names a person.
+    if (trusted.local && payload.client_id !== undefined) {
+      if (payload.client_id !== subject) throw new InvalidTokenError('token claims are invalid');
+      return { token: { subject, kind: 'service', issuer: trusted.issuer }, expiresAtMs };
+    }
+    return { token: { subject, kind: 'user', issuer: trusted.issuer }, expiresAtMs };
+  }
 }
 
 const discoveryDocumentSchema = z.looseObject({ issuer: z.string(), jwks_uri: z.url({ protocol: /^https?$/ }) });

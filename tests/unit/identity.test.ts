@@ -7,7 +7,7 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateClientSecret, hashClientSecret, verifyClientSecret } from '../../api/auth/client-secrets';
-import { keySourceProblem, remoteKeySet } from '../../api/auth/tokens';
+import { createTokenVerifier, InvalidTokenError, keySourceProblem, remoteKeySet } from '../../api/auth/tokens';
 import { loadConfig } from '../../infra/config';
 import { LocalIssuer, loadOrCreateKeyFile, rotateIssuerKey } from '../../infra/local-issuer';
 
@@ -86,5 +86,37 @@ describe('security settings', () => {
     const config = loadConfig({ HOST: '0.0.0.0', PORT: '8080', RETICULATE_DATA_DIR: '/srv/reticulate' });
     expect(config.localIssuer).toEqual({ url: 'http://127.0.0.1:8080', keyFile: '/srv/reticulate/issuer/keys.json' });
     expect(loadConfig({ RETICULATE_ISSUER_URL: 'https://api.reticulate.example/' }).localIssuer.url).toBe('https://api.reticulate.example');
+  });
+});
+
+describe('verified tokens', () => {
+  it('are reused without a signature check until they expire, and refused after', async () => {
+    const issuer = await LocalIssuer.open({ url: 'http://issuer.test', audience: 'reticulate-api', keyFile: freshKeyFile() });
+    let keyLookups = 0;
+    const verifier = createTokenVerifier([
+      {
+        issuer: issuer.url,
+        audience: 'reticulate-api',
+        algorithms: ['ES256'],
+        keys: async (header, token) => {
+          keyLookups += 1;
+          return issuer.keySet(header, token);
+        },
+        userClaim: 'sub',
+        local: true,
+      },
+    ]);
+    const start = new Date();
+    const token = await issuer.issue({ subject: 'oss-operator-livorno', ttlSeconds: 300, now: start });
+    const first = await verifier.verify(token, start);
+    const again = await verifier.verify(token, new Date(start.getTime() + 30_000));
+    expect(again).toEqual(first);
+    expect(keyLookups).toBe(1);
+    // Past the reuse window the signature is checked again; past the expiry (and its tolerance) the token is refused.
+    await verifier.verify(token, new Date(start.getTime() + 90_000));
+    expect(keyLookups).toBe(2);
+    await expect(verifier.verify(token, new Date(start.getTime() + 400_000))).rejects.toBeInstanceOf(InvalidTokenError);
+    // A refused token is never remembered as good.
+    await expect(verifier.verify(`${token.slice(0, -4)}AAAA`, start)).rejects.toBeInstanceOf(InvalidTokenError);
   });
 });
