@@ -30,7 +30,8 @@ export class PersonErasedError extends Error {
 export interface PersonKeyStoreOptions {
   /**
    * How long a looked-up key is trusted without asking the database again. It bounds how long another
-   * process (a worker, another API instance) can still use a key after an erasure; default 60 s.
+   * process (a worker, another API instance) can still use a key after an erasure; default 5 s (one
+   * lookup per active person every few seconds is cheap; an erased key must stop working quickly).
    */
   cacheTtlMs?: number;
   cacheSize?: number;
@@ -50,8 +51,9 @@ export class PersonKeyStore {
     readonly ring: MasterKeyRing,
     options: PersonKeyStoreOptions = {},
   ) {
-    const common = { max: options.cacheSize ?? 10_000, ttl: options.cacheTtlMs ?? 60_000 };
-    this.personOfCaseCache = new LRUCache({ ...common, fetchMethod: async (caseId) => ({ value: await this.loadPersonOfCase(caseId) }) });
+    const common = { max: options.cacheSize ?? 10_000, ttl: options.cacheTtlMs ?? 5_000 };
+    // Which person a case is about never changes: only the keys need to be re-read often.
+    this.personOfCaseCache = new LRUCache({ ...common, ttl: 60_000, fetchMethod: async (caseId) => ({ value: await this.loadPersonOfCase(caseId) }) });
     this.keyOfPersonCache = new LRUCache({ ...common, fetchMethod: async (personId) => ({ value: await this.loadKeyOfPerson(personId) }) });
     this.keyByIdCache = new LRUCache({ ...common, fetchMethod: async (keyId) => ({ value: await this.loadKeyById(keyId) }) });
   }
