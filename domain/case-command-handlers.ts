@@ -103,21 +103,27 @@ function checkTaskCommand(state: CaseState, definition: PathwayDefinition, actor
       return null;
     case 'extendDeadline': {
       if (!maySupervise(actor, task.areaId)) return reject(commandRejections.forbidden, 'only a supervisor of the area can extend deadlines');
-      const newDue = extendedDueAt(state, task, command);
-      if (task.dueAt !== null && newDue.getTime() <= Date.parse(task.dueAt)) {
-        return reject(commandRejections.invalidData, 'the new deadline must be later than the current one', [
-          { path: [command.newDueAt ? 'newDueAt' : 'by'], message: `must be after ${task.dueAt}` },
-        ]);
-      }
-      return null;
+      return laterDeadlineRejection(task.dueAt, extendedDueAt(state, task.dueAt, command), command);
     }
   }
 }
 
-function extendedDueAt(state: CaseState, task: CaseTask, command: Extract<CaseCommand, { kind: 'extendDeadline' }>): Date {
+/** What a deadline extension (of a task or of a referral's acceptance) asks for: a new date, or the current one moved by a duration. */
+type DeadlineExtension = Extract<CaseCommand, { kind: 'extendDeadline' | 'extendReferralDeadline' }>;
+
+/** The new due date of an extension; counted from the current one, or from the last change when there is none. */
+function extendedDueAt(state: CaseState, currentDueAt: string | null, command: DeadlineExtension): Date {
   if (command.newDueAt) return new Date(command.newDueAt);
-  const base = task.dueAt ? new Date(task.dueAt) : new Date(state.updatedAt);
+  const base = currentDueAt ? new Date(currentDueAt) : new Date(state.updatedAt);
   return deadlineAfter(base, command.by!, state.calendar);
+}
+
+/** An extension must move the deadline later; the refusal names the field that asked for it. */
+function laterDeadlineRejection(currentDueAt: string | null, newDue: Date, command: DeadlineExtension): CommandRejection | null {
+  if (currentDueAt === null || newDue.getTime() > Date.parse(currentDueAt)) return null;
+  return reject(commandRejections.invalidData, 'the new deadline must be later than the current one', [
+    { path: [command.newDueAt ? 'newDueAt' : 'by'], message: `must be after ${currentDueAt}` },
+  ]);
 }
 
 /** Returns why a command must be refused, or null when it may be applied. Never mutates. */
@@ -222,7 +228,7 @@ export function applyCommand(state: CaseState, definition: PathwayDefinition, en
     case 'extendDeadline': {
       const task = findTask(state, command.taskId);
       const previous = task.dueAt;
-      scheduleDeadline(state, ctx, task, definition.steps[task.stepId] as TaskStep, extendedDueAt(state, task, command));
+      scheduleDeadline(state, ctx, task, definition.steps[task.stepId] as TaskStep, extendedDueAt(state, task.dueAt, command));
       // A new deadline restarts the ladder: the levels already reached no longer describe the task.
       task.escalationLevel = 0;
       task.version = emit(state, ctx, 'deadline_extended', {
@@ -306,7 +312,7 @@ export function applyCommand(state: CaseState, definition: PathwayDefinition, en
     case 'extendReferralDeadline': {
       const referral = findReferral(state, command.referralId);
       const previous = referral.acceptDueAt;
-      scheduleReferralDeadline(state, ctx, referral, definition.steps[referral.stepId] as ReferralStep, extendedReferralDueAt(state, referral, command));
+      scheduleReferralDeadline(state, ctx, referral, definition.steps[referral.stepId] as ReferralStep, extendedDueAt(state, referral.acceptDueAt, command));
       // As for tasks: a new deadline restarts the ladder.
       referral.escalationLevel = 0;
       referral.version = emit(state, ctx, 'referral_deadline_extended', {
@@ -388,21 +394,9 @@ function checkReferralCommand(state: CaseState, definition: PathwayDefinition, a
     case 'extendReferralDeadline': {
       if (!maySupervise(actor, referral.areaId)) return reject(commandRejections.forbidden, 'only a supervisor of the area can extend deadlines');
       if (referral.status !== 'pending') return reject(commandRejections.conflict, `the referral is already ${referral.status}`);
-      const newDue = extendedReferralDueAt(state, referral, command);
-      if (referral.acceptDueAt !== null && newDue.getTime() <= Date.parse(referral.acceptDueAt)) {
-        return reject(commandRejections.invalidData, 'the new deadline must be later than the current one', [
-          { path: [command.newDueAt ? 'newDueAt' : 'by'], message: `must be after ${referral.acceptDueAt}` },
-        ]);
-      }
-      return null;
+      return laterDeadlineRejection(referral.acceptDueAt, extendedDueAt(state, referral.acceptDueAt, command), command);
     }
   }
-}
-
-function extendedReferralDueAt(state: CaseState, referral: CaseReferral, command: Extract<CaseCommand, { kind: 'extendReferralDeadline' }>): Date {
-  if (command.newDueAt) return new Date(command.newDueAt);
-  const base = referral.acceptDueAt ? new Date(referral.acceptDueAt) : new Date(state.updatedAt);
-  return deadlineAfter(base, command.by!, state.calendar);
 }
 
 function findReferral(state: CaseState, referralId: string): CaseReferral {
