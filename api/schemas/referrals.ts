@@ -8,6 +8,7 @@ import { referralStatuses } from '../../domain/case-state';
 import { localizedTextSchema, roleSchema } from '../../domain/pathway-schema';
 import type { ReferralDetail, ReferralView } from '../../infra/db/referral-repository';
 import { areaIdSchema, cursorSchema, isoDateTime, limitSchema, opaqueId, pageOf, queryBoolean } from './common';
+import { escalationViewSchema, reminderViewSchema } from './tasks';
 
 export const referralStatusSchema = z.enum(referralStatuses);
 
@@ -27,10 +28,8 @@ export const referralViewSchema = z
     createdAt: isoDateTime,
     acceptDueAt: isoDateTime.nullable().describe('Acceptance deadline.'),
     overdue: z.boolean().describe('Still pending after its acceptance deadline.'),
-    reminders: z.array(z.object({ at: isoDateTime, firedAt: isoDateTime.nullable() })),
-    escalations: z.array(
-      z.object({ level: z.number().int(), at: isoDateTime, role: roleSchema, service: z.string(), reassign: z.boolean(), firedAt: isoDateTime.nullable() }),
-    ),
+    reminders: z.array(reminderViewSchema),
+    escalations: z.array(escalationViewSchema),
     escalationLevel: z.number().int(),
     respondedAt: isoDateTime.nullable(),
     respondedBy: z.string().nullable(),

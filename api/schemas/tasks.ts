@@ -10,6 +10,19 @@ import { areaIdSchema, cursorSchema, isoDateTime, limitSchema, opaqueId, pageOf,
 
 export const taskStatusSchema = z.enum(taskStatuses);
 
+/** A reminder before a deadline (of a task, or of a referral's acceptance) and when it fired. */
+export const reminderViewSchema = z.object({ at: isoDateTime, firedAt: isoDateTime.nullable() });
+
+/** A level of an escalation ladder after a deadline, and when it fired. */
+export const escalationViewSchema = z.object({
+  level: z.number().int(),
+  at: isoDateTime,
+  role: roleSchema,
+  service: z.string(),
+  reassign: z.boolean(),
+  firedAt: isoDateTime.nullable(),
+});
+
 export const taskViewSchema = z
   .object({
     taskId: z.string(),
@@ -27,17 +40,8 @@ export const taskViewSchema = z
     dueAt: isoDateTime.nullable(),
     overdue: z.boolean(),
     escalationLevel: z.number().int(),
-    reminders: z.array(z.object({ at: isoDateTime, firedAt: isoDateTime.nullable() })),
-    escalations: z.array(
-      z.object({
-        level: z.number().int(),
-        at: isoDateTime,
-        role: roleSchema,
-        service: z.string(),
-        reassign: z.boolean(),
-        firedAt: isoDateTime.nullable(),
-      }),
-    ),
+    reminders: z.array(reminderViewSchema),
+    escalations: z.array(escalationViewSchema),
     signOff: z
       .object({
         services: z.array(z.string()),
