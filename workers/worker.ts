@@ -35,6 +35,7 @@ export interface CaseWorkerOptions {
 export async function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
   // The projection seals personal columns with the keys attached to its pool.
   attachPersonKeys(options.pool, options.keys);
+  const dataConverter = encryptedDataConverter(options.keys);
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -47,37 +48,39 @@ export async function createCaseWorker(options: CaseWorkerOptions): Promise<Work
       // Intervention jobs send updates to case workflows: a client over the worker's own connection, with the same codec.
       ...createInterventionActivities({
         pool: options.pool,
-        temporal: new Client({ connection: options.connection, namespace: options.namespace, dataConverter: encryptedDataConverter(options.keys) }),
+        temporal: new Client({ connection: options.connection, namespace: options.namespace, dataConverter }),
       }),
     },
-    dataConverter: encryptedDataConverter(options.keys),
+    dataConverter,
   });
 }
 
-/** Keys for the worker's pool, and the daily retention schedule (created once per task queue). */
-async function prepareWorker(config: AppConfig, pool: Pool): Promise<PersonKeyStore> {
+/** Keys for the worker's pool, and the daily schedules (created once per task queue) over the worker's own connection. */
+async function prepareWorker(config: AppConfig, pool: Pool, connection: NativeConnection): Promise<PersonKeyStore> {
   const keys = ensurePersonKeys(pool, config);
-  const { connectTemporalClient } = await import('../infra/temporal-connection');
   const { ensureRetentionSchedule } = await import('./retention-schedule');
-  const client = await connectTemporalClient(config, keys);
-  try {
-    await ensureRetentionSchedule(client, config.taskQueue);
-    if (config.notifications.enabled) await ensureDigestSchedule(client, config.taskQueue, config.notifications.digestCron);
-  } finally {
-    await client.connection.close();
-  }
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: encryptedDataConverter(keys) });
+  await ensureRetentionSchedule(client, config.taskQueue);
+  if (config.notifications.enabled) await ensureDigestSchedule(client, config.taskQueue, config.notifications.digestCron);
   return keys;
 }
 
-/** Starts a worker in this process and returns a handle that stops it cleanly. */
-export async function runCaseWorker({ config, pool }: { config: AppConfig; pool: Pool }): Promise<{ shutdown(): Promise<void> }> {
+/** Starts a worker in this process and returns a handle that stops it cleanly; `running` settles when the worker stops. */
+export async function runCaseWorker({ config, pool }: { config: AppConfig; pool: Pool }): Promise<{ running: Promise<void>; shutdown(): Promise<void> }> {
   const { connectWorkerConnection } = await import('../infra/temporal-connection');
-  const keys = await prepareWorker(config, pool);
   const connection = await connectWorkerConnection(config);
-  const worker = await createCaseWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.taskQueue, pool, keys, retentionDays: config.retentionDays, notifications: config.notifications });
+  let worker: Worker;
+  try {
+    const keys = await prepareWorker(config, pool, connection);
+    worker = await createCaseWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.taskQueue, pool, keys, retentionDays: config.retentionDays, notifications: config.notifications });
+  } catch (error) {
+    await connection.close().catch(() => undefined);
+    throw error;
+  }
   const running = worker.run();
   const dispatcher = config.notifications.enabled ? startNotificationDispatcher({ pool, settings: config.notifications }) : undefined;
   return {
+    running,
     async shutdown() {
       await dispatcher?.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -101,15 +104,10 @@ async function main(): Promise<void> {
   if (telemetryOptions) Runtime.install({ telemetryOptions });
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required for a standalone worker (npm start runs the embedded stack)');
   const pool = createPool(config.databaseUrl);
-  const { connectWorkerConnection } = await import('../infra/temporal-connection');
-  const keys = await prepareWorker(config, pool);
-  const connection = await connectWorkerConnection(config);
-  const worker = await createCaseWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.taskQueue, pool, keys, retentionDays: config.retentionDays, notifications: config.notifications });
-  const dispatcher = config.notifications.enabled ? startNotificationDispatcher({ pool, settings: config.notifications }) : undefined;
+  const worker = await runCaseWorker({ config, pool });
   // The SDK's runtime stops the worker on SIGINT/SIGTERM; in-flight tasks finish first.
-  await worker.run();
-  await dispatcher?.stop();
-  await connection.close();
+  await worker.running;
+  await worker.shutdown();
   await pool.end();
 }
 

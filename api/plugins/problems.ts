@@ -33,6 +33,17 @@ export class ProblemError extends Error {
 /** Shorthands for the problems routes raise. */
 export const problem = {
   badRequest: (detail: string, issues?: ProblemIssue[]) => new ProblemError(400, problemTypes.validationError, detail, issues),
+  /** A list's `cursor` that no earlier page of that list handed out. */
+  /** A 400 for a body refused by a check the handler makes itself (a schema issue's path and message, located in the body). */
+  invalidBody: (detail: string, issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }>) =>
+    new ProblemError(
+      400,
+      problemTypes.validationError,
+      detail,
+      issues.map((issue) => ({ path: issue.path.map((segment) => (typeof segment === 'number' ? segment : String(segment))), message: issue.message, location: 'body' as const })),
+    ),
+  invalidCursor: () =>
+    new ProblemError(400, problemTypes.validationError, 'the cursor is not valid for this list', [{ path: ['cursor'], message: 'use nextCursor from a previous page', location: 'querystring' }]),
   unauthorized: (detail: string) => new ProblemError(401, problemTypes.unauthorized, detail),
   forbidden: (detail: string) => new ProblemError(403, problemTypes.forbidden, detail),
   notFound: (detail: string) => new ProblemError(404, problemTypes.notFound, detail),
@@ -120,7 +131,6 @@ export function toProblem(error: unknown): Problem {
   return { type: problemTypes.internalError, title: titleOf(500), status: 500, detail: 'unexpected error' };
 }
 
-/** Log line of an error without anything a caller sent (no bodies, no pg `detail` with row values). */
 /** What of an error may be logged: its type, message, code and stack, never the values some errors carry (a PostgreSQL error's `detail`, a failure's payloads). */
 export function loggable(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { message: String(error) };

@@ -22,7 +22,7 @@
  */
 import { DateTime } from 'luxon';
 import type { Queryable } from './pool';
-import { SqlConditions, type ReadScope } from './sql-conditions';
+import { addScope, SqlConditions, type ReadScope } from './sql-conditions';
 
 export interface DashboardFilters {
   areaId?: string;
@@ -43,7 +43,7 @@ const rollupTimezone = trendTimezone;
 
 /** Area and pathway conditions for rows with `alias.area_id` and, through `caseAlias`, a pathway. */
 function scoped(conditions: SqlConditions, scope: ReadScope, filters: DashboardFilters, alias: string, pathway: 'own' | 'via-case' | 'via-open-case'): void {
-  if (scope.areas !== null) conditions.add(`${alias}.area_id = ANY(${conditions.param(scope.areas)}::text[])`);
+  addScope(conditions, scope, alias, false);
   if (filters.areaId !== undefined) conditions.add(`${alias}.area_id = ${conditions.param(filters.areaId)}`);
   if (filters.pathwayKey !== undefined) {
     const key = conditions.param(filters.pathwayKey);

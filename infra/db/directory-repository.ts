@@ -69,12 +69,6 @@ export async function findUser(db: Queryable, id: string): Promise<UserRecord | 
   return rows[0] ? toUser(rows[0]) : null;
 }
 
-/** Every user, ordered by id. */
-export async function listUsers(db: Queryable): Promise<UserRecord[]> {
-  const { rows } = await db.query<UserRow>('SELECT id, display_name, roles, areas, services, active FROM users ORDER BY id');
-  return rows.map(toUser);
-}
-
 /** Creates or updates a user. */
 export async function upsertUser(db: Queryable, user: UserRecord): Promise<void> {
   await db.query(

@@ -58,16 +58,6 @@ export async function discardUnusedPerson(db: Queryable, personId: string): Prom
   );
 }
 
-/** The erasure of a person, if they were erased. */
-export async function findErasure(db: Queryable, personId: string): Promise<Omit<ErasureRecord, 'cases' | 'keysDestroyed'> | null> {
-  const { rows } = await db.query<{ erased_at: Date; erased_by: string; erasure_reason: ErasureReason }>(
-    'SELECT erased_at, erased_by, erasure_reason FROM persons WHERE person_id = $1 AND erased_at IS NOT NULL',
-    [personId],
-  );
-  const row = rows[0];
-  return row ? { personId, erasedAt: row.erased_at.toISOString(), erasedBy: row.erased_by, reason: row.erasure_reason } : null;
-}
-
 /** Empties the personal columns of these cases (idempotent); coded columns are kept. */
 export async function anonymiseCases(db: Queryable, caseIds: string[], now: Date): Promise<void> {
   if (caseIds.length === 0) return;

@@ -27,7 +27,8 @@ export function createPool(databaseUrl: string): pg.Pool {
 /** Anything repositories can query: the pool, or a client (borrowed from it, or standalone). */
 export type Queryable = pg.Pool | pg.ClientBase;
 
-function isPool(db: Queryable): db is pg.Pool {
+/** Whether `db` is a pool (a client must be borrowed from it) rather than a client. */
+export function isPool(db: Queryable): db is pg.Pool {
   return 'idleCount' in db;
 }
 

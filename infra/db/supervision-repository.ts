@@ -20,7 +20,7 @@ import { calendarFor, type BusinessCalendar, type HolidayRule } from '../../doma
 import { countWorkingDays, effectiveRule, stallCutoff, stallRuleKinds, type StallRule, type StallRuleKind } from '../../domain/stall-rules';
 import { caseColumns, toCaseSummary, type CaseRow, type CaseSummary } from './case-repository';
 import type pg from 'pg';
-import type { Queryable } from './pool';
+import { isPool, type Queryable } from './pool';
 import type { ReadScope } from './sql-conditions';
 
 /** Who must make the next move: a task's assignee (or its service and role), or a referral's receiving service. */
@@ -243,7 +243,7 @@ const dayMs = 86_400_000;
  * setting, reset before the connection goes back: other statements keep their custom plans.
  */
 async function withGenericPlan<T>(db: Queryable, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
-  const pooled = 'idleCount' in db ? await db.connect() : undefined;
+  const pooled = isPool(db) ? await db.connect() : undefined;
   const client = pooled ?? (db as pg.ClientBase);
   let broken: Error | undefined;
   try {

@@ -26,7 +26,7 @@ const auditRoutes: FastifyPluginAsyncZod = async (fastify) => {
       const { limit, cursor, ...filters } = request.query;
       const position = cursor === undefined ? undefined : decodeCursor(cursor, auditCursorSchema);
       if (cursor !== undefined && !position) {
-        throw problem.badRequest('the cursor is not valid for this list', [{ path: ['cursor'], message: 'use nextCursor from a previous page', location: 'querystring' }]);
+        throw problem.invalidCursor();
       }
       const page = await listAuditEvents(fastify.db, readScopeOf(actorOf(request)).areas, filters, { limit, beforeId: position?.before });
       return { items: page.items, nextCursor: page.nextBeforeId === null ? null : encodeCursor({ before: page.nextBeforeId }) };

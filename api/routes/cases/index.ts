@@ -38,10 +38,6 @@ import { moveToStepBodySchema, reopenStepBodySchema, skipStepBodySchema } from '
 import { problemResponses, problemTypes } from '../../schemas/problem';
 import { startCase } from './start-case';
 
-function invalidCursor() {
-  return problem.badRequest('the cursor is not valid for this list', [{ path: ['cursor'], message: 'use nextCursor from a previous page', location: 'querystring' }]);
-}
-
 /** The case as the actor now sees it; after a transfer out of their scope, the projected snapshot alone. */
 function detailOrSnapshot(detail: CaseDetail | null, batch: ProjectionBatch): CaseDetail {
   if (detail) return detail;
@@ -126,7 +122,7 @@ const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
     handler: async (request) => {
       const { limit, cursor, ...filters } = request.query;
       const position = cursor === undefined ? undefined : decodeCursor(cursor, caseCursorSchema);
-      if (cursor !== undefined && !position) throw invalidCursor();
+      if (cursor !== undefined && !position) throw problem.invalidCursor();
       const page = await listCases(
         fastify.db,
         readScopeOf(actorOf(request)),
@@ -170,7 +166,7 @@ const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
       const summary = await findCase(fastify.db, readScopeOf(actorOf(request)), caseId);
       if (!summary) throw problem.notFound(`no case ${caseId}`);
       const position = cursor === undefined ? { seq: 0 } : decodeCursor(cursor, timelineCursorSchema);
-      if (!position) throw invalidCursor();
+      if (!position) throw problem.invalidCursor();
       const page = await listCaseEvents(fastify.db, caseId, { limit, afterSeq: position.seq });
       const items = await fastify.fieldAccess.timeline(request, summary, page.items);
       return { items, nextCursor: page.nextAfterSeq === null ? null : encodeCursor({ seq: page.nextAfterSeq }) };

@@ -206,7 +206,7 @@ const interventionRoutes: FastifyPluginAsyncZod = async (fastify) => {
       if (!job) throw problem.notFound(`no job ${jobId}`);
       const position = request.query.cursor === undefined ? { i: -1 } : decodeCursor(request.query.cursor, itemCursorSchema);
       if (!position) {
-        throw problem.badRequest('the cursor is not valid for this list', [{ path: ['cursor'], message: 'use nextCursor from a previous page', location: 'querystring' }]);
+        throw problem.invalidCursor();
       }
       const page = await listInterventionItems(fastify.db, jobId, { afterIndex: position.i, limit: request.query.limit });
       return { ...job, items: page.items, nextCursor: page.nextAfterIndex === null ? null : encodeCursor({ i: page.nextAfterIndex }) };

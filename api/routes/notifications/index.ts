@@ -36,9 +36,6 @@ import {
 } from '../../schemas/notifications';
 import { problemResponses, problemTypes, type ProblemIssue } from '../../schemas/problem';
 
-const badCursor = () =>
-  problem.badRequest('the cursor is not valid for this list', [{ path: ['cursor'], message: 'use nextCursor from a previous page', location: 'querystring' }]);
-
 const notificationRoutes: FastifyPluginAsyncZod = async (fastify) => {
   /** References a subscription names must exist: unknown ones are a 422 with their paths. */
   async function checkReferences(body: CreateSubscriptionBody): Promise<void> {
@@ -67,7 +64,7 @@ const notificationRoutes: FastifyPluginAsyncZod = async (fastify) => {
     handler: async (request) => {
       const { limit, cursor } = request.query;
       const position = cursor === undefined ? undefined : decodeCursor(cursor, subscriptionCursorSchema);
-      if (cursor !== undefined && !position) throw badCursor();
+      if (cursor !== undefined && !position) throw problem.invalidCursor();
       const page = await listSubscriptions(fastify.db, { limit, after: position ? { createdAt: position.s, id: position.id } : undefined });
       return { items: page.items, nextCursor: page.next ? encodeCursor({ s: page.next.createdAt, id: page.next.id }) : null };
     },
@@ -136,7 +133,7 @@ const notificationRoutes: FastifyPluginAsyncZod = async (fastify) => {
     handler: async (request) => {
       const { limit, cursor, subscriptionId, channel } = request.query;
       const position = cursor === undefined ? undefined : decodeCursor(cursor, deadLetterCursorSchema);
-      if (cursor !== undefined && !position) throw badCursor();
+      if (cursor !== undefined && !position) throw problem.invalidCursor();
       const page = await listDeadLetters(fastify.db, { subscriptionId, channel }, { limit, after: position ? { deadAt: position.d, id: position.id } : undefined });
       return {
         items: page.items.map((item) => ({ ...item, message: item.message as unknown as Record<string, unknown> })),

@@ -58,7 +58,7 @@ export default async function personRoutes(fastify: FastifyInstance): Promise<vo
       const cases = await listCasesOfPerson(fastify.db, personId);
       // A person is in scope when all their cases are: nobody erases data they could not see.
       if (cases.length === 0 || !cases.every((item) => seesArea(actor, item.areaId))) throw problem.notFound(`no person ${personId}`);
-      const erased = await erasePerson(fastify.db, fastify.personKeys, personId, { actorId: actor.id, reason: request.body.reason, now: new Date() });
+      const erased = await erasePerson(fastify.db, fastify.personKeys, personId, { actorId: actor.id, reason: request.body.reason, now: fastify.now() });
       if (erased === 'not_found') throw problem.notFound(`no person ${personId}`);
       if (erased === 'already_erased') throw problem.conflict(`person ${personId} was already erased`);
       const workflows = await terminateWorkflows(erased.cases);

@@ -65,7 +65,7 @@ const referralRoutes: FastifyPluginAsyncZod = async (fastify) => {
       const { limit, cursor, status, ...filters } = request.query;
       const position = cursor === undefined ? undefined : decodeCursor(cursor, taskCursorSchema);
       if (cursor !== undefined && !position) {
-        throw problem.badRequest('the cursor is not valid for this list', [{ path: ['cursor'], message: 'use nextCursor from a previous page', location: 'querystring' }]);
+        throw problem.invalidCursor();
       }
       const page = await selectReferralViews(
         fastify.db,
@@ -147,10 +147,7 @@ const referralRoutes: FastifyPluginAsyncZod = async (fastify) => {
       runReferralCommand(request, request.params.referralId, (referral) => {
         const parsed = extendReferralDeadlineSchema.safeParse({ kind: 'extendReferralDeadline', referralId: referral.referralId, ...request.body });
         if (!parsed.success) {
-          throw problem.badRequest(
-            'give exactly one of "newDueAt" or "by"',
-            parsed.error.issues.map((issue) => ({ path: issue.path.map((p) => (typeof p === 'number' ? p : String(p))), message: issue.message, location: 'body' as const })),
-          );
+          throw problem.invalidBody('give exactly one of "newDueAt" or "by"', parsed.error.issues);
         }
         return parsed.data;
       }),

@@ -31,7 +31,7 @@ const supervisionRoutes: FastifyPluginAsyncZod = async (fastify) => {
       const { areaId, pathwayKey, kind, limit, cursor } = request.query;
       const position = cursor === undefined ? undefined : decodeCursor(cursor, caseCursorSchema);
       if (cursor !== undefined && !position) {
-        throw problem.badRequest('the cursor is not valid for this list', [{ path: ['cursor'], message: 'use nextCursor from a previous page', location: 'querystring' }]);
+        throw problem.invalidCursor();
       }
       const kinds: StallRuleKind[] | undefined = kind === undefined ? undefined : Array.isArray(kind) ? kind : [kind];
       const page = await listStalledCases(fastify.db, readScopeOf(actorOf(request)), {

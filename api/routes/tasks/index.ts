@@ -14,7 +14,7 @@ import { reportAccess } from '../../plugins/audit';
 import { actorOf } from '../../plugins/auth';
 import { problem } from '../../plugins/problems';
 import { bearerSecurity, decodeCursor, encodeCursor, taskCursorSchema } from '../../schemas/common';
-import { problemResponses, problemTypes, type ProblemIssue } from '../../schemas/problem';
+import { problemResponses, problemTypes } from '../../schemas/problem';
 import {
   completeTaskBodySchema,
   extendDeadlineBodySchema,
@@ -36,10 +36,6 @@ function assigneeFilter(actor: AuthenticatedActor, assignee: string | undefined)
   if (assignee === 'me') return { kind: 'user', id: actor.id };
   if (assignee === 'unassigned') return { kind: 'unassigned' };
   return { kind: 'user', id: assignee };
-}
-
-function bodyProblem(detail: string, issues: ProblemIssue[]) {
-  return problem.badRequest(detail, issues.map((issue) => ({ ...issue, location: 'body' as const })));
 }
 
 const taskRoutes: FastifyPluginAsyncZod = async (fastify) => {
@@ -96,7 +92,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (fastify) => {
       const { limit, cursor, assignee, status, ...filters } = request.query;
       const position = cursor === undefined ? undefined : decodeCursor(cursor, taskCursorSchema);
       if (cursor !== undefined && !position) {
-        throw problem.badRequest('the cursor is not valid for this list', [{ path: ['cursor'], message: 'use nextCursor from a previous page', location: 'querystring' }]);
+        throw problem.invalidCursor();
       }
       const page = await selectTaskViews(
         fastify.db,
@@ -195,7 +191,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (fastify) => {
       runTaskCommand(request, request.params.taskId, (task) => {
         const parsed = extendDeadlineSchema.safeParse({ kind: 'extendDeadline', taskId: task.taskId, ...request.body });
         if (!parsed.success) {
-          throw bodyProblem('give exactly one of "newDueAt" or "by"', parsed.error.issues.map((issue) => ({ path: issue.path.map((p) => (typeof p === 'number' ? p : String(p))), message: issue.message })));
+          throw problem.invalidBody('give exactly one of "newDueAt" or "by"', parsed.error.issues);
         }
         return parsed.data;
       }),
