@@ -285,27 +285,37 @@ function initialDueAt(state: CaseState, ctx: EngineContext, step: Pick<TaskStep,
   return deadlineAfter(base, step.deadline, state.calendar);
 }
 
-/** Sets a task's deadline and lays out its reminders and escalation ladder from the step definition. */
-export function scheduleDeadline(state: CaseState, ctx: Pick<EngineContext, 'now'>, task: CaseTask, step: TaskStep, dueAt: Date | null): void {
-  task.dueAt = dueAt ? dueAt.toISOString() : null;
-  task.reminders = [];
-  task.escalations = [];
-  if (!dueAt) return;
+/** The reminders and escalation ladder a step lays out against a due date; levels without a service stay with `service`. */
+function alertsFor(
+  state: CaseState,
+  now: Date,
+  step: Pick<TaskStep, 'reminders' | 'escalation'>,
+  dueAt: Date,
+  service: string,
+): { reminders: TaskReminder[]; escalations: TaskEscalation[] } {
+  const reminders: TaskReminder[] = [];
   for (const reminder of step.reminders) {
     const at = alertTime(dueAt, reminder.before, 'before', state.calendar);
     // A reminder whose moment has already passed would only be noise.
-    if (at.getTime() > ctx.now.getTime()) task.reminders.push({ at: at.toISOString(), firedAt: null });
+    if (at.getTime() > now.getTime()) reminders.push({ at: at.toISOString(), firedAt: null });
   }
-  step.escalation.forEach((level, index) => {
-    task.escalations.push({
-      level: index + 1,
-      at: alertTime(dueAt, level.after, 'after', state.calendar).toISOString(),
-      role: level.role,
-      service: level.service ?? task.service,
-      reassign: level.reassign,
-      firedAt: null,
-    });
-  });
+  const escalations = step.escalation.map((level, index): TaskEscalation => ({
+    level: index + 1,
+    at: alertTime(dueAt, level.after, 'after', state.calendar).toISOString(),
+    role: level.role,
+    service: level.service ?? service,
+    reassign: level.reassign,
+    firedAt: null,
+  }));
+  return { reminders, escalations };
+}
+
+/** Sets a task's deadline and lays out its reminders and escalation ladder from the step definition. */
+export function scheduleDeadline(state: CaseState, ctx: Pick<EngineContext, 'now'>, task: CaseTask, step: TaskStep, dueAt: Date | null): void {
+  task.dueAt = dueAt ? dueAt.toISOString() : null;
+  const alerts = dueAt ? alertsFor(state, ctx.now, step, dueAt, task.service) : { reminders: [], escalations: [] };
+  task.reminders = alerts.reminders;
+  task.escalations = alerts.escalations;
 }
 
 /** Completes a task (after validation) and carries its token on. */
@@ -586,23 +596,9 @@ function createReferral(state: CaseState, ctx: EngineContext, token: Token, step
 /** Sets a referral's acceptance deadline and lays out its reminders and escalation ladder, as for a task. */
 export function scheduleReferralDeadline(state: CaseState, ctx: Pick<EngineContext, 'now'>, referral: CaseReferral, step: ReferralStep, dueAt: Date | null): void {
   referral.acceptDueAt = dueAt ? dueAt.toISOString() : null;
-  referral.reminders = [];
-  referral.escalations = [];
-  if (!dueAt) return;
-  for (const reminder of step.reminders) {
-    const at = alertTime(dueAt, reminder.before, 'before', state.calendar);
-    if (at.getTime() > ctx.now.getTime()) referral.reminders.push({ at: at.toISOString(), firedAt: null } satisfies TaskReminder);
-  }
-  step.escalation.forEach((level, index) => {
-    referral.escalations.push({
-      level: index + 1,
-      at: alertTime(dueAt, level.after, 'after', state.calendar).toISOString(),
-      role: level.role,
-      service: level.service ?? referral.toService,
-      reassign: level.reassign,
-      firedAt: null,
-    } satisfies TaskEscalation);
-  });
+  const alerts = dueAt ? alertsFor(state, ctx.now, step, dueAt, referral.toService) : { reminders: [], escalations: [] };
+  referral.reminders = alerts.reminders;
+  referral.escalations = alerts.escalations;
 }
 
 function fireDueReferralAlerts(state: CaseState, ctx: EngineContext, nowMs: number): boolean {

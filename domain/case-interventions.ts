@@ -157,8 +157,7 @@ export function applyIntervention(state: CaseState, ctx: EngineContext, command:
         task.status = 'cancelled';
         task.version = emit(state, ctx, 'task_cancelled', { stepId: task.stepId, taskId: task.id, details: { because: 'moved_to_step' } }).seq;
       }
-      for (const referral of state.referrals ?? []) {
-        if (referral.status !== 'pending' && referral.status !== 'accepted') continue;
+      for (const referral of activeReferrals(state)) {
         referral.status = 'cancelled';
         referral.version = emit(state, ctx, 'referral_cancelled', { stepId: referral.stepId, details: { referralId: referral.id, because: 'moved_to_step' } }).seq;
       }

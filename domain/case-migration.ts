@@ -13,7 +13,7 @@
  */
 import type { CaseCommand, CommandRejection } from './case-commands';
 import { commandRejections } from './case-commands';
-import { emit, openTasks, scheduleDeadline, type EngineContext } from './case-engine';
+import { activeReferrals, emit, openTasks, scheduleDeadline, type EngineContext } from './case-engine';
 import type { Actor, CaseState, CaseTask } from './case-state';
 import type { FormField, PathwayDefinition, Step, TaskStep } from './pathway-schema';
 
@@ -59,7 +59,7 @@ export function mappedStepId(mapping: Record<string, string>, stepId: string): s
 function liveStepIds(state: CaseState): string[] {
   const ids = new Set<string>(state.tokens.map((token) => token.stepId));
   for (const task of openTasks(state)) ids.add(task.stepId);
-  for (const referral of state.referrals ?? []) if (referral.status === 'pending' || referral.status === 'accepted') ids.add(referral.stepId);
+  for (const referral of activeReferrals(state)) ids.add(referral.stepId);
   return [...ids].sort();
 }
 
@@ -201,7 +201,7 @@ export function applyMigration(state: CaseState, ctx: EngineContext, from: Pathw
     if (target !== token.stepId) moved[token.stepId] = target;
     token.stepId = target;
   }
-  const referrals = (state.referrals ?? []).filter((r) => r.status === 'pending' || r.status === 'accepted');
+  const referrals = activeReferrals(state);
   for (const referral of referrals) referral.stepId = mappedStepId(mapping, referral.stepId);
   for (const [oldId, newId] of Object.entries(mapping)) {
     // Rules of the new version read the renamed step's data under its new id; the old key stays as recorded.

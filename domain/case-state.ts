@@ -21,8 +21,6 @@ export interface ActorRef {
   kind: Actor['kind'];
 }
 
-export const systemActor: Actor = { id: 'system', kind: 'system', roles: ['admin'], areas: [], services: [] };
-
 export const caseStatuses = ['active', 'suspended', 'closed', 'cancelled'] as const;
 export type CaseStatus = (typeof caseStatuses)[number];
 

@@ -31,11 +31,6 @@ const { failInterventionItem, completeInterventionJob } = proxyActivities<Interv
 const DEFAULT_PARALLELISM = 4;
 const HISTORY_BUDGET = 10_000;
 
-/** Workflow id of a job: the opaque job id only. */
-export function interventionWorkflowId(jobId: string): string {
-  return `intervention-${jobId}`;
-}
-
 /** Runs every item of the job once, then marks it completed. */
 export async function interventionJob(input: InterventionJobInput): Promise<void> {
   const parallelism = input.parallelism ?? DEFAULT_PARALLELISM;

@@ -87,7 +87,8 @@ describe('audit of access', () => {
     ]);
     expect(reads[0].fields).toEqual(expect.arrayContaining(['case.targetGroup', 'outreach.place', 'outreach.source']));
     expect(reads[0].request_id).toBeTruthy();
-    if (detail.headers['x-request-id']) expect(reads[0].request_id).toBe(detail.headers['x-request-id']);
+    expect(detail.headers['x-request-id']).toBeTruthy();
+    expect(reads[0].request_id).toBe(detail.headers['x-request-id']);
   });
 
   it("lists every access to a person's cases by person, for a data subject's access request", async () => {
@@ -186,6 +187,13 @@ describe('audit of access', () => {
     expect(decoded.statusCode).toBe(200);
     const entries = (await api.request('admin', { method: 'GET', url: '/audit/events?action=codec.use' })).json<Page<AuditEvent>>();
     expect(entries.items[0]).toMatchObject({ actor: { id: 'admin' }, route: '/codec/decode', method: 'POST', outcome: 200 });
+  });
+
+  it('records who exported case-level CSV rows', async () => {
+    const exported = await api.request('supervisor-livorno', { method: 'GET', url: '/reports/cases.csv?from=2020-01-01&to=2020-02-01' });
+    expect(exported.statusCode).toBe(200);
+    const entries = (await api.request('admin', { method: 'GET', url: '/audit/events?action=reports.export' })).json<Page<AuditEvent>>();
+    expect(entries.items.map((entry) => [entry.actor.id, entry.method, entry.route, entry.outcome])).toEqual([['supervisor-livorno', 'GET', '/reports/cases.csv', 200]]);
   });
 
   it('does not log lists, which carry no personal data', async () => {

@@ -34,9 +34,13 @@ describe('field access policy', () => {
       expect(mayReadCategory(actor(['auditor'], ['social', 'oss']), category)).toBe(false);
       expect(mayReadCategory(actor([], ['social']), category)).toBe(false);
     }
+    expect(mayReadCategory(actor(['operator'], ['social']), 'judicial')).toBe(true);
     expect(mayReadCategory(actor(['operator'], ['oss']), 'judicial')).toBe(false);
+    expect(mayReadCategory(actor(['operator'], ['outreach']), 'judicial')).toBe(false);
+    expect(mayReadCategory(actor(['coordinator'], ['social']), 'judicial')).toBe(false);
     expect(mayReadCategory(actor(['operator'], ['employment']), 'minors')).toBe(false);
-    expect(mayReadCategory(actor(['operator'], ['outreach']), 'minors')).toBe(true);
+    for (const service of ['outreach', 'oss', 'social']) expect(mayReadCategory(actor(['operator'], [service]), 'minors')).toBe(true);
+    expect(mayReadCategory(actor(['auditor'], ['outreach']), 'minors')).toBe(false);
   });
 
   it('finds the categorised fields of the reference pathway by step and key', () => {
