@@ -194,7 +194,9 @@ describe('canary personal data', () => {
     await server.stop();
     const files = (await readdir(dir)).filter((name) => name.startsWith('temporal.db'));
     const dbBytes = Buffer.concat(await Promise.all(files.map((name) => readFile(path.join(dir, name)))));
-    const serverLog = await readFile(path.join(dir, 'temporal.log'), 'utf8').catch(() => '');
+    // The server log must exist: a missing file would make its part of the search find nothing.
+    const serverLog = await readFile(path.join(dir, 'temporal.log'), 'utf8');
+    expect(serverLog.length).toBeGreaterThan(0);
     const appLogs = logs.join('\n');
 
     const figures = { temporalDb: hits(dbBytes), logs: hits(appLogs) + hits(serverLog), searchAttributes: hits(visibility) };
