@@ -11,11 +11,14 @@
  * answer is the moment the task is in the inbox. Every sample then reads the inbox to check that
  * it is (a missing task fails the run), and that read is timed too and printed beside. (b) runs
  * on a case whose workflow has finished its first task, as its floor runs on a running workflow.
+ * For (b) it also prints where the time goes: the worker's workflow task that answers the update
+ * (from the history's timestamps, written by the server) beside the same for the bare update.
  *
  * It boots its own embedded PostgreSQL and Temporal dev server in a temporary folder, runs the real
  * worker and the real HTTP API as separate processes on loopback, and removes everything afterwards.
  */
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -56,6 +59,26 @@ function stats(values: number[]): Stats {
 }
 
 const ms = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
+
+const { EventType } = temporal.api.enums.v1;
+
+/** For each update a history records: the time from its workflow task's start to that task's completion (ms). */
+function updateTaskTimes(history: temporal.api.history.v1.IHistory): number[] {
+  const millis = (event: temporal.api.history.v1.IHistoryEvent) => Number(event.eventTime?.seconds ?? 0) * 1000 + (event.eventTime?.nanos ?? 0) / 1e6;
+  const times: number[] = [];
+  let started: number | undefined;
+  let completed: number | undefined;
+  for (const event of history.events ?? []) {
+    if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) started = millis(event);
+    else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) completed = millis(event);
+    // The accepted update follows the completion of the task that ran its handler.
+    else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED && started !== undefined && completed !== undefined) {
+      times.push(completed - started);
+      started = undefined;
+    }
+  }
+  return times;
+}
 
 /** Waits (untimed) until the case's workflow exists and has completed its first workflow task. */
 async function caseWorkflowReady(client: Client, caseId: string): Promise<void> {
@@ -171,6 +194,7 @@ async function main(): Promise<void> {
     const apiComplete: number[] = [];
     const apiCompleteRead: number[] = [];
     const floorIds: string[] = [];
+    const sampledCases: string[] = [];
     for (let i = 0; i < warmup + samples; i++) {
       const record = i >= warmup;
       // (a) floor: a bare workflow start.
@@ -183,6 +207,7 @@ async function main(): Promise<void> {
       t = process.hrtime.bigint();
       const created = (await startCase()) as { caseId: string };
       if (record) apiStart.push(ms(t));
+      if (record) sampledCases.push(created.caseId);
       const taskId = await inboxHas(outreach, created.caseId, 'outreach');
       if (record) apiStartRead.push(ms(t));
       // (b) is about a running case, as its floor is an update on a running workflow: the case's
@@ -199,6 +224,10 @@ async function main(): Promise<void> {
       await inboxHas(desk, created.caseId, 'intake');
       if (record) apiCompleteRead.push(ms(t));
     }
+    // Where (b)'s time goes: the worker's share of each update, from the server's own timestamps.
+    const caseUpdateTasks: number[] = [];
+    for (const caseId of sampledCases) caseUpdateTasks.push(...updateTaskTimes(await client.workflow.getHandle(`case-${caseId}`).fetchHistory()));
+    const floorUpdateTasks = updateTaskTimes(await floorHandle.fetchHistory()).slice(-samples);
     await floorHandle.signal(finishSignal);
     for (const workflowId of floorIds) await client.workflow.getHandle(workflowId).signal(finishSignal);
 
@@ -243,6 +272,10 @@ async function main(): Promise<void> {
     console.log(line('    bare executeUpdate (floor)', b.floor));
     console.log(`    ratio at p50: ${(b.api.p50 / b.floor.p50).toFixed(2)}x   (target ≤ 1.5x)`);
     console.log(`${line('    + a separate inbox read that sees it', bRead)}   ratio ${(bRead.p50 / b.floor.p50).toFixed(2)}x`);
+    const caseTask = stats(caseUpdateTasks);
+    const floorTask = stats(floorUpdateTasks);
+    console.log(`    where it goes: the workflow task that answers the update (worker, server timestamps) p50 ${caseTask.p50.toFixed(2)} ms for a case vs ${floorTask.p50.toFixed(2)} ms bare;`);
+    console.log(`    the rest (difference of the p50s), ${(b.api.p50 - caseTask.p50).toFixed(2)} ms vs ${(b.floor.p50 - floorTask.p50).toFixed(2)} ms, is the client, the API and the server around that task`);
     console.log(
       `(c) sustained: ${(ok / sustainedElapsed).toFixed(1)} cases/s over ${sustainedElapsed.toFixed(1)} s with ${sustainedClients} clients; ${ok} started, ${errors.length} errors`,
     );

@@ -56,7 +56,11 @@ export class EncryptionCodec implements PayloadCodec {
     return payloads.map((payload) => this.encryptWith(key, payload));
   }
 
-  async decode(payloads: Payload[]): Promise<Payload[]> {
+  async decode(payloads: Payload[], context?: SerializationContext): Promise<Payload[]> {
+    // What a case's workflow or activity decodes, it answers encrypted with the case's key: look that
+    // key up in the same moment (a no-op when cached; an erased person's refusal comes at encode).
+    const caseId = caseIdOfWorkflowId(context?.workflowId);
+    if (caseId !== null && payloads.some((payload) => keyIdOf(payload) !== null)) this.keys.keyForCase(caseId).catch(() => undefined);
     return Promise.all(
       payloads.map(async (payload) => {
         const decoded = await this.tryDecode(payload);

@@ -39,6 +39,14 @@ export interface PersonKeyStoreOptions {
 
 type Cached<T> = { value: T };
 
+/** The rows of a person and their first data key (the key wrapped with a master key). */
+export interface NewPerson {
+  personId: string;
+  keyId: string;
+  wrappingKeyId: string;
+  wrappedKey: Buffer;
+}
+
 const wrapAad = (keyId: string) => `person-key:${keyId}`;
 
 export class PersonKeyStore {
@@ -65,17 +73,28 @@ export class PersonKeyStore {
 
   /** Creates a person with a fresh data key (wrapped with the active master key); returns the person id. */
   async createPerson(db: Queryable = this.db): Promise<string> {
+    const person = this.newPerson();
+    await db.query(
+      `WITH person AS (INSERT INTO persons (person_id) VALUES ($1) RETURNING person_id)
+       INSERT INTO person_keys (key_id, person_id, wrapping_key_id, wrapped_key) SELECT $2, person_id, $3, $4 FROM person`,
+      [person.personId, person.keyId, person.wrappingKeyId, person.wrappedKey],
+    );
+    return person.personId;
+  }
+
+  /**
+   * A new person and data key, not yet stored: the caller inserts the rows (persons, then
+   * person_keys) in its own statement, so a person exists only together with what made it.
+   * The key is usable at once for sealing that statement's data.
+   */
+  newPerson(): NewPerson {
     const personId = randomUUID();
     const keyId = `${PERSON_KEY_PREFIX}${randomUUID()}`;
     const key = randomBytes(32);
     const master = this.masterKey();
-    await db.query(
-      `WITH person AS (INSERT INTO persons (person_id) VALUES ($1) RETURNING person_id)
-       INSERT INTO person_keys (key_id, person_id, wrapping_key_id, wrapped_key) SELECT $2, person_id, $3, $4 FROM person`,
-      [personId, keyId, master.keyId, seal(master.key, key, wrapAad(keyId))],
-    );
     this.keyOfPersonCache.set(personId, { value: { keyId, key } });
-    return personId;
+    this.keyByIdCache.set(keyId, { value: key });
+    return { personId, keyId, wrappingKeyId: master.keyId, wrappedKey: seal(master.key, key, wrapAad(keyId)) };
   }
 
   /** Whether the person exists and whether they were erased; null for an unknown id. */
@@ -87,6 +106,11 @@ export class PersonKeyStore {
   /** The person a case is about; null for a case without one (started before persons existed). */
   async personOfCase(caseId: string): Promise<string | null> {
     return ((await this.personOfCaseCache.fetch(caseId)) as Cached<string | null>).value;
+  }
+
+  /** Remembers whose case a just-recorded case is, so its first commands need no lookup. */
+  rememberCase(caseId: string, personId: string | null): void {
+    this.personOfCaseCache.set(caseId, { value: personId });
   }
 
   /** The person's current data key; throws PersonErasedError when it was destroyed. */

@@ -7,6 +7,7 @@ import type { ProjectionBatch } from '../../domain/case-state';
 import type { Queryable } from './pool';
 import { openJson, personKeysOf, sealJson, type SealedJson } from '../codec/personal-data';
 import { projectIfInserted } from './projection-repository';
+import type { NewPerson } from '../codec/person-key-store';
 
 export interface CaseStartRequest {
   actorId: string;
@@ -81,18 +82,20 @@ export async function findCaseStartRequest(db: Queryable, actorId: string, idemp
 }
 
 /**
- * Records the first use of a key and, in the same statement, projects the new case's first state:
- * one round trip and one commit on the path of every case start. False when the row was not
- * inserted (the key was taken meanwhile, or the reference collided): then nothing was projected.
+ * Records the first use of a key and, in the same statement, projects the new case's first state
+ * and stores `newPerson` (the case's person, when new): one round trip and one commit on the path
+ * of every case start. False when the row was not inserted (the key was taken meanwhile, or the
+ * reference collided): then nothing was projected or stored.
  */
-export async function recordCaseStart(db: Queryable, request: CaseStartRequest, firstProjection: ProjectionBatch): Promise<boolean> {
+export async function recordCaseStart(db: Queryable, request: CaseStartRequest, firstProjection: ProjectionBatch, newPerson?: NewPerson): Promise<boolean> {
   const insert = `INSERT INTO case_start_requests (actor_id, idempotency_key, request_hash, case_id, reference, pathway_key,
        pathway_version, area_id, started_at, workflow_input, person_id)
      VALUES ($20, $21, $22, $23, $24, $25, $26::integer, $27, $28::timestamptz, $29::jsonb, $30) ON CONFLICT DO NOTHING`;
+  if (newPerson && newPerson.personId !== request.personId) throw new Error('the new person must be the person of the case');
   const personId = request.personId ?? null;
   const keys = personKeysOf(db);
   const key = personId === null ? keys.masterKey() : await keys.keyOfPerson(personId);
-  return projectIfInserted(db, insert, [
+  const params = [
     request.actorId,
     request.idempotencyKey,
     request.requestHash,
@@ -104,7 +107,23 @@ export async function recordCaseStart(db: Queryable, request: CaseStartRequest, 
     request.startedAt,
     request.workflowInput === null ? null : JSON.stringify(sealJson(key, request.workflowInput)),
     personId,
-  ], firstProjection, personId);
+  ];
+  // A new person's rows are written only if the start is (selected from `recorded`): never an orphan person.
+  const alongside = newPerson
+    ? `new_person AS (INSERT INTO persons (person_id) SELECT person_id FROM recorded RETURNING person_id),
+new_person_key AS (INSERT INTO person_keys (key_id, person_id, wrapping_key_id, wrapped_key)
+  SELECT $31, person_id, $32, $33 FROM new_person RETURNING 1)`
+    : undefined;
+  const recorded = await projectIfInserted(
+    db,
+    newPerson
+      ? { name: 'case-start-new-person', text: insert, params: [...params, newPerson.keyId, newPerson.wrappingKeyId, newPerson.wrappedKey], alongside }
+      : { name: 'case-start', text: insert, params },
+    firstProjection,
+    personId,
+  );
+  if (recorded) keys.rememberCase(request.caseId, personId);
+  return recorded;
 }
 
 /** The start record of a case; null when the case was not started through the API. */

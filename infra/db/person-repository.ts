@@ -46,18 +46,6 @@ export async function personsOfKeys(db: Queryable, keyIds: string[]): Promise<st
   return rows.map((row) => row.person_id);
 }
 
-/** Deletes a person created for a case start that did not happen (no case names them). */
-export async function discardUnusedPerson(db: Queryable, personId: string): Promise<void> {
-  await db.query(
-    `WITH unused AS (SELECT p.person_id FROM persons p WHERE p.person_id = $1
-        AND NOT EXISTS (SELECT 1 FROM case_start_requests r WHERE r.person_id = p.person_id)
-        AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.person_id = p.person_id)),
-      keys AS (DELETE FROM person_keys k USING unused WHERE k.person_id = unused.person_id)
-     DELETE FROM persons p USING unused WHERE p.person_id = unused.person_id`,
-    [personId],
-  );
-}
-
 /** Empties the personal columns of these cases (idempotent); coded columns are kept. */
 export async function anonymiseCases(db: Queryable, caseIds: string[], now: Date): Promise<void> {
   if (caseIds.length === 0) return;

@@ -85,11 +85,12 @@ ON CONFLICT (case_id, seq) DO NOTHING`;
 // its events (the order every writer locks rows in, so concurrent writers of one case never deadlock).
 // `prelude` may put a data-modifying CTE named `recorded` first; the projection then happens only if
 // that CTE wrote a row (a case start records its idempotency key and projects in one statement).
-const projectionStatement = (prelude = '', preludeParamCount = 0) => {
+// `alongside` adds CTEs after `recorded` that may select from it (a new person's rows).
+const projectionStatement = (prelude = '', preludeParamCount = 0, alongside = '') => {
   const guard = prelude ? 'WHERE EXISTS (SELECT 1 FROM recorded)' : '';
   const x: ExtraParam = (i) => `$${20 + preludeParamCount + i}`;
   return `
-WITH ${prelude ? `recorded AS (${prelude} RETURNING person_id),` : ''}
+WITH ${prelude ? `recorded AS (${prelude} RETURNING person_id),` : ''}${alongside ? `\n${alongside},` : ''}
 projected_case AS (${upsertCase(guard, x, prelude ? '(SELECT person_id FROM recorded)' : undefined)} RETURNING 1),
 projected_tasks AS (${upsertTasks(guard)} RETURNING 1),
 projected_referrals AS (${upsertReferrals(guard, x)} RETURNING 1),
@@ -114,20 +115,28 @@ function latestById<T>(items: T[], idOf: (item: T) => string, versionOf: (item: 
  * if the batch is newer; events are inserted once. Safe to repeat and to apply out of order.
  */
 export async function applyProjection(db: Queryable, batch: ProjectionBatch): Promise<void> {
-  await db.query(applyBatch, [...(await projectionParams(db, batch)), ...supervisionParams(batch)]);
+  // Named, so each connection parses and plans this long statement once rather than on every call.
+  await db.query({ name: 'apply-projection', text: applyBatch, values: [...(await projectionParams(db, batch)), ...supervisionParams(batch)] });
 }
 
 /**
  * Runs `prelude` (an INSERT, into a table with a `person_id` column, whose parameters follow the
- * projection's 19) and, only if it inserted a row, projects the batch for that person, in one
- * statement. Returns whether the prelude inserted.
+ * projection's 19; its name must be unique to its text) and, only if it inserted a row, projects the
+ * batch for that person, in one statement, with any `alongside` CTEs (which may select from
+ * `recorded`). Returns whether the prelude inserted.
  */
-export async function projectIfInserted(db: Queryable, prelude: string, preludeParams: unknown[], batch: ProjectionBatch, personId: string | null): Promise<boolean> {
-  const { rows } = await db.query<{ recorded: number }>(projectionStatement(prelude, preludeParams.length), [
-    ...(await projectionParams(db, batch, personId)),
-    ...preludeParams,
-    ...supervisionParams(batch),
-  ]);
+export async function projectIfInserted(
+  db: Queryable,
+  prelude: { name: string; text: string; params: unknown[]; alongside?: string },
+  batch: ProjectionBatch,
+  personId: string | null,
+): Promise<boolean> {
+  const { rows } = await db.query<{ recorded: number }>({
+    // The prelude's name names the whole statement: prepared once per connection, like apply-projection.
+    name: `project-if-${prelude.name}`,
+    text: projectionStatement(prelude.text, prelude.params.length, prelude.alongside),
+    values: [...(await projectionParams(db, batch, personId)), ...prelude.params, ...supervisionParams(batch)],
+  });
   return rows[0].recorded === 1;
 }
 

@@ -54,6 +54,13 @@ describe('starting a case', () => {
   it('is idempotent per actor and key: same body, same case; other body, 422', async () => {
     const request = (user: string, data: Record<string, unknown>, key = 'retry-me') =>
       api.request(user, { method: 'POST', url: '/cases', headers: { 'idempotency-key': key }, payload: { pathwayKey: PATHWAY, areaId: 'livorno', data } });
+    const countPersons = async () => {
+      const { rows } = await api.pool.query<{ persons: number; keys: number }>(
+        'SELECT (SELECT count(*) FROM persons)::int AS persons, (SELECT count(*) FROM person_keys)::int AS keys',
+      );
+      return rows[0];
+    };
+    const before = await countPersons();
     const concurrent = await Promise.all([1, 2, 3].map(() => request('oss-operator-livorno', { targetGroup: 'homeless' })));
     const ids = new Set(concurrent.map((r) => json<CaseDetail>(r).caseId));
     expect(ids.size).toBe(1);
@@ -61,6 +68,12 @@ describe('starting a case', () => {
     const again = await request('oss-operator-livorno', { targetGroup: 'homeless' });
     expect(again.statusCode).toBe(200);
     expect(json<CaseDetail>(again).caseId).toBe([...ids][0]);
+
+    // Four requests, one case: one new person with one key (the repeats wrote none).
+    const persons = await countPersons();
+    expect({ persons: persons.persons - before.persons, keys: persons.keys - before.keys }).toEqual({ persons: 1, keys: 1 });
+    const { rows: owner } = await api.pool.query<{ person_id: string }>('SELECT person_id FROM cases WHERE case_id = $1', [[...ids][0]]);
+    expect((await api.pool.query('SELECT 1 FROM person_keys WHERE person_id = $1 AND destroyed_at IS NULL', [owner[0].person_id])).rowCount).toBe(1);
 
     const reused = expectProblem(await request('oss-operator-livorno', { targetGroup: 'family_with_minors' }), 422, 'idempotency_key_reused');
     expect(reused.issues).toEqual([expect.objectContaining({ path: ['idempotency-key'], location: 'headers' })]);

@@ -13,9 +13,10 @@ import type { CaseWorkflowInput } from '../../../domain/case-messages';
 import type { FieldValue, ProjectionBatch } from '../../../domain/case-state';
 import { validateFormData } from '../../../domain/form-validation';
 import type { PathwayDefinition } from '../../../domain/pathway-schema';
+import type { NewPerson } from '../../../infra/codec/person-key-store';
 import { personKeysOf } from '../../../infra/codec/personal-data';
 import { findArea, type AreaRecord } from '../../../infra/db/directory-repository';
-import { discardUnusedPerson, listCasesOfPerson } from '../../../infra/db/person-repository';
+import { listCasesOfPerson } from '../../../infra/db/person-repository';
 import { findCaseStartRequest, recordCaseStart, storedWorkflowInput, type CaseStartRequest } from '../../../infra/db/idempotency-repository';
 import { findCurrentVersion, findVersion, pathwayExists, type PathwayVersionRecord } from '../../../infra/db/pathway-repository';
 import type { AuthenticatedActor } from '../../auth/actor-cache';
@@ -135,13 +136,6 @@ export async function startCase(
   idempotencyKey: string,
 ): Promise<{ caseId: string; created: boolean; firstProjection?: ProjectionBatch; personId?: string }> {
   const hash = requestHash(body);
-  // A new person (and their key) is written while the request is checked, off the answer's path;
-  // a person created for a request that then records no case is discarded and leaves no trace.
-  const newPerson = body.personId === undefined ? personKeysOf(deps.db).createPerson() : undefined;
-  newPerson?.catch(() => undefined);
-  const discardNewPerson = async () => {
-    if (newPerson) await discardUnusedPerson(deps.db, await newPerson);
-  };
   let resolved: { area: AreaRecord; pathway: PathwayVersionRecord; caseData: Record<string, FieldValue> };
   try {
     const area = await resolveArea(deps.db, body.areaId);
@@ -150,14 +144,15 @@ export async function startCase(
     resolved = { area, pathway, caseData: validateCaseData(pathway.definition, body.data) };
     if (body.personId !== undefined) await resolveExistingPerson(deps.db, actor, body.personId);
   } catch (error) {
-    await discardNewPerson().catch(() => undefined);
     // A retry of a start that went through must still get its case, even if the pathway was retired since.
     const earlier = await findCaseStartRequest(deps.db, actor.id, idempotencyKey);
     if (!earlier) throw error;
     return repeatedStart(deps, earlier, hash);
   }
   const { area, pathway, caseData } = resolved;
-  const personId = body.personId ?? (await newPerson);
+  // A case about a new person: their rows are written by the start's own statement, only if it records the case.
+  const newPerson = body.personId === undefined ? personKeysOf(deps.db).newPerson() : undefined;
+  const personId = body.personId ?? (newPerson as NewPerson).personId;
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const candidate: CaseStartRequest = {
       actorId: actor.id,
@@ -177,18 +172,14 @@ export async function startCase(
     candidate.workflowInput = storedWorkflowInput(input);
     const firstProjection = createCase(input).batch;
     // The record and the first projection in one statement: the common path costs one round trip.
-    if (await recordCaseStart(deps.db, candidate, firstProjection)) {
+    if (await recordCaseStart(deps.db, candidate, firstProjection, newPerson)) {
       deps.startWorkflow(input);
       return { caseId: candidate.caseId, created: true, firstProjection, personId };
     }
     // Either a concurrent request took the key (use its record) or the reference collided (try another).
     const earlier = await findCaseStartRequest(deps.db, actor.id, idempotencyKey);
-    if (earlier) {
-      await discardNewPerson();
-      return repeatedStart(deps, earlier, hash);
-    }
+    if (earlier) return repeatedStart(deps, earlier, hash);
   }
-  await discardNewPerson();
   throw new Error('could not allocate a unique case reference');
 }
 
