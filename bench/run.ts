@@ -272,6 +272,10 @@ async function main(): Promise<void> {
     console.log(line('    bare executeUpdate (floor)', b.floor));
     console.log(`    ratio at p50: ${(b.api.p50 / b.floor.p50).toFixed(2)}x   (target ≤ 1.5x)`);
     console.log(`${line('    + a separate inbox read that sees it', bRead)}   ratio ${(bRead.p50 / b.floor.p50).toFixed(2)}x`);
+    // One per sampled case and per floor update: anything else means the histories were misread.
+    if (caseUpdateTasks.length !== samples || floorUpdateTasks.length !== samples) {
+      throw new Error(`found ${caseUpdateTasks.length} case and ${floorUpdateTasks.length} floor update tasks in the histories, expected ${samples} each`);
+    }
     const caseTask = stats(caseUpdateTasks);
     const floorTask = stats(floorUpdateTasks);
     console.log(`    where it goes: the workflow task that answers the update (worker, server timestamps) p50 ${caseTask.p50.toFixed(2)} ms for a case vs ${floorTask.p50.toFixed(2)} ms bare;`);
