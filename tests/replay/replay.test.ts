@@ -2,27 +2,37 @@
  * Replays recorded case histories against today's workflow code: a change that would break cases
  * already running in production fails here first.
  */
-import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-const recorded = path.join(__dirname, 'histories', 'oss-reference-to-joint-plan.json');
-// Stored as proto3 JSON (historyToJSON); the replay worker parses it.
-const history: unknown = JSON.parse(readFileSync(recorded, 'utf8'));
+// Stored as proto3 JSON (historyToJSON); the replay worker parses it. One recorded by
+// tests/replay/record-history.ts (the reference pathway to the joint plan), one by
+// tests/replay/record-supervision-history.ts (interventions, a referral, a migration, a transfer).
+const histories = ['oss-reference-to-joint-plan.json', 'supervision-interventions-referral-migration.json'].map((file) => ({
+  file,
+  history: JSON.parse(readFileSync(path.join(__dirname, 'histories', file), 'utf8')) as unknown,
+}));
 
 beforeAll(() => {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
 });
 
 describe('recorded histories', () => {
-  it('replay without nondeterminism on the current workflow code', async () => {
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('ERROR') });
-    await expect(Worker.runReplayHistory({ workflowBundle }, history, 'recorded-oss-case')).resolves.toBeUndefined();
+  let current: WorkflowBundleWithSourceMap;
+  let incompatible: WorkflowBundleWithSourceMap;
+
+  beforeAll(async () => {
+    current = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('ERROR') });
+    incompatible = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/incompatible-workflow'), logger: new DefaultLogger('ERROR') });
+  }, 120_000);
+
+  it.each(histories)('$file replays without nondeterminism on the current workflow code', async ({ file, history }) => {
+    await expect(Worker.runReplayHistory({ workflowBundle: current }, history, `recorded-${file}`)).resolves.toBeUndefined();
   }, 60_000);
 
-  it('fail with a determinism violation on an incompatible change (the test can fail)', async () => {
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/incompatible-workflow'), logger: new DefaultLogger('ERROR') });
-    await expect(Worker.runReplayHistory({ workflowBundle }, history, 'recorded-oss-case')).rejects.toBeInstanceOf(DeterminismViolationError);
+  it.each(histories)('$file fails with a determinism violation on an incompatible change (the test can fail)', async ({ file, history }) => {
+    await expect(Worker.runReplayHistory({ workflowBundle: incompatible }, history, `recorded-${file}`)).rejects.toBeInstanceOf(DeterminismViolationError);
   }, 60_000);
 });
