@@ -17,7 +17,7 @@ import {
 } from './case-engine';
 import type { Actor, CaseReferral, CaseState, CaseTask } from './case-state';
 import { applyIntervention, checkIntervention } from './case-interventions';
-import { applyMigration, checkMigration, migrationRejection } from './case-migration';
+import { applyMigration, checkMigration, migrationRejection, type MigrationOptions } from './case-migration';
 import { validateFormData } from './form-validation';
 import type { FormField, PathwayDefinition, ReferralStep, TaskStep } from './pathway-schema';
 
@@ -184,8 +184,8 @@ export function allowedOutcomes(definition: PathwayDefinition): string[] {
   return [...new Set([...definition.outcomes, ...fromEnds])].sort();
 }
 
-/** Applies a checked command; returns false when it changed nothing (an idempotent repeat). */
-export function applyCommand(state: CaseState, definition: PathwayDefinition, envelope: CaseCommandEnvelope, now: Date): boolean {
+/** Applies a checked command; returns false when it changed nothing (an idempotent repeat). `options` tune a migration. */
+export function applyCommand(state: CaseState, definition: PathwayDefinition, envelope: CaseCommandEnvelope, now: Date, options: MigrationOptions = {}): boolean {
   const { actor, command } = envelope;
   const ctx: EngineContext = { definition, now, actor: { id: actor.id, kind: actor.kind } };
   const seqBefore = state.seq;
@@ -289,7 +289,7 @@ export function applyCommand(state: CaseState, definition: PathwayDefinition, en
       break;
     case 'migrateCase':
       // From here on the case interprets the new version: the workflow swaps its pinned definition too.
-      applyMigration(state, { ...ctx, definition: command.definition }, definition, command);
+      applyMigration(state, { ...ctx, definition: command.definition }, definition, command, options);
       break;
     case 'recordContact': {
       // Never later than now: the API refuses future times against its clock, which may run slightly ahead.

@@ -13,9 +13,9 @@
  */
 import type { CaseCommand, CommandRejection } from './case-commands';
 import { commandRejections } from './case-commands';
-import { activeReferrals, emit, openTasks, scheduleDeadline, type EngineContext } from './case-engine';
-import type { Actor, CaseState, CaseTask } from './case-state';
-import type { FormField, PathwayDefinition, Step, TaskStep } from './pathway-schema';
+import { activeReferrals, emit, openTasks, scheduleDeadline, scheduleReferralDeadline, type EngineContext } from './case-engine';
+import type { Actor, CaseReferral, CaseState, CaseTask } from './case-state';
+import type { FormField, PathwayDefinition, ReferralStep, Step, TaskStep } from './pathway-schema';
 
 export type MigrateCaseCommand = Extract<CaseCommand, { kind: 'migrateCase' }>;
 
@@ -153,24 +153,41 @@ export function migrationRejection(check: MigrationCheck): CommandRejection | nu
   };
 }
 
-const sameTimers = (a: TaskStep, b: TaskStep): boolean =>
+const sameTimers = (a: TaskStep | ReferralStep, b: TaskStep | ReferralStep): boolean =>
   JSON.stringify([a.reminders, a.escalation]) === JSON.stringify([b.reminders, b.escalation]);
 
-/** Re-lays a task's pending reminders and escalation levels from the new step, against the same due date. */
-function retime(state: CaseState, ctx: EngineContext, task: CaseTask, step: TaskStep): void {
-  const firedReminders = task.reminders.filter((reminder) => reminder.firedAt !== null);
-  const firedLevels = task.escalations.filter((level) => level.firedAt !== null);
-  const reached = task.escalationLevel;
-  scheduleDeadline(state, ctx, task, step, task.dueAt ? new Date(task.dueAt) : null);
-  task.reminders = [...firedReminders, ...task.reminders];
-  for (const level of task.escalations) {
-    // Levels the task already reached stay reached: the new ladder continues from there.
+/** Options of a migration that later versions of the workflow turn on (old histories replay without them). */
+export interface MigrationOptions {
+  /** Re-lay a pending referral's acceptance reminders and ladder from the new step, as for tasks. */
+  retimeReferrals?: boolean;
+}
+
+/**
+ * Re-lays the pending reminders and escalation levels of a task or referral from the new step,
+ * against the same due date: reminders already sent stay in the record, and levels already reached
+ * stay reached (the new ladder continues from there).
+ */
+function relay(ctx: EngineContext, clock: CaseTask | CaseReferral, schedule: () => void): void {
+  const firedReminders = clock.reminders.filter((reminder) => reminder.firedAt !== null);
+  const firedLevels = clock.escalations.filter((level) => level.firedAt !== null);
+  const reached = clock.escalationLevel;
+  schedule();
+  clock.reminders = [...firedReminders, ...clock.reminders];
+  for (const level of clock.escalations) {
     if (level.level <= reached) level.firedAt = firedLevels.find((fired) => fired.level === level.level)?.firedAt ?? ctx.now.toISOString();
   }
 }
 
+function retime(state: CaseState, ctx: EngineContext, task: CaseTask, step: TaskStep): void {
+  relay(ctx, task, () => scheduleDeadline(state, ctx, task, step, task.dueAt ? new Date(task.dueAt) : null));
+}
+
+function retimeReferral(state: CaseState, ctx: EngineContext, referral: CaseReferral, step: ReferralStep): void {
+  relay(ctx, referral, () => scheduleReferralDeadline(state, ctx, referral, step, referral.acceptDueAt ? new Date(referral.acceptDueAt) : null));
+}
+
 /** Moves a checked case onto the command's version; `ctx.definition` is the new definition, `from` the old one. */
-export function applyMigration(state: CaseState, ctx: EngineContext, from: PathwayDefinition, command: MigrateCaseCommand): void {
+export function applyMigration(state: CaseState, ctx: EngineContext, from: PathwayDefinition, command: MigrateCaseCommand, options: MigrationOptions = {}): void {
   const mapping = command.stepMapping;
   const moved: Record<string, string> = {};
   const retimed: string[] = [];
@@ -202,7 +219,17 @@ export function applyMigration(state: CaseState, ctx: EngineContext, from: Pathw
     token.stepId = target;
   }
   const referrals = activeReferrals(state);
-  for (const referral of referrals) referral.stepId = mappedStepId(mapping, referral.stepId);
+  const retimedReferrals: string[] = [];
+  for (const referral of referrals) {
+    const oldStep = from.steps[referral.stepId] as ReferralStep | undefined;
+    referral.stepId = mappedStepId(mapping, referral.stepId);
+    const newStep = ctx.definition.steps[referral.stepId] as ReferralStep;
+    // Only a referral still waiting for its answer runs an acceptance clock.
+    if (options.retimeReferrals && referral.status === 'pending' && (!oldStep || !sameTimers(oldStep, newStep))) {
+      retimeReferral(state, ctx, referral, newStep);
+      retimedReferrals.push(referral.id);
+    }
+  }
   for (const [oldId, newId] of Object.entries(mapping)) {
     // Rules of the new version read the renamed step's data under its new id; the old key stays as recorded.
     if (oldId !== newId && state.data[oldId] !== undefined && state.data[newId] === undefined) state.data[newId] = { ...state.data[oldId] };
@@ -211,7 +238,14 @@ export function applyMigration(state: CaseState, ctx: EngineContext, from: Pathw
   const fromVersion = state.pathwayVersion;
   state.pathwayVersion = command.toVersion;
   const event = emit(state, ctx, 'case_migrated', {
-    details: { fromVersion, toVersion: command.toVersion, movedSteps: moved, retimedTasks: retimed, reason: command.reason },
+    details: {
+      fromVersion,
+      toVersion: command.toVersion,
+      movedSteps: moved,
+      retimedTasks: retimed,
+      ...(options.retimeReferrals ? { retimedReferrals } : {}),
+      reason: command.reason,
+    },
   });
   for (const task of tasks) task.version = event.seq;
   for (const referral of referrals) referral.version = event.seq;

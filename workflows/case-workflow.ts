@@ -8,6 +8,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
@@ -31,6 +32,9 @@ const { projectCase } = proxyLocalActivities<ReturnType<typeof createCaseActivit
   retry: { initialInterval: '200 milliseconds', maximumInterval: '1 minute', backoffCoefficient: 2 },
 });
 
+/** Patch id: a migration re-lays a pending referral's acceptance reminders and ladder from the new step. */
+const MIGRATION_RETIMES_REFERRALS = 'migration-retimes-referrals';
+
 /** History length after which a case continues as new; long follow-ups stay cheap to replay. */
 export const DEFAULT_HISTORY_LIMIT = 2_000;
 
@@ -51,8 +55,10 @@ export async function pathwayCase(input: CaseWorkflowInput): Promise<CaseSnapsho
   };
   const handle = (envelope: CaseCommandEnvelope): CaseCommandResult => {
     const seqBefore = state.seq;
-    applyCommand(state, pathway.definition, envelope, new Date());
     const { command } = envelope;
+    // Migrations recorded before referral clocks were re-laid must replay as they ran.
+    const options = command.kind === 'migrateCase' ? { retimeReferrals: patched(MIGRATION_RETIMES_REFERRALS) } : {};
+    applyCommand(state, pathway.definition, envelope, new Date(), options);
     if (command.kind === 'migrateCase') pathway = { key: pathway.key, version: command.toVersion, definition: command.definition };
     return { batch: batchSince(state, seqBefore) };
   };

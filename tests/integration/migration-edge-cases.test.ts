@@ -107,6 +107,11 @@ describe('migrating a case whose workflow is closed', () => {
 
 describe('migrating a case with a pending referral whose step is renamed', () => {
   const REFERRAL_KEY = 'migration-referral';
+  // Version 2 gives the referral an acceptance clock version 1 did not have.
+  const clock = (stepId: string) =>
+    stepId === 'refer'
+      ? {}
+      : { reminders: [{ before: { amount: 2, unit: 'workingDays' } }], escalation: [{ after: { amount: 1, unit: 'calendarDays' }, role: 'supervisor' }] };
   const referralPathway = (stepId: string) => ({
     key: REFERRAL_KEY,
     title: text('Invio al CPI'),
@@ -118,6 +123,7 @@ describe('migrating a case with a pending referral whose step is renamed', () =>
         from: 'social',
         to: { service: 'employment' },
         deadline: { amount: 10, unit: 'workingDays' },
+        ...clock(stepId),
         rejectionReasons: [{ code: 'not_activable', label: text('Non attivabile') }],
         outcomes: [{ code: 'did_signed', label: text('DID firmata') }],
         next: 'closing',
@@ -126,7 +132,7 @@ describe('migrating a case with a pending referral whose step is renamed', () =>
     },
   });
 
-  it('moves the referral under the new step id, where the receiving service answers it and the rules find the outcome', async () => {
+  it('moves the referral under the new step id with the new acceptance clock, where the receiving service answers it and the rules find the outcome', async () => {
     const publishReferral = async (stepId: string) => {
       expect((await api.request(coordinator, { method: 'POST', url: '/pathways', payload: referralPathway(stepId) })).statusCode).toBe(201);
       expect((await api.request(coordinator, { method: 'POST', url: `/pathways/${REFERRAL_KEY}/draft/publish` })).statusCode).toBe(201);
@@ -153,10 +159,20 @@ describe('migrating a case with a pending referral whose step is renamed', () =>
     expect((await finishedJob(coordinator, json<{ jobId: string }>(accepted).jobId)).counts).toMatchObject({ total: 1, done: 1 });
 
     const counsellor = 'cpi-counsellor-pistoia';
-    const detail = json<{ stepId: string; status: string; step: { rejectionReasons: Array<{ code: string }>; outcomes: Array<{ code: string }> } | null }>(
-      await api.request(counsellor, { method: 'GET', url: `/referrals/${referralId}` }),
-    );
+    const detail = json<{
+      stepId: string;
+      status: string;
+      acceptDueAt: string;
+      reminders: Array<{ at: string; firedAt: string | null }>;
+      escalations: Array<{ level: number; role: string; at: string; firedAt: string | null }>;
+      step: { rejectionReasons: Array<{ code: string }>; outcomes: Array<{ code: string }> } | null;
+    }>(await api.request(counsellor, { method: 'GET', url: `/referrals/${referralId}` }));
     expect(detail).toMatchObject({ stepId: 'cpi_referral', status: 'pending', step: { outcomes: [{ code: 'did_signed' }] } });
+    // The same deadline, now with version 2's reminder before it and its escalation after it.
+    expect(detail.reminders).toEqual([{ at: expect.any(String), firedAt: null }]);
+    expect(Date.parse(detail.reminders[0].at)).toBeLessThan(Date.parse(detail.acceptDueAt));
+    expect(detail.escalations).toEqual([expect.objectContaining({ level: 1, role: 'supervisor', firedAt: null })]);
+    expect(Date.parse(detail.escalations[0].at)).toBeGreaterThan(Date.parse(detail.acceptDueAt));
     expect((await api.request(counsellor, { method: 'POST', url: `/referrals/${referralId}/accept` })).statusCode).toBe(200);
     const reported = await api.request(counsellor, { method: 'POST', url: `/referrals/${referralId}/outcome`, payload: { outcome: 'did_signed' } });
     expect(reported.statusCode).toBe(200);

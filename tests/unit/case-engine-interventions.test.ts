@@ -371,4 +371,77 @@ describe('migrateCase', () => {
     run(state, v3, cpi, { kind: 'completeTask', taskId: openTask(state, 'job_check').id, data: {} }, at(4 * HOUR));
     expect(snapshotOf(state).openStepIds).toEqual(['pause']);
   });
+
+  describe('a pending referral whose acceptance clock changed', () => {
+    const referralSteps = (reminderDays: number, ladder: Array<{ days: number; role: 'supervisor' | 'coordinator' }>): Steps => ({
+      intake: { kind: 'task', title: t('Accoglienza'), assignee: { service: 'oss' }, next: 'refer_cpi' },
+      refer_cpi: {
+        kind: 'referral',
+        title: t('Invio al CPI'),
+        from: 'oss',
+        to: { service: 'employment' },
+        deadline: { amount: 10, unit: 'calendarDays' },
+        reminders: [{ before: { amount: reminderDays, unit: 'calendarDays' } }],
+        escalation: ladder.map(({ days, role }) => ({ after: { amount: days, unit: 'calendarDays' }, role })),
+        rejectionReasons: [{ code: 'not_activable', label: t('Non attivabile') }],
+        outcomes: [{ code: 'placed', label: t('Inserito') }],
+        next: 'done',
+      },
+      done: { kind: 'end', title: t('Fine'), outcome: 'job' },
+    });
+    const r1 = pathway(referralSteps(8, [{ days: 1, role: 'supervisor' }]));
+    const r2 = pathway(referralSteps(3, [{ days: 1, role: 'supervisor' }, { days: 4, role: 'coordinator' }]));
+    const toR2: CaseCommand = { kind: 'migrateCase', fromVersion: 1, toVersion: 2, definition: r2, stepMapping: {}, reason: 'Nuova versione' };
+
+    const referralOf = (state: CaseState) => {
+      const referral = state.referrals?.[0];
+      if (!referral) throw new Error('the case has no referral');
+      return referral;
+    };
+
+    /** A case whose referral was sent at START + 1 h and whose first reminder (8 days before the deadline) was sent. */
+    function referred(): { state: CaseState; dueAt: string } {
+      const state = startCase(r1);
+      run(state, r1, desk, { kind: 'completeTask', taskId: openTask(state, 'intake').id, data: {} }, at(HOUR));
+      const referral = referralOf(state);
+      expect(referral.status).toBe('pending');
+      tick(state, r1, at(3 * DAY));
+      expect(referral.reminders.map((reminder) => reminder.firedAt !== null)).toEqual([true]);
+      return { state, dueAt: referral.acceptDueAt! };
+    }
+
+    it('re-lays the clock from the new step when the workflow asks for it, keeping the deadline and what was already sent', () => {
+      const { state, dueAt } = referred();
+      const sentReminder = referralOf(state).reminders[0];
+      // The oracle: the same referral sent under v2 at the same moment.
+      const underV2 = startCase(r2);
+      run(underV2, r2, desk, { kind: 'completeTask', taskId: openTask(underV2, 'intake').id, data: {} }, at(HOUR));
+      const fresh = referralOf(underV2);
+      expect(fresh.acceptDueAt).toBe(dueAt);
+
+      applyCommand(state, r1, { actor: coordinator, command: toR2 }, at(4 * DAY), { retimeReferrals: true });
+      const referral = referralOf(state);
+      expect(referral.acceptDueAt).toBe(dueAt);
+      // v1's reminder stays in the record as sent; v2's is still to come; the ladder is v2's.
+      expect(referral.reminders).toEqual([sentReminder, { ...fresh.reminders[0], firedAt: null }]);
+      expect(referral.escalations).toEqual(fresh.escalations);
+      expect(referral.escalations.map((level) => [level.level, level.role])).toEqual([
+        [1, 'supervisor'],
+        [2, 'coordinator'],
+      ]);
+      expect(eventsOf(state, 'case_migrated')[0].details.retimedReferrals).toEqual([referral.id]);
+      // The new ladder fires, up to level 2, which v1 did not have.
+      tick(state, r2, new Date(Date.parse(referral.escalations[1].at) + HOUR));
+      expect(eventsOf(state, 'referral_escalated').map((event) => event.details.level)).toEqual([1, 2]);
+    });
+
+    it('leaves the clock as it was without that option, as migrations recorded before it replay', () => {
+      const { state } = referred();
+      const clock = () => JSON.stringify({ reminders: referralOf(state).reminders, escalations: referralOf(state).escalations });
+      const before = clock();
+      applyCommand(state, r1, { actor: coordinator, command: toR2 }, at(4 * DAY));
+      expect(clock()).toBe(before);
+      expect(eventsOf(state, 'case_migrated')[0].details).not.toHaveProperty('retimedReferrals');
+    });
+  });
 });
