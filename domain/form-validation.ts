@@ -87,11 +87,21 @@ function fieldSchema(field: FormField): z.ZodType<FieldValue | undefined> {
     .transform((value) => (value === '' ? null : value));
 }
 
+type FormDataSchema = z.ZodType<Record<string, FieldValue | undefined>>;
+
+// Building a zod schema costs far more than running it; a pathway's field lists are immutable
+// parsed data, so each list's schema is built once (per list object, forgotten with it).
+const schemaOfFields = new WeakMap<FormField[], FormDataSchema>();
+
 /** The zod schema of a form's data: one key per field, unknown keys rejected. */
-export function formDataSchema(fields: FormField[]): z.ZodType<Record<string, FieldValue | undefined>> {
+export function formDataSchema(fields: FormField[]): FormDataSchema {
+  const cached = schemaOfFields.get(fields);
+  if (cached) return cached;
   const shape: Record<string, z.ZodType<FieldValue | undefined>> = {};
   for (const field of fields) shape[field.key] = fieldSchema(field);
-  return z.strictObject(shape, { error: typeError('an object of form fields') });
+  const schema = z.strictObject(shape, { error: typeError('an object of form fields') });
+  schemaOfFields.set(fields, schema);
+  return schema;
 }
 
 /** Validates submitted form data against the field definitions, with issue paths relative to the data. */
