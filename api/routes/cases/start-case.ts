@@ -13,7 +13,6 @@ import type { CaseWorkflowInput } from '../../../domain/case-messages';
 import type { FieldValue, ProjectionBatch } from '../../../domain/case-state';
 import { validateFormData } from '../../../domain/form-validation';
 import type { PathwayDefinition } from '../../../domain/pathway-schema';
-import type { NewPerson } from '../../../infra/codec/person-key-store';
 import { personKeysOf } from '../../../infra/codec/personal-data';
 import { findArea, type AreaRecord } from '../../../infra/db/directory-repository';
 import { listCasesOfPerson } from '../../../infra/db/person-repository';
@@ -152,7 +151,7 @@ export async function startCase(
   const { area, pathway, caseData } = resolved;
   // A case about a new person: their rows are written by the start's own statement, only if it records the case.
   const newPerson = body.personId === undefined ? personKeysOf(deps.db).newPerson() : undefined;
-  const personId = body.personId ?? (newPerson as NewPerson).personId;
+  const personId = newPerson?.personId ?? body.personId;
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const candidate: CaseStartRequest = {
       actorId: actor.id,
