@@ -248,12 +248,18 @@ function checkLoops(def: PathwayDefinition, stepIds: string[], edges: Map<string
 
 type Reporter = (path: DocPath, code: PathwayIssueCode, message: string) => void;
 
-function checkTask(def: PathwayDefinition, id: string, step: TaskStep, context: PathwayCheckContext, report: Reporter): void {
-  const at = (...rest: DocPath): DocPath => ['steps', id, ...rest];
-  const known = context.services ? new Set(context.services) : undefined;
-  if (known && !known.has(step.assignee.service)) {
-    report(at('assignee', 'service'), codes.missingAssignee, `no service "${step.assignee.service}" exists to take task "${id}"`);
-  }
+/**
+ * The clock of a task or a referral: escalation levels reach known services and fire in order, and
+ * reminders and levels have a deadline to be timed from, whose date reference (if any) exists.
+ */
+function checkClock(
+  def: PathwayDefinition,
+  step: TaskStep | ReferralStep,
+  what: string,
+  at: (...rest: DocPath) => DocPath,
+  known: Set<string> | undefined,
+  report: Reporter,
+): void {
   step.escalation.forEach((level, i) => {
     if (known && level.service !== undefined && !known.has(level.service)) {
       report(at('escalation', i, 'service'), codes.unknownService, `escalation reaches unknown service "${level.service}"`);
@@ -263,6 +269,19 @@ function checkTask(def: PathwayDefinition, id: string, step: TaskStep, context: 
       report(at('escalation', i, 'after'), codes.escalationOrder, `escalation level ${i + 1} must fire later than level ${i}`);
     }
   });
+  if (!step.deadline && (step.reminders.length > 0 || step.escalation.length > 0)) {
+    report(at('deadline'), codes.missingDeadline, `reminders and escalation levels are timed from a deadline, and ${what} has none`);
+  }
+  if (step.deadline?.from) checkDateReference(def, step.deadline.from.field, at('deadline', 'from', 'field'), report);
+}
+
+function checkTask(def: PathwayDefinition, id: string, step: TaskStep, context: PathwayCheckContext, report: Reporter): void {
+  const at = (...rest: DocPath): DocPath => ['steps', id, ...rest];
+  const known = context.services ? new Set(context.services) : undefined;
+  if (known && !known.has(step.assignee.service)) {
+    report(at('assignee', 'service'), codes.missingAssignee, `no service "${step.assignee.service}" exists to take task "${id}"`);
+  }
+  checkClock(def, step, 'this task', at, known, report);
   if (step.signOff) {
     step.signOff.services.forEach((service, i) => {
       if (known && !known.has(service)) report(at('signOff', 'services', i), codes.unknownService, `sign-off names unknown service "${service}"`);
@@ -271,10 +290,6 @@ function checkTask(def: PathwayDefinition, id: string, step: TaskStep, context: 
       report(at('signOff', 'services'), codes.signoffService, `the task's own service "${step.assignee.service}" must be among the services that sign off`);
     }
   }
-  if (!step.deadline && (step.reminders.length > 0 || step.escalation.length > 0)) {
-    report(at('deadline'), codes.missingDeadline, 'reminders and escalation levels are timed from a deadline, and this task has none');
-  }
-  if (step.deadline?.from) checkDateReference(def, step.deadline.from.field, at('deadline', 'from', 'field'), report);
 }
 
 /** What a referral step records, as rules read it: `<stepId>.status`, `.reason` (rejection code) and `.outcome`. */
@@ -300,19 +315,7 @@ function checkReferral(def: PathwayDefinition, id: string, step: ReferralStep, c
   if (known && !known.has(step.from)) report(at('from'), codes.unknownService, `no service "${step.from}" exists to refer from`);
   if (known && !known.has(step.to.service)) report(at('to', 'service'), codes.missingAssignee, `no service "${step.to.service}" exists to receive referral "${id}"`);
   if (step.from === step.to.service) report(at('to', 'service'), codes.referralService, `a referral goes to another service, not back to "${step.from}"`);
-  step.escalation.forEach((level, i) => {
-    if (known && level.service !== undefined && !known.has(level.service)) {
-      report(at('escalation', i, 'service'), codes.unknownService, `escalation reaches unknown service "${level.service}"`);
-    }
-    const previous = step.escalation[i - 1];
-    if (previous && approximateMinutes[level.after.unit] * level.after.amount <= approximateMinutes[previous.after.unit] * previous.after.amount) {
-      report(at('escalation', i, 'after'), codes.escalationOrder, `escalation level ${i + 1} must fire later than level ${i}`);
-    }
-  });
-  if (!step.deadline && (step.reminders.length > 0 || step.escalation.length > 0)) {
-    report(at('deadline'), codes.missingDeadline, 'reminders and escalation levels are timed from the acceptance deadline, and this referral has none');
-  }
-  if (step.deadline?.from) checkDateReference(def, step.deadline.from.field, at('deadline', 'from', 'field'), report);
+  checkClock(def, step, 'this referral', at, known, report);
 }
 
 /** The form field a `<stepId>.<fieldKey>` path names, or why it names none. */
