@@ -4,7 +4,7 @@
  * (their areas) and admins. Field keys only: no personal values ever reach this table.
  */
 import type { Queryable } from './pool';
-import { SqlConditions } from './sql-conditions';
+import { pageOf, SqlConditions } from './sql-conditions';
 
 export interface AuditEntry {
   actorId: string;
@@ -87,20 +87,24 @@ export async function listAuditEvents(
      FROM audit_log ${conditions.where()} ORDER BY id DESC LIMIT ${conditions.param(page.limit + 1)}`,
     conditions.params,
   );
-  const items = rows.slice(0, page.limit).map((row) => ({
-    id: row.id,
-    at: row.at.toISOString(),
-    actor: { id: row.actor_id, kind: row.actor_kind },
-    action: row.action,
-    method: row.method,
-    route: row.route,
-    caseId: row.case_id,
-    areaId: row.area_id,
-    personId: row.person_id,
-    fields: row.fields,
-    outcome: row.outcome,
-    requestId: row.request_id,
-  }));
-  const last = items.at(-1);
-  return { items, nextBeforeId: rows.length > page.limit && last ? last.id : null };
+  const { items, next } = pageOf(
+    rows,
+    page.limit,
+    (row) => ({
+      id: row.id,
+      at: row.at.toISOString(),
+      actor: { id: row.actor_id, kind: row.actor_kind },
+      action: row.action,
+      method: row.method,
+      route: row.route,
+      caseId: row.case_id,
+      areaId: row.area_id,
+      personId: row.person_id,
+      fields: row.fields,
+      outcome: row.outcome,
+      requestId: row.request_id,
+    }),
+    (last) => last.id,
+  );
+  return { items, nextBeforeId: next };
 }

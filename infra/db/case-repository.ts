@@ -5,7 +5,7 @@
 import type { CaseData, CaseSnapshot, CaseStatus, PlanSignOff, ProjectionBatch, TaskStatus } from '../../domain/case-state';
 import { openJson, personKeysOf } from '../codec/personal-data';
 import type { Queryable } from './pool';
-import { addScope, SqlConditions, type ReadScope } from './sql-conditions';
+import { addScope, pageOf, SqlConditions, type ReadScope } from './sql-conditions';
 import { byDueDate, selectTaskViews, taskViewOf, type TaskView } from './task-repository';
 
 /** A case as lists show it: the read-model row without the collected data. */
@@ -128,9 +128,7 @@ export async function listCases(
      ORDER BY c.started_at DESC, c.case_id DESC LIMIT ${conditions.param(page.limit + 1)}`,
     conditions.params,
   );
-  const items = rows.slice(0, page.limit).map(toCaseSummary);
-  const last = items.at(-1);
-  return { items, next: rows.length > page.limit && last ? { startedAt: last.startedAt, caseId: last.caseId } : null };
+  return pageOf(rows, page.limit, toCaseSummary, (last) => ({ startedAt: last.startedAt, caseId: last.caseId }));
 }
 
 /** The case summary if it exists and is in scope; null otherwise. */
@@ -194,17 +192,21 @@ export async function listCaseEvents(
      WHERE case_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
     [caseId, page.afterSeq, page.limit + 1],
   );
-  const items = rows.slice(0, page.limit).map((row) => ({
-    seq: row.seq,
-    type: row.type,
-    at: row.at.toISOString(),
-    actor: { id: row.actor_id, kind: row.actor_kind },
-    stepId: row.step_id,
-    taskId: row.task_id,
-    details: row.details,
-  }));
+  const { items, next } = pageOf(
+    rows,
+    page.limit,
+    (row) => ({
+      seq: row.seq,
+      type: row.type,
+      at: row.at.toISOString(),
+      actor: { id: row.actor_id, kind: row.actor_kind },
+      stepId: row.step_id,
+      taskId: row.task_id,
+      details: row.details,
+    }),
+    (last) => last.seq,
+  );
   const keys = personKeysOf(db);
   for (const item of items) item.details = (await openJson(keys, item.details)) ?? {};
-  const last = items.at(-1);
-  return { items, nextAfterSeq: rows.length > page.limit && last ? last.seq : null };
+  return { items, nextAfterSeq: next };
 }

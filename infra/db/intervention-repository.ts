@@ -7,7 +7,7 @@ import type { CaseCommand, CommandRejection } from '../../domain/case-commands';
 import type { Actor } from '../../domain/case-state';
 import type { Role } from '../../domain/pathway-schema';
 import { inTransaction, type Queryable } from './pool';
-import { addScope, SqlConditions, type ReadScope } from './sql-conditions';
+import { addScope, pageOf, SqlConditions, type ReadScope } from './sql-conditions';
 
 export const interventionJobKinds = ['bulk_reassign', 'bulk_extend', 'migrate_cases'] as const;
 export type InterventionJobKind = (typeof interventionJobKinds)[number];
@@ -145,8 +145,8 @@ export async function listInterventionItems(db: Queryable, jobId: string, page: 
      WHERE job_id = $1 AND item_index > $2 ORDER BY item_index LIMIT $3`,
     [jobId, page.afterIndex, page.limit + 1],
   );
-  const items = rows.slice(0, page.limit).map(toItem);
-  return { items, nextAfterIndex: rows.length > page.limit ? items[items.length - 1].index : null };
+  const { items, next } = pageOf(rows, page.limit, toItem, (last) => last.index);
+  return { items, nextAfterIndex: next };
 }
 
 /** The item to run, with the job's actor. */

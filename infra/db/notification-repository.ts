@@ -15,6 +15,7 @@ import { notificationOfEvent, notifiedEventTypes, type EventRow } from '../notif
 import { openJson } from '../codec/personal-data';
 import type { PersonKeyStore } from '../codec/person-key-store';
 import { inTransaction, type Queryable } from './pool';
+import { pageOf } from './sql-conditions';
 
 const CURSOR = 'case-events';
 
@@ -100,9 +101,7 @@ export async function listSubscriptions(
      ORDER BY created_at, subscription_id LIMIT $1`,
     params,
   );
-  const items = rows.slice(0, page.limit).map(toSubscription);
-  const last = items.at(-1);
-  return { items, next: rows.length > page.limit && last ? { createdAt: last.createdAt, id: last.subscriptionId } : null };
+  return pageOf(rows, page.limit, toSubscription, (last) => ({ createdAt: last.createdAt, id: last.subscriptionId }));
 }
 
 /** Deletes a live subscription and cancels its unsent deliveries, in one transaction; false when there is none. */
@@ -522,23 +521,26 @@ export async function listDeadLetters(
      FROM notification_deliveries WHERE ${where.join(' AND ')} ORDER BY dead_at DESC, delivery_id DESC LIMIT $1`,
     params,
   );
-  const items = rows.slice(0, page.limit).map((row) => ({
-    deliveryId: row.delivery_id,
-    subscriptionId: row.subscription_id,
-    channel: row.channel,
-    kind: row.kind,
-    caseId: row.case_id,
-    eventSeq: row.event_seq,
-    recipientUserId: row.recipient_user_id,
-    attempts: row.attempts,
-    lastError: row.last_error,
-    createdAt: row.created_at.toISOString(),
-    deadAt: row.dead_at.toISOString(),
-    replayCount: row.replay_count,
-    message: row.message,
-  }));
-  const last = items.at(-1);
-  return { items, next: rows.length > page.limit && last ? { deadAt: last.deadAt, id: last.deliveryId } : null };
+  return pageOf(
+    rows,
+    page.limit,
+    (row) => ({
+      deliveryId: row.delivery_id,
+      subscriptionId: row.subscription_id,
+      channel: row.channel,
+      kind: row.kind,
+      caseId: row.case_id,
+      eventSeq: row.event_seq,
+      recipientUserId: row.recipient_user_id,
+      attempts: row.attempts,
+      lastError: row.last_error,
+      createdAt: row.created_at.toISOString(),
+      deadAt: row.dead_at.toISOString(),
+      replayCount: row.replay_count,
+      message: row.message,
+    }),
+    (last) => ({ deadAt: last.deadAt, id: last.deliveryId }),
+  );
 }
 
 /**

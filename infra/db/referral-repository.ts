@@ -7,7 +7,7 @@
 import type { CaseReferral, ReferralStatus, TaskEscalation, TaskReminder } from '../../domain/case-state';
 import type { LocalizedText, PathwayDefinition, Role } from '../../domain/pathway-schema';
 import type { Queryable } from './pool';
-import { addDeadlineKeyset, addScope, SqlConditions, type ReadScope } from './sql-conditions';
+import { addDeadlineKeyset, addScope, pageOf, SqlConditions, type ReadScope } from './sql-conditions';
 
 /** A referral as inboxes show it, with its case's reference and pathway, and whether acceptance is overdue. */
 export interface ReferralView
@@ -167,9 +167,7 @@ export async function selectReferralViews(
      ORDER BY r.accept_due_at ASC NULLS LAST, r.referral_id ASC LIMIT ${conditions.param(page.limit + 1)}`,
     conditions.params,
   );
-  const items = rows.slice(0, page.limit).map((row) => toReferralView(row, now));
-  const last = items.at(-1);
-  return { items, next: rows.length > page.limit && last ? { dueAt: last.acceptDueAt, referralId: last.referralId } : null };
+  return pageOf(rows, page.limit, (row) => toReferralView(row, now), (last) => ({ dueAt: last.acceptDueAt, referralId: last.referralId }));
 }
 
 /** The referral with its step's reasons and outcomes if it exists and is in scope; null otherwise. */

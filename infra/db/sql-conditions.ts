@@ -49,3 +49,13 @@ export function addDeadlineKeyset(conditions: SqlConditions, columns: { due: str
   const due = `${conditions.param(after.dueAt)}::timestamptz`;
   conditions.add(`(${columns.due} > ${due} OR (${columns.due} = ${due} AND ${columns.id} > ${id}) OR ${columns.due} IS NULL)`);
 }
+
+/**
+ * A page of rows read with `LIMIT limit + 1`: the first `limit` rows as items and, when the extra
+ * row came back, the position of the last item to continue after.
+ */
+export function pageOf<R, T, P>(rows: R[], limit: number, toItem: (row: R) => T, positionOf: (last: T) => P): { items: T[]; next: P | null } {
+  const items = rows.slice(0, limit).map(toItem);
+  const last = items.at(-1);
+  return { items, next: rows.length > limit && last !== undefined ? positionOf(last) : null };
+}

@@ -5,7 +5,7 @@
 import type { Role, TaskStep } from '../../domain/pathway-schema';
 import type { CaseSnapshot, CaseTask, TaskEscalation, TaskReminder, TaskSignature, TaskStatus } from '../../domain/case-state';
 import type { PathwayDefinition } from '../../domain/pathway-schema';
-import { addDeadlineKeyset, addScope, SqlConditions, type ReadScope } from './sql-conditions';
+import { addDeadlineKeyset, addScope, pageOf, SqlConditions, type ReadScope } from './sql-conditions';
 import type { Queryable } from './pool';
 
 /** A task as inboxes show it: the workflow's task plus its case's reference and pathway, and whether it is overdue. */
@@ -201,9 +201,7 @@ export async function selectTaskViews(
      ORDER BY t.due_at ASC NULLS LAST, t.task_id ASC LIMIT ${conditions.param(page.limit + 1)}`,
     conditions.params,
   );
-  const items = rows.slice(0, page.limit).map((row) => toTaskView(row, now));
-  const last = items.at(-1);
-  return { items, next: rows.length > page.limit && last ? { dueAt: last.dueAt, taskId: last.taskId } : null };
+  return pageOf(rows, page.limit, (row) => toTaskView(row, now), (last) => ({ dueAt: last.dueAt, taskId: last.taskId }));
 }
 
 /** The task with its step's form if it exists and is in scope; null otherwise. */
