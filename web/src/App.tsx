@@ -1,0 +1,60 @@
+/**
+ * The console's routes. Sign-in pages sit outside the session; everything else needs one. Each
+ * role's screens load lazily, so a person downloads only what they use:
+ * - operator: /console/inbox, /console/tasks/:taskId, /console/cases/new, /console/cases/:caseId
+ * - supervisor: /console/supervision/*
+ * - coordinator: /console/pathways/*
+ * Console paths never collide with API paths, which the same server answers.
+ */
+import { lazy, Suspense } from 'react';
+import { Navigate, Route, Routes } from 'react-router';
+import { DemoSignInPage } from './auth/DemoSignInPage';
+import { SessionProvider, useSession } from './auth/session';
+import { PageLoading } from './components/feedback';
+import { AppLayout, NotFoundPage } from './layout/AppLayout';
+
+const InboxPage = lazy(() => import('./features/operator/InboxPage'));
+const TaskPage = lazy(() => import('./features/operator/TaskPage'));
+const CasePage = lazy(() => import('./features/operator/CasePage'));
+const StartCasePage = lazy(() => import('./features/operator/StartCasePage'));
+const SupervisionRoutes = lazy(() => import('./features/supervisor/SupervisionRoutes'));
+const PathwayRoutes = lazy(() => import('./features/coordinator/PathwayRoutes'));
+
+/** Where a person lands: their main screen by role. */
+function Home() {
+  const { hasRole } = useSession();
+  if (hasRole('operator')) return <Navigate to="/console/inbox" replace />;
+  if (hasRole('supervisor')) return <Navigate to="/console/supervision" replace />;
+  if (hasRole('coordinator')) return <Navigate to="/console/pathways" replace />;
+  return <Navigate to="/console/supervision" replace />;
+}
+
+export default function App() {
+  return (
+    <Routes>
+      <Route path="/console/sign-in" element={<DemoSignInPage />} />
+      <Route
+        path="*"
+        element={
+          <SessionProvider>
+            <AppLayout>
+              <Suspense fallback={<PageLoading />}>
+                <Routes>
+                  <Route path="/" element={<Home />} />
+                  <Route path="/console" element={<Home />} />
+                  <Route path="/console/inbox" element={<InboxPage />} />
+                  <Route path="/console/tasks/:taskId" element={<TaskPage />} />
+                  <Route path="/console/cases/new" element={<StartCasePage />} />
+                  <Route path="/console/cases/:caseId" element={<CasePage />} />
+                  <Route path="/console/supervision/*" element={<SupervisionRoutes />} />
+                  <Route path="/console/pathways/*" element={<PathwayRoutes />} />
+                  <Route path="*" element={<NotFoundPage />} />
+                </Routes>
+              </Suspense>
+            </AppLayout>
+          </SessionProvider>
+        }
+      />
+    </Routes>
+  );
+}

@@ -1,0 +1,4 @@
+/** Placeholder until the screen is built. */
+export default function PathwayRoutes() {
+  return <h1 className="h3">PathwayRoutes</h1>;
+}
