@@ -11,6 +11,7 @@ import auth from './plugins/auth';
 import authorization, { requireActions } from './plugins/authorization';
 import caseCommands from './plugins/case-commands';
 import caseWorkflows from './plugins/case-workflows';
+import consoleRoutes from './plugins/console';
 import dependencies, { type AppDependencies } from './plugins/dependencies';
 import docs from './plugins/docs';
 import inputGuard from './plugins/input-guard';
@@ -71,6 +72,7 @@ async function buildApp(fastify: FastifyInstance, deps: AppDependencies): Promis
   await fastify.register(metrics);
   await fastify.register(healthRoutes);
   await fastify.register(identityRoutes);
+  await fastify.register(consoleRoutes, { config: deps.config });
   // Outside the protected scope: CORS preflights from the Temporal UI carry no token; it authenticates itself.
   await fastify.register(codecRoutes);
   await fastify.register(async function protectedRoutes(api) {

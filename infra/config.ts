@@ -65,6 +65,15 @@ const configSchema = z.object({
   codecKeys: z.string().superRefine(keyRingIssues).optional(),
   codecCorsOrigins: z.array(z.url({ error: 'must be a comma list of origins' })).optional(),
   retentionDays: z.coerce.number().int().min(0).max(36_500).default(3650),
+  console: z.object({
+    /** The built web console (web/dist); the API serves it at `/` when its index.html exists. */
+    dir: nonEmpty.default(path.join(repoRoot, 'web', 'dist')),
+    /** The embedded issuer's sign-in page lets anyone pick a demo user: never on in production unless embedded. */
+    demoSignIn: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((value) => value === 'true'),
+    /** The console's client id at the OIDC provider (authorization code + PKCE); unset = the embedded issuer. */
+    oidcClientId: nonEmpty.optional(),
+    oidcScope: nonEmpty.default('openid profile'),
+  }),
 });
 
 /** A malformed master key ring fails the start with the entry at fault (never the key itself). */
@@ -160,6 +169,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     codecKeys: readSecret(env, 'RETICULATE_CODEC_KEYS') ?? (env.NODE_ENV === 'production' && env.RETICULATE_EMBEDDED !== '1' ? '' : undefined),
     codecCorsOrigins: list(env, 'RETICULATE_CODEC_CORS_ORIGINS'),
     retentionDays: optional(env, 'RETICULATE_RETENTION_DAYS'),
+    console: {
+      dir: optional(env, 'CONSOLE_DIR'),
+      demoSignIn: optional(env, 'CONSOLE_DEMO_SIGN_IN') ?? (env.NODE_ENV === 'production' && env.RETICULATE_EMBEDDED !== '1' ? 'false' : 'true'),
+      oidcClientId: optional(env, 'OIDC_CONSOLE_CLIENT_ID'),
+      oidcScope: optional(env, 'OIDC_CONSOLE_SCOPE'),
+    },
   };
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
@@ -174,7 +189,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     url: (data.localIssuer.url ?? `http://${issuerHost}:${data.port}`).replace(/\/+$/, ''),
     keyFile: path.resolve(data.localIssuer.keyFile ?? path.join(dataDir, 'issuer', 'keys.json')),
   };
-  return { ...data, dataDir, localIssuer };
+  if (data.console.oidcClientId !== undefined && data.oidc.issuer === undefined) throw new Error('Invalid configuration: OIDC_CONSOLE_CLIENT_ID: needs OIDC_ISSUER (the provider the console signs in with)');
+  return { ...data, dataDir, localIssuer, console: { ...data.console, dir: path.resolve(data.console.dir) } };
 }
 
 const envNames: Record<string, string> = {
@@ -208,6 +224,10 @@ const envNames: Record<string, string> = {
   codecKeys: 'RETICULATE_CODEC_KEYS',
   codecCorsOrigins: 'RETICULATE_CODEC_CORS_ORIGINS',
   retentionDays: 'RETICULATE_RETENTION_DAYS',
+  'console.dir': 'CONSOLE_DIR',
+  'console.demoSignIn': 'CONSOLE_DEMO_SIGN_IN',
+  'console.oidcClientId': 'OIDC_CONSOLE_CLIENT_ID',
+  'console.oidcScope': 'OIDC_CONSOLE_SCOPE',
 };
 
 function envNameOf(issuePath: ReadonlyArray<PropertyKey>): string {

@@ -99,6 +99,11 @@ async function startSystem(running: Running[], stopRequested: () => boolean, inf
   const { users, serviceAccounts } = await seedDemoData(pool);
   if (stopRequested()) throw new StartAborted();
 
+  // Always rebuilt (about two seconds): the console served is the one in the working tree.
+  console.log('Building the web console…');
+  execFileSync('npm', ['run', '--silent', 'build', '-w', 'web', '--', '--logLevel', 'warn', '--outDir', config.console.dir], { cwd: path.resolve(__dirname, '..'), stdio: 'inherit' });
+  if (stopRequested()) throw new StartAborted();
+
   const { runCaseWorker } = await import('../workers/worker');
   const worker = await runCaseWorker({ config, pool });
   track({ name: 'case worker', stop: () => worker.shutdown() });
@@ -108,6 +113,7 @@ async function startSystem(running: Running[], stopRequested: () => boolean, inf
   track({ name: 'API', stop: () => api.close() });
 
   console.log('\nReticulate is running.\n');
+  console.log(`  Console      ${api.url}/   (sign in as a demo user)`);
   console.log(`  API          ${api.url}`);
   console.log(`  API docs     ${api.url}/docs`);
   console.log(`  Temporal UI  ${uiUrl}`);

@@ -69,6 +69,18 @@ export async function findUser(db: Queryable, id: string): Promise<UserRecord | 
   return rows[0] ? toUser(rows[0]) : null;
 }
 
+/** Active people (not service accounts), by id: the embedded sign-in page's demo users. */
+export async function listActivePeople(db: Queryable): Promise<UserRecord[]> {
+  const { rows } = await db.query<UserRow>("SELECT id, display_name, roles, areas, services, active FROM users WHERE active AND kind = 'user' ORDER BY id");
+  return rows.map(toUser);
+}
+
+/** The active person (not a service account) with this id; null otherwise. */
+export async function findActivePerson(db: Queryable, id: string): Promise<UserRecord | null> {
+  const { rows } = await db.query<UserRow>("SELECT id, display_name, roles, areas, services, active FROM users WHERE id = $1 AND active AND kind = 'user'", [id]);
+  return rows[0] ? toUser(rows[0]) : null;
+}
+
 /** Creates or updates a user. */
 export async function upsertUser(db: Queryable, user: UserRecord): Promise<void> {
   await db.query(

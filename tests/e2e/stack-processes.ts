@@ -26,7 +26,7 @@ export interface E2EStack {
 }
 
 /** Creates a database, seeds it, and starts the API and worker processes on a task queue of their own. */
-export async function startE2EStack(): Promise<E2EStack> {
+export async function startE2EStack(extraEnv: Record<string, string> = {}): Promise<E2EStack> {
   const database = await createTestDatabase();
   await runMigrations(database.url);
   const pool = new Pool({ connectionString: database.url, max: 4 });
@@ -43,6 +43,7 @@ export async function startE2EStack(): Promise<E2EStack> {
     LOG_LEVEL: 'warn',
     TEMPORAL_WORKER_METRICS_ADDRESS: `127.0.0.1:${workerMetricsPort}`,
     RETICULATE_ISSUER_KEY_FILE: testIssuerKeyFile(),
+    ...extraEnv,
   };
   // The API process verifies against this issuer's JWKS (same key file, same issuer URL from HOST and PORT).
   const issuer = await openLocalIssuer(loadConfig(env));

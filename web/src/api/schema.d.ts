@@ -253,6 +253,238 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/oauth/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Authorization endpoint of the embedded issuer (authorization code + PKCE, embedded mode only)
+         * @description Validates the console's request and sends the browser to the console's sign-in page, where a demo user is picked. The only client is `reticulate-console`, the only redirect URI the console's callback on this issuer's origin.
+         */
+        get: {
+            parameters: {
+                query: {
+                    response_type: "code";
+                    client_id: "reticulate-console";
+                    redirect_uri: string;
+                    code_challenge: string;
+                    code_challenge_method: "S256";
+                    state?: string;
+                    scope?: string;
+                    response_mode?: "query";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description To the sign-in page */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or outside the actor's areas and services (`not_found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Over the rate limit; retry after `Retry-After` seconds (`too_many_requests`). */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Sign in as a demo user: answers where the browser goes next, with the authorization code (embedded mode only) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DemoSignInRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DemoSignInResponse"];
+                    };
+                };
+                /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or outside the actor's areas and services (`not_found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is too large (`payload_too_large`). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The content type is not accepted (`unsupported_media_type`). */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Over the rate limit; retry after `Retry-After` seconds (`too_many_requests`). */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/demo-users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The people one may sign in as on the embedded sign-in page (embedded mode only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DemoUserList"];
+                    };
+                };
+                /** @description Not found, or outside the actor's areas and services (`not_found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Over the rate limit; retry after `Retry-After` seconds (`too_many_requests`). */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console-config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How the web console signs in (issuer, client id, scope) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConsoleConfig"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/codec/decode": {
         parameters: {
             query?: never;
@@ -6537,6 +6769,122 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        OpenIdConfigurationInput: {
+            issuer: string;
+            jwks_uri: string;
+            token_endpoint: string;
+            authorization_endpoint?: string;
+            code_challenge_methods_supported?: string[];
+            grant_types_supported: string[];
+            token_endpoint_auth_methods_supported: string[];
+            id_token_signing_alg_values_supported: string[];
+            response_types_supported: string[];
+            subject_types_supported: string[];
+        };
+        JsonWebKeySetInput: {
+            keys: ({
+                kty: string;
+                kid: string;
+                alg: string;
+                use: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+        };
+        /** @description RFC 6749 §4.4 (client credentials) or §4.1 with PKCE (RFC 7636), as application/x-www-form-urlencoded or JSON. */
+        TokenRequestInput: {
+            /** @constant */
+            grant_type: "client_credentials";
+            client_id: string;
+            client_secret: string;
+            /** @description Ignored: what a service account may do comes from its roles. */
+            scope?: string;
+        } | {
+            /** @constant */
+            grant_type: "authorization_code";
+            code: string;
+            /** Format: uri */
+            redirect_uri: string;
+            client_id: string;
+            code_verifier: string;
+        };
+        DemoSignInRequestInput: {
+            /** @constant */
+            response_type: "code";
+            /** @constant */
+            client_id: "reticulate-console";
+            /** Format: uri */
+            redirect_uri: string;
+            code_challenge: string;
+            /** @constant */
+            code_challenge_method: "S256";
+            state?: string;
+            scope?: string;
+            /** @constant */
+            response_mode?: "query";
+            /** @description The demo user signing in. */
+            user_id: string;
+        };
+        DemoSignInResponseInput: {
+            /** @description The redirect URI with `code` and `state`: the browser goes there. */
+            redirectTo: string;
+        };
+        DemoUserListInput: {
+            users: {
+                id: string;
+                name: string;
+                roles: ("operator" | "supervisor" | "coordinator" | "admin" | "auditor")[];
+                areas: string[];
+                services: string[];
+            }[];
+        };
+        ConsoleConfigInput: {
+            /** @description The OIDC issuer the console signs in with. */
+            authority: string;
+            clientId: string;
+            scope: string;
+            /** @description Whether the embedded sign-in page (demo users) is on. */
+            demoSignIn: boolean;
+            /** @description With the embedded issuer, the origin the console must run on (its redirect URI). */
+            consoleOrigin: string | null;
+        };
+        TokenResponseInput: {
+            access_token: string;
+            /** @constant */
+            token_type: "Bearer";
+            expires_in: number;
+            scope?: string;
+        };
+        ServiceAccountCreateInput: {
+            /** @description The client id, chosen by the admin (e.g. `shelter-intake-bridge`); never reused. */
+            id: string;
+            name: string;
+            roles: ("operator" | "supervisor" | "coordinator" | "admin" | "auditor")[];
+            /** @default [] */
+            areas: string[];
+            /** @default [] */
+            services: string[];
+        };
+        ServiceAccountInput: {
+            id: string;
+            /** @constant */
+            kind: "service";
+            name: string;
+            roles: ("operator" | "supervisor" | "coordinator" | "admin" | "auditor")[];
+            areas: string[];
+            services: string[];
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string | null;
+        };
+        ServiceAccountWithSecretInput: {
+            account: components["schemas"]["ServiceAccountInput"];
+            /** @description Shown once: only its hash is stored. */
+            clientSecret: string;
+        };
+        ServiceAccountListInput: {
+            items: components["schemas"]["ServiceAccountInput"][];
+        };
         AuditEventInput: {
             id: string;
             /** Format: date-time */
@@ -7062,71 +7410,6 @@ export interface components {
                 /** @enum {string} */
                 temporal: "ok" | "unavailable";
             };
-        };
-        OpenIdConfigurationInput: {
-            issuer: string;
-            jwks_uri: string;
-            token_endpoint: string;
-            grant_types_supported: string[];
-            token_endpoint_auth_methods_supported: string[];
-            id_token_signing_alg_values_supported: string[];
-            response_types_supported: string[];
-            subject_types_supported: string[];
-        };
-        JsonWebKeySetInput: {
-            keys: ({
-                kty: string;
-                kid: string;
-                alg: string;
-                use: string;
-            } & {
-                [key: string]: unknown;
-            })[];
-        };
-        /** @description RFC 6749 §4.4, as application/x-www-form-urlencoded or JSON. */
-        TokenRequestInput: {
-            /** @constant */
-            grant_type: "client_credentials";
-            client_id: string;
-            client_secret: string;
-            /** @description Ignored: what a service account may do comes from its roles. */
-            scope?: string;
-        };
-        TokenResponseInput: {
-            access_token: string;
-            /** @constant */
-            token_type: "Bearer";
-            expires_in: number;
-        };
-        ServiceAccountCreateInput: {
-            /** @description The client id, chosen by the admin (e.g. `shelter-intake-bridge`); never reused. */
-            id: string;
-            name: string;
-            roles: ("operator" | "supervisor" | "coordinator" | "admin" | "auditor")[];
-            /** @default [] */
-            areas: string[];
-            /** @default [] */
-            services: string[];
-        };
-        ServiceAccountInput: {
-            id: string;
-            /** @constant */
-            kind: "service";
-            name: string;
-            roles: ("operator" | "supervisor" | "coordinator" | "admin" | "auditor")[];
-            areas: string[];
-            services: string[];
-            /** Format: date-time */
-            createdAt: string;
-            createdBy: string | null;
-        };
-        ServiceAccountWithSecretInput: {
-            account: components["schemas"]["ServiceAccountInput"];
-            /** @description Shown once: only its hash is stored. */
-            clientSecret: string;
-        };
-        ServiceAccountListInput: {
-            items: components["schemas"]["ServiceAccountInput"][];
         };
         ActorInput: {
             id: string;
@@ -8007,6 +8290,122 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        OpenIdConfiguration: {
+            issuer: string;
+            jwks_uri: string;
+            token_endpoint: string;
+            authorization_endpoint?: string;
+            code_challenge_methods_supported?: string[];
+            grant_types_supported: string[];
+            token_endpoint_auth_methods_supported: string[];
+            id_token_signing_alg_values_supported: string[];
+            response_types_supported: string[];
+            subject_types_supported: string[];
+        };
+        JsonWebKeySet: {
+            keys: ({
+                kty: string;
+                kid: string;
+                alg: string;
+                use: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+        };
+        /** @description RFC 6749 §4.4 (client credentials) or §4.1 with PKCE (RFC 7636), as application/x-www-form-urlencoded or JSON. */
+        TokenRequest: {
+            /** @constant */
+            grant_type: "client_credentials";
+            client_id: string;
+            client_secret: string;
+            /** @description Ignored: what a service account may do comes from its roles. */
+            scope?: string;
+        } | {
+            /** @constant */
+            grant_type: "authorization_code";
+            code: string;
+            /** Format: uri */
+            redirect_uri: string;
+            client_id: string;
+            code_verifier: string;
+        };
+        DemoSignInRequest: {
+            /** @constant */
+            response_type: "code";
+            /** @constant */
+            client_id: "reticulate-console";
+            /** Format: uri */
+            redirect_uri: string;
+            code_challenge: string;
+            /** @constant */
+            code_challenge_method: "S256";
+            state?: string;
+            scope?: string;
+            /** @constant */
+            response_mode?: "query";
+            /** @description The demo user signing in. */
+            user_id: string;
+        };
+        DemoSignInResponse: {
+            /** @description The redirect URI with `code` and `state`: the browser goes there. */
+            redirectTo: string;
+        };
+        DemoUserList: {
+            users: {
+                id: string;
+                name: string;
+                roles: ("operator" | "supervisor" | "coordinator" | "admin" | "auditor")[];
+                areas: string[];
+                services: string[];
+            }[];
+        };
+        ConsoleConfig: {
+            /** @description The OIDC issuer the console signs in with. */
+            authority: string;
+            clientId: string;
+            scope: string;
+            /** @description Whether the embedded sign-in page (demo users) is on. */
+            demoSignIn: boolean;
+            /** @description With the embedded issuer, the origin the console must run on (its redirect URI). */
+            consoleOrigin: string | null;
+        };
+        TokenResponse: {
+            access_token: string;
+            /** @constant */
+            token_type: "Bearer";
+            expires_in: number;
+            scope?: string;
+        };
+        ServiceAccountCreate: {
+            /** @description The client id, chosen by the admin (e.g. `shelter-intake-bridge`); never reused. */
+            id: string;
+            name: string;
+            roles: ("operator" | "supervisor" | "coordinator" | "admin" | "auditor")[];
+            /** @default [] */
+            areas: string[];
+            /** @default [] */
+            services: string[];
+        };
+        ServiceAccount: {
+            id: string;
+            /** @constant */
+            kind: "service";
+            name: string;
+            roles: ("operator" | "supervisor" | "coordinator" | "admin" | "auditor")[];
+            areas: string[];
+            services: string[];
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string | null;
+        };
+        ServiceAccountWithSecret: {
+            account: components["schemas"]["ServiceAccount"];
+            /** @description Shown once: only its hash is stored. */
+            clientSecret: string;
+        };
+        ServiceAccountList: {
+            items: components["schemas"]["ServiceAccount"][];
+        };
         AuditEvent: {
             id: string;
             /** Format: date-time */
@@ -8532,71 +8931,6 @@ export interface components {
                 /** @enum {string} */
                 temporal: "ok" | "unavailable";
             };
-        };
-        OpenIdConfiguration: {
-            issuer: string;
-            jwks_uri: string;
-            token_endpoint: string;
-            grant_types_supported: string[];
-            token_endpoint_auth_methods_supported: string[];
-            id_token_signing_alg_values_supported: string[];
-            response_types_supported: string[];
-            subject_types_supported: string[];
-        };
-        JsonWebKeySet: {
-            keys: ({
-                kty: string;
-                kid: string;
-                alg: string;
-                use: string;
-            } & {
-                [key: string]: unknown;
-            })[];
-        };
-        /** @description RFC 6749 §4.4, as application/x-www-form-urlencoded or JSON. */
-        TokenRequest: {
-            /** @constant */
-            grant_type: "client_credentials";
-            client_id: string;
-            client_secret: string;
-            /** @description Ignored: what a service account may do comes from its roles. */
-            scope?: string;
-        };
-        TokenResponse: {
-            access_token: string;
-            /** @constant */
-            token_type: "Bearer";
-            expires_in: number;
-        };
-        ServiceAccountCreate: {
-            /** @description The client id, chosen by the admin (e.g. `shelter-intake-bridge`); never reused. */
-            id: string;
-            name: string;
-            roles: ("operator" | "supervisor" | "coordinator" | "admin" | "auditor")[];
-            /** @default [] */
-            areas: string[];
-            /** @default [] */
-            services: string[];
-        };
-        ServiceAccount: {
-            id: string;
-            /** @constant */
-            kind: "service";
-            name: string;
-            roles: ("operator" | "supervisor" | "coordinator" | "admin" | "auditor")[];
-            areas: string[];
-            services: string[];
-            /** Format: date-time */
-            createdAt: string;
-            createdBy: string | null;
-        };
-        ServiceAccountWithSecret: {
-            account: components["schemas"]["ServiceAccount"];
-            /** @description Shown once: only its hash is stored. */
-            clientSecret: string;
-        };
-        ServiceAccountList: {
-            items: components["schemas"]["ServiceAccount"][];
         };
         Actor: {
             id: string;

@@ -8,18 +8,14 @@ import { useQuery } from '@tanstack/react-query';
 import { UserManager, WebStorageStateStore, type User } from 'oidc-client-ts';
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router';
 import { api, configureAuth, unwrap, type Schemas } from '../api/client';
 import { PageLoading, ProblemAlert } from '../components/feedback';
 
 export type Actor = Schemas['Actor'];
 export type Role = Actor['roles'][number];
 
-export interface ConsoleConfig {
-  authority: string;
-  clientId: string;
-  scope: string;
-  demoSignIn: boolean;
-}
+export type ConsoleConfig = Schemas['ConsoleConfig'];
 
 export const callbackPath = '/console/callback';
 
@@ -66,37 +62,57 @@ function currentLocation(): string {
   return `${window.location.pathname}${window.location.search}${window.location.hash}`;
 }
 
-type Phase = { kind: 'loading' } | { kind: 'ready'; config: ConsoleConfig; manager: UserManager; user: User } | { kind: 'failed'; error: unknown };
+type Ready = { config: ConsoleConfig; manager: UserManager; user: User; returnTo?: string };
+type Phase = { kind: 'loading' } | ({ kind: 'ready' } & Ready) | { kind: 'failed'; error: unknown };
+
+/** Finishes a sign-in coming back from the issuer, or finds the tab's session, or leaves for the issuer (null). */
+async function establishSession(): Promise<Ready | null> {
+  const config = await loadConfig();
+  // The embedded issuer's only redirect URI is on its own origin (e.g. 127.0.0.1, not localhost).
+  if (config.consoleOrigin && config.consoleOrigin !== window.location.origin) {
+    window.location.replace(`${config.consoleOrigin}${currentLocation()}`);
+    return null;
+  }
+  const manager = userManagerFor(config);
+  if (window.location.pathname === callbackPath) {
+    const user = await manager.signinRedirectCallback();
+    const returnTo = typeof user.state === 'string' && user.state.startsWith('/') && !user.state.startsWith('//') ? user.state : '/';
+    return { config, manager, user, returnTo };
+  }
+  const user = await manager.getUser();
+  if (user && !user.expired) return { config, manager, user };
+  await manager.signinRedirect({ state: currentLocation() });
+  return null;
+}
+
+// Once per page load, even when React mounts the provider twice (StrictMode): a callback's code is single-use.
+let session: Promise<Ready | null> | null = null;
 
 /** Signs the person in (redirecting to the issuer when needed) and provides the session. */
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
+  const navigate = useNavigate();
 
   useEffect(() => {
     let cancelled = false;
-    (async () => {
-      const config = await loadConfig();
-      const manager = userManagerFor(config);
-      if (window.location.pathname === callbackPath) {
-        const user = await manager.signinRedirectCallback();
-        const target = typeof user.state === 'string' && user.state.startsWith('/') ? user.state : '/';
-        window.history.replaceState(null, '', target);
-        if (!cancelled) setPhase({ kind: 'ready', config, manager, user });
-        return;
-      }
-      const user = await manager.getUser();
-      if (user && !user.expired) {
-        if (!cancelled) setPhase({ kind: 'ready', config, manager, user });
-        return;
-      }
-      await manager.signinRedirect({ state: currentLocation() });
-    })().catch((error: unknown) => {
-      if (!cancelled) setPhase({ kind: 'failed', error });
-    });
+    session ??= establishSession();
+    session.then(
+      (ready) => {
+        if (cancelled || !ready) return;
+        // The way back is taken once: this effect runs again whenever the router's navigate changes.
+        const { returnTo } = ready;
+        ready.returnTo = undefined;
+        if (returnTo) navigate(returnTo, { replace: true });
+        setPhase((current) => (current.kind === 'ready' ? current : { kind: 'ready', ...ready }));
+      },
+      (error: unknown) => {
+        if (!cancelled) setPhase({ kind: 'failed', error });
+      },
+    );
     return () => {
       cancelled = true;
     };
-  }, []);
+  }, [navigate]);
 
   if (phase.kind === 'failed') return <SignInFailed error={phase.error} />;
   if (phase.kind === 'loading') return <PageLoading />;

@@ -1,0 +1,52 @@
+/**
+ * Signing in to the console in a real browser: the embedded issuer's authorization code + PKCE
+ * flow through its sign-in page, landing each role on its own screen, the session surviving a
+ * reload, the language switch, and signing out.
+ */
+import { startConsoleStack, buildConsole, type ConsoleStack } from './console-harness';
+
+let consoleStack: ConsoleStack;
+
+beforeAll(async () => {
+  consoleStack = await startConsoleStack({ consoleDir: buildConsole('/tmp/reticulate-console-sign-in') });
+}, 180_000);
+
+afterAll(async () => {
+  await consoleStack?.close();
+});
+
+describe('console sign-in', () => {
+  it('signs an operator in through the sign-in page and lands on their inbox, in Italian', async () => {
+    const page = await consoleStack.newPage();
+    await page.goto('/console/inbox');
+    await page.waitForURL(/\/console\/sign-in\?/);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Accedi a Reticulate');
+    await consoleStack.expectAccessible(page, 'sign-in');
+    await consoleStack.screenshot(page, 'sign-in');
+    await page.locator('button[data-user-id="oss-operator-grosseto"]').click();
+    await page.waitForURL(/\/console\/inbox$/);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.not.toBe('Pagina non trovata');
+    await expect(page.getByTestId('signed-in-as').textContent()).resolves.toContain('Operatore');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('it');
+
+    // The session lives in the tab: a reload keeps it without a new sign-in.
+    await page.reload();
+    await page.getByTestId('signed-in-as').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/console/inbox');
+
+    await page.getByRole('button', { name: /^EN/ }).click();
+    await expect(page.getByRole('button', { name: 'Sign out' }).isVisible()).resolves.toBe(true);
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/console\/sign-in\?/);
+  });
+
+  it('lands a supervisor on supervision and a coordinator on pathways', async () => {
+    for (const [userId, path] of [['supervisor-livorno', '/console/supervision'], ['coordinator-lucca', '/console/pathways']] as const) {
+      const page = await consoleStack.newPage();
+      await consoleStack.signIn(page, userId);
+      expect(new URL(page.url()).pathname).toBe(path);
+    }
+  });
+});
