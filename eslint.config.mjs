@@ -1,5 +1,6 @@
 // Lint is how determinism is enforced: workflow code may not reach Node built-ins or I/O.
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [
@@ -8,7 +9,7 @@ const nodeBuiltins = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', '.tools/**', 'dist/**', 'coverage/**', 'tests/replay/histories/**'] },
+  { ignores: ['node_modules/**', '.data/**', '.tools/**', 'dist/**', 'coverage/**', 'tests/replay/histories/**', 'web/dist/**', 'web/node_modules/**', 'web/src/api/schema.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -32,6 +33,15 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: nodeBuiltins.map((group) => ({ group: [group], message: 'Workflow and domain code must stay deterministic: no Node built-ins or I/O.' })) }],
       'no-restricted-globals': ['error', { name: 'setTimeout', message: 'Use the workflow sleep/condition APIs.' }, { name: 'setInterval', message: 'Use workflow timers.' }, { name: 'process', message: 'No process state in deterministic code.' }],
       'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Use workflow uuid4 or deterministic ids.' }],
+    },
+  },
+  {
+    // The web console: React's rules of hooks; it runs in the browser, so Node built-ins are out too.
+    files: ['web/**/*.ts', 'web/**/*.tsx'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': ['error', { patterns: nodeBuiltins.filter((group) => group !== 'path').map((group) => ({ group: [group], message: 'The console runs in the browser: no Node built-ins or server packages.' })) }],
     },
   },
   {

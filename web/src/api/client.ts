@@ -5,7 +5,7 @@
  */
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { components, paths } from './schema';
-import { ProblemError, type Problem } from './problem';
+import { ProblemError } from './problem';
 
 /** Named schemas of the API (`Schemas['Task']`, ...). */
 export type Schemas = components['schemas'];
@@ -37,5 +37,5 @@ api.use(authMiddleware);
 export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
   const { data, error, response } = await call;
   if (response.ok) return data as T;
-  throw new ProblemError(response.status, (error ?? {}) as Problem);
+  throw new ProblemError(response.status, error ?? {});
 }

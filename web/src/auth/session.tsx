@@ -22,9 +22,9 @@ export const callbackPath = '/console/callback';
 interface Session {
   actor: Actor;
   config: ConsoleConfig;
-  signOut(): Promise<void>;
+  signOut: () => Promise<void>;
   /** True if the actor has any of these roles (admin counts as every role). */
-  hasRole(...roles: Role[]): boolean;
+  hasRole: (...roles: Role[]) => boolean;
 }
 
 const SessionContext = createContext<Session | null>(null);
@@ -102,7 +102,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         // The way back is taken once: this effect runs again whenever the router's navigate changes.
         const { returnTo } = ready;
         ready.returnTo = undefined;
-        if (returnTo) navigate(returnTo, { replace: true });
+        if (returnTo) void navigate(returnTo, { replace: true });
         setPhase((current) => (current.kind === 'ready' ? current : { kind: 'ready', ...ready }));
       },
       (error: unknown) => {
@@ -130,7 +130,7 @@ function ActorLoader({ config, manager, user, children }: { config: ConsoleConfi
   const session: Session = {
     actor,
     config,
-    async signOut() {
+    signOut: async () => {
       await manager.removeUser();
       configureAuth(null, () => undefined);
       window.location.assign('/');
