@@ -1,10 +1,10 @@
 /**
- * Writes the API's OpenAPI document and the web console's TypeScript types generated from it
- * (openapi-typescript): `npm run openapi`. The app is built on lazy connections that are never
- * used, so no database or Temporal server is needed; tests/unit/openapi-types.test.ts fails when
- * the committed types no longer match the routes.
+ * Writes the web console's TypeScript types generated (openapi-typescript) from the API's OpenAPI
+ * document: `npm run openapi`. The app is built on lazy connections that are never used, so no
+ * database or Temporal server is needed. With `--check` it writes nothing and exits 1 when the
+ * committed types no longer match the routes (tests/unit/openapi-types.test.ts runs that).
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import Fastify from 'fastify';
@@ -39,6 +39,15 @@ export async function openApiTypes(document: Record<string, unknown>): Promise<s
 
 async function main(): Promise<void> {
   const types = await openApiTypes(await openApiDocument());
+  if (process.argv.includes('--check')) {
+    const committed = await readFile(typesFile, 'utf8').catch(() => '');
+    if (committed !== types) {
+      console.error(`${path.relative(process.cwd(), typesFile)} is stale: the API's routes changed; run \`npm run openapi\``);
+      process.exit(1);
+    }
+    console.log(`${path.relative(process.cwd(), typesFile)} matches the routes`);
+    return;
+  }
   await writeFile(typesFile, types);
   console.log(`wrote ${path.relative(process.cwd(), typesFile)}`);
 }

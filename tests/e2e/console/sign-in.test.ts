@@ -27,7 +27,7 @@ describe('console sign-in', () => {
     await page.waitForURL(/\/console\/inbox$/);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.not.toBe('Pagina non trovata');
     await expect(page.getByTestId('signed-in-as').textContent()).resolves.toContain('Operatore');
-    expect(await page.evaluate(() => document.documentElement.lang)).toBe('it');
+    expect(await page.locator('html').getAttribute('lang')).toBe('it');
 
     // The session lives in the tab: a reload keeps it without a new sign-in.
     await page.reload();
@@ -36,7 +36,7 @@ describe('console sign-in', () => {
 
     await page.getByRole('button', { name: /^EN/ }).click();
     await expect(page.getByRole('button', { name: 'Sign out' }).isVisible()).resolves.toBe(true);
-    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/console\/sign-in\?/);
