@@ -108,7 +108,7 @@ async function main(): Promise<void> {
       await page.goto('/console/cases/new');
       await page.locator('h1').first().waitFor();
       const navigateStarted = performance.now();
-      await page.getByRole('link', { name: /Le mie attività|My tasks/ }).click();
+      await page.locator('header nav').getByRole('link', { name: /Le mie attività|My tasks/ }).click();
       await rows.first().waitFor();
       navigate.push(performance.now() - navigateStarted);
     }
