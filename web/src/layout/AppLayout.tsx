@@ -85,20 +85,18 @@ export function AppLayout({ children }: { children: ReactNode }) {
         </div>
         <div className="it-header-navbar-wrapper">
           <div className="container">
-            <nav className="navbar navbar-expand-lg has-megamenu" aria-label={t('layout.mainNavigation')}>
-              <div className="navbar-collapsable d-block position-static" style={{ display: 'block' }}>
-                <div className="menu-wrapper">
-                  <ul className="navbar-nav flex-row flex-wrap">
-                    {links.map((link) => (
-                      <li className="nav-item" key={link.to}>
-                        <NavLink to={link.to} className={({ isActive }) => `nav-link${isActive ? ' active' : ''}`}>
-                          <span>{link.label}</span>
-                        </NavLink>
-                      </li>
-                    ))}
-                  </ul>
-                </div>
-              </div>
+            {/* A plain wrapping list rather than bootstrap-italia's collapsing navbar: two or three
+                entries fit on a tablet, and a hidden menu would cost a tap on every screen change. */}
+            <nav aria-label={t('layout.mainNavigation')}>
+              <ul className="nav console-nav">
+                {links.map((link) => (
+                  <li className="nav-item" key={link.to}>
+                    <NavLink to={link.to} className={({ isActive }) => `nav-link${isActive ? ' active' : ''}`}>
+                      {link.label}
+                    </NavLink>
+                  </li>
+                ))}
+              </ul>
             </nav>
           </div>
         </div>
