@@ -46,9 +46,9 @@ export interface ConsoleStack {
   close(): Promise<void>;
 }
 
-/** Starts the stack with the console built in `consoleDir`, and Chromium. */
-export async function startConsoleStack({ consoleDir }: { consoleDir: string }): Promise<ConsoleStack> {
-  const stack = await startE2EStack({ CONSOLE_DIR: consoleDir });
+/** Starts the stack with the console built in `consoleDir` (and extra API/worker settings), and Chromium. */
+export async function startConsoleStack({ consoleDir, env = {} }: { consoleDir: string; env?: Record<string, string> }): Promise<ConsoleStack> {
+  const stack = await startE2EStack({ CONSOLE_DIR: consoleDir, ...env });
   const browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,

@@ -1,0 +1,49 @@
+/**
+ * The console signing in with an external OIDC provider (authorization code + PKCE), in a real
+ * browser: the API names the provider in /console-config, the console sends the person there,
+ * exchanges the code with its verifier at the provider, and calls the API with the provider's
+ * access token; the embedded demo sign-in is off.
+ */
+import { buildConsole, startConsoleStack, type ConsoleStack } from './console-harness';
+import { startTestOidcProvider, type TestOidcProvider } from './oidc-provider';
+
+let provider: TestOidcProvider;
+let consoleStack: ConsoleStack;
+
+beforeAll(async () => {
+  provider = await startTestOidcProvider({ clientId: 'reticulate-console-test', username: 'social-worker-pistoia', audience: 'reticulate-api' });
+  consoleStack = await startConsoleStack({
+    consoleDir: buildConsole('/tmp/reticulate-console-oidc'),
+    env: {
+      NODE_ENV: 'production',
+      RETICULATE_EMBEDDED: '1',
+      CONSOLE_DEMO_SIGN_IN: 'false',
+      OIDC_ISSUER: provider.issuer,
+      OIDC_USER_CLAIM: 'preferred_username',
+      OIDC_CONSOLE_CLIENT_ID: 'reticulate-console-test',
+    },
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await consoleStack?.close();
+  await provider?.close();
+});
+
+it('signs the person in at the provider with PKCE and works with its token', async () => {
+  const page = await consoleStack.newPage();
+  const apiCalls: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().startsWith(consoleStack.baseUrl) && request.headers().authorization?.startsWith('Bearer ')) apiCalls.push(new URL(request.url()).pathname);
+  });
+  await page.goto('/console/inbox');
+  await page.waitForURL(/\/console\/inbox$/);
+  await expect(page.getByTestId('signed-in-as').textContent()).resolves.toContain('Assistente sociale Pistoia');
+  expect(provider.seen.authorizations).toEqual([{ clientId: 'reticulate-console-test', method: 'S256' }]);
+  expect(provider.seen.exchanges).toBe(1);
+  expect(apiCalls).toContain('/me');
+
+  // The embedded sign-in page's back end is closed in this configuration.
+  const demo = await consoleStack.http('GET', '/oauth/demo-users', '');
+  expect(demo.status).toBe(404);
+});
