@@ -36,7 +36,10 @@ export interface ConsoleStack {
   newPage(options?: { width?: number; height?: number }): Promise<Page>;
   /** Signs in as a demo user through the sign-in page and waits for the console's home screen. */
   signIn(page: Page, userId: string): Promise<void>;
-  /** Fails with the list of serious or critical WCAG 2.1 A/AA violations axe-core finds on the page. */
+  /**
+   * Fails with the list of serious or critical WCAG 2.1 A/AA violations axe-core finds on the page,
+   * or with the strings the page has asked for so far that its language lacks.
+   */
   expectAccessible(page: Page, screen: string): Promise<void>;
   /** Full-page PNG in docs/screenshots/<name>.png. */
   screenshot(page: Page, name: string): Promise<void>;
@@ -56,6 +59,8 @@ export async function startConsoleStack({ consoleDir, env = {} }: { consoleDir: 
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });
   const contexts: BrowserContext[] = [];
+  // Per page: strings the console asked for in a language that lacks them (web/src/i18n reports them).
+  const missingTranslations = new WeakMap<Page, Set<string>>();
   const { baseUrl } = stack;
 
   return {
@@ -67,6 +72,11 @@ export async function startConsoleStack({ consoleDir, env = {} }: { consoleDir: 
       contexts.push(context);
       const page = await context.newPage();
       page.setDefaultTimeout(15_000);
+      const missing = new Set<string>();
+      missingTranslations.set(page, missing);
+      page.on('console', (message) => {
+        if (message.text().startsWith('[i18n] missing')) missing.add(message.text());
+      });
       return page;
     },
     async signIn(page, userId) {
@@ -83,6 +93,8 @@ export async function startConsoleStack({ consoleDir, env = {} }: { consoleDir: 
       const summary = blocking.map((violation) => `${violation.impact} ${violation.id}: ${violation.help} — ${violation.nodes.slice(0, 3).map((node) => node.target.join(' ')).join(' | ')}`);
       console.log(`axe ${screen}: ${results.violations.length} violations (${blocking.length} serious/critical), ${results.passes.length} rules passed`);
       if (blocking.length > 0) throw new Error(`accessibility violations on ${screen}:\n${summary.join('\n')}`);
+      const untranslated = [...(missingTranslations.get(page) ?? [])];
+      if (untranslated.length > 0) throw new Error(`missing translations up to ${screen}:\n${untranslated.join('\n')}`);
     },
     async screenshot(page, name) {
       mkdirSync(screenshotDir, { recursive: true });
