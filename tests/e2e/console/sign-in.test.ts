@@ -49,4 +49,13 @@ describe('console sign-in', () => {
       expect(new URL(page.url()).pathname).toBe(path);
     }
   });
+
+  it('keeps the menu visible on a tablet', async () => {
+    const page = await consoleStack.newPage({ width: 800, height: 1100 });
+    await consoleStack.signIn(page, 'supervisor-grosseto');
+    const menu = page.locator('header nav');
+    await expect(menu.getByRole('link', { name: 'Supervisione' }).isVisible()).resolves.toBe(true);
+    await expect(menu.getByRole('link', { name: 'Percorsi' }).isVisible()).resolves.toBe(true);
+    await consoleStack.expectAccessible(page, 'supervision (tablet)');
+  });
 });
