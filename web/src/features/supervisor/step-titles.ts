@@ -1,0 +1,42 @@
+/**
+ * Step titles in the reader's language, from the published pathway definitions (the dashboards and
+ * the stalled list carry step ids only). Falls back to the id while definitions load.
+ */
+import { useQueries, useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { api, unwrap } from '../../api/client';
+
+type LocalizedText = { it: string; en?: string };
+
+/** stepId → title of the latest published version of each pathway the reader may see. */
+export function useStepTitles(): { title: (stepId: string) => string; stepIds: string[] } {
+  const { i18n } = useTranslation();
+  const pathways = useQuery({
+    queryKey: ['supervisor', 'pathways'],
+    queryFn: () => unwrap(api.GET('/pathways')),
+    staleTime: 5 * 60_000,
+  });
+  const versions = useQueries({
+    queries: (pathways.data?.items ?? [])
+      .filter((pathway) => pathway.latestVersion !== null)
+      .map((pathway) => ({
+        queryKey: ['supervisor', 'pathway-version', pathway.key, pathway.latestVersion],
+        queryFn: () => unwrap(api.GET('/pathways/{key}/versions/{version}', { params: { path: { key: pathway.key, version: pathway.latestVersion! } } })),
+        staleTime: Infinity,
+      })),
+  });
+  const titles = new Map<string, LocalizedText>();
+  for (const version of versions) {
+    const steps = (version.data?.definition.steps ?? {}) as Record<string, { title?: LocalizedText }>;
+    for (const [stepId, step] of Object.entries(steps)) {
+      if (step.title && !titles.has(stepId)) titles.set(stepId, step.title);
+    }
+  }
+  const language = i18n.language;
+  const title = (stepId: string) => {
+    const text = titles.get(stepId);
+    if (!text) return stepId;
+    return (language === 'en' ? text.en : undefined) ?? text.it;
+  };
+  return { title, stepIds: [...titles.keys()] };
+}
