@@ -1,4 +1,373 @@
-/** Placeholder until the screen is built. */
+/**
+ * A task (`/console/tasks/:taskId`): its header (step, case, deadline, status, assignee,
+ * escalation), the step's form rendered from the pathway's field definitions with client checks
+ * in the person's language and the server's field errors mapped onto the fields, and the task
+ * commands: claim, release, complete (idempotent: one key per page, so a double click or a retry
+ * completes once), and for area managers reassign and extend. After completing, the person goes on
+ * to the case's next task that is theirs to do, or back to the inbox.
+ */
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate, useParams } from 'react-router';
+import { api, unwrap, type Schemas } from '../../api/client';
+import { ProblemError } from '../../api/problem';
+import { useSession } from '../../auth/session';
+import { PageLoading, ProblemAlert } from '../../components/feedback';
+import { TaskStatusBadge, UrgencyBadges } from '../cases/badges';
+import { caseQueryKey } from '../cases/CaseSummary';
+import { timelineQueryKey } from '../cases/CaseTimeline';
+import { formatDateTime, localized, stepTitle, usePathwayVersion } from '../cases/format';
+import { Breadcrumb } from './Breadcrumb';
+import { emptyValues, serverFieldProblems, toApiData, validateValues, type FieldProblem, type FormValues } from './form-values';
+import { FlashMessage } from './FlashMessage';
+import { inboxQueryKey } from './query-keys';
+import { StepFormFields, useProblemText } from './StepForm';
+
+type TaskDetail = Schemas['TaskDetail'];
+
+const taskQueryKey = (taskId: string) => ['task', taskId] as const;
+
+function newKey(): string {
+  return typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+}
+
+/** Reassign and extend: area managers only (the workflow refuses them to operators). */
+function SupervisorActions({ task, onDone }: { task: TaskDetail; onDone: (message: string) => void }) {
+  const { t } = useTranslation('operator');
+  const [assigneeId, setAssigneeId] = useState('');
+  const [reassignReason, setReassignReason] = useState('');
+  const [newDueAt, setNewDueAt] = useState('');
+  const [extendReason, setExtendReason] = useState('');
+  const reassign = useMutation({
+    mutationFn: () =>
+      unwrap(api.POST('/tasks/{taskId}/reassign', { params: { path: { taskId: task.taskId } }, body: { assigneeId: assigneeId.trim() || null, reason: reassignReason } })),
+    onSuccess: () => onDone(t('task.reassign.done')),
+  });
+  const extend = useMutation({
+    mutationFn: () =>
+      unwrap(api.POST('/tasks/{taskId}/extend', { params: { path: { taskId: task.taskId } }, body: { newDueAt: new Date(newDueAt).toISOString(), reason: extendReason } })),
+    onSuccess: () => onDone(t('task.extend.done')),
+  });
+  const fieldError = (error: unknown, path: string) => (error instanceof ProblemError ? error.fieldErrors[path] : undefined);
+  const assigneeError = fieldError(reassign.error, 'assigneeId');
+  return (
+    <div className="row g-4 mt-2">
+      <form
+        className="col-12 col-lg-6"
+        onSubmit={(event) => {
+          event.preventDefault();
+          reassign.mutate();
+        }}
+      >
+        <h3 className="h5">{t('task.reassign.title')}</h3>
+        <label htmlFor="reassign-assignee" className="form-label fw-semibold">
+          {t('task.reassign.assignee')}
+        </label>
+        <input
+          id="reassign-assignee"
+          type="text"
+          className={`form-control${assigneeError ? ' is-invalid' : ''}`}
+          aria-invalid={assigneeError ? true : undefined}
+          aria-describedby={assigneeError ? 'reassign-assignee-help reassign-assignee-error' : 'reassign-assignee-help'}
+          value={assigneeId}
+          onChange={(event) => setAssigneeId(event.target.value)}
+        />
+        <span id="reassign-assignee-help" className="form-text d-block">
+          {t('task.reassign.assigneeHelp')}
+        </span>
+        {assigneeError ? (
+          <span id="reassign-assignee-error" className="invalid-feedback d-block" data-testid="error-assigneeId">
+            {assigneeError}
+          </span>
+        ) : null}
+        <span className="d-block mb-2" />
+        <label htmlFor="reassign-reason" className="form-label fw-semibold">
+          {t('task.reassign.reason')}
+          <span aria-hidden="true"> *</span>
+        </label>
+        <input id="reassign-reason" type="text" className="form-control mb-3" required minLength={3} value={reassignReason} onChange={(event) => setReassignReason(event.target.value)} />
+        {reassign.isError && !assigneeError ? <ProblemAlert error={reassign.error} /> : null}
+        <button type="submit" className="btn btn-outline-primary" disabled={reassign.isPending}>
+          {t('task.reassign.submit')}
+        </button>
+      </form>
+      <form
+        className="col-12 col-lg-6"
+        onSubmit={(event) => {
+          event.preventDefault();
+          extend.mutate();
+        }}
+      >
+        <h3 className="h5">{t('task.extend.title')}</h3>
+        <label htmlFor="extend-due" className="form-label fw-semibold">
+          {t('task.extend.newDueAt')}
+          <span aria-hidden="true"> *</span>
+        </label>
+        <input id="extend-due" type="datetime-local" className="form-control mb-2" required value={newDueAt} onChange={(event) => setNewDueAt(event.target.value)} />
+        <label htmlFor="extend-reason" className="form-label fw-semibold">
+          {t('task.extend.reason')}
+          <span aria-hidden="true"> *</span>
+        </label>
+        <input id="extend-reason" type="text" className="form-control mb-3" required minLength={3} value={extendReason} onChange={(event) => setExtendReason(event.target.value)} />
+        {extend.isError ? <ProblemAlert error={extend.error} /> : null}
+        <button type="submit" className="btn btn-outline-primary" disabled={extend.isPending}>
+          {t('task.extend.submit')}
+        </button>
+      </form>
+    </div>
+  );
+}
+
+function TaskView({ task }: { task: TaskDetail }) {
+  const { t, i18n } = useTranslation('operator');
+  const language = i18n.language;
+  const session = useSession();
+  const { actor } = session;
+  const hasRole = (...roles: Parameters<typeof session.hasRole>) => session.hasRole(...roles);
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const problemText = useProblemText();
+  const pathway = usePathwayVersion(task.pathwayKey, task.pathwayVersion);
+  const fields = task.step?.form.fields ?? [];
+  const [values, setValues] = useState<FormValues>(() => emptyValues(fields));
+  const [errors, setErrors] = useState<Record<string, FieldProblem | string>>({});
+  const [notice, setNotice] = useState<string | null>(null);
+  const summaryRef = useRef<HTMLDivElement>(null);
+  // One completion key per task page: a double click or a retried request completes the task once.
+  const completionKey = useRef(newKey());
+
+  const title = task.step ? localized(task.step.title, language) : task.stepId;
+  const reference = task.caseReference ?? task.caseId.slice(0, 8);
+  const isMine = task.assigneeId === actor.id;
+  const claimedByOther = task.assigneeId !== null && !isMine;
+  const active = task.status === 'open' || task.status === 'claimed';
+  const canWork = active && hasRole('operator', 'supervisor') && (!claimedByOther || hasRole('supervisor'));
+
+  async function refresh() {
+    await Promise.all([
+      queryClient.invalidateQueries({ queryKey: inboxQueryKey }),
+      queryClient.invalidateQueries({ queryKey: taskQueryKey(task.taskId) }),
+      queryClient.invalidateQueries({ queryKey: caseQueryKey(task.caseId) }),
+      queryClient.invalidateQueries({ queryKey: timelineQueryKey(task.caseId) }),
+    ]);
+  }
+
+  const claim = useMutation({
+    mutationFn: () => unwrap(api.POST('/tasks/{taskId}/claim', { params: { path: { taskId: task.taskId } } })),
+    onSuccess: async () => {
+      setNotice(t('task.claimed'));
+      await refresh();
+    },
+  });
+  const release = useMutation({
+    mutationFn: () => unwrap(api.POST('/tasks/{taskId}/release', { params: { path: { taskId: task.taskId } } })),
+    onSuccess: async () => {
+      setNotice(t('task.released'));
+      await refresh();
+    },
+  });
+  const complete = useMutation({
+    mutationFn: (data: Record<string, unknown>) =>
+      unwrap(
+        api.POST('/tasks/{taskId}/complete', {
+          params: { path: { taskId: task.taskId }, header: { 'idempotency-key': completionKey.current } },
+          body: { data },
+        }),
+      ),
+    onSuccess: async () => {
+      // The completed task leaves every cached inbox page at once, before they are refetched.
+      queryClient.setQueriesData<{ items: Array<{ taskId: string }>; nextCursor: string | null }>({ queryKey: inboxQueryKey }, (page) =>
+        page && Array.isArray(page.items) ? { ...page, items: page.items.filter((item) => item.taskId !== task.taskId) } : page,
+      );
+      const done = t('task.completed', { step: title });
+      // The next task of this case that is the person's to do (theirs, or unassigned in their services).
+      const next = await queryClient
+        .fetchQuery({
+          queryKey: [...inboxQueryKey, { caseId: task.caseId }],
+          queryFn: () => unwrap(api.GET('/tasks', { params: { query: { caseId: task.caseId, limit: 20 } } })),
+          staleTime: 0,
+        })
+        .then((page) => page.items.find((item) => item.taskId !== task.taskId && (item.assigneeId === null || item.assigneeId === actor.id) && hasRole(item.role)))
+        .catch(() => undefined);
+      if (next) {
+        const nextTitle = stepTitle(pathway.data?.definition, next.stepId, language);
+        void navigate(`/console/tasks/${next.taskId}`, { state: { flash: `${done} ${t('task.nextTask', { step: nextTitle })}` } });
+      } else {
+        void navigate('/console/inbox', { state: { flash: `${done} ${t('task.backToInbox')}` } });
+      }
+      // After leaving: the inbox, the case and this task are refetched wherever they are shown next.
+      void refresh();
+    },
+    onError: (error) => {
+      if (error instanceof ProblemError) {
+        const { byField } = serverFieldProblems(error.fieldErrors);
+        setErrors(byField);
+        if (Object.keys(byField).length > 0) summaryRef.current?.focus();
+      }
+      if (error instanceof ProblemError && error.status === 409) void refresh();
+    },
+  });
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    setNotice(null);
+    const problems = validateValues(fields, values);
+    setErrors(problems);
+    if (Object.keys(problems).length > 0) {
+      // Focus the summary so the person hears how many fields need attention.
+      requestAnimationFrame(() => summaryRef.current?.focus());
+      return;
+    }
+    complete.mutate(toApiData(fields, values));
+  }
+
+  const errorEntries = Object.entries(errors);
+  const fieldMessages = Object.fromEntries(errorEntries.map(([key, problem]) => [key, problemText(problem)]));
+  const otherProblem = complete.error instanceof ProblemError && Object.keys(serverFieldProblems(complete.error.fieldErrors).byField).length > 0 ? null : complete.error;
+  const detailRows: Array<[string, ReactNode]> = [
+    [t('task.case'), <Link to={`/console/cases/${task.caseId}`}>{reference}</Link>],
+    [t('task.pathway'), pathway.data ? `${localized(pathway.data.definition.title, language)} · v${task.pathwayVersion}` : `${task.pathwayKey ?? '—'} · v${task.pathwayVersion ?? '—'}`],
+    [t('task.area'), t(`areas.${task.areaId}`, { defaultValue: task.areaId })],
+    [t('task.service'), t(`services.${task.service}`, { defaultValue: task.service })],
+    [
+      t('task.deadline'),
+      <>
+        <span className="me-2">{task.dueAt ? formatDateTime(task.dueAt, language) : t('inbox.noDeadline')}</span>
+        <UrgencyBadges overdue={task.overdue} escalationLevel={task.escalationLevel} />
+      </>,
+    ],
+    [t('task.status'), <span data-testid="task-status"><TaskStatusBadge status={task.status} /></span>],
+    [t('task.assignee'), <span data-testid="task-assignee">{task.assigneeId === null ? t('inbox.unassigned') : isMine ? `${t('inbox.you')} (${task.assigneeId})` : task.assigneeId}</span>],
+    [t('task.createdAt'), formatDateTime(task.createdAt, language)],
+  ];
+  if (task.completedAt) detailRows.push([t('task.completedAt'), `${formatDateTime(task.completedAt, language)} · ${task.completedBy ?? ''}`]);
+  if (task.signOff)
+    detailRows.push([
+      t('task.signOff'),
+      t('task.signOffValue', {
+        signed: task.signOff.signed.map((item) => t(`services.${item.service}`, { defaultValue: item.service })).join(', ') || '—',
+        missing: task.signOff.missing.map((service) => t(`services.${service}`, { defaultValue: service })).join(', ') || '—',
+      }),
+    ]);
+
+  return (
+    <>
+      <Breadcrumb items={[{ label: t('breadcrumb.inbox'), to: '/console/inbox' }, { label: t('cases.breadcrumb', { reference }), to: `/console/cases/${task.caseId}` }, { label: title }]} />
+      <h1 className="h2">{t('task.title', { step: title })}</h1>
+      {task.step?.description ? <p>{localized(task.step.description, language)}</p> : null}
+      <FlashMessage />
+      <section aria-labelledby="task-details-title">
+        <h2 className="visually-hidden" id="task-details-title">
+          {t('task.details')}
+        </h2>
+        <dl className="row mb-0">
+          {detailRows.map(([label, value]) => (
+            <div className="col-12 col-sm-6 col-lg-3 mb-2" key={label}>
+              <dt className="small text-uppercase">{label}</dt>
+              <dd className="mb-0">{value}</dd>
+            </div>
+          ))}
+        </dl>
+      </section>
+
+      <section aria-labelledby="task-actions-title" className="mt-3">
+        <h2 className="h4" id="task-actions-title">
+          {t('task.actions')}
+        </h2>
+        <div aria-live="polite" role="status">
+          {notice ? <div className="alert alert-success">{notice}</div> : null}
+        </div>
+        {!active ? <p className="alert alert-info">{t('task.closed', { status: t(`taskStatus.${task.status}`) })}</p> : null}
+        {active && claimedByOther ? <p className="alert alert-warning">{t('task.claimedByOther', { assignee: task.assigneeId })}</p> : null}
+        {claim.isError ? <ProblemAlert error={claim.error} /> : null}
+        {release.isError ? <ProblemAlert error={release.error} /> : null}
+        {active ? (
+          <div className="d-flex gap-2 flex-wrap">
+            {task.assigneeId === null && hasRole('operator', 'supervisor') ? (
+              <button type="button" className="btn btn-outline-primary" disabled={claim.isPending} onClick={() => claim.mutate()}>
+                {t('task.claim')}
+              </button>
+            ) : null}
+            {task.assigneeId !== null && (isMine || hasRole('supervisor')) ? (
+              <button type="button" className="btn btn-outline-primary" disabled={release.isPending} onClick={() => release.mutate()}>
+                {t('task.release')}
+              </button>
+            ) : null}
+          </div>
+        ) : null}
+        {active && hasRole('supervisor') ? (
+          <SupervisorActions
+            task={task}
+            onDone={(message) => {
+              setNotice(message);
+              void refresh();
+            }}
+          />
+        ) : null}
+      </section>
+
+      {active ? (
+        <section aria-labelledby="task-form-title" className="mt-4">
+          <h2 className="h4" id="task-form-title">
+            {t('task.form')}
+          </h2>
+          <div ref={summaryRef} tabIndex={-1} aria-live="assertive">
+            {errorEntries.length > 0 ? (
+              <div className="alert alert-danger" data-testid="form-errors">
+                <p className="mb-1 fw-semibold">{t('task.errorsSummary', { count: errorEntries.length })}</p>
+                <ul className="mb-0">
+                  {errorEntries.map(([key]) => {
+                    const field = fields.find((candidate) => candidate.key === key);
+                    return (
+                      <li key={key}>
+                        <a href={`#task-field-${key}${field?.type === 'boolean' ? '-true' : field?.type === 'multiselect' ? `-${field.options?.[0]?.value ?? ''}` : ''}`}>
+                          {field ? localized(field.label, language) : key}
+                        </a>
+                        : {fieldMessages[key]}
+                      </li>
+                    );
+                  })}
+                </ul>
+              </div>
+            ) : null}
+          </div>
+          {otherProblem ? <ProblemAlert error={otherProblem} /> : null}
+          <form noValidate onSubmit={submit} data-testid="task-form">
+            {fields.length === 0 ? <p>{t('task.noFields')}</p> : <p className="small">{t('task.requiredLegend')}</p>}
+            <StepFormFields idPrefix="task-field" fields={fields} values={values} errors={fieldMessages} disabled={!canWork || complete.isPending}
+              onChange={(next, changedKey) => {
+                setValues(next);
+                // A corrected field loses its message; the others keep theirs until the next try.
+                setErrors(({ [changedKey]: _fixed, ...rest }) => rest);
+              }}
+            />
+            <button type="submit" className="btn btn-primary" disabled={!canWork || complete.isPending}>
+              {complete.isPending ? t('task.completing') : t('task.complete')}
+            </button>
+          </form>
+        </section>
+      ) : null}
+    </>
+  );
+}
+
 export default function TaskPage() {
-  return <h1 className="h3">TaskPage</h1>;
+  const { taskId = '' } = useParams();
+  const task = useQuery({
+    queryKey: taskQueryKey(taskId),
+    queryFn: () => unwrap(api.GET('/tasks/{taskId}', { params: { path: { taskId } } })),
+  });
+  const { t } = useTranslation('operator');
+  if (task.isPending) return <PageLoading />;
+  if (task.isError)
+    return (
+      <>
+        <Breadcrumb items={[{ label: t('breadcrumb.inbox'), to: '/console/inbox' }, { label: taskId }]} />
+        <h1 className="h2">{t('task.title', { step: taskId })}</h1>
+        <ProblemAlert error={task.error} />
+      </>
+    );
+  // Keyed by task: moving on to the next task starts a fresh form and a fresh completion key.
+  return <TaskView key={task.data.taskId} task={task.data} />;
 }

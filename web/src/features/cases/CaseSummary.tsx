@@ -1,0 +1,185 @@
+/**
+ * The summary of one case: pathway and version, area, status, current steps and their tasks,
+ * deadlines, contacts with the person, and the data collected so far (special-category fields the
+ * reader may not see are listed as hidden). Shared: the supervisor's drill-down embeds it too.
+ */
+import { useQuery } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { api, unwrap, type Schemas } from '../../api/client';
+import { PageLoading, ProblemAlert } from '../../components/feedback';
+import { CaseStatusBadge, TaskStatusBadge, UrgencyBadges } from './badges';
+import { formatDate, formatDateTime, localized, stepTitle, usePathwayVersion, type FormField, type PathwayDefinition } from './format';
+
+export type CaseDetail = Schemas['CaseDetail'];
+
+/** Query key of a case's detail; invalidate it after a command on the case. */
+export const caseQueryKey = (caseId: string) => ['case', caseId] as const;
+
+/** The case as the signed-in person may see it. */
+export function useCaseDetail(caseId: string) {
+  return useQuery({
+    queryKey: caseQueryKey(caseId),
+    queryFn: () => unwrap(api.GET('/cases/{caseId}', { params: { path: { caseId } } })),
+  });
+}
+
+function fieldsOfStep(definition: PathwayDefinition | undefined, stepId: string): FormField[] {
+  if (!definition) return [];
+  if (stepId === 'case') return definition.caseFields;
+  const step = definition.steps[stepId] as { form?: { fields?: FormField[] } } | undefined;
+  return step?.form?.fields ?? [];
+}
+
+function FieldValue({ field, value }: { field: FormField | undefined; value: string | number | boolean | string[] | null }) {
+  const { t, i18n } = useTranslation('operator');
+  const language = i18n.language;
+  const optionLabel = (code: string) => localized(field?.options?.find((option) => option.value === code)?.label, language) || code;
+  if (value === null || value === '') return <span>—</span>;
+  if (typeof value === 'boolean') return <span>{value ? t('common:yes') : t('common:no')}</span>;
+  if (Array.isArray(value)) return <span>{value.length === 0 ? '—' : value.map(optionLabel).join(', ')}</span>;
+  if (typeof value === 'number') return <span>{new Intl.NumberFormat(language).format(value)}</span>;
+  if (field?.type === 'date') return <span>{formatDate(value, language)}</span>;
+  if (field?.type === 'select') return <span>{optionLabel(value)}</span>;
+  return <span className="text-break">{value}</span>;
+}
+
+function CollectedData({ detail, definition }: { detail: CaseDetail; definition: PathwayDefinition | undefined }) {
+  const { t, i18n } = useTranslation('operator');
+  const language = i18n.language;
+  const steps = Object.entries(detail.data).filter(([, values]) => Object.keys(values).length > 0);
+  return (
+    <section aria-labelledby="case-data-title" className="mt-4">
+      <h2 className="h4" id="case-data-title">
+        {t('cases.data.title')}
+      </h2>
+      {steps.length === 0 && detail.redactedFields.length === 0 ? <p>{t('cases.data.none')}</p> : null}
+      {steps.map(([stepId, values]) => {
+        const fields = fieldsOfStep(definition, stepId);
+        return (
+          <div key={stepId} className="mb-3">
+            <h3 className="h6 mb-1">{stepId === 'case' ? t('cases.data.startData') : stepTitle(definition, stepId, language)}</h3>
+            <dl className="row mb-0">
+              {Object.entries(values).map(([key, value]) => {
+                const field = fields.find((candidate) => candidate.key === key);
+                return (
+                  <div className="col-12 col-md-6 d-flex gap-2" key={key}>
+                    <dt className="fw-semibold">{field ? localized(field.label, language) : key}:</dt>
+                    <dd className="mb-1">
+                      <FieldValue field={field} value={value} />
+                    </dd>
+                  </div>
+                );
+              })}
+            </dl>
+          </div>
+        );
+      })}
+      {detail.redactedFields.length > 0 ? (
+        <p className="small mb-0">
+          {t('cases.data.hidden', { count: detail.redactedFields.length })}{' '}
+          {detail.redactedFields
+            .map((path) => {
+              const [stepId, key] = path.split('.');
+              const field = fieldsOfStep(definition, stepId).find((candidate) => candidate.key === key);
+              return field ? localized(field.label, language) : path;
+            })
+            .join(', ')}
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+/** Summary of a case by id: loads it (and its pathway version) and shows it; headings start at h2. */
+export function CaseSummary({ caseId }: { caseId: string }) {
+  const { t, i18n } = useTranslation('operator');
+  const language = i18n.language;
+  const detail = useCaseDetail(caseId);
+  const pathway = usePathwayVersion(detail.data?.pathwayKey, detail.data?.pathwayVersion);
+  if (detail.isError) return <ProblemAlert error={detail.error} />;
+  // Titles and labels come from the pathway version (cached for the session); without it, codes show.
+  if (detail.isPending || pathway.isPending) return <PageLoading />;
+  const item = detail.data;
+  const definition = pathway.data?.definition;
+  const rows: Array<[string, ReactNode]> = [
+    [t('cases.summary.reference'), <span data-testid="case-reference">{item.reference}</span>],
+    [t('cases.summary.pathway'), `${definition ? localized(definition.title, language) : item.pathwayKey} · ${t('cases.summary.version', { version: item.pathwayVersion })}`],
+    [t('cases.summary.area'), t(`areas.${item.areaId}`, { defaultValue: item.areaId })],
+    [t('cases.summary.status'), <CaseStatusBadge status={item.status} />],
+    [t('cases.summary.currentSteps'), item.openStepIds.length === 0 ? '—' : item.openStepIds.map((stepId) => stepTitle(definition, stepId, language)).join(', ')],
+    [t('cases.summary.nextDeadline'), formatDateTime(item.nextDeadline, language)],
+    [t('cases.summary.startedAt'), formatDateTime(item.startedAt, language)],
+    [t('cases.summary.lastContact'), item.lastContactAt ? formatDateTime(item.lastContactAt, language) : t('cases.summary.noContact')],
+  ];
+  if (item.escalationLevel > 0) rows.push([t('cases.summary.escalation'), <UrgencyBadges overdue={false} escalationLevel={item.escalationLevel} />]);
+  if (item.outcome) rows.push([t('cases.summary.outcome'), item.outcome]);
+  if (item.planSignOff) {
+    rows.push([
+      t('cases.summary.planSignOff'),
+      t('cases.summary.planSignOffValue', {
+        signed: item.planSignOff.signed.map((service) => t(`services.${service}`, { defaultValue: service })).join(', ') || '—',
+        missing: item.planSignOff.missing.map((service) => t(`services.${service}`, { defaultValue: service })).join(', ') || '—',
+      }),
+    ]);
+  }
+  return (
+    <div data-testid="case-summary">
+      <section aria-labelledby="case-summary-title">
+        <h2 className="h4" id="case-summary-title">
+          {t('cases.summary.title')}
+        </h2>
+        <dl className="row mb-0">
+          {rows.map(([label, value]) => (
+            <div className="col-12 col-md-6 col-lg-4 mb-2" key={label}>
+              <dt className="small text-uppercase">{label}</dt>
+              <dd className="mb-0">{value}</dd>
+            </div>
+          ))}
+        </dl>
+      </section>
+      <section aria-labelledby="case-tasks-title" className="mt-4">
+        <h2 className="h4" id="case-tasks-title">
+          {t('cases.tasks.title')}
+        </h2>
+        {item.openTasks.length === 0 ? (
+          <p>{t('cases.tasks.none')}</p>
+        ) : (
+          <div className="table-responsive">
+            <table className="table table-dense" data-testid="case-open-tasks">
+              <caption className="visually-hidden">{t('cases.tasks.title')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('inbox.columns.step')}</th>
+                  <th scope="col">{t('inbox.columns.service')}</th>
+                  <th scope="col">{t('inbox.columns.deadline')}</th>
+                  <th scope="col">{t('inbox.columns.status')}</th>
+                  <th scope="col">{t('inbox.columns.assignee')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {item.openTasks.map((task) => (
+                  <tr key={task.taskId}>
+                    <td>
+                      <Link to={`/console/tasks/${task.taskId}`}>{stepTitle(definition, task.stepId, language)}</Link>
+                    </td>
+                    <td>{t(`services.${task.service}`, { defaultValue: task.service })}</td>
+                    <td>
+                      {formatDateTime(task.dueAt, language)} <UrgencyBadges overdue={task.overdue} escalationLevel={task.escalationLevel} />
+                    </td>
+                    <td>
+                      <TaskStatusBadge status={task.status} />
+                    </td>
+                    <td>{task.assigneeId ?? t('inbox.unassigned')}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      <CollectedData detail={item} definition={definition} />
+    </div>
+  );
+}
