@@ -13,7 +13,7 @@ import { languages, setLanguage } from '../i18n';
 function LanguageSwitch() {
   const { t, i18n } = useTranslation();
   return (
-    <div className="btn-group" role="group" aria-label={t('layout.language')}>
+    <div className="btn-group language-switch" role="group" aria-label={t('layout.language')}>
       {languages.map((language) => (
         <button
           key={language}
