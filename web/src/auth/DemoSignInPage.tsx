@@ -55,7 +55,7 @@ export function DemoSignInPage() {
     <main id="main" className="container my-5">
       <div className="d-flex justify-content-between align-items-start flex-wrap gap-2">
         <h1 className="h2">{t('signIn.title')}</h1>
-        <div className="btn-group" role="group" aria-label={t('layout.language')}>
+        <div className="btn-group language-switch" role="group" aria-label={t('layout.language')}>
           {languages.map((language) => (
             <button key={language} type="button" lang={language} className={`btn btn-sm ${i18n.language === language ? 'btn-primary' : 'btn-outline-primary'}`} aria-pressed={i18n.language === language} onClick={() => setLanguage(language)}>
               {language.toUpperCase()}
