@@ -36,6 +36,13 @@ export default tseslint.config(
     },
   },
   {
+    // tsconfig has the DOM lib (tests import the console's pure modules): server code must still not touch browser globals.
+    files: ['api/**/*.ts', 'infra/**/*.ts', 'workers/**/*.ts', 'activities/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      'no-restricted-globals': ['error', ...['window', 'document', 'localStorage', 'sessionStorage', 'navigator'].map((name) => ({ name, message: 'Server code runs in Node, not in a browser.' }))],
+    },
+  },
+  {
     // The web console: React's rules of hooks; it runs in the browser, so Node built-ins are out too.
     files: ['web/**/*.ts', 'web/**/*.tsx'],
     plugins: { 'react-hooks': reactHooks },

@@ -1,0 +1,59 @@
+/**
+ * The operator console's form checks (web/src/features/operator/form-values.ts) agree with the
+ * API's (domain/form-validation.ts): for any field definitions and anything typed into the form,
+ * the console lets a form through exactly when the server accepts the data it sends. So a person
+ * never waits for a round trip to learn what the console could have said, and the console never
+ * blocks what the server would take.
+ */
+import fc from 'fast-check';
+import { validateFormData } from '../../domain/form-validation';
+import { formFieldSchema } from '../../domain/pathway-schema';
+import { emptyValues, toApiData, validateValues, type FormValue } from '../../web/src/features/operator/form-values';
+
+const options = ['a', 'b', 'c'].map((value) => ({ value, label: { it: value } }));
+const field = fc
+  .record({
+    type: fc.constantFrom('text', 'textarea', 'number', 'boolean', 'date', 'select', 'multiselect'),
+    required: fc.boolean(),
+    min: fc.option(fc.integer({ min: -5, max: 5 }), { nil: undefined }),
+    max: fc.option(fc.integer({ min: 5, max: 50 }), { nil: undefined }),
+    maxLength: fc.option(fc.integer({ min: 1, max: 8 }), { nil: undefined }),
+  })
+  .map(({ type, required, min, max, maxLength }) => ({
+    type,
+    required,
+    ...(type === 'number' ? { min, max } : {}),
+    ...(type === 'text' || type === 'textarea' ? { maxLength } : {}),
+    ...(type === 'select' || type === 'multiselect' ? { options } : {}),
+  }));
+
+// What an input can hold: free text (numbers, dates, blanks among it), yes/no/unset, option lists.
+const typed: fc.Arbitrary<FormValue> = fc.oneof(
+  fc.string({ maxLength: 10 }),
+  fc.constantFrom('', '  ', '0', '7', '-3', '4,5', '1e3', 'abc', '2026-02-28', '2026-02-30', '1899-12-31', '2024-02-29', 'a', 'b', 'z'),
+  fc.integer({ min: -20, max: 60 }).map(String),
+  fc.constantFrom(true, false, null),
+  fc.subarray(['a', 'b', 'c']),
+);
+
+it('accepts a form in the console exactly when the API accepts the data it sends', () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(field, typed), { minLength: 1, maxLength: 4 }), (pairs) => {
+      const fields = pairs.map(([definition], index) => formFieldSchema.parse({ key: `f${index}`, label: { it: `Campo ${index}` }, ...definition }));
+      // The console gives each input only what it can hold: a checkbox list an array, yes/no a boolean, the rest text.
+      const values = { ...emptyValues(fields) };
+      pairs.forEach(([, value], index) => {
+        const { type } = fields[index];
+        if (type === 'multiselect') values[`f${index}`] = Array.isArray(value) ? value : [];
+        else if (type === 'boolean') values[`f${index}`] = typeof value === 'boolean' || value === null ? value : null;
+        else values[`f${index}`] = typeof value === 'string' ? value : '';
+      });
+      const consoleOk = Object.keys(validateValues(fields, values)).length === 0;
+      const server = validateFormData(fields, toApiData(fields, values));
+      if (consoleOk !== server.ok) {
+        throw new Error(`console ${consoleOk ? 'accepts' : 'refuses'} but the API ${server.ok ? 'accepts' : `refuses (${JSON.stringify(server.issues)})`}: ${JSON.stringify({ fields, values })}`);
+      }
+    }),
+    { numRuns: 3000 },
+  );
+});
