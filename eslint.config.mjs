@@ -31,7 +31,7 @@ export default tseslint.config(
     files: ['workflows/**/*.ts', 'domain/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: nodeBuiltins.map((group) => ({ group: [group], message: 'Workflow and domain code must stay deterministic: no Node built-ins or I/O.' })) }],
-      'no-restricted-globals': ['error', { name: 'setTimeout', message: 'Use the workflow sleep/condition APIs.' }, { name: 'setInterval', message: 'Use workflow timers.' }, { name: 'process', message: 'No process state in deterministic code.' }],
+      'no-restricted-globals': ['error', { name: 'setTimeout', message: 'Use the workflow sleep/condition APIs.' }, { name: 'setInterval', message: 'Use workflow timers.' }, { name: 'process', message: 'No process state in deterministic code.' }, ...['window', 'document', 'localStorage', 'sessionStorage', 'navigator'].map((name) => ({ name, message: 'Workflow and domain code runs in Temporal\'s sandbox, not in a browser.' }))],
       'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Use workflow uuid4 or deterministic ids.' }],
     },
   },
