@@ -35,6 +35,7 @@ import interventionRoutes from './routes/interventions';
 import migrationRoutes from './routes/migrations';
 import reportRoutes from './routes/reports';
 import serviceAccountRoutes from './routes/service-accounts';
+import staffRoutes from './routes/staff';
 import supervisionRoutes from './routes/supervision';
 import taskRoutes from './routes/tasks';
 
@@ -79,6 +80,7 @@ async function buildApp(fastify: FastifyInstance, deps: AppDependencies): Promis
     api.addHook('onRequest', api.authenticate);
     await api.register(requireActions);
     await api.register(meRoutes);
+    await api.register(staffRoutes);
     await api.register(pathwayRoutes);
     await api.register(caseRoutes);
     await api.register(personRoutes);

@@ -7,6 +7,7 @@ import type { Role } from './pathway-schema';
 
 export const actionMatrix = {
   'me.read': ['operator', 'supervisor', 'coordinator', 'admin', 'auditor'],
+  'directory.read': ['operator', 'supervisor', 'coordinator', 'admin'],
   'pathways.read': ['operator', 'supervisor', 'coordinator', 'admin', 'auditor'],
   'pathways.edit': ['coordinator', 'admin'],
   'cases.read': ['operator', 'supervisor', 'coordinator', 'admin', 'auditor'],

@@ -75,6 +75,21 @@ export async function listActivePeople(db: Queryable): Promise<UserRecord[]> {
   return rows.map(toUser);
 }
 
+/** Active people working in any of `areas` (null: every area), optionally in one area, service or role, by name. */
+export async function listColleagues(
+  db: Queryable,
+  { areas, areaId, service, role }: { areas: string[] | null; areaId?: string; service?: string; role?: Role },
+): Promise<UserRecord[]> {
+  const { rows } = await db.query<UserRow>(
+    `SELECT id, display_name, roles, areas, services, active FROM users
+     WHERE active AND kind = 'user' AND ($1::text[] IS NULL OR areas && $1) AND ($2::text IS NULL OR $2 = ANY (areas))
+       AND ($3::text IS NULL OR $3 = ANY (services)) AND ($4::text IS NULL OR $4 = ANY (roles))
+     ORDER BY display_name, id LIMIT 500`,
+    [areas, areaId ?? null, service ?? null, role ?? null],
+  );
+  return rows.map(toUser);
+}
+
 /** The active person (not a service account) with this id; null otherwise. */
 export async function findActivePerson(db: Queryable, id: string): Promise<UserRecord | null> {
   const { rows } = await db.query<UserRow>("SELECT id, display_name, roles, areas, services, active FROM users WHERE id = $1 AND active AND kind = 'user'", [id]);

@@ -9,6 +9,8 @@ const everyone: Role[] = ['operator', 'supervisor', 'coordinator', 'auditor', 'a
 
 const promised: Record<Action, Role[]> = {
   'me.read': everyone,
+  // Not in the README's table: the staff directory (auditors choose no assignees).
+  'directory.read': ['operator', 'supervisor', 'coordinator', 'admin'],
   'pathways.read': everyone,
   'cases.read': everyone,
   'tasks.read': everyone,

@@ -706,6 +706,85 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** People who work in your areas (for choosing an assignee) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only people working in this area (one of the caller's). */
+                    areaId?: string;
+                    /** @description Only people of this service. */
+                    service?: string;
+                    /** @description Only people with this role. */
+                    role?: "operator" | "supervisor" | "coordinator" | "admin" | "auditor";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StaffList"];
+                    };
+                };
+                /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired bearer token (`unauthorized`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The actor may not do this (`forbidden`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/pathways": {
         parameters: {
             query?: never;
@@ -5524,7 +5603,7 @@ export interface paths {
                     /** @description Every access to this person's cases (a data subject's access request). */
                     personId?: string;
                     actorId?: string;
-                    action?: "me.read" | "pathways.read" | "pathways.edit" | "cases.read" | "cases.start" | "cases.command" | "cases.contact" | "cases.migrate" | "tasks.read" | "tasks.act" | "referrals.read" | "referrals.respond" | "supervision.read" | "supervision.rules" | "interventions.run" | "interventions.read" | "reports.export" | "notifications.admin" | "audit.read" | "persons.erase" | "codec.use" | "accounts.manage";
+                    action?: "me.read" | "directory.read" | "pathways.read" | "pathways.edit" | "cases.read" | "cases.start" | "cases.command" | "cases.contact" | "cases.migrate" | "tasks.read" | "tasks.act" | "referrals.read" | "referrals.respond" | "supervision.read" | "supervision.rules" | "interventions.run" | "interventions.read" | "reports.export" | "notifications.admin" | "audit.read" | "persons.erase" | "codec.use" | "accounts.manage";
                     /** @description Events at or after this time. */
                     from?: string;
                     /** @description Events before this time. */
@@ -8104,6 +8183,17 @@ export interface components {
                 cases: number;
             }[];
         };
+        StaffMemberInput: {
+            id: string;
+            name: string;
+            roles: ("operator" | "supervisor" | "coordinator" | "admin" | "auditor")[];
+            areas: string[];
+            services: string[];
+        };
+        StaffListInput: {
+            /** @description By name; at most 500. */
+            items: components["schemas"]["StaffMemberInput"][];
+        };
         NextMoveOwnerInput: {
             /** @constant */
             kind: "task";
@@ -9624,6 +9714,17 @@ export interface components {
                 outcome: string | null;
                 cases: number;
             }[];
+        };
+        StaffMember: {
+            id: string;
+            name: string;
+            roles: ("operator" | "supervisor" | "coordinator" | "admin" | "auditor")[];
+            areas: string[];
+            services: string[];
+        };
+        StaffList: {
+            /** @description By name; at most 500. */
+            items: components["schemas"]["StaffMember"][];
         };
         NextMoveOwner: {
             /** @constant */
