@@ -182,6 +182,10 @@ describe('supervisor console', () => {
     await expect(card.getByLabel('Nuovo assegnatario (identificativo utente)').getAttribute('aria-invalid')).resolves.toBe('true');
     expect(await assigneeOf(first.task.taskId)).toBeNull();
 
+    // The field suggests the task's area and service colleagues from the staff directory, by name.
+    const suggestion = card.locator(`[data-testid="staff-suggestions"] option[value="${socialWorker}"]`);
+    await suggestion.waitFor({ state: 'attached' });
+    await expect(suggestion.getAttribute('label')).resolves.toContain('Assistente sociale Grosseto');
     await card.getByLabel('Nuovo assegnatario (identificativo utente)').fill(socialWorker);
     await card.getByRole('button', { name: 'Conferma la riassegnazione' }).click();
     await textMatching(card.getByTestId('intervention-outcome'), new RegExp(`^Attività riassegnata: ora è assegnata a ${socialWorker}\\.$`), 'the reassignment outcome');

@@ -14,6 +14,7 @@ import { api, unwrap, type Schemas } from '../../api/client';
 import { ProblemError } from '../../api/problem';
 import { useSession } from '../../auth/session';
 import { PageLoading, ProblemAlert } from '../../components/feedback';
+import { StaffSuggestions } from '../../components/staff';
 import { TaskStatusBadge, UrgencyBadges } from '../cases/badges';
 import { caseQueryKey } from '../cases/CaseSummary';
 import { timelineQueryKey } from '../cases/CaseTimeline';
@@ -71,8 +72,11 @@ function SupervisorActions({ task, onDone }: { task: TaskDetail; onDone: (messag
           aria-invalid={assigneeError ? true : undefined}
           aria-describedby={assigneeError ? 'reassign-assignee-help reassign-assignee-error' : 'reassign-assignee-help'}
           value={assigneeId}
+          autoComplete="off"
+          list="reassign-assignee-staff"
           onChange={(event) => setAssigneeId(event.target.value)}
         />
+        <StaffSuggestions id="reassign-assignee-staff" areaId={task.areaId} service={task.service} />
         <span id="reassign-assignee-help" className="form-text d-block">
           {t('task.reassign.assigneeHelp')}
         </span>

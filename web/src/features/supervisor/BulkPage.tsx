@@ -13,6 +13,7 @@ import { api, unwrap, type Schemas } from '../../api/client';
 import { ProblemError } from '../../api/problem';
 import type { paths } from '../../api/schema';
 import { ProblemAlert } from '../../components/feedback';
+import { StaffSuggestions } from '../../components/staff';
 import { useSession } from '../../auth/session';
 import { endOfLocalDay, useFormat } from './format';
 import { JobProgress } from './JobProgress';
@@ -267,10 +268,12 @@ export function BulkPage() {
                     className="form-control"
                     autoComplete="off"
                     value={form.toUser}
+                    list="bulk-to-user-staff"
                     aria-invalid={fieldError('assigneeId') ? true : undefined}
                     aria-describedby={fieldError('assigneeId') ? 'bulk-to-user-error' : undefined}
                     onChange={(event) => set('toUser', event.target.value)}
                   />
+                  <StaffSuggestions id="bulk-to-user-staff" areaId={form.areaId || undefined} service={form.service || undefined} />
                   <ErrorText id="bulk-to-user-error" message={fieldError('assigneeId')} />
                 </div>
               ) : null}

@@ -10,6 +10,7 @@ import { useTranslation } from 'react-i18next';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { ProblemError } from '../../api/problem';
 import { ProblemAlert } from '../../components/feedback';
+import { StaffSuggestions } from '../../components/staff';
 import { caseQueryKey, TaskStatusBadge, timelineQueryKey, UrgencyBadges } from '../cases';
 import { addDays, endOfLocalDay, localDateInput, useFormat } from './format';
 
@@ -87,10 +88,12 @@ function ReassignForm({ task, onDone }: { task: Task; onDone: (result: TaskDetai
             value={assigneeId}
             required
             autoComplete="off"
+            list={`${id}-staff`}
             aria-describedby={`${id}-assignee-hint${fieldErrors.assigneeId ? ` ${id}-assignee-error` : ''}`}
             aria-invalid={fieldErrors.assigneeId ? true : undefined}
             onChange={(event) => setAssigneeId(event.target.value)}
           />
+          <StaffSuggestions id={`${id}-staff`} areaId={task.areaId} service={task.service} />
           <small id={`${id}-assignee-hint`} className="form-text">
             {t('reassign.assigneeHint')}
           </small>
