@@ -85,7 +85,7 @@ const statusListSchema = z
 export const taskInboxQuerySchema = z.object({
   areaId: areaIdSchema.optional(),
   service: z.string().max(41).optional(),
-  assignee: z.string().min(1).max(200).optional().describe('`me`, `unassigned`, or a user id.'),
+  assignee: z.string().min(1).max(200).optional().describe("`me`, `unassigned`, `me-or-unassigned` (an operator's working inbox), or a user id."),
   status: statusListSchema.optional().describe('Comma-separated statuses; default `open,claimed`.'),
   overdue: queryBoolean.optional(),
   stepId: z.string().max(63).optional(),

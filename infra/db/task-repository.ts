@@ -60,7 +60,7 @@ export interface TaskDetail extends TaskView {
 }
 
 /** Whose tasks: mine, nobody's, or a named user's. */
-export type AssigneeFilter = { kind: 'user'; id: string } | { kind: 'unassigned' };
+export type AssigneeFilter = { kind: 'user'; id: string } | { kind: 'unassigned' } | { kind: 'userOrUnassigned'; id: string };
 
 export interface TaskListFilters {
   areaId?: string;
@@ -191,6 +191,7 @@ export async function selectTaskViews(
   if (filters.statuses !== undefined) conditions.add(`t.status = ANY(${conditions.param(filters.statuses)}::text[])`);
   if (filters.assignee?.kind === 'unassigned') conditions.add('t.assignee_id IS NULL');
   if (filters.assignee?.kind === 'user') conditions.add(`t.assignee_id = ${conditions.param(filters.assignee.id)}`);
+  if (filters.assignee?.kind === 'userOrUnassigned') conditions.add(`(t.assignee_id IS NULL OR t.assignee_id = ${conditions.param(filters.assignee.id)})`);
   if (filters.overdue !== undefined) {
     const overdue = `(t.status IN ('open', 'claimed') AND t.due_at < ${conditions.param(now)})`;
     conditions.add(filters.overdue ? overdue : `NOT ${overdue}`);

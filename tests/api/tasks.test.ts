@@ -121,6 +121,18 @@ describe('working a task', () => {
 });
 
 describe('the inbox', () => {
+  it("gives an operator's working inbox: their own tasks and the unassigned ones, not a colleague's", async () => {
+    const outreach = 'outreach-operator-pistoia';
+    const [mine, unassigned, colleagues] = [await newOutreachTask('pistoia'), await newOutreachTask('pistoia'), await newOutreachTask('pistoia')];
+    expect((await post(outreach, `/tasks/${mine.taskId}/claim`)).statusCode).toBe(200);
+    expect((await post('admin', `/tasks/${colleagues.taskId}/claim`)).statusCode).toBe(200);
+    const ours = new Set([mine.taskId, unassigned.taskId, colleagues.taskId]);
+    const inbox = json<Page<TaskView>>(await api.request(outreach, { method: 'GET', url: '/tasks?assignee=me-or-unassigned&limit=100' }));
+    const shown = inbox.items.filter((task) => ours.has(task.taskId));
+    expect(shown.map((task) => task.taskId).sort()).toEqual([mine.taskId, unassigned.taskId].sort());
+    expect(inbox.items.every((task) => task.assigneeId === null || task.assigneeId === outreach)).toBe(true);
+  });
+
   it('sorts by due date, pages with a cursor and filters overdue tasks', async () => {
     const tasks = [await newOutreachTask('lucca'), await newOutreachTask('lucca'), await newOutreachTask('lucca')];
     const seen: string[] = [];

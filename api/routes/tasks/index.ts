@@ -35,6 +35,7 @@ function assigneeFilter(actor: AuthenticatedActor, assignee: string | undefined)
   if (assignee === undefined) return undefined;
   if (assignee === 'me') return { kind: 'user', id: actor.id };
   if (assignee === 'unassigned') return { kind: 'unassigned' };
+  if (assignee === 'me-or-unassigned') return { kind: 'userOrUnassigned', id: actor.id };
   return { kind: 'user', id: assignee };
 }
 

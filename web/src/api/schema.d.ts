@@ -3129,7 +3129,7 @@ export interface paths {
                 query?: {
                     areaId?: string;
                     service?: string;
-                    /** @description `me`, `unassigned`, or a user id. */
+                    /** @description `me`, `unassigned`, `me-or-unassigned` (an operator's working inbox), or a user id. */
                     assignee?: string;
                     /** @description Comma-separated statuses; default `open,claimed`. */
                     status?: string;

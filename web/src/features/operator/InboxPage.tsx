@@ -58,7 +58,7 @@ export default function InboxPage() {
     limit: pageSize,
     ...(areaId ? { areaId } : {}),
     ...(stepId ? { stepId } : {}),
-    ...(view === 'mine' ? { assignee: 'me' } : view === 'unassigned' ? { assignee: 'unassigned' } : {}),
+    ...(view === 'mine' ? { assignee: 'me' } : view === 'unassigned' ? { assignee: 'unassigned' } : view === 'mineAndUnassigned' ? { assignee: 'me-or-unassigned' } : {}),
     ...(status === 'completed' ? { status: 'completed' } : {}),
     ...(overdue ? { overdue: 'true' } : {}),
     ...(cursor ? { cursor } : {}),
@@ -98,7 +98,7 @@ export default function InboxPage() {
     setParams(next, { replace: true });
   }
 
-  const rows: Task[] = (tasks.data?.items ?? []).filter((task) => view !== 'mineAndUnassigned' || task.assigneeId === null || task.assigneeId === actor.id);
+  const rows: Task[] = tasks.data?.items ?? [];
   const definitionOf = (task: Task) => (task.pathwayKey && task.pathwayVersion ? definitions.get(`${task.pathwayKey}@${task.pathwayVersion}`) : undefined);
 
   return (
@@ -184,7 +184,7 @@ export default function InboxPage() {
       <div aria-live="polite">
         {loaded && rows.length === 0 ? (
           <p className="alert alert-info" data-testid="inbox-empty">
-            {tasks.data.nextCursor ? t('inbox.emptyPage') : t('inbox.empty')}
+            {t('inbox.empty')}
           </p>
         ) : null}
         {loaded && rows.length > 0 ? <p className="small mb-2">{t('inbox.count', { count: rows.length })}</p> : null}
