@@ -3,7 +3,8 @@
  * setup), the API and worker as processes (the API serving the console built from web/), and
  * Debian's Chromium driven by playwright-core. People sign in through the console's real sign-in
  * (authorization code + PKCE against the embedded issuer). axe-core checks each screen for WCAG
- * 2.1 A/AA violations; screenshots land in docs/screenshots for the README.
+ * 2.1 A/AA violations; screenshots land in .data/screenshots (CONSOLE_SCREENSHOTS_DIR=docs/screenshots
+ * refreshes the README's).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -13,7 +14,11 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { httpClient, startE2EStack, type E2EStack } from '../stack-processes';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
-export const screenshotDir = path.join(repoRoot, 'docs', 'screenshots');
+/**
+ * Where screenshots go: an ignored folder, so a test run leaves the work tree clean;
+ * CONSOLE_SCREENSHOTS_DIR=docs/screenshots refreshes the ones the README shows.
+ */
+export const screenshotDir = path.resolve(repoRoot, process.env.CONSOLE_SCREENSHOTS_DIR ?? path.join('.data', 'screenshots'));
 
 /** Debian's chromium, unless CHROMIUM_PATH names another build. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -41,7 +46,7 @@ export interface ConsoleStack {
    * or with the strings the page has asked for so far that its language lacks.
    */
   expectAccessible(page: Page, screen: string): Promise<void>;
-  /** Full-page PNG in docs/screenshots/<name>.png. */
+  /** Full-page PNG `<name>.png` in the screenshot folder. */
   screenshot(page: Page, name: string): Promise<void>;
   token(userId: string): Promise<string>;
   /** JSON over HTTP for test setup and cross-checks: `http(method, url, token, body?)`. */
