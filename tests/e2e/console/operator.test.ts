@@ -250,11 +250,13 @@ describe('operator console', () => {
     await supervisor.locator('button[data-user-id="supervisor-grosseto"]').click();
     await supervisor.waitForURL(`/console/tasks/${assessmentTaskId}`);
     await expectH1(supervisor, 'Attività: Analisi preliminare');
-    await supervisor.getByLabel('Nuova scadenza').fill('2099-03-01T12:00');
+    await supervisor.getByLabel('Nuova scadenza').fill('2099-03-01');
     await supervisor.locator('#extend-reason').fill('Persona ricoverata: colloquio rinviato');
     await supervisor.getByRole('button', { name: 'Proroga la scadenza' }).click();
     await supervisor.getByRole('status').getByText('Scadenza prorogata.', { exact: true }).waitFor();
     await supervisor.getByTestId('badge-overdue').waitFor({ state: 'detached' });
+    // The new deadline is the end of that day in Rome (winter time: UTC+1), whatever the browser's zone.
+    expect((await consoleStack.http<{ dueAt: string }>('GET', `/tasks/${assessmentTaskId}`, await consoleStack.token('supervisor-grosseto'))).body.dueAt).toBe('2099-03-01T22:59:00.000Z');
     // Someone outside the social service cannot take it: the API's message lands on the field.
     await supervisor.getByLabel('Nuovo assegnatario (identificativo utente)').fill('cpi-counsellor-grosseto');
     await supervisor.locator('#reassign-reason').fill('Copertura assenza');

@@ -15,6 +15,7 @@ import { ProblemError } from '../../api/problem';
 import { useSession } from '../../auth/session';
 import { PageLoading, ProblemAlert } from '../../components/feedback';
 import { StaffSuggestions } from '../../components/staff';
+import { endOfLocalDay } from '../supervisor/format';
 import { TaskStatusBadge, UrgencyBadges } from '../cases/badges';
 import { caseQueryKey } from '../cases/CaseSummary';
 import { timelineQueryKey } from '../cases/CaseTimeline';
@@ -47,7 +48,7 @@ function SupervisorActions({ task, onDone }: { task: TaskDetail; onDone: (messag
   });
   const extend = useMutation({
     mutationFn: () =>
-      unwrap(api.POST('/tasks/{taskId}/extend', { params: { path: { taskId: task.taskId } }, body: { newDueAt: new Date(newDueAt).toISOString(), reason: extendReason } })),
+      unwrap(api.POST('/tasks/{taskId}/extend', { params: { path: { taskId: task.taskId } }, body: { newDueAt: endOfLocalDay(newDueAt), reason: extendReason } })),
     onSuccess: () => onDone(t('task.extend.done')),
   });
   const fieldError = (error: unknown, path: string) => (error instanceof ProblemError ? error.fieldErrors[path] : undefined);
@@ -108,7 +109,8 @@ function SupervisorActions({ task, onDone }: { task: TaskDetail; onDone: (messag
           {t('task.extend.newDueAt')}
           <span aria-hidden="true"> *</span>
         </label>
-        <input id="extend-due" type="datetime-local" className="form-control mb-2" required value={newDueAt} onChange={(event) => setNewDueAt(event.target.value)} />
+        {/* A day, ending at 23:59 in Rome like every deadline in days, whatever the device's time zone. */}
+        <input id="extend-due" type="date" className="form-control mb-2" required value={newDueAt} onChange={(event) => setNewDueAt(event.target.value)} />
         <label htmlFor="extend-reason" className="form-label fw-semibold">
           {t('task.extend.reason')}
           <span aria-hidden="true"> *</span>
