@@ -29,6 +29,12 @@ describe('console sign-in', () => {
     await expect(page.getByTestId('signed-in-as').textContent()).resolves.toContain('Operatore');
     expect(await page.locator('html').getAttribute('lang')).toBe('it');
 
+    // An address that leads nowhere says so, inside the console.
+    await page.goto('/console/nowhere');
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Pagina non trovata');
+    await consoleStack.expectAccessible(page, 'not found');
+    await page.goto('/console/inbox');
+
     // The session lives in the tab: a reload keeps it without a new sign-in.
     await page.reload();
     await page.getByTestId('signed-in-as').waitFor();
