@@ -3,17 +3,30 @@
  * (migrating first); `npm start` calls `startApiServer` with its own pool.
  */
 import closeWithGrace from 'close-with-grace';
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type pg from 'pg';
 import type { AppConfig } from '../infra/config';
 import { ensurePersonKeys } from '../infra/codec/personal-data';
 import { connectTemporalClient } from '../infra/temporal-connection';
 import buildApp, { options } from './app';
 
+// The console's sign-in callback carries an authorization code in its query: single-use, but still a credential.
+const credentialQueryPaths = ['/console/callback'];
+
+/** A request URL as logged: without the query string of a path that carries credentials in it. */
+export function loggedUrl(url: string): string {
+  const [path, query] = url.split('?', 2);
+  return query !== undefined && credentialQueryPaths.some((prefix) => path.startsWith(prefix)) ? `${path}?[redacted]` : url;
+}
+
 /** Pino options: no bodies are ever logged, and credentials are redacted from anything that is. */
 export function loggerOptions(level: AppConfig['logLevel']): FastifyServerOptions['logger'] {
   return {
     level,
+    serializers: {
+      // Fastify's default request fields, with the URL through loggedUrl.
+      req: (request: FastifyRequest) => ({ method: request.method, url: loggedUrl(request.url), host: request.host, remoteAddress: request.ip, remotePort: request.socket?.remotePort }),
+    },
     redact: {
       paths: [
         'req.headers.authorization',

@@ -171,7 +171,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     retentionDays: optional(env, 'RETICULATE_RETENTION_DAYS'),
     console: {
       dir: optional(env, 'CONSOLE_DIR'),
-      demoSignIn: optional(env, 'CONSOLE_DEMO_SIGN_IN') ?? (env.NODE_ENV === 'production' && env.RETICULATE_EMBEDDED !== '1' ? 'false' : 'true'),
+      // Anyone may pick any demo user, admin included: only on a machine that has no real identity provider.
+      demoSignIn: optional(env, 'CONSOLE_DEMO_SIGN_IN') ?? ((env.NODE_ENV === 'production' && env.RETICULATE_EMBEDDED !== '1') || optional(env, 'OIDC_ISSUER') !== undefined ? 'false' : 'true'),
       oidcClientId: optional(env, 'OIDC_CONSOLE_CLIENT_ID'),
       oidcScope: optional(env, 'OIDC_CONSOLE_SCOPE'),
     },
@@ -190,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     keyFile: path.resolve(data.localIssuer.keyFile ?? path.join(dataDir, 'issuer', 'keys.json')),
   };
   if (data.console.oidcClientId !== undefined && data.oidc.issuer === undefined) throw new Error('Invalid configuration: OIDC_CONSOLE_CLIENT_ID: needs OIDC_ISSUER (the provider the console signs in with)');
+  if (data.console.oidcClientId !== undefined && data.console.demoSignIn) throw new Error('Invalid configuration: CONSOLE_DEMO_SIGN_IN: must be false when the console signs in at an OIDC provider (OIDC_CONSOLE_CLIENT_ID)');
   return { ...data, dataDir, localIssuer, console: { ...data.console, dir: path.resolve(data.console.dir) } };
 }
 

@@ -171,7 +171,8 @@ describe('with demo sign-in off and an OIDC provider for the console', () => {
 
   beforeAll(async () => {
     production = await startApiHarness({
-      env: { CONSOLE_DEMO_SIGN_IN: 'false', OIDC_ISSUER: 'https://id.example.org/realms/sds', OIDC_JWKS_URL: 'https://id.example.org/realms/sds/keys', OIDC_CONSOLE_CLIENT_ID: 'reticulate-console-prod', CONSOLE_DIR: path.join(tmpdir(), 'no-console-here') },
+      // No CONSOLE_DEMO_SIGN_IN: with an identity provider configured, the demo sign-in is off by default.
+      env: { OIDC_ISSUER: 'https://id.example.org/realms/sds', OIDC_JWKS_URL: 'https://id.example.org/realms/sds/keys', OIDC_CONSOLE_CLIENT_ID: 'reticulate-console-prod', CONSOLE_DIR: path.join(tmpdir(), 'no-console-here') },
     });
   });
 

@@ -70,3 +70,13 @@ it('logs the request id on every line and the workflow id of case commands, neve
   expect(everything).not.toContain(place);
   expect(everything).not.toMatch(/Bearer [A-Za-z0-9_-]+\./);
 });
+
+it("keeps the console's sign-in callback code out of the logs, and logs other query strings as sent", async () => {
+  const code = 'CANARY-authorization-code-4f1c';
+  await api.request(null, { method: 'GET', url: `/console/callback?code=${code}&state=%2Fconsole%2Finbox` });
+  await api.request(null, { method: 'GET', url: '/healthz?probe=CANARY-visible' });
+  expect(raw.join('\n')).not.toContain(code);
+  const urls = lines.map((line) => (line.req as { url?: string } | undefined)?.url).filter((url): url is string => url !== undefined);
+  expect(urls).toContain('/console/callback?[redacted]');
+  expect(urls).toContain('/healthz?probe=CANARY-visible');
+});

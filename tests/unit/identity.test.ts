@@ -82,6 +82,17 @@ describe('security settings', () => {
     expect(parse({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY/);
   });
 
+  it('opens the demo sign-in only where no identity provider is configured, and never beside the console\'s provider', () => {
+    expect(loadConfig({}).console.demoSignIn).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', RETICULATE_CODEC_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}` }).console.demoSignIn).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', RETICULATE_EMBEDDED: '1' }).console.demoSignIn).toBe(true);
+    expect(loadConfig({ OIDC_ISSUER: 'https://id.example.org/realms/sds' }).console.demoSignIn).toBe(false);
+    expect(loadConfig({ OIDC_ISSUER: 'https://id.example.org/realms/sds', OIDC_CONSOLE_CLIENT_ID: 'console' }).console.demoSignIn).toBe(false);
+    expect(parse({ OIDC_ISSUER: 'https://id.example.org/realms/sds', OIDC_CONSOLE_CLIENT_ID: 'console', CONSOLE_DEMO_SIGN_IN: 'true' })).toThrow(/CONSOLE_DEMO_SIGN_IN/);
+    expect(parse({ OIDC_CONSOLE_CLIENT_ID: 'console' })).toThrow(/OIDC_CONSOLE_CLIENT_ID: needs OIDC_ISSUER/);
+    expect(parse({ CONSOLE_DEMO_SIGN_IN: 'yes' })).toThrow(/CONSOLE_DEMO_SIGN_IN: must be true or false/);
+  });
+
   it('names the local issuer by an address clients can reach, and keeps its keys under the data dir', () => {
     const config = loadConfig({ HOST: '0.0.0.0', PORT: '8080', RETICULATE_DATA_DIR: '/srv/reticulate' });
     expect(config.localIssuer).toEqual({ url: 'http://127.0.0.1:8080', keyFile: '/srv/reticulate/issuer/keys.json' });

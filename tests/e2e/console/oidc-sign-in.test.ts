@@ -17,7 +17,6 @@ beforeAll(async () => {
     env: {
       NODE_ENV: 'production',
       RETICULATE_EMBEDDED: '1',
-      CONSOLE_DEMO_SIGN_IN: 'false',
       OIDC_ISSUER: provider.issuer,
       OIDC_USER_CLAIM: 'preferred_username',
       OIDC_CONSOLE_CLIENT_ID: 'reticulate-console-test',
