@@ -1,8 +1,8 @@
 /**
  * A small OIDC provider on a real port for the console's sign-in against an external identity
  * provider: discovery, JWKS, an authorization endpoint that signs in a fixed person (as a provider
- * with an open session would) and a token endpoint that checks PKCE (S256) before issuing an
- * RS256 access token and ID token. Browser-facing answers carry CORS headers, as real providers'
+ * with an open session would), a token endpoint that checks PKCE (S256) before issuing an
+ * RS256 access token and ID token, and an end-session endpoint. Browser-facing answers carry CORS headers, as real providers'
  * token endpoints do for single-page apps.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -12,7 +12,7 @@ import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 export interface TestOidcProvider {
   issuer: string;
   /** What the provider saw: authorization requests (with their PKCE method) and token exchanges. */
-  seen: { authorizations: Array<{ clientId: string; method: string | null }>; exchanges: number; refusedExchanges: number };
+  seen: { authorizations: Array<{ clientId: string; method: string | null }>; exchanges: number; refusedExchanges: number; logouts: number };
   close(): Promise<void>;
 }
 
@@ -28,7 +28,7 @@ export async function startTestOidcProvider({ clientId, username, audience }: { 
   const kid = 'test-provider-key';
   const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' }] };
   const codes = new Map<string, { challenge: string; redirectUri: string; nonce: string | null }>();
-  const seen: TestOidcProvider['seen'] = { authorizations: [], exchanges: 0, refusedExchanges: 0 };
+  const seen: TestOidcProvider['seen'] = { authorizations: [], exchanges: 0, refusedExchanges: 0, logouts: 0 };
   let issuer = '';
   const sign = (claims: Record<string, unknown>) =>
     new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' }).setIssuer(issuer).setIssuedAt().setExpirationTime('10m').sign(privateKey);
@@ -44,6 +44,7 @@ export async function startTestOidcProvider({ clientId, username, audience }: { 
         authorization_endpoint: `${issuer}/authorize`,
         token_endpoint: `${issuer}/token`,
         jwks_uri: `${issuer}/jwks`,
+        end_session_endpoint: `${issuer}/logout`,
         response_types_supported: ['code'],
         code_challenge_methods_supported: ['S256'],
         id_token_signing_alg_values_supported: ['RS256'],
@@ -51,6 +52,10 @@ export async function startTestOidcProvider({ clientId, username, audience }: { 
       });
     }
     if (url.pathname === '/jwks') return json(200, jwks);
+    if (url.pathname === '/logout') {
+      seen.logouts += 1;
+      return void response.writeHead(302, { location: url.searchParams.get('post_logout_redirect_uri') ?? issuer }).end();
+    }
     if (url.pathname === '/authorize') {
       const params = url.searchParams;
       seen.authorizations.push({ clientId: params.get('client_id') ?? '', method: params.get('code_challenge_method') });

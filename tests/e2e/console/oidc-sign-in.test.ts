@@ -4,6 +4,7 @@
  * exchanges the code with its verifier at the provider, and calls the API with the provider's
  * access token; the embedded demo sign-in is off.
  */
+import { eventually } from '../stack-processes';
 import { buildConsole, startConsoleStack, type ConsoleStack } from './console-harness';
 import { startTestOidcProvider, type TestOidcProvider } from './oidc-provider';
 
@@ -41,6 +42,12 @@ it('signs the person in at the provider with PKCE and works with its token', asy
   expect(provider.seen.authorizations).toEqual([{ clientId: 'reticulate-console-test', method: 'S256' }]);
   expect(provider.seen.exchanges).toBe(1);
   expect(apiCalls).toContain('/me');
+
+  // Signing out ends the provider's session too (a shared office PC), then comes back to the console.
+  await page.getByRole('button', { name: 'Esci' }).click();
+  await eventually(async () => (provider.seen.authorizations.length === 2 ? true : undefined), 'a new sign-in at the provider after signing out');
+  expect(provider.seen.logouts).toBe(1);
+  await page.getByTestId('signed-in-as').waitFor();
 
   // The embedded sign-in page's back end is closed in this configuration.
   const demo = await consoleStack.http('GET', '/oauth/demo-users', '');

@@ -131,8 +131,16 @@ function ActorLoader({ config, manager, user, children }: { config: ConsoleConfi
     actor,
     config,
     signOut: async () => {
-      await manager.removeUser();
       configureAuth(null, () => undefined);
+      // At a provider, end its session too: on a shared office PC the next person must not be signed in as this one.
+      if (config.consoleOrigin === null) {
+        const ended = await manager.signoutRedirect({ id_token_hint: user.id_token }).then(
+          () => true,
+          () => false,
+        );
+        if (ended) return;
+      }
+      await manager.removeUser();
       window.location.assign('/');
     },
     hasRole: (...roles) => actor.roles.includes('admin') || roles.some((role) => actor.roles.includes(role)),

@@ -51,11 +51,13 @@ export default function MigrationPage() {
     reason: reason.trim(),
     dryRun,
   });
+  // The dry run keeps the exact migration it previewed (its variables): only that one may run, and only while the form still says it.
   const dryRun = useMutation({
-    mutationFn: () => unwrap(api.POST('/pathways/{key}/migrations', { params: { path: { key } }, body: body(true) })) as Promise<Schemas['MigrationDryRun']>,
+    mutationFn: (previewed: MigrationBody) => unwrap(api.POST('/pathways/{key}/migrations', { params: { path: { key } }, body: { ...previewed, dryRun: true } })) as Promise<Schemas['MigrationDryRun']>,
   });
+  const previewIsCurrent = dryRun.data !== undefined && dryRun.variables !== undefined && JSON.stringify(dryRun.variables) === JSON.stringify(body(false));
   const run = useMutation({
-    mutationFn: () => unwrap(api.POST('/pathways/{key}/migrations', { params: { path: { key } }, body: body(false) })) as Promise<Schemas['MigrationAccepted']>,
+    mutationFn: (previewed: MigrationBody) => unwrap(api.POST('/pathways/{key}/migrations', { params: { path: { key } }, body: { ...previewed, dryRun: false } })) as Promise<Schemas['MigrationAccepted']>,
     onSuccess: (accepted) => setJobId(accepted.jobId),
   });
   const fieldErrors = { ...(dryRun.error instanceof ProblemError ? dryRun.error.fieldErrors : {}), ...(run.error instanceof ProblemError ? run.error.fieldErrors : {}) };
@@ -65,7 +67,7 @@ export default function MigrationPage() {
     event.preventDefault();
     run.reset();
     setJobId(null);
-    dryRun.mutate();
+    dryRun.mutate(body(false));
   };
 
   return (
@@ -155,12 +157,17 @@ export default function MigrationPage() {
           <button
             type="button"
             className="btn btn-primary"
-            disabled={!dryRun.data || dryRun.data.movable === 0 || run.isPending || jobId !== null}
-            onClick={() => run.mutate()}
+            disabled={!previewIsCurrent || dryRun.data?.movable === 0 || run.isPending || jobId !== null}
+            onClick={() => dryRun.variables && run.mutate(dryRun.variables)}
           >
             {t('migration.run', { count: dryRun.data?.movable ?? 0 })}
           </button>
         </div>
+        {dryRun.data && !previewIsCurrent && jobId === null ? (
+          <p className="alert alert-info" role="status">
+            {t('migration.stale')}
+          </p>
+        ) : null}
       </form>
       {dryRun.isError && Object.keys(fieldErrors).length === 0 ? <ProblemAlert error={dryRun.error} /> : null}
       {run.isError && Object.keys(fieldErrors).length === 0 ? <ProblemAlert error={run.error} /> : null}

@@ -104,16 +104,17 @@ export function BulkPage() {
   const request = useMemo(() => requestOf(form), [form]);
   const signature = JSON.stringify(request);
 
-  const [preview, setPreview] = useState<{ signature: string; result: DryRun } | null>(null);
+  // The dry run remembers the exact request it previewed: confirming runs that request, never the form as edited since.
+  const [preview, setPreview] = useState<{ signature: string; request: Request; result: DryRun } | null>(null);
   const [references, setReferences] = useState<Record<string, string>>({});
   const dryRun = useMutation({
-    mutationFn: () => send(request, true),
-    onSuccess: (result) => {
-      if ('dryRun' in result) setPreview({ signature, result });
+    mutationFn: (sent: { request: Request; signature: string }) => send(sent.request, true),
+    onSuccess: (result, sent) => {
+      if ('dryRun' in result) setPreview({ ...sent, result });
     },
   });
   const run = useMutation({
-    mutationFn: () => send(request, false),
+    mutationFn: (previewed: Request) => send(previewed, false),
     onSuccess: (result) => {
       if ('jobId' in result) {
         setReferences(Object.fromEntries((preview?.result.changes ?? []).map((change) => [change.caseId, change.caseReference ?? change.caseId.slice(0, 8)])));
@@ -122,7 +123,7 @@ export function BulkPage() {
       }
     },
   });
-  const current = preview && preview.signature === signature ? preview.result : null;
+  const current = preview && preview.signature === signature ? preview : null;
   const stale = preview !== null && current === null;
   const problem = dryRun.error ?? run.error;
   const fieldErrors = problem instanceof ProblemError ? problem.fieldErrors : {};
@@ -131,7 +132,7 @@ export function BulkPage() {
   const submitDryRun = (event: FormEvent) => {
     event.preventDefault();
     run.reset();
-    dryRun.mutate();
+    dryRun.mutate({ request, signature });
   };
 
   const stepOptions = steps.stepIds;
@@ -365,13 +366,13 @@ export function BulkPage() {
             {stale ? <Alert color="info">{t('bulk.stale')}</Alert> : null}
             {current ? (
               <DryRunResult
-                result={current}
+                result={current.result}
                 action={form.action}
                 stepTitle={steps.title}
                 confirming={run.isPending}
                 onConfirm={() => {
                   dryRun.reset();
-                  run.mutate();
+                  run.mutate(current.request);
                 }}
               />
             ) : null}
