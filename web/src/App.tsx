@@ -7,6 +7,7 @@
  * Console paths never collide with API paths, which the same server answers.
  */
 import { lazy, Suspense } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes } from 'react-router';
 import { DemoSignInPage } from './auth/DemoSignInPage';
 import { SessionProvider, useSession } from './auth/session';
@@ -26,7 +27,18 @@ function Home() {
   if (hasRole('operator')) return <Navigate to="/console/inbox" replace />;
   if (hasRole('supervisor')) return <Navigate to="/console/supervision" replace />;
   if (hasRole('coordinator')) return <Navigate to="/console/pathways" replace />;
-  return <Navigate to="/console/supervision" replace />;
+  return <NoScreensPage />;
+}
+
+/** Auditors (and anyone without a working role) have no screens here: say so rather than show refusals. */
+function NoScreensPage() {
+  const { t } = useTranslation();
+  return (
+    <>
+      <h1 className="h2">{t('noScreens.title')}</h1>
+      <p>{t('noScreens.text')}</p>
+    </>
+  );
 }
 
 export default function App() {

@@ -25,7 +25,7 @@ describe('console sign-in', () => {
     await consoleStack.screenshot(page, 'sign-in');
     await page.locator('button[data-user-id="oss-operator-grosseto"]').click();
     await page.waitForURL(/\/console\/inbox$/);
-    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.not.toBe('Pagina non trovata');
+    await page.getByRole('heading', { level: 1, name: 'Le mie attività' }).waitFor();
     await expect(page.getByTestId('signed-in-as').textContent()).resolves.toContain('Operatore');
     expect(await page.locator('html').getAttribute('lang')).toBe('it');
 
@@ -41,27 +41,34 @@ describe('console sign-in', () => {
     expect(new URL(page.url()).pathname).toBe('/console/inbox');
 
     await page.getByRole('button', { name: /^EN/ }).click();
-    await expect(page.getByRole('button', { name: 'Sign out' }).isVisible()).resolves.toBe(true);
+    await page.getByRole('button', { name: 'Sign out' }).waitFor({ state: 'visible', timeout: 5_000 });
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/console\/sign-in\?/);
   });
 
-  it('lands a supervisor on supervision and a coordinator on pathways', async () => {
+  it('lands a supervisor on supervision and a coordinator on pathways, and tells an auditor there is no screen for them', async () => {
     for (const [userId, path] of [['supervisor-livorno', '/console/supervision'], ['coordinator-lucca', '/console/pathways']] as const) {
       const page = await consoleStack.newPage();
       await consoleStack.signIn(page, userId);
       expect(new URL(page.url()).pathname).toBe(path);
     }
+    const auditor = await consoleStack.newPage();
+    await auditor.goto('/');
+    await auditor.locator('button[data-user-id="auditor-pistoia"]').click();
+    await auditor.getByRole('heading', { level: 1, name: 'Nessuna schermata per il tuo ruolo' }).waitFor();
+    expect(await auditor.locator('header nav a').count()).toBe(0);
+    await consoleStack.expectAccessible(auditor, 'no screens (auditor)');
   });
 
   it('keeps the menu visible on a tablet', async () => {
     const page = await consoleStack.newPage({ width: 800, height: 1100 });
     await consoleStack.signIn(page, 'supervisor-grosseto');
     const menu = page.locator('header nav');
-    await expect(menu.getByRole('link', { name: 'Supervisione' }).isVisible()).resolves.toBe(true);
-    await expect(menu.getByRole('link', { name: 'Percorsi' }).isVisible()).resolves.toBe(true);
+    // waitFor (visible) fails the test if a link stays hidden, as bootstrap-italia's collapsing navbar would keep it.
+    await menu.getByRole('link', { name: 'Supervisione' }).waitFor({ state: 'visible', timeout: 5_000 });
+    await menu.getByRole('link', { name: 'Percorsi' }).waitFor({ state: 'visible', timeout: 5_000 });
     await consoleStack.expectAccessible(page, 'supervision (tablet)');
   });
 });
