@@ -158,7 +158,12 @@ function Editor({ pathwayKey, initial, updatedAt }: { pathwayKey: string; initia
   useEffect(
     () => () => {
       const pending = unsaved.current;
-      if (pending) void api.PUT('/pathways/{key}/draft', { params: { path: { key: pathwayKey } }, body: pending as unknown as Record<string, unknown> });
+      // Behind any save still in flight, so an older document can never land after this one.
+      if (pending) {
+        queue.current = queue.current.then(async () => {
+          await api.PUT('/pathways/{key}/draft', { params: { path: { key: pathwayKey } }, body: pending as unknown as Record<string, unknown> });
+        });
+      }
     },
     [pathwayKey],
   );

@@ -45,7 +45,11 @@ export default function InboxPage() {
   const language = i18n.language;
   const { actor } = useSession();
   const [params, setParams] = useSearchParams();
-  const [cursors, setCursors] = useState<string[]>([]);
+  // Page cursors belong to the filters they were read with: other filters (also by back/forward) start at page one.
+  const filterKey = params.toString();
+  const [paging, setPaging] = useState<{ filterKey: string; cursors: string[] }>({ filterKey, cursors: [] });
+  const cursors = paging.filterKey === filterKey ? paging.cursors : [];
+  const setCursors = (next: string[]) => setPaging({ filterKey, cursors: next });
 
   const areaId = params.get('area') ?? '';
   const stepId = params.get('step') ?? '';
