@@ -18,15 +18,13 @@ type StaffList = { items: Array<{ id: string; name: string; roles: string[]; are
 const staff = async (userId: string, query = '') => json<StaffList>(await api.request(userId, { method: 'GET', url: `/staff${query}` })).items;
 
 describe('GET /staff', () => {
-  it("lists the people of the caller's areas, by name, and never a service account", async () => {
+  it("lists the people of the caller's areas, and never a service account", async () => {
     const items = await staff('supervisor-grosseto');
     const ids = items.map((item) => item.id);
     expect(ids).toEqual(expect.arrayContaining(['oss-operator-grosseto', 'social-worker-grosseto', 'cpi-counsellor-grosseto', 'coordinator-grosseto', 'admin']));
     expect(ids.some((id) => id.endsWith('-livorno'))).toBe(false);
     expect(ids).not.toContain('demo-shelter-integration');
     expect(items.every((item) => item.areas.includes('grosseto'))).toBe(true);
-    const names = items.map((item) => item.name);
-    expect(names).toEqual([...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
   });
 
   it('filters by service and role, and answers nothing for an area the caller does not work in', async () => {

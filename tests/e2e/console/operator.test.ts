@@ -299,8 +299,7 @@ describe('operator console', () => {
     console.log(`operator inbox usable after ${Date.now() - started} ms (full page load, signed in, tablet width)`);
     await consoleStack.expectAccessible(page, 'operator inbox (tablet)');
     // Nothing wider than the viewport but the table's own scroller.
-    // A string expression: the tests' TypeScript has no DOM types.
-    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+        const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
   });
 });

@@ -300,8 +300,7 @@ describe('supervisor console', () => {
     const tablet = await consoleStack.newPage({ width: 800, height: 1100 });
     await consoleStack.signIn(tablet, supervisor);
     await tablet.locator(`[data-testid="stalled-row"][data-case-id="${second.caseId}"]`).waitFor();
-    // A string expression: the tests' TypeScript has no DOM types.
-    expect(await tablet.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(800);
+        expect(await tablet.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(800);
     await consoleStack.expectAccessible(tablet, 'supervisor dashboard (tablet)');
     await consoleStack.screenshot(tablet, 'supervisor-dashboard-tablet');
   });

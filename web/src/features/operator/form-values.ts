@@ -54,6 +54,9 @@ export function validateValues(fields: FormField[], values: FormValues): Record<
       if (!isCalendarDate(String(value))) problems[field.key] = { key: 'form.errors.date' };
     } else if (field.type === 'select') {
       if (!(field.options ?? []).some((option) => option.value === value)) problems[field.key] = { key: 'form.errors.option' };
+    } else if (field.type === 'multiselect') {
+      const allowed = new Set((field.options ?? []).map((option) => option.value));
+      if (!Array.isArray(value) || value.some((choice) => !allowed.has(choice))) problems[field.key] = { key: 'form.errors.option' };
     }
   }
   return problems;
