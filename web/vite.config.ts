@@ -1,12 +1,9 @@
 /**
- * Builds the console into web/dist (served by the API at `/`); `npm run dev -w web` proxies API
- * calls to a running `npm start` on port 3000.
+ * Builds the console into web/dist, which the API serves at `/` from its own origin (the embedded
+ * issuer's only redirect URI is there, so the console is not run from another dev server).
  */
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
-
-const api = process.env.RETICULATE_API_URL ?? 'http://127.0.0.1:3000';
-const apiPrefixes = ['/me', '/tasks', '/cases', '/persons', '/pathways', '/referrals', '/interventions', '/migrations', '/supervision', '/dashboards', '/reports', '/audit', '/oauth', '/.well-known', '/console-config', '/notifications'];
 
 export default defineConfig({
   plugins: [react()],
@@ -15,7 +12,7 @@ export default defineConfig({
     emptyOutDir: true,
     manifest: true,
     sourcemap: false,
+    // The pathway diagram's chunk (React Flow + dagre) is large by itself and loads only with the diagram.
     chunkSizeWarningLimit: 900,
   },
-  server: { proxy: Object.fromEntries(apiPrefixes.map((prefix) => [prefix, api])) },
 });
