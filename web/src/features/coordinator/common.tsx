@@ -5,36 +5,18 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate } from 'react-router';
+import { useNavigate } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { ProblemError } from '../../api/problem';
 import { ProblemAlert } from '../../components/feedback';
+import { formatDateTime as formatInstant } from '../../i18n/format';
 
-/** A date and time in the current language (Europe/Rome, as the pathways' clocks). */
+/** A date and time in the current language (Europe/Rome, as the pathways' clocks); empty when there is none. */
 export function formatDateTime(iso: string | null | undefined, language: string): string {
-  if (!iso) return '';
-  return new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'it-IT', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Rome' }).format(new Date(iso));
+  return formatInstant(iso, language, '');
 }
 
-/** The Designers Italia breadcrumb; the last item is the current page. */
-export function Breadcrumb({ items }: { items: { to?: string; label: string }[] }) {
-  const { t } = useTranslation('coordinator');
-  return (
-    <nav aria-label={t('breadcrumb')} className="breadcrumb-container mb-2">
-      <ol className="breadcrumb">
-        {items.map((item, index) => {
-          const last = index === items.length - 1;
-          return (
-            <li key={`${item.label}-${index}`} className={`breadcrumb-item${last ? ' active' : ''}`} aria-current={last ? 'page' : undefined}>
-              {item.to && !last ? <Link to={item.to}>{item.label}</Link> : item.label}
-              {!last ? <span className="separator" aria-hidden="true">/</span> : null}
-            </li>
-          );
-        })}
-      </ol>
-    </nav>
-  );
-}
+export { Breadcrumb } from '../../components/Breadcrumb';
 
 /** Published / retired / draft, always as text, never colour alone. */
 export function VersionBadge({ status }: { status: 'published' | 'retired' | 'draft' }) {

@@ -4,7 +4,9 @@
  * graph of steps and transitions, and a structural per-step diff between two versions.
  */
 
-export type Localized = { it: string; en?: string };
+import { localized, type LocalizedText as Localized } from '../../i18n/format';
+
+export type { Localized };
 export const durationUnits = ['minutes', 'hours', 'calendarDays', 'workingDays', 'months'] as const;
 export type DurationUnit = (typeof durationUnits)[number];
 export interface Duration {
@@ -96,10 +98,7 @@ export const pathKey = (path: DocPath): string => path.join('.');
 export const inputId = (path: DocPath): string => `pw-${path.join('-').replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
 /** The text in the current language, falling back to Italian (the working language). */
-export function localized(text: Localized | undefined, language: string): string {
-  if (!text) return '';
-  return (language === 'en' ? text.en : undefined) ?? text.it ?? '';
-}
+export { localized };
 
 /** A copy of `value` with `path` replaced by `update(old)`; `undefined` removes the key. */
 export function updateAt<T>(value: T, path: DocPath, update: (old: unknown) => unknown): T {

@@ -8,7 +8,7 @@ import { useSession } from '../../auth/session';
 import { ProblemAlert } from '../../components/feedback';
 import { CaseSummary, useCaseDetail } from '../cases/CaseSummary';
 import { CaseTimeline } from '../cases/CaseTimeline';
-import { Breadcrumb } from './Breadcrumb';
+import { Breadcrumb } from '../../components/Breadcrumb';
 import { FlashMessage } from './FlashMessage';
 import { RecordContactForm } from './RecordContactForm';
 

@@ -14,7 +14,7 @@ import { ProblemError } from '../../api/problem';
 import { useSession } from '../../auth/session';
 import { PageLoading, ProblemAlert } from '../../components/feedback';
 import { localized, usePathwayVersion } from '../cases/format';
-import { Breadcrumb } from './Breadcrumb';
+import { Breadcrumb } from '../../components/Breadcrumb';
 import { emptyValues, serverFieldProblems, toApiData, validateValues, type FieldProblem, type FormValues } from './form-values';
 import { inboxQueryKey } from './query-keys';
 import { StepFormFields, useProblemText } from './StepForm';

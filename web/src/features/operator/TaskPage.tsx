@@ -20,7 +20,7 @@ import { TaskStatusBadge, UrgencyBadges } from '../cases/badges';
 import { caseQueryKey } from '../cases/CaseSummary';
 import { timelineQueryKey } from '../cases/CaseTimeline';
 import { formatDateTime, localized, stepTitle, usePathwayVersion } from '../cases/format';
-import { Breadcrumb } from './Breadcrumb';
+import { Breadcrumb } from '../../components/Breadcrumb';
 import { emptyValues, serverFieldProblems, toApiData, validateValues, type FieldProblem, type FormValues } from './form-values';
 import { FlashMessage } from './FlashMessage';
 import { inboxQueryKey } from './query-keys';

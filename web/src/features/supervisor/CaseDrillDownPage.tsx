@@ -4,8 +4,9 @@
  * answering with what changed.
  */
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router';
+import { useParams } from 'react-router';
 import { PageLoading, ProblemAlert } from '../../components/feedback';
+import { Breadcrumb } from '../../components/Breadcrumb';
 import { CaseSummary, CaseTimeline, stepTitle, useCaseDetail, usePathwayVersion } from '../cases';
 import { StalledReasonList, useStalledEntry } from './StalledCases';
 import { TaskInterventions } from './TaskInterventions';
@@ -21,16 +22,7 @@ export function CaseDrillDownPage() {
 
   return (
     <>
-      <nav aria-label={t('drillDown.breadcrumb')}>
-        <ol className="breadcrumb">
-          <li className="breadcrumb-item">
-            <Link to="/console/supervision">{t('dashboard.title')}</Link>
-          </li>
-          <li className="breadcrumb-item active" aria-current="page">
-            {reference ? t('drillDown.crumb', { reference }) : t('drillDown.caseLoading')}
-          </li>
-        </ol>
-      </nav>
+      <Breadcrumb items={[{ to: '/console/supervision', label: t('dashboard.title') }, { label: reference ? t('drillDown.crumb', { reference }) : t('drillDown.caseLoading') }]} />
       <h1 className="h2">{reference ? t('drillDown.title', { reference }) : t('drillDown.caseLoading')}</h1>
       <section aria-labelledby="stalled-title" className="mb-4" data-testid="case-stalled">
         <h2 className="h4" id="stalled-title">

@@ -4,6 +4,7 @@
  */
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
+import { localeOf } from '../../i18n/format';
 
 const timeZone = 'Europe/Rome';
 const dayMs = 86_400_000;
@@ -29,8 +30,8 @@ export function useFormat(): Formatters {
   const { t, i18n } = useTranslation('supervisor');
   const language = i18n.language;
   return useMemo(() => {
-    const dateTimeFormat = new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short', timeZone });
-    const dateFormat = new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeZone });
+    const dateTimeFormat = new Intl.DateTimeFormat(localeOf(language), { dateStyle: 'medium', timeStyle: 'short', timeZone });
+    const dateFormat = new Intl.DateTimeFormat(localeOf(language), { dateStyle: 'medium', timeZone });
     const numberFormat = new Intl.NumberFormat(language);
     const decimalFormat = new Intl.NumberFormat(language, { maximumFractionDigits: 1 });
     const percentFormat = new Intl.NumberFormat(language, { style: 'percent', maximumFractionDigits: 1 });

@@ -6,7 +6,7 @@ import { useQueries, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client';
 
-type LocalizedText = { it: string; en?: string };
+import type { LocalizedText } from '../../i18n/format';
 
 /** stepId → title of the latest published version of each pathway the reader may see. */
 export function useStepTitles(): { title: (stepId: string) => string; stepIds: string[] } {
