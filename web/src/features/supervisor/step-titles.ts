@@ -1,12 +1,12 @@
 /**
  * Step titles in the reader's language, from the published pathway definitions (the dashboards and
- * the stalled list carry step ids only). Falls back to the id while definitions load.
+ * the stalled list carry step ids only, counted across pathways and versions, so a step id takes
+ * the title of the newest version that has it). Falls back to the id while definitions load.
  */
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client';
-
-import type { LocalizedText } from '../../i18n/format';
+import { localized, type LocalizedText } from '../../i18n/format';
 
 /** stepId → title of the latest published version of each pathway the reader may see. */
 export function useStepTitles(): { title: (stepId: string) => string; stepIds: string[] } {
@@ -20,9 +20,11 @@ export function useStepTitles(): { title: (stepId: string) => string; stepIds: s
     queries: (pathways.data?.items ?? [])
       .filter((pathway) => pathway.latestVersion !== null)
       .map((pathway) => ({
-        queryKey: ['supervisor', 'pathway-version', pathway.key, pathway.latestVersion],
+        // The same key as the case screens' usePathwayVersion: versions are immutable, one fetch per session.
+        queryKey: ['pathway-version', pathway.key, pathway.latestVersion],
         queryFn: () => unwrap(api.GET('/pathways/{key}/versions/{version}', { params: { path: { key: pathway.key, version: pathway.latestVersion! } } })),
         staleTime: Infinity,
+        gcTime: Infinity,
       })),
   });
   const titles = new Map<string, LocalizedText>();
@@ -33,10 +35,6 @@ export function useStepTitles(): { title: (stepId: string) => string; stepIds: s
     }
   }
   const language = i18n.language;
-  const title = (stepId: string) => {
-    const text = titles.get(stepId);
-    if (!text) return stepId;
-    return (language === 'en' ? text.en : undefined) ?? text.it;
-  };
+  const title = (stepId: string) => (titles.has(stepId) ? localized(titles.get(stepId), language) : stepId);
   return { title, stepIds: [...titles.keys()] };
 }
