@@ -37,6 +37,7 @@ const consoleRoutes: FastifyPluginAsyncZod<{ config: AppConfig }> = async (fasti
   const indexFile = path.join(config.console.dir, 'index.html');
   const built = existsSync(indexFile);
   const indexHtml = built ? readFileSync(indexFile) : null;
+  if (!built) fastify.log.warn({ consoleDir: config.console.dir }, 'no web console build found: / answers 404 (npm run build:web)');
   const csp = consoleContentSecurityPolicy(config);
   const external = config.console.oidcClientId !== undefined && config.oidc.issuer !== undefined;
 
@@ -67,7 +68,8 @@ const consoleRoutes: FastifyPluginAsyncZod<{ config: AppConfig }> = async (fasti
     schema: { hide: true },
     handler: async (_request: unknown, reply: FastifyReply) => {
       // Not found rather than unavailable: an API deployed without its console is a valid shape.
-      if (!indexHtml) throw problem.notFound(`the web console is not built here: run \`npm run build:web\` (looked in ${config.console.dir})`);
+      // The folder is logged once at start, never told to clients.
+      if (!indexHtml) throw problem.notFound('the web console is not built on this server (npm run build:web)');
       return reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').header('content-security-policy', csp).send(indexHtml);
     },
   };
