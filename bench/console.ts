@@ -10,19 +10,12 @@
  * The operator has BENCH_CONSOLE_TASKS open tasks (default 200). Nothing is asserted: figures only.
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { loadConfig } from '../infra/config';
-import { runMigrations } from '../infra/db/migrate';
-import { createPool } from '../infra/db/pool';
-import { startEmbeddedPostgres } from '../infra/embedded-postgres';
 import { openLocalIssuer } from '../infra/local-issuer';
-import { startTemporalDevServer } from '../infra/temporal-dev-server';
-import { seedDemoData } from '../scripts/seed';
-import { freePort, startApiProcess, startWorkerProcess } from '../tests/support/processes';
+import { startBenchStack } from './bench-stack';
 import { consoleBundleSizes } from './console-bundle';
 
 const runs = Number(process.env.BENCH_CONSOLE_RUNS ?? 20);
@@ -36,41 +29,19 @@ function percentile(values: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'reticulate-bench-console-'));
-  chmodSync(dir, 0o755);
-  const stops: Array<() => Promise<unknown>> = [];
+  let consoleDir = '';
+  const stack = await startBenchStack({
+    prefix: 'reticulate-bench-console-',
+    taskQueue: 'bench-console',
+    prepare: (dir) => {
+      consoleDir = path.join(dir, 'console');
+      execFileSync('npm', ['run', '--silent', 'build', '-w', 'web', '--', '--logLevel', 'error', '--outDir', consoleDir], { cwd: repoRoot, stdio: 'inherit' });
+      return { CONSOLE_DIR: consoleDir };
+    },
+  });
+  const { env, baseUrl } = stack;
   try {
-    const consoleDir = path.join(dir, 'console');
-    execFileSync('npm', ['run', '--silent', 'build', '-w', 'web', '--', '--logLevel', 'error', '--outDir', consoleDir], { cwd: repoRoot, stdio: 'inherit' });
     const sizes = consoleBundleSizes(consoleDir);
-
-    const postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort() });
-    stops.push(() => postgres.stop());
-    const temporal = await startTemporalDevServer({ dbFile: path.join(dir, 'temporal.db'), port: await freePort() });
-    stops.push(() => temporal.stop());
-    const apiPort = await freePort();
-    const env: Record<string, string> = {
-      NODE_ENV: 'development',
-      DATABASE_URL: postgres.url,
-      TEMPORAL_ADDRESS: temporal.address,
-      TEMPORAL_TASK_QUEUE: 'bench-console',
-      PORT: String(apiPort),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      RETICULATE_ISSUER_KEY_FILE: path.join(dir, 'issuer', 'keys.json'),
-      RETICULATE_CODEC_KEYS: `bench:${randomBytes(32).toString('base64')}`,
-      CONSOLE_DIR: consoleDir,
-    };
-    await runMigrations(postgres.url);
-    const pool = createPool(postgres.url);
-    stops.push(() => pool.end());
-    await seedDemoData(pool);
-    const worker = await startWorkerProcess(env);
-    stops.push(() => worker.stop());
-    const baseUrl = `http://127.0.0.1:${apiPort}`;
-    const api = await startApiProcess(env, baseUrl);
-    stops.push(() => api.stop());
-
     const issuer = await openLocalIssuer(loadConfig(env));
     const auth = `Bearer ${await issuer.issueUserToken(operator)}`;
     for (let i = 0; i < openTasks; i++) {
@@ -86,7 +57,7 @@ async function main(): Promise<void> {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
     });
-    stops.push(() => browser.close());
+    stack.defer(() => browser.close());
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: baseUrl });
     const page = await context.newPage();
     await page.goto('/');
@@ -119,8 +90,7 @@ async function main(): Promise<void> {
     console.log(`  inbox usable after in-app navigation p50 ${percentile(navigate, 50).toFixed(0)} ms  p95 ${percentile(navigate, 95).toFixed(0)} ms  max ${Math.max(...navigate).toFixed(0)} ms`);
     console.log(`  initial JS ${kb(sizes.initialGzipBytes)} gzipped (${kb(sizes.initialRawBytes)} raw, ${sizes.initialFiles.length} file(s)); lazy screens ${kb(sizes.lazyGzipBytes)} gzipped in ${sizes.lazyFiles.length} chunks; CSS ${kb(sizes.cssGzipBytes)} gzipped`);
   } finally {
-    for (const stop of stops.reverse()) await stop().catch((error: unknown) => console.error(`stop failed: ${(error as Error).message}`));
-    rmSync(dir, { recursive: true, force: true });
+    await stack.close();
   }
 }
 

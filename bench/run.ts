@@ -20,21 +20,14 @@
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import os from 'node:os';
-import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { loadConfig } from '../infra/config';
-import { runMigrations } from '../infra/db/migrate';
-import { createPool } from '../infra/db/pool';
-import { startEmbeddedPostgres } from '../infra/embedded-postgres';
 import { openLocalIssuer } from '../infra/local-issuer';
 import { resolveTemporalCli } from '../infra/temporal-binaries';
-import { startTemporalDevServer } from '../infra/temporal-dev-server';
-import { seedDemoData } from '../scripts/seed';
-import { freePort, startApiProcess, startWorkerProcess } from '../tests/support/processes';
+import { startBenchStack } from './bench-stack';
 import { finishSignal, pingUpdate } from './floor-workflows';
 
 const samples = Number(process.env.BENCH_SAMPLES ?? 300);
@@ -95,51 +88,22 @@ async function caseWorkflowReady(client: Client, caseId: string): Promise<void> 
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'reticulate-bench-'));
-  // Embedded PostgreSQL runs as the postgres user when we are root: it must reach the folder.
-  chmodSync(dir, 0o755);
-  const stops: Array<() => Promise<unknown>> = [];
+  // The sustained phase is a few clients sending as fast as they can: far beyond any person's rate limit.
+  const stack = await startBenchStack({ prefix: 'reticulate-bench-', taskQueue: 'bench-cases', prepare: () => ({ RATE_LIMIT_MAX: '100000000' }) });
+  const { env, baseUrl, pool } = stack;
   try {
-    const postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort() });
-    stops.push(() => postgres.stop());
-    const temporal = await startTemporalDevServer({ dbFile: path.join(dir, 'temporal.db'), port: await freePort() });
-    stops.push(() => temporal.stop());
-    const apiPort = await freePort();
-    // Production shape: the API and the worker are processes of their own, as `npm run api` / `npm run worker` run them.
-    const env: Record<string, string> = {
-      NODE_ENV: 'development',
-      DATABASE_URL: postgres.url,
-      TEMPORAL_ADDRESS: temporal.address,
-      TEMPORAL_TASK_QUEUE: 'bench-cases',
-      PORT: String(apiPort),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      RETICULATE_ISSUER_KEY_FILE: path.join(dir, 'issuer', 'keys.json'),
-      RETICULATE_CODEC_KEYS: `bench:${randomBytes(32).toString('base64')}`,
-      // The sustained phase is a few clients sending as fast as they can: far beyond any person's rate limit.
-      RATE_LIMIT_MAX: '100000000',
-    };
     Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-    await runMigrations(postgres.url);
-    const pool = createPool(postgres.url);
-    stops.push(() => pool.end());
-    await seedDemoData(pool);
-    const worker = await startWorkerProcess(env);
-    stops.push(() => worker.stop());
-    const baseUrl = `http://127.0.0.1:${apiPort}`;
-    const api = await startApiProcess(env, baseUrl);
-    stops.push(() => api.stop());
 
-    const floorConnection = await NativeConnection.connect({ address: temporal.address });
+    const floorConnection = await NativeConnection.connect({ address: stack.temporalAddress });
     const floorWorker = await Worker.create({ connection: floorConnection, taskQueue: 'bench-floor', workflowsPath: require.resolve('./floor-workflows') });
     const floorRunning = floorWorker.run();
-    stops.push(async () => {
+    stack.defer(async () => {
       floorWorker.shutdown();
       await floorRunning;
       await floorConnection.close();
     });
-    const connection = await Connection.connect({ address: temporal.address });
-    stops.push(() => connection.close());
+    const connection = await Connection.connect({ address: stack.temporalAddress });
+    stack.defer(() => connection.close());
     const client = new Client({ connection });
 
     const issuer = await openLocalIssuer(loadConfig(env));
@@ -173,7 +137,7 @@ async function main(): Promise<void> {
         request.on('error', reject);
         request.end(payload);
       });
-    stops.push(async () => agent.destroy());
+    stack.defer(async () => agent.destroy());
     const startCase = () =>
       http('POST', '/cases', outreach, { pathwayKey: 'oss-integrated-pathway', areaId: 'grosseto', data: { targetGroup: 'homeless' } }, { 'idempotency-key': randomUUID() });
     const inboxHas = async (auth: string, caseId: string, stepId: string) => {
@@ -287,8 +251,7 @@ async function main(): Promise<void> {
     if (errors.length > 0) console.log(`    first error: ${errors[0]}`);
     process.exitCode = errors.length > 0 ? 1 : 0;
   } finally {
-    for (const stop of stops.reverse()) await stop().catch((error: unknown) => console.error(`stop failed: ${(error as Error).message}`));
-    rmSync(dir, { recursive: true, force: true });
+    await stack.close();
   }
 }
 

@@ -1,0 +1,73 @@
+/**
+ * The stack a benchmark measures, in a temporary folder of its own: embedded PostgreSQL, a
+ * Temporal dev server, migrations and demo data, then the worker and the API as separate
+ * processes on loopback (the production shape, as `npm run worker` / `npm run api` run them).
+ * `close` stops everything in reverse order and removes the folder.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type pg from 'pg';
+import { runMigrations } from '../infra/db/migrate';
+import { createPool } from '../infra/db/pool';
+import { startEmbeddedPostgres } from '../infra/embedded-postgres';
+import { startTemporalDevServer } from '../infra/temporal-dev-server';
+import { seedDemoData } from '../scripts/seed';
+import { freePort, startApiProcess, startWorkerProcess } from '../tests/support/processes';
+
+export interface BenchStack {
+  dir: string;
+  env: Record<string, string>;
+  baseUrl: string;
+  temporalAddress: string;
+  pool: pg.Pool;
+  /** Runs `stop` when the stack closes (before the servers stop). */
+  defer(stop: () => Promise<unknown>): void;
+  close(): Promise<void>;
+}
+
+/** Starts the stack; `prepare` runs in the new folder first and returns extra process settings. */
+export async function startBenchStack({ prefix, taskQueue, prepare }: { prefix: string; taskQueue: string; prepare?: (dir: string) => Record<string, string> }): Promise<BenchStack> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  // Embedded PostgreSQL runs as the postgres user when we are root: it must reach the folder.
+  chmodSync(dir, 0o755);
+  const stops: Array<() => Promise<unknown>> = [];
+  const close = async () => {
+    for (const stop of stops.reverse()) await stop().catch((error: unknown) => console.error(`stop failed: ${(error as Error).message}`));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const extra = prepare?.(dir) ?? {};
+    const postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort() });
+    stops.push(() => postgres.stop());
+    const temporal = await startTemporalDevServer({ dbFile: path.join(dir, 'temporal.db'), port: await freePort() });
+    stops.push(() => temporal.stop());
+    const apiPort = await freePort();
+    const env: Record<string, string> = {
+      NODE_ENV: 'development',
+      DATABASE_URL: postgres.url,
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      PORT: String(apiPort),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      RETICULATE_ISSUER_KEY_FILE: path.join(dir, 'issuer', 'keys.json'),
+      RETICULATE_CODEC_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+      ...extra,
+    };
+    await runMigrations(postgres.url);
+    const pool = createPool(postgres.url);
+    stops.push(() => pool.end());
+    await seedDemoData(pool);
+    const worker = await startWorkerProcess(env);
+    stops.push(() => worker.stop());
+    const baseUrl = `http://127.0.0.1:${apiPort}`;
+    const api = await startApiProcess(env, baseUrl);
+    stops.push(() => api.stop());
+    return { dir, env, baseUrl, temporalAddress: temporal.address, pool, defer: (stop) => stops.push(stop), close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
