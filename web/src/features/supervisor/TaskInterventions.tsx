@@ -33,6 +33,29 @@ function FieldError({ id, message }: { id: string; message: string | undefined }
   );
 }
 
+/** The reason every intervention needs (it goes on the case's timeline), with the API's message when refused. */
+function ReasonField({ id, value, error, onChange }: { id: string; value: string; error: string | undefined; onChange: (value: string) => void }) {
+  const { t } = useTranslation('supervisor');
+  return (
+    <div className="mb-3">
+      <label htmlFor={id} className="form-label">
+        {t('reason.label')}
+      </label>
+      <textarea
+        id={id}
+        className={`form-control${error ? ' is-invalid' : ''}`}
+        rows={2}
+        value={value}
+        required
+        aria-describedby={error ? `${id}-error` : undefined}
+        aria-invalid={error ? true : undefined}
+        onChange={(event) => onChange(event.target.value)}
+      />
+      <FieldError id={`${id}-error`} message={error} />
+    </div>
+  );
+}
+
 function useTaskCommandDone(caseId: string) {
   const queryClient = useQueryClient();
   return async () => {
@@ -100,22 +123,7 @@ function ReassignForm({ task, onDone }: { task: Task; onDone: (result: TaskDetai
           <FieldError id={`${id}-assignee-error`} message={fieldErrors.assigneeId} />
         </div>
       ) : null}
-      <div className="mb-3">
-        <label htmlFor={`${id}-reason`} className="form-label">
-          {t('reason.label')}
-        </label>
-        <textarea
-          id={`${id}-reason`}
-          className={`form-control${fieldErrors.reason ? ' is-invalid' : ''}`}
-          rows={2}
-          value={reason}
-          required
-          aria-describedby={fieldErrors.reason ? `${id}-reason-error` : undefined}
-          aria-invalid={fieldErrors.reason ? true : undefined}
-          onChange={(event) => setReason(event.target.value)}
-        />
-        <FieldError id={`${id}-reason-error`} message={fieldErrors.reason} />
-      </div>
+      <ReasonField id={`${id}-reason`} value={reason} error={fieldErrors.reason} onChange={setReason} />
       {reassign.isError && rest ? <ProblemAlert error={reassign.error} title={t('reassign.failed')} /> : null}
       <Button type="submit" color="primary" disabled={reassign.isPending || (!toQueue && assigneeId.trim() === '')}>
         {reassign.isPending ? t('busy') : t('reassign.submit')}
@@ -171,22 +179,7 @@ function ExtendForm({ task, onDone }: { task: Task; onDone: (result: TaskDetail)
         />
         <FieldError id={`${id}-date-error`} message={fieldErrors.newDueAt} />
       </div>
-      <div className="mb-3">
-        <label htmlFor={`${id}-reason`} className="form-label">
-          {t('reason.label')}
-        </label>
-        <textarea
-          id={`${id}-reason`}
-          className={`form-control${fieldErrors.reason ? ' is-invalid' : ''}`}
-          rows={2}
-          value={reason}
-          required
-          aria-describedby={fieldErrors.reason ? `${id}-reason-error` : undefined}
-          aria-invalid={fieldErrors.reason ? true : undefined}
-          onChange={(event) => setReason(event.target.value)}
-        />
-        <FieldError id={`${id}-reason-error`} message={fieldErrors.reason} />
-      </div>
+      <ReasonField id={`${id}-reason`} value={reason} error={fieldErrors.reason} onChange={setReason} />
       {extend.isError && rest ? <ProblemAlert error={extend.error} title={t('extend.failed')} /> : null}
       <Button type="submit" color="primary" disabled={extend.isPending || day === ''}>
         {extend.isPending ? t('busy') : t('extend.submit')}
