@@ -41,15 +41,31 @@ interface BaseProps {
   className?: string;
 }
 
-/** A text input. */
-export function TextInput({ path, label, hint, className, value, onChange, list, placeholder }: BaseProps & { value: string | undefined; onChange: (value: string) => void; list?: string; placeholder?: string }) {
-  const issues = useIssues(path);
-  const id = inputId(path);
+/** Label above, the control, its hint and the API's issues for its path: the frame every input shares. */
+function LabelledControl({ id, path, label, hint, className, children, below }: { id: string; path: DocPath; label: string; hint?: string; className?: string; children: ReactNode; below?: ReactNode }) {
   return (
     <div className={className ?? 'mb-3'}>
       <label className="form-label fw-semibold" htmlFor={id}>
         {label}
       </label>
+      {children}
+      {hint ? (
+        <small id={`${id}-hint`} className="form-text d-block">
+          {hint}
+        </small>
+      ) : null}
+      {below}
+      <IssueMessages path={path} />
+    </div>
+  );
+}
+
+/** A text input. */
+export function TextInput({ path, label, hint, className, value, onChange, list, placeholder }: BaseProps & { value: string | undefined; onChange: (value: string) => void; list?: string; placeholder?: string }) {
+  const issues = useIssues(path);
+  const id = inputId(path);
+  return (
+    <LabelledControl id={id} path={path} label={label} hint={hint} className={className}>
       <input
         id={id}
         type="text"
@@ -61,13 +77,7 @@ export function TextInput({ path, label, hint, className, value, onChange, list,
         aria-describedby={describedBy(path, issues.length > 0, hint)}
         onChange={(event) => onChange(event.target.value)}
       />
-      {hint ? (
-        <small id={`${id}-hint`} className="form-text d-block">
-          {hint}
-        </small>
-      ) : null}
-      <IssueMessages path={path} />
-    </div>
+    </LabelledControl>
   );
 }
 
@@ -76,10 +86,7 @@ export function NumberInput({ path, label, hint, className, value, onChange, min
   const issues = useIssues(path);
   const id = inputId(path);
   return (
-    <div className={className ?? 'mb-3'}>
-      <label className="form-label fw-semibold" htmlFor={id}>
-        {label}
-      </label>
+    <LabelledControl id={id} path={path} label={label} hint={hint} className={className}>
       <input
         id={id}
         type="number"
@@ -91,13 +98,7 @@ export function NumberInput({ path, label, hint, className, value, onChange, min
         aria-describedby={describedBy(path, issues.length > 0, hint)}
         onChange={(event) => onChange(event.target.value === '' ? undefined : Number(event.target.value))}
       />
-      {hint ? (
-        <small id={`${id}-hint`} className="form-text d-block">
-          {hint}
-        </small>
-      ) : null}
-      <IssueMessages path={path} />
-    </div>
+    </LabelledControl>
   );
 }
 
@@ -116,10 +117,7 @@ export function SelectInput({
   const id = inputId(path);
   const known = value === undefined || value === '' || options.some((option) => option.value === value);
   return (
-    <div className={className ?? 'mb-3'}>
-      <label className="form-label fw-semibold" htmlFor={id}>
-        {label}
-      </label>
+    <LabelledControl id={id} path={path} label={label} hint={hint} className={className}>
       <select
         id={id}
         className={`form-select${issues.length > 0 ? ' is-invalid' : ''}`}
@@ -137,13 +135,7 @@ export function SelectInput({
           </option>
         ))}
       </select>
-      {hint ? (
-        <small id={`${id}-hint`} className="form-text d-block">
-          {hint}
-        </small>
-      ) : null}
-      <IssueMessages path={path} />
-    </div>
+    </LabelledControl>
   );
 }
 
@@ -232,10 +224,17 @@ export function JsonInput({ path, label, hint, value, onChange, rows = 6 }: Base
   }
   const issues = useIssues(path);
   return (
-    <div className="mb-3">
-      <label className="form-label fw-semibold" htmlFor={id}>
-        {label}
-      </label>
+    <LabelledControl
+      id={id}
+      path={path}
+      label={label}
+      hint={hint}
+      below={
+        <div id={`${id}-parse`} className="invalid-feedback d-block">
+          {parseError ? `⚠ ${t('editor.jsonError', { message: parseError })}` : null}
+        </div>
+      }
+    >
       <textarea
         id={id}
         className={`form-control font-monospace${issues.length > 0 || parseError ? ' is-invalid' : ''}`}
@@ -262,16 +261,7 @@ export function JsonInput({ path, label, hint, value, onChange, rows = 6 }: Base
           }
         }}
       />
-      {hint ? (
-        <small id={`${id}-hint`} className="form-text d-block">
-          {hint}
-        </small>
-      ) : null}
-      <div id={`${id}-parse`} className="invalid-feedback d-block">
-        {parseError ? `⚠ ${t('editor.jsonError', { message: parseError })}` : null}
-      </div>
-      <IssueMessages path={path} />
-    </div>
+    </LabelledControl>
   );
 }
 
