@@ -3,6 +3,7 @@
  * the workflow's update validators, so a refused command leaves no trace in history);
  * `applyCommand` assumes a passed check and performs the change.
  */
+import { inArea, maySupervise, mayRespondToReferral, mayWorkTask } from './access';
 import { calendarFor, deadlineAfter } from './calendar';
 import type { CaseCommand, CaseCommandEnvelope, CommandRejection } from './case-commands';
 import { commandRejections } from './case-commands';
@@ -23,23 +24,6 @@ import type { FormField, PathwayDefinition, ReferralStep, TaskStep } from './pat
 
 const reject = (type: CommandRejection['type'], message: string, issues?: CommandRejection['issues']): CommandRejection =>
   issues ? { type, message, issues } : { type, message };
-
-function inArea(actor: Actor, areaId: string): boolean {
-  return actor.roles.includes('admin') || actor.areas.includes(areaId);
-}
-
-/** Supervisors and admins intervene on any task of their areas. */
-export function maySupervise(actor: Actor, areaId: string): boolean {
-  return actor.roles.includes('admin') || (actor.roles.includes('supervisor') && actor.areas.includes(areaId));
-}
-
-/** Whether the actor may work a task: its role, and its service (or one of the services that must sign). */
-export function mayWorkTask(actor: Actor, task: CaseTask): boolean {
-  if (maySupervise(actor, task.areaId)) return true;
-  if (!inArea(actor, task.areaId) || !actor.roles.includes(task.role)) return false;
-  const services = task.signOff ? task.signOff.services : [task.service];
-  return services.some((service) => actor.services.includes(service));
-}
 
 function taskStep(definition: PathwayDefinition, task: CaseTask): TaskStep {
   return definition.steps[task.stepId] as TaskStep;
@@ -359,12 +343,6 @@ function findTask(state: CaseState, taskId: string): CaseTask {
   const task = state.tasks.find((t) => t.id === taskId);
   if (!task) throw new Error(`task ${taskId} vanished between check and apply`);
   return task;
-}
-
-/** Whether the actor may answer a referral: the receiving service's role in the area, or a supervisor of the area. */
-export function mayRespondToReferral(actor: Actor, referral: CaseReferral): boolean {
-  if (maySupervise(actor, referral.areaId)) return true;
-  return inArea(actor, referral.areaId) && actor.roles.includes(referral.role) && actor.services.includes(referral.toService);
 }
 
 function checkReferralCommand(state: CaseState, definition: PathwayDefinition, actor: Actor, command: Extract<CaseCommand, { referralId: string }>): CommandRejection | null {
