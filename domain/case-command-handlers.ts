@@ -84,6 +84,10 @@ function checkTaskCommand(state: CaseState, definition: PathwayDefinition, actor
     case 'reassignTask':
       if (!maySupervise(actor, task.areaId)) return reject(commandRejections.forbidden, 'only a supervisor of the area can reassign tasks');
       if (command.assigneeId === task.assigneeId) return reject(commandRejections.conflict, 'the task already has that assignee');
+      // Whether the assignee can work the task (domain/access.ts assignmentRefusal) needs their roles, areas, services and
+      // whether they are active: the command names them by id only and the workflow cannot read the directory, so the API
+      // (single and bulk reassign) decides it with that function before sending. The one assignee known here is the actor,
+      // and a supervisor of the area can always work its tasks.
       return null;
     case 'extendDeadline': {
       if (!maySupervise(actor, task.areaId)) return reject(commandRejections.forbidden, 'only a supervisor of the area can extend deadlines');
