@@ -4,6 +4,7 @@
  * workflow's update validators), `applyIntervention` assumes a passed check. Every intervention
  * carries a reason and leaves an event with the actor on the timeline.
  */
+import { maySupervise } from './access';
 import type { CaseCommand, CommandRejection } from './case-commands';
 import { commandRejections } from './case-commands';
 import { activeReferrals, emit, enterStep, moveOn, newToken, openTasks, snapshotOf, type EngineContext } from './case-engine';
@@ -14,11 +15,6 @@ export type InterventionCommand = Extract<CaseCommand, { kind: 'skipStep' | 'reo
 
 const reject = (type: CommandRejection['type'], message: string, issues?: CommandRejection['issues']): CommandRejection =>
   issues ? { type, message, issues } : { type, message };
-
-/** Supervisors of the case's area and admins intervene; nobody else. */
-export function mayIntervene(actor: Actor, areaId: string): boolean {
-  return actor.roles.includes('admin') || (actor.roles.includes('supervisor') && actor.areas.includes(areaId));
-}
 
 /** The token standing on a step that a skip can close: a human task, a wait, or a referral the other service never closed. */
 function skippableToken(state: CaseState, stepId: string): Token | undefined {
@@ -66,7 +62,7 @@ function unknownStep(definition: PathwayDefinition, field: string, stepId: strin
 
 /** Returns why an intervention must be refused, or null when it may be applied. Never mutates. */
 export function checkIntervention(state: CaseState, definition: PathwayDefinition, actor: Actor, command: InterventionCommand): CommandRejection | null {
-  if (!mayIntervene(actor, state.areaId)) return reject(commandRejections.forbidden, 'only a supervisor of the area can intervene on a case');
+  if (!maySupervise(actor, state.areaId)) return reject(commandRejections.forbidden, 'only a supervisor of the area can intervene on a case');
   if (state.status !== 'active') return reject(commandRejections.caseNotActive, `the case is ${state.status}`);
   const step = definition.steps[command.stepId];
   if (!step) return unknownStep(definition, 'stepId', command.stepId);

@@ -11,6 +11,7 @@
  * reached, reminders already past are not sent late. A task whose step now belongs to another
  * service or role goes back to that queue, unassigned.
  */
+import { mayMigrate } from './access';
 import type { CaseCommand, CommandRejection } from './case-commands';
 import { commandRejections } from './case-commands';
 import { activeReferrals, emit, openTasks, scheduleDeadline, scheduleReferralDeadline, type EngineContext } from './case-engine';
@@ -42,12 +43,6 @@ export interface MigrationProblem {
 export interface MigrationCheck {
   canMove: boolean;
   problems: MigrationProblem[];
-}
-
-/** Coordinators and supervisors of the case's area, and admins, move cases between versions. */
-export function mayMigrate(actor: Actor, areaId: string): boolean {
-  if (actor.roles.includes('admin')) return true;
-  return (actor.roles.includes('coordinator') || actor.roles.includes('supervisor')) && actor.areas.includes(areaId);
 }
 
 /** The new id of an old step: the mapping's, or the same id. */
@@ -92,7 +87,7 @@ export function checkMigration(state: CaseState, from: PathwayDefinition, actor:
   const add = (code: MigrationProblemCode, stepId: string | null, message: string) => problems.push({ code, stepId, message });
   const to = command.definition;
   const mapping = command.stepMapping;
-  if (!mayMigrate(actor, state.areaId)) add('forbidden', null, 'only a coordinator or supervisor of the area can migrate the case');
+  if (!mayMigrate(actor, state.areaId)) add('forbidden', null, 'only a coordinator of the area can migrate the case');
   if (state.status === 'closed' || state.status === 'cancelled') add('case_not_active', null, `the case is ${state.status}`);
   if (state.pathwayKey !== to.key) add('version_mismatch', null, `the case follows pathway "${state.pathwayKey}", not "${to.key}"`);
   else if (state.pathwayVersion !== command.fromVersion) add('version_mismatch', null, `the case is on version ${state.pathwayVersion}, not ${command.fromVersion}`);

@@ -2,11 +2,10 @@
  * A small builder for the WHERE clauses of read-model queries, and the reader scope every query applies.
  */
 
-/** What a reader may see: null means "no restriction" (admins). Services restrict tasks only. */
-export interface ReadScope {
-  areas: string[] | null;
-  services: string[] | null;
-}
+import type { ReadScope } from '../../domain/access';
+
+/** What a reader may see (domain/access.ts decides it): null means "no restriction". Services restrict tasks only. */
+export type { ReadScope };
 
 /** Accumulates SQL conditions and their positional parameters. */
 export class SqlConditions {

@@ -4,6 +4,7 @@
  * user's scope (their areas; their services for operators), so no one is told about cases they may
  * not see.
  */
+import { seesObject } from '../../domain/access';
 import type { SubscribableKind } from './messages';
 
 export interface SubscriptionRule {
@@ -27,12 +28,9 @@ export interface NotificationFacts {
   assigneeId: string | null;
 }
 
+/** The same read scope as the API's (domain/access.ts): an event about an unknown service reaches only service-blind readers. */
 function userSees(user: NonNullable<SubscriptionRule['user']>, facts: NotificationFacts): boolean {
-  if (!user.active) return false;
-  if (user.roles.includes('admin')) return true;
-  if (facts.areaId === null || !user.areas.includes(facts.areaId)) return false;
-  const seesEveryService = user.roles.some((role) => role === 'supervisor' || role === 'coordinator' || role === 'auditor');
-  return seesEveryService || (facts.service !== null && user.services.includes(facts.service));
+  return user.active && seesObject(user, { areaId: facts.areaId, service: facts.service });
 }
 
 /** Whether the subscription wants this notification. */

@@ -7,6 +7,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { assigneeRefusal, assignmentRefusal } from '../../../domain/access';
 import { calendarFor, deadlineAfter } from '../../../domain/calendar';
 import type { Actor } from '../../../domain/case-state';
 import { findArea, findUser, type UserRecord } from '../../../infra/db/directory-repository';
@@ -53,14 +54,6 @@ const taskOf = (task: InterventionTask) => ({
   dueAt: task.dueAt,
 });
 
-/** Whether a user may be given a task: active, in its area, and of its service and role (supervisors and admins work every task). */
-function mayBeGiven(user: UserRecord, task: InterventionTask): boolean {
-  if (!user.active) return false;
-  if (user.roles.includes('admin')) return true;
-  if (!user.areas.includes(task.areaId)) return false;
-  return user.roles.includes('supervisor') || (user.services.includes(task.service) && user.roles.includes(task.role));
-}
-
 const interventionRoutes: FastifyPluginAsyncZod = async (fastify) => {
   /** The open tasks in the actor's scope the filter names; an area outside it is refused, too many is a 422. */
   async function targetedTasks(actor: Actor, filter: InterventionTaskFilter): Promise<InterventionTask[]> {
@@ -98,20 +91,21 @@ const interventionRoutes: FastifyPluginAsyncZod = async (fastify) => {
       let target: UserRecord | null = null;
       if (assigneeId !== null) {
         target = await findUser(fastify.db, assigneeId);
-        if (!target || !target.active) {
-          throw problem.unprocessable(problemTypes.invalidData, 'unknown assignee', [{ path: ['assigneeId'], message: `no active user "${assigneeId}"`, location: 'body' }]);
+        // Someone who can be given no task at all is refused as a single reassign refuses them, not listed task by task.
+        const refusal = assigneeRefusal(assigneeId, target);
+        if (refusal) {
+          throw problem.unprocessable(problemTypes.invalidData, 'the assignee cannot work these tasks', [{ path: ['assigneeId'], message: refusal.message, location: 'body' }]);
         }
       }
       const tasks = await targetedTasks(actor, filter);
       const changes: BulkChange[] = [];
       const skipped: BulkSkip[] = [];
       for (const task of tasks) {
+        const cannotWork = assigneeId === null ? null : assignmentRefusal(assigneeId, target, task);
         const refusal =
           notActive(task) ??
           (task.assigneeId === assigneeId ? skip(task, 'already_assigned', 'the task already has that assignee') : null) ??
-          (target && !mayBeGiven(target, task)
-            ? skip(task, 'assignee_cannot_work', `"${target.id}" does not work ${task.service} tasks (role ${task.role}) in ${task.areaId}`)
-            : null);
+          (cannotWork ? skip(task, 'assignee_cannot_work', cannotWork.message) : null);
         if (refusal) skipped.push(refusal);
         else changes.push({ ...taskOf(task), newAssigneeId: assigneeId });
       }

@@ -5,6 +5,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { assignmentRefusal, maySupervise } from '../../../domain/access';
 import { completeTaskSchema, extendDeadlineSchema, type TaskCommand } from '../../../domain/case-commands';
 import { findUser } from '../../../infra/db/directory-repository';
 import { findTask, selectTaskViews, signOffView, type AssigneeFilter, type TaskDetail } from '../../../infra/db/task-repository';
@@ -161,17 +162,13 @@ const taskRoutes: FastifyPluginAsyncZod = async (fastify) => {
     handler: async (request) =>
       runTaskCommand(request, request.params.taskId, async (task) => {
         const { assigneeId, reason } = request.body;
+        // Who may reassign first (the workflow's own rule), so a non-supervisor learns nothing of the directory.
+        if (!maySupervise(actorOf(request), task.areaId)) throw problem.forbidden('only a supervisor of the area can reassign tasks');
         if (assigneeId !== null) {
-          const assignee = await findUser(fastify.db, assigneeId);
-          const canWork =
-            assignee !== null &&
-            assignee.active &&
-            (assignee.roles.includes('admin') ||
-              (assignee.areas.includes(task.areaId) && (assignee.roles.includes('supervisor') || assignee.services.includes(task.service))));
-          if (!canWork) {
-            throw problem.unprocessable(problemTypes.invalidData, 'the assignee cannot work this task', [
-              { path: ['assigneeId'], message: `no active user of area "${task.areaId}" and service "${task.service}" with id "${assigneeId}"`, location: 'body' },
-            ]);
+          // The same rule as the bulk reassign's (domain/access.ts): an assignee who could not work the task would strand it.
+          const refusal = assignmentRefusal(assigneeId, await findUser(fastify.db, assigneeId), task);
+          if (refusal) {
+            throw problem.unprocessable(problemTypes.invalidData, 'the assignee cannot work this task', [{ path: ['assigneeId'], message: refusal.message, location: 'body' }]);
           }
         }
         return { kind: 'reassignTask', taskId: task.taskId, assigneeId, reason };
