@@ -4,8 +4,9 @@
  * resolves, every step can be reached, no loop spins without waiting for a person or a timer.
  * Output is sorted by path so the same document always yields the same list.
  */
+import { actionMatrix } from './authorization';
 import { conditionLeaves } from './conditions';
-import type { Condition, Duration, FormField, PathwayDefinition, ReferralStep, Step, TaskStep } from './pathway-schema';
+import type { Condition, Duration, EscalationLevel, FormField, PathwayDefinition, ReferralStep, Role, Step, TaskStep } from './pathway-schema';
 
 export const pathwayIssueCodes = {
   unknownStep: 'unknown_step',
@@ -24,6 +25,7 @@ export const pathwayIssueCodes = {
   missingDeadline: 'missing_deadline',
   reservedStepId: 'reserved_step_id',
   referralService: 'referral_service',
+  roleCannotAct: 'role_cannot_act',
 } as const;
 
 export type PathwayIssueCode = (typeof pathwayIssueCodes)[keyof typeof pathwayIssueCodes];
@@ -37,6 +39,14 @@ export interface PathwayIssue {
 export interface PathwayCheckContext {
   /** Service keys known in the deployment; when absent, service references are not checked. */
   services?: string[];
+  /**
+   * Steps present in the document whose content did not parse (the schema already reported them):
+   * they exist, but their links and fields are unknown, so checks that need the whole graph are
+   * skipped and references to them are taken on trust. `case` here stands for unparsed start data.
+   */
+  opaqueSteps?: string[];
+  /** False when the document's `start` did not parse: start and reachability checks are skipped. */
+  startKnown?: boolean;
 }
 
 type DocPath = (string | number)[];
@@ -67,43 +77,103 @@ export function checkPathway(def: PathwayDefinition, context: PathwayCheckContex
   const issues: PathwayIssue[] = [];
   const report = (path: DocPath, code: PathwayIssueCode, message: string) => issues.push({ path, code, message });
   const stepIds = Object.keys(def.steps).sort();
-  const has = (id: string) => Object.prototype.hasOwnProperty.call(def.steps, id);
+  const opaque = new Set(context.opaqueSteps ?? []);
+  const partial = opaque.size > 0 || context.startKnown === false;
+  const has = (id: string) => Object.prototype.hasOwnProperty.call(def.steps, id) || opaque.has(id);
   const edges = new Map(stepIds.map((id) => [id, stepEdges(id, def.steps[id])]));
+  const scope: Scope = { def, opaque };
 
-  if (has('case')) report(['steps', 'case'], codes.reservedStepId, '"case" names the case start data in field paths, so it cannot be a step id');
+  if (has('case') && !opaque.has('case')) report(['steps', 'case'], codes.reservedStepId, '"case" names the case start data in field paths, so it cannot be a step id');
 
-  if (!has(def.start)) report(['start'], codes.unknownStep, `start step "${def.start}" does not exist`);
+  const unknownReferences: StepEdge[] = [];
+  if (context.startKnown !== false && !has(def.start)) unknownReferences.push({ to: def.start, path: ['start'], kind: 'flow' });
   for (const id of stepIds) {
-    for (const edge of edges.get(id) ?? []) {
-      if (!has(edge.to)) report(edge.path, codes.unknownStep, `step "${edge.to}" does not exist`);
-    }
+    for (const edge of edges.get(id) ?? []) if (!has(edge.to)) unknownReferences.push(edge);
   }
 
-  if (!stepIds.some((id) => def.steps[id].kind === 'end')) report(['steps'], codes.missingEnd, 'the pathway has no end step, so no case can close through it');
+  // A step that did not parse may be the end step, and its links are unknown: graph-wide checks would only guess.
+  if (!partial) {
+    if (!stepIds.some((id) => def.steps[id].kind === 'end')) report(['steps'], codes.missingEnd, 'the pathway has no end step, so no case can close through it');
+  }
 
   // Without a valid start every step would be "unreachable": the unknown_step issue says enough.
-  if (has(def.start)) {
+  const explained = new Map<string, string>();
+  if (!partial && has(def.start)) {
     const reached = reachable([def.start], edges, () => true);
-    for (const id of stepIds) {
-      if (!reached.has(id)) report(['steps', id], codes.unreachableStep, `step "${id}" cannot be reached from the start step`);
+    for (const head of unreachableHeads(stepIds, edges, reached)) {
+      const misspelt = unknownReferences.find((edge) => !explained.has(edge.to) && isNearMiss(edge.to, head.id));
+      // A misspelt link is one mistake: it is reported once, at the link, naming the step it most likely meant.
+      if (misspelt) explained.set(misspelt.to, head.id);
+      else {
+        const after = head.following.length === 0 ? '' : ` (nor the ${head.following.length} step${head.following.length === 1 ? '' : 's'} after it)`;
+        report(['steps', head.id], codes.unreachableStep, `step "${head.id}" cannot be reached from the start step${after}`);
+      }
     }
     checkChains(def, stepIds, edges, report);
+  }
+  for (const edge of unknownReferences) {
+    const meant = explained.get(edge.to);
+    report(edge.path, codes.unknownStep, meant ? `step "${edge.to}" does not exist; did you mean "${meant}"?` : `step "${edge.to}" does not exist`);
   }
 
   checkLoops(def, stepIds, edges, report);
 
   for (const id of stepIds) {
     const step = def.steps[id];
-    if (step.kind === 'task') checkTask(def, id, step, context, report);
-    if (step.kind === 'referral') checkReferral(def, id, step, context, report);
-    if (step.kind === 'wait' && step.until) checkDateReference(def, step.until.field, ['steps', id, 'until', 'field'], report);
+    if (step.kind === 'task') checkTask(scope, id, step, context, report);
+    if (step.kind === 'referral') checkReferral(scope, id, step, context, report);
+    if (step.kind === 'wait' && step.until) checkDateReference(scope, step.until.field, ['steps', id, 'until', 'field'], report);
     if (step.kind === 'decision') {
-      step.rules.forEach((rule, i) => checkCondition(def, rule.when, ['steps', id, 'rules', i, 'when'], report));
+      step.rules.forEach((rule, i) => checkCondition(scope, rule.when, ['steps', id, 'rules', i, 'when'], report));
     }
-    if (step.kind === 'recurring' && step.until) checkCondition(def, step.until, ['steps', id, 'until'], report);
+    if (step.kind === 'recurring' && step.until) checkCondition(scope, step.until, ['steps', id, 'until'], report);
   }
 
-  return issues.sort(compareIssues);
+  return issues.sort(comparePathwayIssues);
+}
+
+/** The definition being checked, and the steps whose content is unknown because they did not parse. */
+interface Scope {
+  def: PathwayDefinition;
+  opaque: ReadonlySet<string>;
+}
+
+/**
+ * The first unreachable step of each unreachable region: the steps after it are unreachable only
+ * because it is, so reporting them too would bury the one mistake under its consequences.
+ */
+function unreachableHeads(stepIds: string[], edges: Map<string, StepEdge[]>, reached: Set<string>): Array<{ id: string; following: string[] }> {
+  const unreached = stepIds.filter((id) => !reached.has(id));
+  const pointedAt = new Set<string>();
+  for (const id of unreached) for (const edge of edges.get(id) ?? []) if (edge.to !== id) pointedAt.add(edge.to);
+  const heads = unreached.filter((id) => !pointedAt.has(id));
+  const covered = new Set<string>();
+  const result: Array<{ id: string; following: string[] }> = [];
+  const claim = (id: string) => {
+    const region = [...reachable([id], edges, () => true)].filter((other) => other !== id && !reached.has(other) && !covered.has(other) && !heads.includes(other));
+    covered.add(id);
+    for (const other of region) covered.add(other);
+    result.push({ id, following: region.sort() });
+  };
+  for (const id of heads) claim(id);
+  // Regions that are only cycles have no head: the first step by id stands for the cycle.
+  for (const id of unreached) if (!covered.has(id)) claim(id);
+  return result.sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+/** Whether `written` is a likely misspelling of `existing`: few edits (a swap of two letters is one), fewer than a third of the letters. */
+function isNearMiss(written: string, existing: string): boolean {
+  const limit = Math.min(2, Math.floor(Math.max(written.length, existing.length) / 3));
+  if (limit === 0 || Math.abs(written.length - existing.length) > limit) return false;
+  const d: number[][] = Array.from({ length: written.length + 1 }, (_, i) => Array.from({ length: existing.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= written.length; i += 1) {
+    for (let j = 1; j <= existing.length; j += 1) {
+      const cost = written[i - 1] === existing[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && written[i - 1] === existing[j - 2] && written[i - 2] === existing[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[written.length][existing.length] <= limit;
 }
 
 function stepEdges(id: string, step: Step): StepEdge[] {
@@ -248,40 +318,67 @@ function checkLoops(def: PathwayDefinition, stepIds: string[], edges: Map<string
 
 type Reporter = (path: DocPath, code: PathwayIssueCode, message: string) => void;
 
+// Who may take a task or answer a referral follows the role matrix, so a pathway cannot give work to a role the API would refuse it to.
+const taskWorkers: readonly Role[] = actionMatrix['tasks.act'];
+const referralResponders: readonly Role[] = actionMatrix['referrals.respond'];
+// A level that only alerts reaches whoever watches the area's tasks: workers and the supervision roles (never auditors).
+const alertReceivers: readonly Role[] = [...new Set<Role>([...actionMatrix['tasks.act'], ...actionMatrix['supervision.read']])];
+
+function roleProblem(role: Role, allowed: readonly Role[], what: string): string | undefined {
+  return allowed.includes(role) ? undefined : `${what} cannot go to "${role}": only ${allowed.map((r) => `"${r}"`).join(', ')} can`;
+}
+
 /**
- * The clock of a task or a referral: escalation levels reach known services and fire in order, and
- * reminders and levels have a deadline to be timed from, whose date reference (if any) exists.
+ * The clock of a task or a referral: escalation levels reach known services and roles that can
+ * receive them and fire in order, and reminders and levels have a deadline to be timed from,
+ * whose date reference (if any) exists.
  */
 function checkClock(
-  def: PathwayDefinition,
+  scope: Scope,
   step: TaskStep | ReferralStep,
   what: string,
   at: (...rest: DocPath) => DocPath,
   known: Set<string> | undefined,
   report: Reporter,
 ): void {
+  const workers = step.kind === 'task' ? taskWorkers : referralResponders;
   step.escalation.forEach((level, i) => {
     if (known && level.service !== undefined && !known.has(level.service)) {
       report(at('escalation', i, 'service'), codes.unknownService, `escalation reaches unknown service "${level.service}"`);
     }
+    const problem = level.reassign
+      ? roleProblem(level.role, workers, `${what}, reassigned by escalation,`)
+      : roleProblem(level.role, alertReceivers, 'an escalation alert');
+    if (problem) report(at('escalation', i, 'role'), codes.roleCannotAct, problem);
     const previous = step.escalation[i - 1];
-    if (previous && approximateMinutes[level.after.unit] * level.after.amount <= approximateMinutes[previous.after.unit] * previous.after.amount) {
-      report(at('escalation', i, 'after'), codes.escalationOrder, `escalation level ${i + 1} must fire later than level ${i}`);
+    if (previous && escalationOffset(level) <= escalationOffset(previous)) {
+      report(at('escalation', i, timingKey(level)), codes.escalationOrder, `escalation level ${i + 1} must fire later than level ${i}`);
     }
   });
   if (!step.deadline && (step.reminders.length > 0 || step.escalation.length > 0)) {
     report(at('deadline'), codes.missingDeadline, `reminders and escalation levels are timed from a deadline, and ${what} has none`);
   }
-  if (step.deadline?.from) checkDateReference(def, step.deadline.from.field, at('deadline', 'from', 'field'), report);
+  if (step.deadline?.from) checkDateReference(scope, step.deadline.from.field, at('deadline', 'from', 'field'), report);
 }
 
-function checkTask(def: PathwayDefinition, id: string, step: TaskStep, context: PathwayCheckContext, report: Reporter): void {
+/** Minutes from the deadline to the level, only to order levels of mixed units. */
+function escalationOffset(level: EscalationLevel): number {
+  return approximateMinutes[level.after.unit] * level.after.amount;
+}
+
+function timingKey(_level: EscalationLevel): 'after' {
+  return 'after';
+}
+
+function checkTask(scope: Scope, id: string, step: TaskStep, context: PathwayCheckContext, report: Reporter): void {
   const at = (...rest: DocPath): DocPath => ['steps', id, ...rest];
   const known = context.services ? new Set(context.services) : undefined;
   if (known && !known.has(step.assignee.service)) {
     report(at('assignee', 'service'), codes.missingAssignee, `no service "${step.assignee.service}" exists to take task "${id}"`);
   }
-  checkClock(def, step, 'this task', at, known, report);
+  const problem = roleProblem(step.assignee.role, taskWorkers, `task "${id}"`);
+  if (problem) report(at('assignee', 'role'), codes.roleCannotAct, problem);
+  checkClock(scope, step, 'this task', at, known, report);
   if (step.signOff) {
     step.signOff.services.forEach((service, i) => {
       if (known && !known.has(service)) report(at('signOff', 'services', i), codes.unknownService, `sign-off names unknown service "${service}"`);
@@ -309,13 +406,15 @@ function referralFields(step: ReferralStep): FormField[] {
   ];
 }
 
-function checkReferral(def: PathwayDefinition, id: string, step: ReferralStep, context: PathwayCheckContext, report: Reporter): void {
+function checkReferral(scope: Scope, id: string, step: ReferralStep, context: PathwayCheckContext, report: Reporter): void {
   const at = (...rest: DocPath): DocPath => ['steps', id, ...rest];
   const known = context.services ? new Set(context.services) : undefined;
   if (known && !known.has(step.from)) report(at('from'), codes.unknownService, `no service "${step.from}" exists to refer from`);
   if (known && !known.has(step.to.service)) report(at('to', 'service'), codes.missingAssignee, `no service "${step.to.service}" exists to receive referral "${id}"`);
   if (step.from === step.to.service) report(at('to', 'service'), codes.referralService, `a referral goes to another service, not back to "${step.from}"`);
-  checkClock(def, step, 'this referral', at, known, report);
+  const problem = roleProblem(step.to.role, referralResponders, `referral "${id}"`);
+  if (problem) report(at('to', 'role'), codes.roleCannotAct, problem);
+  checkClock(scope, step, 'this referral', at, known, report);
 }
 
 /** The form field a `<stepId>.<fieldKey>` path names, or why it names none. */
@@ -339,18 +438,25 @@ export function resolveFieldPath(def: PathwayDefinition, fieldPath: string): { f
   return field ? { field } : { error: `the form of step "${stepId}" has no field "${key}"` };
 }
 
-function checkDateReference(def: PathwayDefinition, fieldPath: string, path: DocPath, report: Reporter): void {
-  const resolved = resolveFieldPath(def, fieldPath);
+/** Whether a field path reads data of a step (or start data) that did not parse: nothing can be said about it. */
+function readsOpaque(scope: Scope, fieldPath: string): boolean {
+  return scope.opaque.has(fieldPath.slice(0, fieldPath.indexOf('.')));
+}
+
+function checkDateReference(scope: Scope, fieldPath: string, path: DocPath, report: Reporter): void {
+  if (readsOpaque(scope, fieldPath)) return;
+  const resolved = resolveFieldPath(scope.def, fieldPath);
   if ('error' in resolved) return report(path, codes.unknownField, resolved.error);
   if (resolved.field.type !== 'date') report(path, codes.fieldTypeMismatch, `"${fieldPath}" is a ${resolved.field.type} field; a time can only be counted from a date field`);
 }
 
 const valueOperators: ReadonlySet<string> = new Set(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn', 'contains']);
 
-function checkCondition(def: PathwayDefinition, condition: Condition, base: DocPath, report: Reporter): void {
+function checkCondition(scope: Scope, condition: Condition, base: DocPath, report: Reporter): void {
   for (const { path, leaf } of conditionLeaves(condition)) {
     const at = (...rest: DocPath): DocPath => [...base, ...path, ...rest];
-    const resolved = resolveFieldPath(def, leaf.field);
+    if (readsOpaque(scope, leaf.field)) continue;
+    const resolved = resolveFieldPath(scope.def, leaf.field);
     if ('error' in resolved) {
       report(at('field'), codes.unknownField, resolved.error);
       continue;
@@ -412,7 +518,8 @@ function comparePaths(a: DocPath, b: DocPath): number {
   return a.length - b.length;
 }
 
-function compareIssues(a: PathwayIssue, b: PathwayIssue): number {
+/** Orders issues by document path, then code and message: the same document always yields the same list. */
+export function comparePathwayIssues(a: { path: DocPath; code: string; message: string }, b: { path: DocPath; code: string; message: string }): number {
   const byPath = comparePaths(a.path, b.path);
   if (byPath !== 0) return byPath;
   if (a.code !== b.code) return a.code < b.code ? -1 : 1;

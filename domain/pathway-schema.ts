@@ -298,6 +298,7 @@ export type EndStep = z.infer<typeof endStepSchema>;
 export type ReferralStep = z.infer<typeof referralStepSchema>;
 export type FormField = z.infer<typeof formFieldSchema>;
 export type Duration = z.infer<typeof durationSchema>;
+export type EscalationLevel = z.infer<typeof escalationLevelSchema>;
 export type Deadline = z.infer<typeof deadlineSchema>;
 export type Role = z.infer<typeof roleSchema>;
 export type LocalizedText = z.infer<typeof localizedTextSchema>;

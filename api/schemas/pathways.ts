@@ -38,6 +38,14 @@ export const pathwaySummarySchema = z
 
 export const pathwayListSchema = z.object({ items: z.array(pathwaySummarySchema) });
 
+export const pathwayIssueSchema = z
+  .object({
+    path: z.array(z.union([z.string(), z.number()])),
+    code: z.string(),
+    message: z.string(),
+  })
+  .meta({ id: 'PathwayIssue' });
+
 export const pathwayDraftSchema = z
   .object({
     key: z.string(),
@@ -48,6 +56,11 @@ export const pathwayDraftSchema = z
     updatedBy: z.string(),
   })
   .meta({ id: 'PathwayDraft' }) satisfies z.ZodType<PathwayDraftRecord>;
+
+/** A draft as saved, with what still stops it from publishing (the static checks; empty when it is ready). */
+export const pathwayDraftCheckedSchema = pathwayDraftSchema
+  .extend({ issues: z.array(pathwayIssueSchema) })
+  .meta({ id: 'PathwayDraftChecked' });
 
 const versionFields = {
   key: z.string(),
@@ -68,14 +81,6 @@ export const pathwayVersionListSchema = z.object({ items: z.array(pathwayVersion
 export const pathwayVersionSchema = z
   .object({ ...versionFields, definition: pathwayDefinitionComponent })
   .meta({ id: 'PathwayVersion' }) satisfies z.ZodType<PathwayVersionRecord>;
-
-export const pathwayIssueSchema = z
-  .object({
-    path: z.array(z.union([z.string(), z.number()])),
-    code: z.string(),
-    message: z.string(),
-  })
-  .meta({ id: 'PathwayIssue' });
 
 export const pathwayValidationSchema = z
   .object({ valid: z.boolean(), issues: z.array(pathwayIssueSchema) })

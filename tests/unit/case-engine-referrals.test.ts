@@ -29,7 +29,7 @@ const referralStep = (extra: Record<string, unknown> = {}): StepInput => ({
   reminders: [{ before: { amount: 1, unit: 'calendarDays' } }],
   escalation: [
     { after: { amount: 1, unit: 'calendarDays' }, role: 'supervisor' },
-    { after: { amount: 3, unit: 'calendarDays' }, role: 'coordinator', reassign: true },
+    { after: { amount: 3, unit: 'calendarDays' }, role: 'supervisor', reassign: true },
   ],
   rejectionReasons: [
     { code: 'not_activable', label: t('Non attivabile') },
@@ -82,7 +82,6 @@ const desk = livorno('u-desk', ['oss']);
 const social = livorno('u-social', ['social']);
 const cpi = livorno('u-cpi', ['employment']);
 const supervisor = livorno('u-sup', [], ['supervisor']);
-const coordinator = livorno('u-coord', ['employment'], ['coordinator']);
 const auditor = livorno('u-audit', [], ['auditor']);
 const grossetoCpi: Actor = { id: 'u-gr', kind: 'user', roles: ['operator'], areas: ['grosseto'], services: ['employment'] };
 
@@ -277,15 +276,16 @@ describe('referrals in the case engine', () => {
     expect(snapshotOf(state).escalationLevel).toBe(1);
     tick(state, definition, new Date(due + 4 * DAY));
     expect(referral.escalationLevel).toBe(2);
-    // Level 2 reassigns: the job centre's coordinator answers now, its operators no longer may.
-    expect(referral.role).toBe('coordinator');
+    // Level 2 reassigns: the job centre's area manager answers now, its operators no longer may
+    // (a coordinator cannot answer referrals at all, so the static checks refuse a ladder that reassigns to one).
+    expect(referral.role).toBe('supervisor');
     expect(rejectionOf(state, definition, cpi, { kind: 'acceptReferral', referralId: referral.id })?.type).toBe('forbidden');
-    expect(rejectionOf(state, definition, coordinator, { kind: 'acceptReferral', referralId: referral.id })).toBeNull();
+    expect(rejectionOf(state, definition, supervisor, { kind: 'acceptReferral', referralId: referral.id })).toBeNull();
     expect(nextWakeAt(state)).toBeNull();
     const escalations = state.pendingEvents.filter((e) => e.type === 'referral_escalated');
     expect(escalations.map((e) => [e.details.level, e.details.role, e.details.service])).toEqual([
       [1, 'supervisor', 'employment'],
-      [2, 'coordinator', 'employment'],
+      [2, 'supervisor', 'employment'],
     ]);
     expect(eventTypes(state).filter((type) => type === 'referral_reminder_due')).toHaveLength(1);
   });

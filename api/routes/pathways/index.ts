@@ -11,6 +11,7 @@ import { problem } from '../../plugins/problems';
 import { bearerSecurity } from '../../schemas/common';
 import {
   pathwayDocumentSchema,
+  pathwayDraftCheckedSchema,
   pathwayDraftSchema,
   pathwayKeyParamsSchema,
   pathwayListSchema,
@@ -20,7 +21,7 @@ import {
   pathwayVersionSchema,
 } from '../../schemas/pathways';
 import { problemResponses, problemTypes } from '../../schemas/problem';
-import { checkDefinition, checkDefinitionShape, type DefinitionIssue } from './definition-issues';
+import { checkDefinition, checkDefinitionDocument, type DefinitionIssue } from '../../../domain/pathway-document-checks';
 
 const yamlContentTypes = ['application/yaml', 'text/yaml', 'application/x-yaml'];
 const documentContentTypes = ['application/json', ...yamlContentTypes];
@@ -43,14 +44,21 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
     }
   });
 
-  /** The draft's key must be the one in the URL: a document cannot move itself to another key. */
-  const documentFor = (key: string, document: Record<string, unknown>): Record<string, unknown> => {
-    const shape = checkDefinitionShape(document);
-    if (!shape.ok) throw invalidPathway('the document is not a valid pathway definition', shape.issues);
-    if (shape.definition.key !== key) {
-      throw invalidPathway('the document key differs from the URL', [{ path: ['key'], code: 'key_mismatch', message: `must be "${key}"` }]);
+  /**
+   * Every problem of a sent document in one answer: a draft whose shape is wrong is refused with its
+   * shape and static issues together; a well-formed one saves, and its answer lists what still
+   * stops it from publishing. A draft's key must be the one in the URL (a document cannot move
+   * itself to another key).
+   */
+  const checkedDocument = async (document: Record<string, unknown>, urlKey?: string) => {
+    const check = checkDefinitionDocument(document, { services: await listServiceKeys(fastify.db) });
+    const keyIssues: DefinitionIssue[] =
+      urlKey !== undefined && typeof document.key === 'string' && document.key !== urlKey ? [{ path: ['key'], code: 'key_mismatch', message: `must be "${urlKey}"` }] : [];
+    if (!check.definition || keyIssues.length > 0) {
+      const detail = check.definition ? 'the document key differs from the URL' : 'the document is not a valid pathway definition';
+      throw invalidPathway(detail, [...keyIssues, ...check.issues]);
     }
-    return document;
+    return { definition: check.definition, issues: check.staticIssues };
   };
 
   fastify.get('/pathways', {
@@ -72,20 +80,20 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
     schema: {
       tags: ['pathways'],
       summary: 'Open a draft from a definition document (JSON or YAML)',
-      description: 'The key comes from the document. A key with published versions gets a new draft that will publish as the next version.',
+      description:
+        'The key comes from the document. A key with published versions gets a new draft that will publish as the next version. A malformed document is refused (422) with every issue, shape and static checks together; a well-formed one saves and `issues` lists what still stops it from publishing.',
       security: bearerSecurity,
       consumes: documentContentTypes,
       body: pathwayDocumentSchema,
-      response: { 201: pathwayDraftSchema, ...problemResponses(400, 401, 403, 409, 413, 415, 422, 503) },
+      response: { 201: pathwayDraftCheckedSchema, ...problemResponses(400, 401, 403, 409, 413, 415, 422, 503) },
     },
     handler: async (request, reply) => {
       const actor = actorOf(request);
-      const shape = checkDefinitionShape(request.body);
-      if (!shape.ok) throw invalidPathway('the document is not a valid pathway definition', shape.issues);
-      const { key } = shape.definition;
+      const { definition, issues } = await checkedDocument(request.body);
+      const { key } = definition;
       const result = await createDraft(fastify.db, key, request.body, actor.id);
       if (!result.created) throw problem.conflict(`pathway "${key}" already has an open draft: edit it with PUT /pathways/${key}/draft`);
-      return reply.code(201).header('location', `/pathways/${key}/draft`).send(result.draft);
+      return reply.code(201).header('location', `/pathways/${key}/draft`).send({ ...result.draft, issues });
     },
   });
 
@@ -151,13 +159,14 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
       consumes: documentContentTypes,
       params: pathwayKeyParamsSchema,
       body: pathwayDocumentSchema,
-      response: { 200: pathwayDraftSchema, ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 503) },
+      response: { 200: pathwayDraftCheckedSchema, ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 503) },
     },
     handler: async (request) => {
       const actor = actorOf(request);
       const { key } = request.params;
-      const draft = await updateDraft(fastify.db, key, documentFor(key, request.body), actor.id);
-      if (draft) return draft;
+      const { issues } = await checkedDocument(request.body, key);
+      const draft = await updateDraft(fastify.db, key, request.body, actor.id);
+      if (draft) return { ...draft, issues };
       if (await pathwayExists(fastify.db, key)) {
         throw problem.conflict(`pathway "${key}" has no open draft and published versions are immutable: open a new draft with POST /pathways`);
       }

@@ -845,7 +845,7 @@ export interface paths {
         put?: never;
         /**
          * Open a draft from a definition document (JSON or YAML)
-         * @description The key comes from the document. A key with published versions gets a new draft that will publish as the next version.
+         * @description The key comes from the document. A key with published versions gets a new draft that will publish as the next version. A malformed document is refused (422) with every issue, shape and static checks together; a well-formed one saves and `issues` lists what still stops it from publishing.
          */
         post: {
             parameters: {
@@ -869,7 +869,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["PathwayDraft"];
+                        "application/json": components["schemas"]["PathwayDraftChecked"];
                     };
                 };
                 /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
@@ -1224,7 +1224,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["PathwayDraft"];
+                        "application/json": components["schemas"]["PathwayDraftChecked"];
                     };
                 };
                 /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
@@ -7951,6 +7951,11 @@ export interface components {
             hasDraft: boolean;
             draftUpdatedAt: string | null;
         };
+        PathwayIssueInput: {
+            path: (string | number)[];
+            code: string;
+            message: string;
+        };
         PathwayDraftInput: {
             key: string;
             document: {
@@ -7962,6 +7967,19 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             updatedBy: string;
+        };
+        PathwayDraftCheckedInput: {
+            key: string;
+            document: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            /** Format: date-time */
+            updatedAt: string;
+            updatedBy: string;
+            issues: components["schemas"]["PathwayIssueInput"][];
         };
         PathwayVersionSummaryInput: {
             key: string;
@@ -7989,11 +8007,6 @@ export interface components {
             retiredAt: string | null;
             retiredBy: string | null;
             definition: components["schemas"]["PathwayDefinitionInput"];
-        };
-        PathwayIssueInput: {
-            path: (string | number)[];
-            code: string;
-            message: string;
         };
         PathwayValidationInput: {
             valid: boolean;
@@ -9483,6 +9496,11 @@ export interface components {
             hasDraft: boolean;
             draftUpdatedAt: string | null;
         };
+        PathwayIssue: {
+            path: (string | number)[];
+            code: string;
+            message: string;
+        };
         PathwayDraft: {
             key: string;
             document: {
@@ -9494,6 +9512,19 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             updatedBy: string;
+        };
+        PathwayDraftChecked: {
+            key: string;
+            document: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            /** Format: date-time */
+            updatedAt: string;
+            updatedBy: string;
+            issues: components["schemas"]["PathwayIssue"][];
         };
         PathwayVersionSummary: {
             key: string;
@@ -9521,11 +9552,6 @@ export interface components {
             retiredAt: string | null;
             retiredBy: string | null;
             definition: components["schemas"]["PathwayDefinition"];
-        };
-        PathwayIssue: {
-            path: (string | number)[];
-            code: string;
-            message: string;
         };
         PathwayValidation: {
             valid: boolean;
