@@ -3,12 +3,13 @@
  * (migrating first); `npm start` calls `startApiServer` with its own pool.
  */
 import closeWithGrace from 'close-with-grace';
-import Fastify, { type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type pg from 'pg';
-import type { AppConfig } from '../infra/config';
+import { assertApiConfig, type AppConfig } from '../infra/config';
 import { ensurePersonKeys } from '../infra/codec/personal-data';
 import { connectTemporalClient } from '../infra/temporal-connection';
 import buildApp, { options } from './app';
+import { metricsHandler } from './plugins/metrics';
 
 // The console's sign-in callback carries an authorization code in its query: single-use, but still a credential.
 const credentialQueryPaths = ['/console/callback'];
@@ -49,23 +50,42 @@ export function loggerOptions(level: AppConfig['logLevel']): FastifyServerOption
   };
 }
 
-/** Connects Temporal, builds the app and listens; `close` stops accepting requests and disconnects. */
-export async function startApiServer({ config, pool }: { config: AppConfig; pool: pg.Pool }): Promise<{ url: string; close(): Promise<void> }> {
+/** `/metrics` alone on its own address (METRICS_ADDRESS), reading the API instance's registry. */
+async function startMetricsServer(app: FastifyInstance, config: AppConfig, address: { host: string; port: number }): Promise<{ server: FastifyInstance; url: string }> {
+  const server = Fastify({ logger: loggerOptions(config.logLevel), return503OnClosing: true });
+  server.get('/metrics', { logLevel: 'warn' }, metricsHandler(app.metricsRegistry, config.metrics.token));
+  try {
+    return { server, url: `${await server.listen(address)}/metrics` };
+  } catch (error) {
+    await server.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Checks the production rules, connects Temporal, builds the app and listens (and serves metrics on
+ * their own address when configured); `close` stops accepting requests and disconnects.
+ */
+export async function startApiServer({ config, pool }: { config: AppConfig; pool: pg.Pool }): Promise<{ url: string; metricsUrl: string; close(): Promise<void> }> {
+  // Before anything connects: a misconfigured production API never serves a request.
+  assertApiConfig(config);
   const temporal = await connectTemporalClient(config, ensurePersonKeys(pool, config));
   const app = Fastify({ ...options, logger: loggerOptions(config.logLevel), ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}) });
+  let metrics: { server: FastifyInstance; url: string } | undefined;
+  const closeAll = async () => {
+    // Each is closed even if another fails: a port or a connection left open would outlive the process's intent.
+    const results = await Promise.allSettled([metrics?.server.close(), app.close()]);
+    await temporal.connection.close();
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+  };
   try {
     await app.register(buildApp, { pool, temporal, config, taskQueue: config.taskQueue });
     const url = await app.listen({ port: config.port, host: config.host });
-    return {
-      url,
-      async close() {
-        await app.close();
-        await temporal.connection.close();
-      },
-    };
+    if (config.metrics.address) metrics = await startMetricsServer(app, config, config.metrics.address);
+    return { url, metricsUrl: metrics?.url ?? `${url}/metrics`, close: closeAll };
   } catch (error) {
-    await app.close().catch(() => undefined);
-    await temporal.connection.close().catch(() => undefined);
+    await closeAll().catch(() => undefined);
     throw error;
   }
 }

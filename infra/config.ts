@@ -18,6 +18,16 @@ const required = { error: (issue: { input?: unknown }) => (issue.input === undef
 const nonEmpty = z.string(required).trim().min(1);
 const port = z.coerce.number().int().min(0).max(65_535);
 
+/** `host:port` or `[ipv6]:port` → the parts `listen` takes. */
+const listenAddress = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9100 or [::1]:9100')
+  .transform((text) => {
+    const split = text.lastIndexOf(':');
+    return { host: text.slice(0, split).replace(/^\[(.*)\]$/, '$1'), port: Number(text.slice(split + 1)) };
+  })
+  .pipe(z.object({ host: z.string(), port: z.number().int().max(65_535, 'the port must be at most 65535') }));
+
 const configSchema = z.object({
   port: port.default(3000),
   host: nonEmpty.default('127.0.0.1'),
@@ -63,12 +73,18 @@ const configSchema = z.object({
   /** host:port where a worker process serves Temporal's worker metrics for Prometheus; unset = off. */
   workerMetricsAddress: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464').optional(),
   codecKeys: z.string().superRefine(keyRingIssues).optional(),
+  /** Who may read `/metrics`: a separate listen address, a bearer token, or (explicitly) anyone on the API port. */
+  metrics: z.object({
+    address: listenAddress.optional(),
+    token: z.string().min(16, 'must be at least 16 characters (e.g. openssl rand -hex 32)').optional(),
+    public: z.stringbool({ error: 'must be true or false' }).default(false),
+  }),
   codecCorsOrigins: z.array(z.url({ error: 'must be a comma list of origins' })).optional(),
   retentionDays: z.coerce.number().int().min(0).max(36_500).default(3650),
   console: z.object({
     /** The built web console (web/dist); the API serves it at `/` when its index.html exists. */
     dir: nonEmpty.default(path.join(repoRoot, 'web', 'dist')),
-    /** The embedded issuer's sign-in page lets anyone pick a demo user: never on in production unless embedded. */
+    /** The embedded issuer's sign-in page lets anyone pick a demo user: never on in production. */
     demoSignIn: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((value) => value === 'true'),
     /** The console's client id at the OIDC provider (authorization code + PKCE); unset = the embedded issuer. */
     oidcClientId: nonEmpty.optional(),
@@ -89,6 +105,8 @@ function keyRingIssues(spec: string, ctx: z.RefinementCtx): void {
 export type AppConfig = Omit<z.infer<typeof configSchema>, 'localIssuer'> & {
   /** The embedded token issuer: its `iss` URL and the file of its signing keys. */
   localIssuer: { url: string; keyFile: string };
+  /** NODE_ENV=production: no demo sign-in, no generated keys, and the API needs a provider and protected metrics. */
+  production: boolean;
 };
 
 const durationUnits: Record<string, number> = { ms: 1, s: 1_000, sec: 1_000, second: 1_000, seconds: 1_000, m: 60_000, min: 60_000, minute: 60_000, minutes: 60_000, h: 3_600_000, hour: 3_600_000, hours: 3_600_000 };
@@ -138,6 +156,8 @@ function tlsFrom(env: NodeJS.ProcessEnv) {
 
 /** Parses the environment into an `AppConfig`; throws one readable error listing every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  // Whatever starts the process (npm start included): production rules are not relaxed by the launcher.
+  const production = env.NODE_ENV === 'production';
   const raw = {
     port: optional(env, 'PORT'),
     host: optional(env, 'HOST'),
@@ -166,22 +186,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     temporalUiPort: optional(env, 'TEMPORAL_UI_PORT'),
     workerMetricsAddress: optional(env, 'TEMPORAL_WORKER_METRICS_ADDRESS'),
     // Outside production without keys, the embedded key file under the data dir is used (infra/codec/key-ring.ts).
-    codecKeys: readSecret(env, 'RETICULATE_CODEC_KEYS') ?? (env.NODE_ENV === 'production' && env.RETICULATE_EMBEDDED !== '1' ? '' : undefined),
+    codecKeys: readSecret(env, 'RETICULATE_CODEC_KEYS'),
+    metrics: { address: optional(env, 'METRICS_ADDRESS'), token: readSecret(env, 'METRICS_TOKEN'), public: optional(env, 'METRICS_PUBLIC') },
     codecCorsOrigins: list(env, 'RETICULATE_CODEC_CORS_ORIGINS'),
     retentionDays: optional(env, 'RETICULATE_RETENTION_DAYS'),
     console: {
       dir: optional(env, 'CONSOLE_DIR'),
       // Anyone may pick any demo user, admin included: only on a machine that has no real identity provider.
-      demoSignIn: optional(env, 'CONSOLE_DEMO_SIGN_IN') ?? ((env.NODE_ENV === 'production' && env.RETICULATE_EMBEDDED !== '1') || optional(env, 'OIDC_ISSUER') !== undefined ? 'false' : 'true'),
+      demoSignIn: optional(env, 'CONSOLE_DEMO_SIGN_IN') ?? (production || optional(env, 'OIDC_ISSUER') !== undefined ? 'false' : 'true'),
       oidcClientId: optional(env, 'OIDC_CONSOLE_CLIENT_ID'),
       oidcScope: optional(env, 'OIDC_CONSOLE_SCOPE'),
     },
   };
   const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${envNameOf(issue.path)}: ${issue.message}`);
-    throw new Error(`Invalid configuration: ${problems.join('; ')}`);
-  }
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${envNameOf(issue.path)}: ${issue.message}`);
+  if (production) problems.push(...productionProblems(raw));
+  if (!parsed.success || problems.length > 0) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   const { data } = parsed;
   const dataDir = path.resolve(data.dataDir);
   // Wildcard listen addresses are not addresses a client can name; the issuer URL must be one.
@@ -192,7 +212,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   if (data.console.oidcClientId !== undefined && data.oidc.issuer === undefined) throw new Error('Invalid configuration: OIDC_CONSOLE_CLIENT_ID: needs OIDC_ISSUER (the provider the console signs in with)');
   if (data.console.oidcClientId !== undefined && data.console.demoSignIn) throw new Error('Invalid configuration: CONSOLE_DEMO_SIGN_IN: must be false when the console signs in at an OIDC provider (OIDC_CONSOLE_CLIENT_ID)');
-  return { ...data, dataDir, localIssuer, console: { ...data.console, dir: path.resolve(data.console.dir) } };
+  if (data.metrics.public && (data.metrics.address !== undefined || data.metrics.token !== undefined)) {
+    throw new Error('Invalid configuration: METRICS_PUBLIC: must not be true together with METRICS_ADDRESS or METRICS_TOKEN (which protect /metrics)');
+  }
+  return { ...data, dataDir, localIssuer, production, console: { ...data.console, dir: path.resolve(data.console.dir) } };
+}
+
+/** What every process refuses in production: the demo sign-in asked for, or no master key ring (never a generated dev key). */
+function productionProblems(raw: { codecKeys?: string; console: { demoSignIn: string } }): string[] {
+  const problems: string[] = [];
+  if (raw.console.demoSignIn === 'true') problems.push('CONSOLE_DEMO_SIGN_IN: must not be true when NODE_ENV=production (anyone could sign in as any user, admins included)');
+  if (raw.codecKeys === undefined) problems.push('RETICULATE_CODEC_KEYS (or RETICULATE_CODEC_KEYS_FILE): is required when NODE_ENV=production (the master key ring, from a secret manager)');
+  return problems;
+}
+
+/**
+ * Throws one readable error when the configuration lacks what an API process needs in production:
+ * an identity provider (OIDC_ISSUER) and a `/metrics` that is not open to everyone on the API port.
+ * Workers and tools do not serve either, so `loadConfig` leaves this to whatever starts an API.
+ */
+export function assertApiConfig(config: AppConfig): void {
+  if (!config.production) return;
+  const problems: string[] = [];
+  if (config.oidc.issuer === undefined) problems.push('OIDC_ISSUER: is required when NODE_ENV=production (the identity provider people sign in with)');
+  if (config.metrics.address === undefined && config.metrics.token === undefined && !config.metrics.public) {
+    problems.push('METRICS_ADDRESS or METRICS_TOKEN: one is required when NODE_ENV=production, so /metrics is not public on the API port (or METRICS_PUBLIC=true when the network in front blocks it)');
+  }
+  if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
 }
 
 const envNames: Record<string, string> = {
@@ -224,6 +270,10 @@ const envNames: Record<string, string> = {
   temporalUiPort: 'TEMPORAL_UI_PORT',
   workerMetricsAddress: 'TEMPORAL_WORKER_METRICS_ADDRESS',
   codecKeys: 'RETICULATE_CODEC_KEYS',
+  'metrics.address': 'METRICS_ADDRESS',
+  'metrics.address.port': 'METRICS_ADDRESS',
+  'metrics.token': 'METRICS_TOKEN',
+  'metrics.public': 'METRICS_PUBLIC',
   codecCorsOrigins: 'RETICULATE_CODEC_CORS_ORIGINS',
   retentionDays: 'RETICULATE_RETENTION_DAYS',
   'console.dir': 'CONSOLE_DIR',

@@ -5,6 +5,9 @@
  *
  * `npm start -- --infra-only` starts just PostgreSQL and Temporal, for running `npm run api` and
  * `npm run worker` separately. DATABASE_URL or TEMPORAL_ADDRESS use external servers instead.
+ *
+ * NODE_ENV=production is not relaxed here: the API it starts follows the same production rules as
+ * any other (no demo sign-in; codec keys, an OIDC issuer and protected metrics required).
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -113,11 +116,11 @@ async function startSystem(running: Running[], stopRequested: () => boolean, inf
   track({ name: 'API', stop: () => api.close() });
 
   console.log('\nReticulate is running.\n');
-  console.log(`  Console      ${api.url}/   (sign in as a demo user)`);
+  console.log(`  Console      ${api.url}/${config.console.demoSignIn ? '   (sign in as a demo user)' : ''}`);
   console.log(`  API          ${api.url}`);
   console.log(`  API docs     ${api.url}/docs`);
   console.log(`  Temporal UI  ${uiUrl}`);
-  console.log(`  Metrics      ${api.url}/metrics${config.workerMetricsAddress ? `  (worker: http://${config.workerMetricsAddress}/metrics)` : ''}`);
+  console.log(`  Metrics      ${api.metricsUrl}${config.workerMetricsAddress ? `  (worker: http://${config.workerMetricsAddress}/metrics)` : ''}`);
   console.log(`  Data         ${config.dataDir}\n`);
   console.log('Demo users (get a bearer token with `npm run token -- <user id>`):');
   for (const user of users) {
@@ -144,7 +147,6 @@ async function stopAll(running: Running[]): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  process.env.RETICULATE_EMBEDDED = '1';
   const infraOnly = process.argv.includes('--infra-only');
   const running: Running[] = [];
   let signal: NodeJS.Signals | undefined;

@@ -1,5 +1,8 @@
 /**
- * Prometheus metrics at `/metrics` (public, like the health checks: no personal data, only codes).
+ * Prometheus metrics at `/metrics`: no personal data, only codes, but operational detail
+ * (volumes per area, process internals) that is nobody else's business. `METRICS_TOKEN` asks
+ * scrapers for a bearer token; `METRICS_ADDRESS` moves the endpoint off the API port to a listener
+ * of its own (server.ts starts it with `metricsHandler` on this instance's `metricsRegistry`).
  *
  * - Per API instance: HTTP latency by method, route template and status, and the Node.js process
  *   metrics. Sum these across instances.
@@ -12,12 +15,44 @@
  * Temporal worker metrics come from the worker process itself (Runtime telemetry, see
  * workers/worker.ts), on its own port.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { readModelGauges, type ReadModelGauges } from '../../infra/db/metrics-repository';
+import { problemContentType, problemTypes, titleOf } from '../schemas/problem';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** This instance's metrics, for a listener of their own (METRICS_ADDRESS). */
+    metricsRegistry: Registry;
+  }
+}
 
 // Gauges read from the database at most this often, however many scrapers there are.
 const readModelCacheMs = 5_000;
+
+const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
+
+/** Whether an Authorization header carries the token; digests of equal length make the comparison constant-time whatever was sent. */
+function bearerMatches(authorization: string | undefined, expected: Buffer): boolean {
+  const given = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+  return timingSafeEqual(digest(given ?? ''), expected) && given !== undefined;
+}
+
+/** The `/metrics` handler over a registry: the text exposition, behind the bearer token when there is one. */
+export function metricsHandler(registry: Registry, token: string | undefined) {
+  const expected = token === undefined ? undefined : digest(token);
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    if (expected && !bearerMatches(request.headers.authorization, expected)) {
+      // Answered here rather than thrown: the separate metrics listener has no problem handler.
+      const body = { type: problemTypes.unauthorized, title: titleOf(401), status: 401, detail: 'metrics need the scrape token (METRICS_TOKEN) as a bearer token' };
+      return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').header('cache-control', 'no-store').type(problemContentType).send(JSON.stringify(body));
+    }
+    const body = await registry.metrics();
+    return reply.type(registry.contentType).send(body);
+  };
+}
 
 export default fp(
   async function metrics(fastify) {
@@ -76,10 +111,10 @@ export default fp(
       httpDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
     });
 
-    fastify.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (_request, reply) => {
-      const body = await registry.metrics();
-      return reply.type(registry.contentType).send(body);
-    });
+    fastify.decorate('metricsRegistry', registry);
+    const { address, token } = fastify.appConfig.metrics;
+    // Served on its own address, the endpoint is absent from the public port (404 like any unknown path).
+    if (address === undefined) fastify.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, metricsHandler(registry, token));
   },
   { name: 'metrics', dependencies: ['dependencies'] },
 );

@@ -2,12 +2,18 @@
  * The channels a delivery leaves through: a signed webhook POST, or an email over SMTP
  * (nodemailer). A failed attempt throws a `DeliveryError` whose message is safe to store and show
  * to admins: status codes and error codes only, never a response body or an address.
+ *
+ * Webhooks go through node:http(s) rather than fetch: its `lookup` option lets the socket connect
+ * to the addresses vetted just before (webhook-address.ts), so DNS rebinding cannot redirect a send.
  */
+import http from 'node:http';
+import https from 'node:https';
 import { createTransport } from 'nodemailer';
 import type { NotificationMessage } from './messages';
 import { emailSubject, emailText, webhookBody } from './messages';
 import type { NotificationSettings } from './settings';
 import { signWebhookBody, signatureHeader } from './signing';
+import { pinnedLookup, resolveHost, vetWebhookHost, webhookAddressPolicy, webhookHost, WebhookAddressRefused, type ResolvedAddress, type ResolveHost } from './webhook-address';
 
 /** A failed attempt; `message` is fit for the dead-letter list. */
 export class DeliveryError extends Error {
@@ -33,8 +39,34 @@ function errorCode(error: unknown): string {
   return 'network error';
 }
 
-/** Builds the channels from the settings; the SMTP transport is created once and reused. */
-export function createNotificationChannels(settings: NotificationSettings): NotificationChannels {
+/** One POST (to the vetted addresses when there are some); answers the status code once the response head arrives. */
+function postWebhook(url: URL, addresses: readonly ResolvedAddress[] | null, headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> {
+  const transport = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const request = transport.request(
+      url,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        ...(addresses ? { lookup: pinnedLookup(addresses) } : {}),
+        // A fresh connection per send: a pooled socket would outlive the check that vetted it.
+        agent: false,
+        signal: AbortSignal.timeout(timeoutMs),
+      },
+      (response) => {
+        // node:http never follows redirects: a 3xx is a failure, so the signed body goes nowhere unregistered.
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/** Builds the channels from the settings; the SMTP transport is created once and reused. `resolve` replaces DNS in tests. */
+export function createNotificationChannels(settings: NotificationSettings, { resolve = resolveHost }: { resolve?: ResolveHost } = {}): NotificationChannels {
+  const addressPolicy = webhookAddressPolicy(settings);
   const mailer = settings.smtpUrl
     ? createTransport({
         url: settings.smtpUrl,
@@ -45,30 +77,27 @@ export function createNotificationChannels(settings: NotificationSettings): Noti
     : null;
 
   async function sendWebhook(delivery: Extract<OutgoingDelivery, { channel: 'webhook' }>): Promise<void> {
+    const url = new URL(delivery.url);
     const body = webhookBody(delivery.deliveryId, delivery.message);
     const timestamp = Math.floor(Date.now() / 1000);
-    let response: Response;
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'Reticulate-Webhooks/1',
+      [signatureHeader]: signWebhookBody(delivery.secret, body, timestamp),
+      // Stable across retries: receivers drop a delivery they have already processed.
+      'reticulate-delivery': delivery.deliveryId,
+      'reticulate-event': delivery.message.kind,
+    };
+    let status: number;
     try {
-      response = await fetch(delivery.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Reticulate-Webhooks/1',
-          [signatureHeader]: signWebhookBody(delivery.secret, body, timestamp),
-          // Stable across retries: receivers drop a delivery they have already processed.
-          'reticulate-delivery': delivery.deliveryId,
-          'reticulate-event': delivery.message.kind,
-        },
-        body,
-        // A redirect could carry the signed body somewhere the admin did not register.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(settings.sendTimeoutMs),
-      });
+      // Vetted again at every send: the name may resolve elsewhere than when the subscription was made.
+      const addresses = addressPolicy.allowsEverything ? null : await vetWebhookHost(webhookHost(url), addressPolicy, resolve);
+      status = await postWebhook(url, addresses, headers, body, settings.sendTimeoutMs);
     } catch (error) {
+      if (error instanceof WebhookAddressRefused) throw new DeliveryError(`webhook refused: ${error.message}`, { cause: error });
       throw new DeliveryError(`webhook not reached: ${errorCode(error)}`, { cause: error });
     }
-    await response.body?.cancel().catch(() => undefined);
-    if (response.status < 200 || response.status >= 300) throw new DeliveryError(`webhook answered HTTP ${response.status}`);
+    if (status < 200 || status >= 300) throw new DeliveryError(`webhook answered HTTP ${status}`);
   }
 
   async function sendEmail(delivery: Extract<OutgoingDelivery, { channel: 'email' }>): Promise<void> {

@@ -28,6 +28,14 @@ export const notificationSettingsSchema = z
       .trim()
       .regex(/^off$|^\S+(\s+\S+){4}$/, 'must be a five-field cron expression (minute hour day month weekday) or "off"')
       .default('30 7 * * *'),
+    /**
+     * Webhooks may reach any address (loopback, private, link-local…). `notificationEnv` sets the
+     * default from NODE_ENV: false in production (server-side request forgery), true elsewhere
+     * (receivers on the developer's machine); settings built without the env refuse.
+     */
+    webhookAllowPrivate: z.stringbool({ error: 'must be true or false' }).default(false),
+    /** Networks webhooks may reach although they are not public (an internal receiver), as addresses or CIDRs. */
+    webhookAllowedNetworks: z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], { error: 'must be a comma list of addresses or CIDR ranges' })).default([]),
   })
   .refine((settings) => settings.retryMaxMs >= settings.retryBaseMs, { path: ['retryMaxMs'], message: 'must be at least NOTIFICATION_RETRY_BASE_MS' });
 
@@ -44,15 +52,20 @@ export const notificationEnvNames = {
   'notifications.pollIntervalMs': 'NOTIFICATION_POLL_MS',
   'notifications.sendTimeoutMs': 'NOTIFICATION_SEND_TIMEOUT_MS',
   'notifications.digestCron': 'NOTIFICATION_DIGEST_CRON',
+  'notifications.webhookAllowPrivate': 'NOTIFICATION_WEBHOOK_ALLOW_PRIVATE',
+  'notifications.webhookAllowedNetworks': 'NOTIFICATION_WEBHOOK_ALLOWED_NETWORKS',
 } as const;
 
 /** The raw (unparsed) notification settings from the environment; unset and empty both mean the default. */
-export function notificationEnv(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
-  const raw: Record<string, string | undefined> = {};
+export function notificationEnv(env: NodeJS.ProcessEnv): Record<string, string | string[] | undefined> {
+  const raw: Record<string, string | string[] | undefined> = {};
   for (const [key, name] of Object.entries(notificationEnvNames)) {
     const value = env[name];
     raw[key.slice('notifications.'.length)] = value === undefined || value.trim() === '' ? undefined : value;
   }
+  raw.webhookAllowPrivate ??= env.NODE_ENV === 'production' ? 'false' : 'true';
+  const networks = raw.webhookAllowedNetworks;
+  if (typeof networks === 'string') raw.webhookAllowedNetworks = networks.split(',').map((item) => item.trim()).filter((item) => item !== '');
   // SMTP credentials may come from a file like the other secrets.
   if (raw.smtpUrl === undefined && env.SMTP_URL_FILE) raw.smtpUrl = readFileSync(env.SMTP_URL_FILE, 'utf8').trim();
   return raw;

@@ -16,6 +16,7 @@ import {
   type SubscriptionInput,
 } from '../../../infra/db/notification-repository';
 import { newWebhookSecret } from '../../../infra/notifications/signing';
+import { vetWebhookHost, webhookAddressPolicy, webhookHost, WebhookAddressRefused } from '../../../infra/notifications/webhook-address';
 import { DIGEST_WORKFLOW_TYPE } from '../../../workers/notification-dispatcher';
 import { actorOf } from '../../plugins/auth';
 import { problem } from '../../plugins/problems';
@@ -36,7 +37,29 @@ import {
 } from '../../schemas/notifications';
 import { problemResponses, problemTypes, type ProblemIssue } from '../../schemas/problem';
 
+// The resolver's answers for a name that does not exist (as opposed to one it could not ask about now).
+const unresolvableCodes = new Set(['ENOTFOUND', 'ENODATA', 'EAI_FAIL', 'EAI_NONAME']);
+
 const notificationRoutes: FastifyPluginAsyncZod = async (fastify) => {
+  const webhookPolicy = webhookAddressPolicy(fastify.appConfig.notifications);
+
+  /**
+   * A webhook must reach a public address unless the settings allow more (server-side request
+   * forgery); the send checks again, this is the early answer an admin can act on.
+   */
+  async function checkWebhookUrl(url: string): Promise<void> {
+    if (webhookPolicy.allowsEverything) return;
+    const issue = (message: string, code: string): ProblemIssue[] => [{ path: ['url'], message, code }];
+    try {
+      await vetWebhookHost(webhookHost(new URL(url)), webhookPolicy);
+    } catch (error) {
+      if (error instanceof WebhookAddressRefused) throw problem.unprocessable(problemTypes.invalidData, 'the webhook URL may not be reached from this server', issue(error.message, error.code));
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && unresolvableCodes.has(code)) throw problem.unprocessable(problemTypes.invalidData, 'the webhook URL names an unknown host', issue('the host name does not resolve', 'unresolvable_host'));
+      throw problem.unavailable('the webhook host name could not be looked up now; retry later');
+    }
+  }
+
   /** References a subscription names must exist: unknown ones are a 422 with their paths. */
   async function checkReferences(body: CreateSubscriptionBody): Promise<void> {
     const issues: ProblemIssue[] = [];
@@ -87,6 +110,7 @@ const notificationRoutes: FastifyPluginAsyncZod = async (fastify) => {
       const actor = actorOf(request);
       const body = request.body;
       await checkReferences(body);
+      if (body.channel === 'webhook') await checkWebhookUrl(body.url);
       const secret = body.channel === 'webhook' ? newWebhookSecret() : null;
       const input: SubscriptionInput = {
         channel: body.channel,
