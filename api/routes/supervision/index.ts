@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { StallRuleKind } from '../../../domain/stall-rules';
 import { findUnknownReferences, listStallRules, replaceStallRules, type StallRuleScope } from '../../../infra/db/stall-rule-repository';
 import { listStalledCases } from '../../../infra/db/supervision-repository';
-import { isAdmin, readScopeOf } from '../../auth/permissions';
+import { readScopeOf } from '../../auth/permissions';
 import { actorOf } from '../../plugins/auth';
 import { problem, ProblemError } from '../../plugins/problems';
 import { bearerSecurity, caseCursorSchema, decodeCursor, encodeCursor } from '../../schemas/common';
@@ -56,7 +56,7 @@ const supervisionRoutes: FastifyPluginAsyncZod = async (fastify) => {
     },
     handler: async (request) => {
       const actor = actorOf(request);
-      const rules = await listStallRules(fastify.db, isAdmin(actor) ? null : readScopeOf(actor).areas ?? []);
+      const rules = await listStallRules(fastify.db, readScopeOf(actor).areas);
       return { rules, precedence: stallRulePrecedence };
     },
   });
@@ -77,7 +77,8 @@ const supervisionRoutes: FastifyPluginAsyncZod = async (fastify) => {
     handler: async (request) => {
       const actor = actorOf(request);
       const { rules } = request.body;
-      const scope: StallRuleScope = isAdmin(actor) ? { areas: null } : { areas: actor.areas };
+      // Coordinators edit the rows of the areas they read; admins (every area) every row.
+      const scope: StallRuleScope = { areas: readScopeOf(actor).areas };
       if (scope.areas !== null) {
         const areas = scope.areas;
         const outside: ProblemIssue[] = rules.flatMap((rule, index) =>
