@@ -95,6 +95,8 @@ async function main(): Promise<void> {
   const { runMigrations } = await import('../infra/db/migrate');
   const { createPool } = await import('../infra/db/pool');
   const config = loadConfig();
+  // Refused before migrating: nothing is touched by an API that would not start.
+  assertApiConfig(config);
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required for a standalone API (npm start runs the embedded stack)');
   await runMigrations(config.databaseUrl);
   const pool = createPool(config.databaseUrl);
