@@ -159,6 +159,12 @@ export function maySupervise(subject: AccessSubject, areaId: string): boolean {
   return mayInArea(subject, objectRules.supervise, areaId);
 }
 
+/** The tasks a subject may intervene on in bulk: every service of the areas they supervise (admins: all). */
+export function supervisionScopeOf(subject: AccessSubject): ReadScope {
+  if (isAdmin(subject)) return { areas: null, services: null };
+  return { areas: mayPerform(subject.roles, objectRules.supervise) ? [...subject.areas] : [], services: null };
+}
+
 /** Coordinators of the case's area and admins move cases between pathway versions. */
 export function mayMigrate(subject: AccessSubject, areaId: string): boolean {
   return mayInArea(subject, objectRules.migrate, areaId);

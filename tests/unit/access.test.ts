@@ -13,6 +13,7 @@ import {
   mayWorkTask,
   readScopeOf,
   seesObject,
+  supervisionScopeOf,
   type Assignee,
   type ObjectPlace,
   type ReadScope,
@@ -126,6 +127,15 @@ describe('read scope (lists, 404s and notifications)', () => {
     ['noRole', { areas: [], services: [] }],
   ])('%s reads %j', (who, scope) => {
     expect(readScopeOf(people[who])).toEqual(scope);
+  });
+
+  it.each<[Who, ReadScope]>([
+    ['supervisorLivorno', { areas: ['livorno'], services: null }],
+    ['admin', { areas: null, services: null }],
+    ['coordinatorLivorno', { areas: [], services: null }],
+    ['outreachLivorno', { areas: [], services: null }],
+  ])('%s intervenes in bulk on %j', (who, scope) => {
+    expect(supervisionScopeOf(people[who])).toEqual(scope);
   });
 
   it.each<[Who, ObjectPlace, boolean]>([

@@ -7,7 +7,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { assigneeRefusal, assignmentRefusal } from '../../../domain/access';
+import { assigneeRefusal, assignmentRefusal, maySupervise, supervisionScopeOf } from '../../../domain/access';
 import { calendarFor, deadlineAfter } from '../../../domain/calendar';
 import type { Actor } from '../../../domain/case-state';
 import { findArea, findUser, type UserRecord } from '../../../infra/db/directory-repository';
@@ -18,7 +18,7 @@ import {
   type InterventionTask,
   type InterventionTaskFilter,
 } from '../../../infra/db/intervention-repository';
-import { isAdmin, readScopeOf, seesArea } from '../../auth/permissions';
+import { isAdmin } from '../../auth/permissions';
 import { actorOf } from '../../plugins/auth';
 import { problem } from '../../plugins/problems';
 import { bearerSecurity, decodeCursor, encodeCursor } from '../../schemas/common';
@@ -57,8 +57,8 @@ const taskOf = (task: InterventionTask) => ({
 const interventionRoutes: FastifyPluginAsyncZod = async (fastify) => {
   /** The open tasks in the actor's scope the filter names; an area outside it is refused, too many is a 422. */
   async function targetedTasks(actor: Actor, filter: InterventionTaskFilter): Promise<InterventionTask[]> {
-    if (filter.areaId !== undefined && !seesArea(actor, filter.areaId)) throw problem.forbidden(`area "${filter.areaId}" is outside your areas`);
-    const tasks = await selectInterventionTasks(fastify.db, { ...readScopeOf(actor), services: null }, filter, fastify.now(), MAX_BULK_ITEMS);
+    if (filter.areaId !== undefined && !maySupervise(actor, filter.areaId)) throw problem.forbidden(`area "${filter.areaId}" is outside your areas`);
+    const tasks = await selectInterventionTasks(fastify.db, supervisionScopeOf(actor), filter, fastify.now(), MAX_BULK_ITEMS);
     if (tasks.length > MAX_BULK_ITEMS) {
       throw problem.unprocessable(problemTypes.invalidData, `more than ${MAX_BULK_ITEMS} tasks match`, [
         { path: ['filter'], message: `narrow the filter: at most ${MAX_BULK_ITEMS} tasks per intervention`, location: 'body' },
