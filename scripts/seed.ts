@@ -10,7 +10,8 @@ import { pathwayDefinitionSchema } from '../domain/pathway-schema';
 import { ossReferencePathway } from '../domain/reference-pathway';
 import { listServiceKeys, upsertAccessPoint, upsertArea, upsertService, upsertUser, type AccessPointRecord, type AreaRecord, type ServiceRecord } from '../infra/db/directory-repository';
 import { setUserEmail } from '../infra/db/notification-repository';
-import { insertNextVersion } from '../infra/db/pathway-repository';
+import { regionalOwner } from '../domain/pathway-ownership';
+import { assignPathwayOwner, insertNextVersion } from '../infra/db/pathway-repository';
 import { inTransaction } from '../infra/db/pool';
 import { upsertSeedServiceAccount } from '../infra/db/service-account-repository';
 import { demoAreaNames, demoEmailOf, demoServiceAccounts, demoUsers, type DemoUser } from './demo-users';
@@ -63,6 +64,8 @@ export async function seedDemoData(pool: pg.Pool): Promise<{ users: DemoUser[]; 
       if (issues.length > 0) throw new Error(`the reference pathway fails its checks: ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
       await insertNextVersion(client, definition.key, definition, 'system');
     }
+    // Every area runs the reference pathway: it is regional, so only admins change it.
+    await assignPathwayOwner(client, definition.key, regionalOwner, 'system');
   });
   return { users: demoUsers, serviceAccounts: demoServiceAccounts };
 }

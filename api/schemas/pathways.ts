@@ -20,6 +20,15 @@ export const pathwayDocumentSchema = z
   });
 
 export const pathwayKeyParamsSchema = z.object({ key: pathwayKeySchema });
+
+/** Who owns a new pathway: an area id, or `region` for a shared one (admins only). Ignored for a key that exists. */
+export const pathwayCreateQuerySchema = z.object({
+  owner: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{0,62}$/, 'an area id, or "region"')
+    .optional()
+    .describe('The owning area of a new pathway (default: your only area; admins: the region), or `region` for a shared pathway only admins change.'),
+});
 export const pathwayVersionParamsSchema = z.object({ key: pathwayKeySchema, version: z.coerce.number().int().min(1).max(1_000_000) });
 
 const versionStatusSchema = z.enum(['published', 'retired']);
@@ -33,6 +42,7 @@ export const pathwaySummarySchema = z
     currentVersion: z.number().int().nullable().describe('Newest version open to new cases.'),
     hasDraft: z.boolean(),
     draftUpdatedAt: isoDateTime.nullable(),
+    ownerArea: z.string().nullable().describe('The owning area, whose coordinators change the pathway; null for a regional pathway every area shares (only admins change it).'),
   })
   .meta({ id: 'PathwaySummary' }) satisfies z.ZodType<PathwaySummary>;
 

@@ -3,6 +3,7 @@
  * validates the locked draft inside the same transaction, so what is checked is what is published.
  */
 import { LRUCache } from 'lru-cache';
+import type { PathwayOwner } from '../../domain/pathway-ownership';
 import type { PathwayDefinition } from '../../domain/pathway-schema';
 import { inTransaction, type Queryable } from './pool';
 
@@ -39,6 +40,8 @@ export interface PathwaySummary {
   currentVersion: number | null;
   hasDraft: boolean;
   draftUpdatedAt: string | null;
+  /** The owning area; null for a regional pathway shared by every area (only admins change it). */
+  ownerArea: string | null;
 }
 
 interface DraftRow {
@@ -126,12 +129,14 @@ export async function listPathways(db: Queryable): Promise<PathwaySummary[]> {
     current_version: number | null;
     draft_document: Record<string, unknown> | null;
     draft_updated_at: Date | null;
+    owner_area_id: string | null;
   }>(
     `WITH keys AS (SELECT key FROM pathway_versions UNION SELECT key FROM pathway_drafts)
      SELECT k.key, lv.version AS latest_version, lv.status AS latest_status, lv.definition AS latest_definition,
        (SELECT max(version) FROM pathway_versions cv WHERE cv.key = k.key AND cv.status = 'published') AS current_version,
-       d.document AS draft_document, d.updated_at AS draft_updated_at
+       d.document AS draft_document, d.updated_at AS draft_updated_at, o.owner_area_id
      FROM keys k
+     LEFT JOIN pathway_owners o ON o.key = k.key
      LEFT JOIN LATERAL (SELECT version, status, definition FROM pathway_versions v WHERE v.key = k.key ORDER BY version DESC LIMIT 1) lv ON true
      LEFT JOIN pathway_drafts d ON d.key = k.key
      ORDER BY k.key`,
@@ -144,7 +149,25 @@ export async function listPathways(db: Queryable): Promise<PathwaySummary[]> {
     currentVersion: row.current_version,
     hasDraft: row.draft_document !== null,
     draftUpdatedAt: iso(row.draft_updated_at),
+    ownerArea: row.owner_area_id,
   }));
+}
+
+/** The owner of a pathway key; null when no draft or version exists under it. A key with no owner row is regional. */
+export async function findPathwayOwner(db: Queryable, key: string): Promise<PathwayOwner | null> {
+  const { rows } = await db.query<{ owner_area_id: string | null }>(
+    `SELECT o.owner_area_id
+     FROM (SELECT $1::text AS key) k
+     LEFT JOIN pathway_owners o ON o.key = k.key
+     WHERE o.key IS NOT NULL OR EXISTS (SELECT 1 FROM pathway_versions WHERE key = $1) OR EXISTS (SELECT 1 FROM pathway_drafts WHERE key = $1)`,
+    [key],
+  );
+  return rows[0] ? { areaId: rows[0].owner_area_id } : null;
+}
+
+/** Records the owner of a new key; a key that has one keeps it (ownership is set once, at creation). */
+export async function assignPathwayOwner(db: Queryable, key: string, owner: PathwayOwner, actorId: string): Promise<void> {
+  await db.query('INSERT INTO pathway_owners (key, owner_area_id, assigned_by) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING', [key, owner.areaId, actorId]);
 }
 
 /** Whether any draft or version exists under the key. */

@@ -4,12 +4,26 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import YAML from 'yaml';
-import { findDraft, createDraft, findVersion, listPathways, listVersions, pathwayExists, publishDraft, retireVersion, updateDraft } from '../../../infra/db/pathway-repository';
+import { mayChangePathway, ownerForNewPathway } from '../../../domain/pathway-ownership';
+import {
+  assignPathwayOwner,
+  createDraft,
+  findDraft,
+  findPathwayOwner,
+  findVersion,
+  listPathways,
+  listVersions,
+  pathwayExists,
+  publishDraft,
+  retireVersion,
+  updateDraft,
+} from '../../../infra/db/pathway-repository';
 import { listServiceKeys } from '../../../infra/db/directory-repository';
 import { actorOf } from '../../plugins/auth';
 import { problem } from '../../plugins/problems';
 import { bearerSecurity } from '../../schemas/common';
 import {
+  pathwayCreateQuerySchema,
   pathwayDocumentSchema,
   pathwayDraftCheckedSchema,
   pathwayDraftSchema,
@@ -43,6 +57,21 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
       done(Object.assign(new Error('the body is not valid YAML'), { statusCode: 400 }), undefined);
     }
   });
+
+  /**
+   * A change to an existing pathway is its owner's: coordinators of the owning area, or admins for a
+   * regional one. A key nobody created is left to the route (404, or a new pathway on POST).
+   */
+  const assertMayChange = async (actor: ReturnType<typeof actorOf>, key: string): Promise<void> => {
+    const owner = await findPathwayOwner(fastify.db, key);
+    if (owner && !mayChangePathway(actor, owner)) {
+      throw problem.forbidden(
+        owner.areaId === null
+          ? `pathway "${key}" is regional (shared by every area): only admins change it`
+          : `pathway "${key}" belongs to area "${owner.areaId}": only its coordinators (or an admin) change it`,
+      );
+    }
+  };
 
   /**
    * Every problem of a sent document in one answer: a draft whose shape is wrong is refused with its
@@ -84,6 +113,7 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
         'The key comes from the document. A key with published versions gets a new draft that will publish as the next version. A malformed document is refused (422) with every issue, shape and static checks together; a well-formed one saves and `issues` lists what still stops it from publishing.',
       security: bearerSecurity,
       consumes: documentContentTypes,
+      querystring: pathwayCreateQuerySchema,
       body: pathwayDocumentSchema,
       response: { 201: pathwayDraftCheckedSchema, ...problemResponses(400, 401, 403, 409, 413, 415, 422, 503) },
     },
@@ -91,6 +121,17 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
       const actor = actorOf(request);
       const { definition, issues } = await checkedDocument(request.body);
       const { key } = definition;
+      const existing = await findPathwayOwner(fastify.db, key);
+      if (existing) await assertMayChange(actor, key);
+      else {
+        const requested = request.query.owner === undefined ? undefined : request.query.owner === 'region' ? null : request.query.owner;
+        const decided = ownerForNewPathway(actor, requested);
+        if ('refused' in decided) {
+          if (decided.refused === 'forbidden') throw problem.forbidden(decided.message);
+          throw problem.badRequest(decided.message, [{ path: ['owner'], message: decided.message, location: 'querystring' }]);
+        }
+        await assignPathwayOwner(fastify.db, key, decided.owner, actor.id);
+      }
       const result = await createDraft(fastify.db, key, request.body, actor.id);
       if (!result.created) throw problem.conflict(`pathway "${key}" already has an open draft: edit it with PUT /pathways/${key}/draft`);
       return reply.code(201).header('location', `/pathways/${key}/draft`).send({ ...result.draft, issues });
@@ -164,6 +205,7 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
     handler: async (request) => {
       const actor = actorOf(request);
       const { key } = request.params;
+      await assertMayChange(actor, key);
       const { issues } = await checkedDocument(request.body, key);
       const draft = await updateDraft(fastify.db, key, request.body, actor.id);
       if (draft) return { ...draft, issues };
@@ -203,6 +245,7 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
     handler: async (request, reply) => {
       const actor = actorOf(request);
       const { key } = request.params;
+      await assertMayChange(actor, key);
       const services = await listServiceKeys(fastify.db);
       const result = await publishDraft(fastify.db, key, actor.id, async (document) => checkDefinition(document, services));
       if (result.outcome === 'no_draft') throw problem.notFound(`pathway "${key}" has no open draft`);
@@ -223,6 +266,7 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
     handler: async (request) => {
       const actor = actorOf(request);
       const { key, version } = request.params;
+      await assertMayChange(actor, key);
       const retired = await retireVersion(fastify.db, key, version, actor.id);
       if (!retired) throw problem.notFound(`no version ${version} of pathway "${key}"`);
       return retired;

@@ -849,7 +849,10 @@ export interface paths {
          */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description The owning area of a new pathway (default: your only area; admins: the region), or `region` for a shared pathway only admins change. */
+                    owner?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -7950,6 +7953,8 @@ export interface components {
             currentVersion: number | null;
             hasDraft: boolean;
             draftUpdatedAt: string | null;
+            /** @description The owning area, whose coordinators change the pathway; null for a regional pathway every area shares (only admins change it). */
+            ownerArea: string | null;
         };
         PathwayIssueInput: {
             path: (string | number)[];
@@ -9495,6 +9500,8 @@ export interface components {
             currentVersion: number | null;
             hasDraft: boolean;
             draftUpdatedAt: string | null;
+            /** @description The owning area, whose coordinators change the pathway; null for a regional pathway every area shares (only admins change it). */
+            ownerArea: string | null;
         };
         PathwayIssue: {
             path: (string | number)[];
