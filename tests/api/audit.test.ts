@@ -136,10 +136,11 @@ describe('audit of access', () => {
     expect(events.some((event) => event.actor.id === 'social-worker-lucca' && event.outcome === 404)).toBe(true);
 
     // Entries with no area (pathway edits) are for admins only.
-    const edit = await api.request('coordinator-livorno', { method: 'POST', url: '/pathways/oss-integrated-pathway/versions/1/retire' });
+    // The reference pathway is regional: only an admin changes it.
+    const edit = await api.request('admin', { method: 'POST', url: '/pathways/oss-integrated-pathway/versions/1/retire' });
     expect(edit.statusCode).toBe(200);
     const adminView = (await api.request('admin', { method: 'GET', url: '/audit/events?action=pathways.edit' })).json<Page<AuditEvent>>();
-    expect(adminView.items[0]).toMatchObject({ actor: { id: 'coordinator-livorno' }, route: '/pathways/:key/versions/:version/retire', caseId: null, areaId: null, outcome: 200 });
+    expect(adminView.items[0]).toMatchObject({ actor: { id: 'admin' }, route: '/pathways/:key/versions/:version/retire', caseId: null, areaId: null, outcome: 200 });
     expect((await api.request('auditor-livorno', { method: 'GET', url: '/audit/events?action=pathways.edit' })).json<Page<AuditEvent>>().items).toEqual([]);
 
     for (const user of ['social-worker-livorno', 'supervisor-livorno', 'coordinator-livorno']) {
