@@ -301,11 +301,13 @@ function alertsFor(
   }
   const escalations = step.escalation.map((level, index): TaskEscalation => ({
     level: index + 1,
-    at: alertTime(dueAt, level.after, 'after', state.calendar).toISOString(),
+    // A level timed "before" warns while there is still time; the schema guarantees one of the two.
+    at: (level.before ? alertTime(dueAt, level.before, 'before', state.calendar) : alertTime(dueAt, level.after!, 'after', state.calendar)).toISOString(),
     role: level.role,
     service: level.service ?? service,
     reassign: level.reassign,
     firedAt: null,
+    ...(level.before ? { beforeDeadline: true as const } : {}),
   }));
   return { reminders, escalations };
 }
@@ -409,7 +411,7 @@ function fireDueAlerts(state: CaseState, ctx: EngineContext, nowMs: number): boo
         task.version = emit(state, ctx, 'task_escalated', {
           stepId: task.stepId,
           taskId: task.id,
-          details: { level: level.level, role: level.role, service: level.service, reassigned: level.reassign, previousAssignee },
+          details: { level: level.level, role: level.role, service: level.service, reassigned: level.reassign, previousAssignee, ...(level.beforeDeadline ? { beforeDeadline: true } : {}) },
         }).seq;
         fired = true;
       }
@@ -620,7 +622,7 @@ function fireDueReferralAlerts(state: CaseState, ctx: EngineContext, nowMs: numb
         if (level.reassign) referral.role = level.role;
         referral.version = emit(state, ctx, 'referral_escalated', {
           stepId: referral.stepId,
-          details: { ...base, level: level.level, role: level.role, service: level.service, reassigned: level.reassign },
+          details: { ...base, level: level.level, role: level.role, service: level.service, reassigned: level.reassign, ...(level.beforeDeadline ? { beforeDeadline: true } : {}) },
         }).seq;
         fired = true;
       }

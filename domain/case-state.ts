@@ -39,6 +39,8 @@ export interface TaskEscalation {
   service: string;
   reassign: boolean;
   firedAt: string | null;
+  /** A warning that fires before the deadline (absent on levels after it, and in states recorded before warnings existed). */
+  beforeDeadline?: true;
 }
 
 export interface TaskSignature {

@@ -361,13 +361,15 @@ function checkClock(
   if (step.deadline?.from) checkDateReference(scope, step.deadline.from.field, at('deadline', 'from', 'field'), report);
 }
 
-/** Minutes from the deadline to the level, only to order levels of mixed units. */
+/** Minutes from the deadline to the level (negative before it), only to order levels of mixed units. */
 function escalationOffset(level: EscalationLevel): number {
-  return approximateMinutes[level.after.unit] * level.after.amount;
+  const timing = level.before ?? level.after;
+  const minutes = timing ? approximateMinutes[timing.unit] * timing.amount : 0;
+  return level.before ? -minutes : minutes;
 }
 
-function timingKey(_level: EscalationLevel): 'after' {
-  return 'after';
+function timingKey(level: EscalationLevel): 'before' | 'after' {
+  return level.before ? 'before' : 'after';
 }
 
 function checkTask(scope: Scope, id: string, step: TaskStep, context: PathwayCheckContext, report: Reporter): void {

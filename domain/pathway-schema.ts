@@ -94,15 +94,28 @@ export const formSchema = z
 
 export const reminderSchema = z.strictObject({ before: durationSchema });
 
-export const escalationLevelSchema = z.strictObject({
-  /** Time past the deadline at which this level fires. */
-  after: durationSchema,
-  role: roleSchema,
-  /** Defaults to the task's own service. */
-  service: serviceKeySchema.optional(),
-  /** When true the task is taken from its assignee and offered to the escalation role. */
-  reassign: z.boolean().default(false),
-});
+/**
+ * One level of an escalation ladder, timed from the task's deadline: `after` it (the deadline was
+ * missed), or `before` it, a warning to someone else while there is still time (e.g. "10 days
+ * before the 120-day deadline → the area manager").
+ */
+export const escalationLevelSchema = z
+  .strictObject({
+    /** Time past the deadline at which this level fires. */
+    after: durationSchema.optional(),
+    /** Time before the deadline at which this level fires: a warning while the task can still be done in time. */
+    before: durationSchema.optional(),
+    role: roleSchema,
+    /** Defaults to the task's own service. */
+    service: serviceKeySchema.optional(),
+    /** When true the task is taken from its assignee and offered to the escalation role. */
+    reassign: z.boolean().default(false),
+  })
+  .superRefine((level, ctx) => {
+    if (Boolean(level.after) === Boolean(level.before)) {
+      ctx.addIssue({ code: 'custom', path: ['after'], message: 'an escalation level fires either "after" the deadline or "before" it: give exactly one' });
+    }
+  });
 
 export const conditionOperators = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn', 'contains', 'exists', 'notExists', 'isTrue', 'isFalse'] as const;
 

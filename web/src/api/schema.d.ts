@@ -7747,7 +7747,12 @@ export interface components {
                     }[];
                     /** @default [] */
                     escalation: {
-                        after: {
+                        after?: {
+                            amount: number;
+                            /** @enum {string} */
+                            unit: "minutes" | "hours" | "calendarDays" | "workingDays" | "months";
+                        };
+                        before?: {
                             amount: number;
                             /** @enum {string} */
                             unit: "minutes" | "hours" | "calendarDays" | "workingDays" | "months";
@@ -7905,7 +7910,12 @@ export interface components {
                     }[];
                     /** @default [] */
                     escalation: {
-                        after: {
+                        after?: {
+                            amount: number;
+                            /** @enum {string} */
+                            unit: "minutes" | "hours" | "calendarDays" | "workingDays" | "months";
+                        };
+                        before?: {
                             amount: number;
                             /** @enum {string} */
                             unit: "minutes" | "hours" | "calendarDays" | "workingDays" | "months";
@@ -9294,7 +9304,12 @@ export interface components {
                     }[];
                     /** @default [] */
                     escalation: {
-                        after: {
+                        after?: {
+                            amount: number;
+                            /** @enum {string} */
+                            unit: "minutes" | "hours" | "calendarDays" | "workingDays" | "months";
+                        };
+                        before?: {
                             amount: number;
                             /** @enum {string} */
                             unit: "minutes" | "hours" | "calendarDays" | "workingDays" | "months";
@@ -9452,7 +9467,12 @@ export interface components {
                     }[];
                     /** @default [] */
                     escalation: {
-                        after: {
+                        after?: {
+                            amount: number;
+                            /** @enum {string} */
+                            unit: "minutes" | "hours" | "calendarDays" | "workingDays" | "months";
+                        };
+                        before?: {
                             amount: number;
                             /** @enum {string} */
                             unit: "minutes" | "hours" | "calendarDays" | "workingDays" | "months";

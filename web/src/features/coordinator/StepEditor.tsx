@@ -296,7 +296,26 @@ function ClockEditor({ path, step, onChange }: { path: DocPath; step: StepDoc; o
           return (
             <fieldset key={index} className="border rounded p-2 mb-2">
               <legend className="float-none w-auto px-2 h6 mb-0">{name}</legend>
-              <DurationInput path={[...at, 'after']} label={t('editor.escalationAfter')} value={level.after} onChange={(after: Duration) => setLevel({ ...level, after })} />
+              <SelectInput
+                className="mb-2"
+                path={[...at, 'timing']}
+                label={t('editor.escalationTiming')}
+                value={level.before ? 'before' : 'after'}
+                options={[
+                  { value: 'after', label: t('editor.escalationTimingAfter') },
+                  { value: 'before', label: t('editor.escalationTimingBefore') },
+                ]}
+                onChange={(timing) => {
+                  const { after, before, ...rest } = level;
+                  const duration = after ?? before ?? { amount: 1, unit: 'workingDays' };
+                  setLevel(timing === 'before' ? { ...rest, before: duration } : { ...rest, after: duration });
+                }}
+              />
+              {level.before ? (
+                <DurationInput path={[...at, 'before']} label={t('editor.escalationBefore')} value={level.before} onChange={(before: Duration) => setLevel({ ...level, before })} />
+              ) : (
+                <DurationInput path={[...at, 'after']} label={t('editor.escalationAfter')} value={level.after ?? { amount: 0, unit: 'workingDays' }} onChange={(after: Duration) => setLevel({ ...level, after })} />
+              )}
               <div className="row g-2 align-items-end">
                 <SelectInput
                   className="col-md-4 mb-2"

@@ -42,8 +42,10 @@ export type ConditionDoc =
   | { not: ConditionDoc }
   | { field: string; op: (typeof conditionOperators)[number]; value?: Scalar | Scalar[] };
 
+/** A level fires `after` the deadline, or `before` it (a warning while there is still time): exactly one. */
 export interface EscalationDoc {
-  after: Duration;
+  after?: Duration;
+  before?: Duration;
   role: Role;
   service?: string;
   reassign?: boolean;

@@ -1,0 +1,169 @@
+/**
+ * The law's clocks, driven through the pure engine with a clock: warnings before a deadline (day
+ * 110 of 120 → area manager).
+ */
+import { DateTime } from 'luxon';
+import { applyCommand, checkCommand } from '../../domain/case-command-handlers';
+import type { CaseCommand } from '../../domain/case-commands';
+import { createCase, nextWakeAt, openTasks, tick } from '../../domain/case-engine';
+import type { Actor, CaseEvent, CaseState } from '../../domain/case-state';
+import { checkPathway } from '../../domain/pathway-checks';
+import { pathwayDefinitionSchema, type PathwayDefinition, type PathwayDefinitionInput } from '../../domain/pathway-schema';
+
+const t = (it: string) => ({ it });
+const ZONE = 'Europe/Rome';
+const START = '2026-03-02T09:00:00.000Z'; // a Monday
+const services = ['oss', 'social', 'employment'];
+
+const livorno = (id: string, services: string[], roles: Actor['roles'] = ['operator']): Actor => ({ id, kind: 'user', roles, areas: ['livorno'], services });
+const deskOperator = livorno('u-desk', ['oss']);
+const socialWorker = livorno('u-social', ['social']);
+
+type Steps = PathwayDefinitionInput['steps'];
+
+/** Eligibility records the PAD date; then the case follows `steps` from `next`. */
+function pathway(steps: Steps, first: string): PathwayDefinition {
+  return pathwayDefinitionSchema.parse({
+    key: 'clock-test',
+    title: t('Orologi'),
+    start: 'eligibility',
+    steps: {
+      eligibility: {
+        kind: 'task',
+        title: t('Verifica requisiti'),
+        assignee: { service: 'oss' },
+        form: { fields: [{ key: 'padDate', label: t('Data PAD'), type: 'date', required: true }] },
+        next: first,
+      },
+      ...steps,
+      done: { kind: 'end', title: t('Fine'), outcome: 'completed' },
+    },
+  });
+}
+
+function startCase(definition: PathwayDefinition): CaseState {
+  expect(checkPathway(definition, { services })).toEqual([]);
+  return createCase({
+    caseId: '11111111-2222-4333-8444-555555555555',
+    reference: 'RT-LI-CLOCK1',
+    areaId: 'livorno',
+    startedAt: START,
+    startedBy: { id: deskOperator.id, kind: 'user' },
+    caseData: {},
+    pathway: { key: definition.key, version: 1, definition },
+    localHolidays: [],
+  }).state;
+}
+
+function run(state: CaseState, definition: PathwayDefinition, actor: Actor, command: CaseCommand, at: Date): void {
+  const rejection = checkCommand(state, definition, { actor, command });
+  if (rejection) throw Object.assign(new Error(rejection.message), { rejection });
+  applyCommand(state, definition, { actor, command }, at);
+}
+
+const openTask = (state: CaseState, stepId: string) => {
+  const task = openTasks(state).find((candidate) => candidate.stepId === stepId);
+  if (!task) throw new Error(`no open task for ${stepId}; open: ${openTasks(state).map((x) => x.stepId).join(',')}`);
+  return task;
+};
+
+/** Runs the clock to `until`, waking the engine exactly when it asks (as the workflow does). */
+function runClock(state: CaseState, definition: PathwayDefinition, until: Date): void {
+  for (let wake = nextWakeAt(state); wake && wake.getTime() <= until.getTime(); wake = nextWakeAt(state)) tick(state, definition, wake);
+  tick(state, definition, until);
+}
+
+const local = (iso: string) => DateTime.fromISO(iso, { zone: ZONE });
+const localDay = (iso: string) => local(iso).toISODate();
+const eventsOf = (state: CaseState, type: CaseEvent['type']) => state.pendingEvents.filter((event) => event.type === type);
+
+describe('warnings before a deadline', () => {
+  const assessment: Steps = {
+    assessment: {
+      kind: 'task',
+      title: t('Analisi preliminare'),
+      assignee: { service: 'social' },
+      // DM Dec 2023 art. 9: the PaIS within 120 days of the PAD.
+      deadline: { amount: 120, unit: 'calendarDays', from: { field: 'eligibility.padDate' } },
+      reminders: [{ before: { amount: 60, unit: 'calendarDays' } }, { before: { amount: 30, unit: 'calendarDays' } }],
+      escalation: [
+        { before: { amount: 10, unit: 'calendarDays' }, role: 'supervisor' },
+        { after: { amount: 1, unit: 'calendarDays' }, role: 'supervisor', reassign: true },
+      ],
+      next: 'done',
+    },
+  };
+
+  it('reaches the area manager on day 110, before the day-120 deadline, then escalates after it as before', () => {
+    const definition = pathway(assessment, 'assessment');
+    const state = startCase(definition);
+    const padDate = '2026-03-02';
+    run(state, definition, deskOperator, { kind: 'completeTask', taskId: openTask(state, 'eligibility').id, data: { padDate } }, new Date(START));
+    const task = openTask(state, 'assessment');
+    expect(localDay(task.dueAt!)).toBe('2026-06-30'); // PAD + 120 days
+    expect(task.escalations.map((level) => [level.level, localDay(level.at), level.beforeDeadline ?? false])).toEqual([
+      [1, '2026-06-20', true], // day 110
+      [2, '2026-07-01', false],
+    ]);
+
+    runClock(state, definition, local('2026-06-20T07:59').toJSDate());
+    expect(eventsOf(state, 'reminder_due').map((event) => localDay(event.at))).toEqual(['2026-05-01', '2026-05-31']); // days 60 and 90
+    expect(eventsOf(state, 'task_escalated')).toEqual([]);
+
+    runClock(state, definition, local('2026-06-20T08:00').toJSDate());
+    const warning = eventsOf(state, 'task_escalated');
+    expect(warning).toHaveLength(1);
+    expect(warning[0].details).toMatchObject({ level: 1, role: 'supervisor', service: 'social', reassigned: false, beforeDeadline: true });
+    expect(Date.parse(warning[0].at)).toBeLessThan(Date.parse(task.dueAt!));
+    expect(task.escalationLevel).toBe(1);
+    expect(task.status).toBe('open');
+
+    runClock(state, definition, local('2026-07-01T08:00').toJSDate());
+    expect(eventsOf(state, 'task_escalated').map((event) => [event.details.level, event.details.beforeDeadline ?? false, event.details.reassigned])).toEqual([
+      [1, true, false],
+      [2, false, true],
+    ]);
+  });
+
+  it('leaves a task done in time with only the warning fired', () => {
+    const definition = pathway(assessment, 'assessment');
+    const state = startCase(definition);
+    run(state, definition, deskOperator, { kind: 'completeTask', taskId: openTask(state, 'eligibility').id, data: { padDate: '2026-03-02' } }, new Date(START));
+    runClock(state, definition, local('2026-06-25T10:00').toJSDate());
+    run(state, definition, socialWorker, { kind: 'completeTask', taskId: openTask(state, 'assessment').id, data: {} }, local('2026-06-25T10:00').toJSDate());
+    expect(state.status).toBe('closed');
+    expect(eventsOf(state, 'task_escalated')).toHaveLength(1);
+  });
+
+  it('requires exactly one of before and after, and orders warnings before levels after the deadline', () => {
+    const both = pathwayDefinitionSchema.safeParse({
+      key: 'x-test',
+      title: t('x'),
+      start: 'a',
+      steps: {
+        a: { kind: 'task', title: t('a'), assignee: { service: 'oss' }, deadline: { amount: 1, unit: 'calendarDays' }, escalation: [{ role: 'supervisor' }], next: 'b' },
+        b: { kind: 'end', title: t('b'), outcome: 'x' },
+      },
+    });
+    expect(both.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['steps.a.escalation.0.after']);
+
+    const disordered = pathway(
+      {
+        assessment: {
+          kind: 'task',
+          title: t('a'),
+          assignee: { service: 'social' },
+          deadline: { amount: 30, unit: 'calendarDays' },
+          escalation: [
+            { after: { amount: 1, unit: 'calendarDays' }, role: 'supervisor' },
+            { before: { amount: 5, unit: 'calendarDays' }, role: 'supervisor' },
+            { before: { amount: 2, unit: 'calendarDays' }, role: 'admin' },
+          ],
+          next: 'done',
+        },
+      },
+      'assessment',
+    );
+    expect(checkPathway(disordered, { services }).map((issue) => [issue.code, issue.path.join('.')])).toEqual([['escalation_order', 'steps.assessment.escalation.1.before']]);
+  });
+});
