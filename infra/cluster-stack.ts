@@ -5,6 +5,7 @@
  * `npm run start:cluster` runs it; the cluster smoke test, the chaos test and the benchmark start
  * the same thing with their own data directory and ports.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { hostname } from 'node:os';
 import { Connection } from '@temporalio/client';
@@ -14,7 +15,7 @@ import type { DemoUser } from '../scripts/demo-users';
 import { ensureEmbeddedKeyFile } from './codec/key-ring';
 import { loadConfig } from './config';
 import { runMigrations } from './db/migrate';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+import { startEmbeddedPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions } from './embedded-postgres';
 import { openLocalIssuer } from './local-issuer';
 import { freeClusterPort, startClusterProcess, type ClusterProcess } from './cluster-process';
 import { defaultTemporalClusterPorts, freeTemporalClusterPorts, startTemporalCluster, type TemporalCluster, type TemporalClusterPorts } from './temporal-cluster';
@@ -55,13 +56,28 @@ export interface ClusterStackOptions {
   stopRequested?: () => boolean;
 }
 
+/** The embedded PostgreSQL of the stack, which a chaos test may crash and start again. */
+export interface ClusterPostgres {
+  /** `postgres://` URL of the read model's database. */
+  url: string;
+  /** Superuser URL of the `postgres` database. */
+  adminUrl: string;
+  /** The postmaster's PID (from postmaster.pid; changes after a restart). */
+  pid(): number;
+  /** SIGKILL of the postmaster, like a crashed database host; resolves once it has exited. */
+  kill(): Promise<void>;
+  /** Starts it again on the same data and port (crash recovery replays its WAL). */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
 export interface ApiInstance extends ClusterProcess {
   /** `http://127.0.0.1:<port>` */
   url: string;
 }
 
 export interface ClusterStack {
-  postgres: EmbeddedPostgres;
+  postgres: ClusterPostgres;
   /** The read model. */
   databaseUrl: string;
   temporal: TemporalCluster;
@@ -119,7 +135,7 @@ export async function startClusterStack(options: ClusterStackOptions): Promise<C
     const tools = await ensureTemporalServerTools(log);
     step();
     log(`starting PostgreSQL on ${host}:${ports.postgres}…`);
-    const postgres = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port: ports.postgres, ephemeral, ownProcessGroup: ownProcessGroups });
+    const postgres = await startPostgres({ dataDir: path.join(dataDir, 'postgres'), port: ports.postgres, ephemeral, ownProcessGroup: ownProcessGroups });
     stops.push({ name: 'PostgreSQL', stop: () => postgres.stop() });
     step();
 
@@ -197,6 +213,35 @@ export async function startClusterStack(options: ClusterStackOptions): Promise<C
     await stopAll().catch(() => undefined);
     throw error;
   }
+}
+
+async function startPostgres(options: EmbeddedPostgresOptions): Promise<ClusterPostgres> {
+  let current: EmbeddedPostgres = await startEmbeddedPostgres(options);
+  const pid = () => Number(readFileSync(path.join(options.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  return {
+    url: current.url,
+    adminUrl: current.adminUrl,
+    pid,
+    async kill() {
+      process.kill(pid(), 'SIGKILL');
+      // Our handle's stop() resolves at once for a server that has already exited.
+      await current.stop();
+    },
+    async restart() {
+      // Backends orphaned by a SIGKILL hold the shared memory for a moment: PostgreSQL refuses to start until they are gone.
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        try {
+          current = await startEmbeddedPostgres(options);
+          return;
+        } catch (error) {
+          if (Date.now() > deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      }
+    },
+    stop: () => current.stop(),
+  };
 }
 
 /**

@@ -17,8 +17,10 @@ function printSummary(stack: ClusterStack, dataDir: string): void {
   const ports = defaultClusterStackPorts;
   const relativeDataDir = path.relative(repoRoot, dataDir) || '.';
   console.log('\nReticulate is running on a Temporal cluster.\n');
+  const [first] = stack.apis;
+  console.log(`  Console      ${first.url}/   (sign in as a demo user; every instance sends the console to the token issuer's origin, ${first.name})`);
   for (const api of stack.apis) {
-    console.log(`  ${api.name.padEnd(13)}${api.url}   console ${api.url}/   docs ${api.url}/docs   metrics ${api.url}/metrics`);
+    console.log(`  ${api.name.padEnd(13)}${api.url}   docs ${api.url}/docs   metrics ${api.url}/metrics`);
   }
   for (const [index, worker] of stack.workers.entries()) {
     console.log(`  ${worker.name.padEnd(13)}pid ${worker.pid}   metrics http://127.0.0.1:${ports.workerMetrics[index]}/metrics`);

@@ -2,8 +2,9 @@
  * Smoke test of the cluster mode (`npm run test:cluster`, not part of `npm test`): the Temporal
  * services as separate processes on PostgreSQL, two case workers and two API instances, the same
  * stack `npm run start:cluster` runs. A case is started through one API instance and worked through
- * the other; then one worker and the matching service die with SIGKILL, matching comes back, and
- * the case must go on with nothing lost and nothing done twice. Prints each check as it passes.
+ * the other; then the worker that ran the case's last workflow task and the matching service die
+ * with SIGKILL, matching comes back, and the case must go on, on the other worker, with nothing lost
+ * and nothing done twice. Prints each check as it passes.
  */
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import type { ClusterProcess } from '../../infra/cluster-process';
 import { freeClusterStackPorts, startClusterStack, type ApiInstance, type ClusterStack } from '../../infra/cluster-stack';
 import { referenceJourneyToJointPlan } from '../support/reference-journey';
 import type { Page, TaskView } from '../support/api-types';
@@ -18,6 +20,7 @@ import type { Page, TaskView } from '../support/api-types';
 jest.setTimeout(300_000);
 
 let stack: ClusterStack | undefined;
+let connection: Connection | undefined;
 let dataDir: string;
 const started = Date.now();
 
@@ -37,6 +40,7 @@ beforeAll(async () => {
 }, 900_000);
 
 afterAll(async () => {
+  await connection?.close();
   await stack?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
@@ -70,7 +74,6 @@ describe('cluster mode', () => {
   it('runs a case across two API instances and two workers, and survives SIGKILL of a worker and of matching', async () => {
     const system = stack as ClusterStack;
     const [api1, api2] = system.apis;
-    const [worker1, worker2] = system.workers;
     const outreach = await system.token('outreach-operator-livorno');
     const desk = await system.token('oss-operator-livorno');
     const supervisor = await system.token('supervisor-livorno');
@@ -98,21 +101,26 @@ describe('cluster mode', () => {
     report(`api-1 started case ${caseId}: its first task is outreach`);
 
     // The workflow runs on the cluster: history holds it, SQL visibility finds it by its search attributes.
-    const connection = await Connection.connect({ address: system.temporal.address });
-    try {
-      const workflowId = `case-${caseId}`;
-      await eventually('the case workflow running on the cluster', async () => {
-        const { workflowExecutionInfo } = await connection.workflowService.describeWorkflowExecution({ namespace: system.temporal.namespace, execution: { workflowId } });
-        return workflowExecutionInfo?.status === temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING ? true : undefined;
-      });
-      await eventually('the case in SQL visibility by ReticulateArea', async () => {
-        const { executions } = await connection.workflowService.listWorkflowExecutions({ namespace: system.temporal.namespace, query: `WorkflowId = '${workflowId}' AND ReticulateArea = 'livorno' AND ReticulateStatus = 'active'` });
-        return (executions ?? []).length === 1 ? true : undefined;
-      });
-    } finally {
-      await connection.close();
-    }
+    const temporalClient = await Connection.connect({ address: system.temporal.address });
+    connection = temporalClient;
+    const workflowId = `case-${caseId}`;
+    const { namespace } = system.temporal;
+    await eventually('the case workflow running on the cluster', async () => {
+      const { workflowExecutionInfo } = await temporalClient.workflowService.describeWorkflowExecution({ namespace, execution: { workflowId } });
+      return workflowExecutionInfo?.status === temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING ? true : undefined;
+    });
+    await eventually('the case in SQL visibility by ReticulateArea', async () => {
+      const { executions } = await temporalClient.workflowService.listWorkflowExecutions({ namespace, query: `WorkflowId = '${workflowId}' AND ReticulateArea = 'livorno' AND ReticulateStatus = 'active'` });
+      return (executions ?? []).length === 1 ? true : undefined;
+    });
     report(`workflow case-${caseId} runs on the cluster and SQL visibility finds it by ReticulateArea and ReticulateStatus`);
+    /** The worker process that completed the case's latest workflow task (its SDK identity is `<pid>@<host>`). */
+    const workerOfLastTask = async () => {
+      const { history } = await temporalClient.workflowService.getWorkflowExecutionHistory({ namespace, execution: { workflowId }, maximumPageSize: 1000 });
+      const completed = (history?.events ?? []).filter((event) => event.workflowTaskCompletedEventAttributes);
+      const identity = completed.at(-1)?.workflowTaskCompletedEventAttributes?.identity ?? '';
+      return system.workers.find((worker) => identity.startsWith(`${worker.pid}@`));
+    };
 
     // Its first task completed through API instance 2.
     const outreachDone = await call(api2, 'POST', `/tasks/${start.body.openTasks[0].taskId}/complete`, outreach, { data: outreachStep.data }, randomUUID());
@@ -121,17 +129,19 @@ describe('cluster mode', () => {
     const intake = await nextTaskInBothInboxes(caseId, 'intake');
     report(`the intake task ${intake.taskId} is in the inbox of both API instances`);
 
-    // One worker and the matching service crash; matching comes back.
+    // The worker that holds the case (its sticky queue and cache) and the matching service crash; matching comes back.
+    const holder = await eventually('the worker of the case\'s last workflow task', workerOfLastTask);
+    const survivor = system.workers.find((worker) => worker !== holder) as ClusterProcess;
     const oldMatchingPid = system.temporal.services.matching.pid;
-    await worker1.kill();
+    await holder.kill();
     await system.temporal.services.matching.kill();
-    expect(worker1.running()).toBe(false);
-    report(`SIGKILLed worker-1 (pid ${worker1.pid}) and matching (pid ${oldMatchingPid})`);
+    expect(holder.running()).toBe(false);
+    report(`SIGKILLed ${holder.name} (pid ${holder.pid}), which ran the case's last workflow task, and matching (pid ${oldMatchingPid})`);
     const restartedAt = Date.now();
     await system.temporal.services.matching.restart();
     expect(system.temporal.services.matching.pid).not.toBe(oldMatchingPid);
-    await eventually('worker-2 polling through the restarted matching', async () => ((await system.workerPolling(worker2)) ? true : undefined), 120_000);
-    report(`matching restarted (pid ${system.temporal.services.matching.pid}); worker-2 polls through it ${((Date.now() - restartedAt) / 1000).toFixed(1)} s after the restart`);
+    await eventually(`${survivor.name} polling through the restarted matching`, async () => ((await system.workerPolling(survivor)) ? true : undefined), 120_000);
+    report(`matching restarted (pid ${system.temporal.services.matching.pid}); ${survivor.name} polls through it ${((Date.now() - restartedAt) / 1000).toFixed(1)} s after the restart`);
 
     // The next completion goes through the surviving worker; a client retries with the same key, as it should.
     const intakeKey = randomUUID();
@@ -149,6 +159,8 @@ describe('cluster mode', () => {
       throw new Error(`${error.message} (${attempts} attempts)`);
     });
     report(`api-1 completed the intake task after the crash (${attempts} attempt${attempts === 1 ? '' : 's'}, ${((Date.now() - restartedAt) / 1000).toFixed(1)} s after the restart)`);
+    expect(await workerOfLastTask()).toBe(survivor);
+    report(`${survivor.name} ran the workflow task that completed the intake`);
 
     // The case went on exactly once.
     const eligibility = await nextTaskInBothInboxes(caseId, 'eligibility');
