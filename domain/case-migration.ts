@@ -14,7 +14,9 @@
 import { mayMigrate } from './access';
 import type { CaseCommand, CommandRejection } from './case-commands';
 import { commandRejections } from './case-commands';
-import { activeReferrals, emit, openTasks, scheduleDeadline, scheduleReferralDeadline, type EngineContext } from './case-engine';
+import { scheduleDeadline } from './case-clocks';
+import { activeReferrals, emit, openTasks, type EngineContext } from './case-engine-base';
+import { scheduleReferralDeadline } from './case-referrals';
 import type { Actor, CaseReferral, CaseState, CaseTask } from './case-state';
 import type { FormField, PathwayDefinition, ReferralStep, Step, TaskStep } from './pathway-schema';
 

@@ -1,0 +1,120 @@
+/**
+ * The case's clocks: deadlines and the reminders and escalation ladders laid out against them,
+ * firing what is due, the next moment the clock changes anything, and the pause while a case is
+ * suspended. Pure: time comes in as an argument.
+ */
+import { alertTime, deadlineAfter } from './calendar';
+import { collectedDate, emit, openTasks, pendingReferrals, type EngineContext } from './case-engine-base';
+import type { CaseState, CaseTask, TaskEscalation, TaskReminder } from './case-state';
+import type { TaskStep } from './pathway-schema';
+
+export function initialDueAt(state: CaseState, ctx: EngineContext, step: Pick<TaskStep, 'deadline'>): Date | null {
+  if (!step.deadline) return null;
+  // Without the reference date (e.g. no PAD date yet) the deadline counts from today: late is better than never.
+  const base = (step.deadline.from && collectedDate(state, step.deadline.from.field)) || ctx.now;
+  return deadlineAfter(base, step.deadline, state.calendar);
+}
+
+/** The reminders and escalation ladder a step lays out against a due date; levels without a service stay with `service`. */
+export function alertsFor(
+  state: CaseState,
+  now: Date,
+  step: Pick<TaskStep, 'reminders' | 'escalation'>,
+  dueAt: Date,
+  service: string,
+): { reminders: TaskReminder[]; escalations: TaskEscalation[] } {
+  const reminders: TaskReminder[] = [];
+  for (const reminder of step.reminders) {
+    const at = alertTime(dueAt, reminder.before, 'before', state.calendar);
+    // A reminder whose moment has already passed would only be noise.
+    if (at.getTime() > now.getTime()) reminders.push({ at: at.toISOString(), firedAt: null });
+  }
+  const escalations = step.escalation.map((level, index): TaskEscalation => ({
+    level: index + 1,
+    // A level timed "before" warns while there is still time; the schema guarantees one of the two.
+    at: (level.before ? alertTime(dueAt, level.before, 'before', state.calendar) : alertTime(dueAt, level.after!, 'after', state.calendar)).toISOString(),
+    role: level.role,
+    service: level.service ?? service,
+    reassign: level.reassign,
+    firedAt: null,
+    ...(level.before ? { beforeDeadline: true as const } : {}),
+  }));
+  return { reminders, escalations };
+}
+
+/** Sets a task's deadline and lays out its reminders and escalation ladder from the step definition. */
+export function scheduleDeadline(state: CaseState, ctx: Pick<EngineContext, 'now'>, task: CaseTask, step: TaskStep, dueAt: Date | null): void {
+  task.dueAt = dueAt ? dueAt.toISOString() : null;
+  const alerts = dueAt ? alertsFor(state, ctx.now, step, dueAt, task.service) : { reminders: [], escalations: [] };
+  task.reminders = alerts.reminders;
+  task.escalations = alerts.escalations;
+}
+
+export function fireDueAlerts(state: CaseState, ctx: EngineContext, nowMs: number): boolean {
+  let fired = false;
+  for (const task of openTasks(state)) {
+    for (const reminder of task.reminders) {
+      if (reminder.firedAt === null && Date.parse(reminder.at) <= nowMs) {
+        reminder.firedAt = ctx.now.toISOString();
+        task.version = emit(state, ctx, 'reminder_due', {
+          stepId: task.stepId,
+          taskId: task.id,
+          details: { dueAt: task.dueAt, assigneeId: task.assigneeId },
+        }).seq;
+        fired = true;
+      }
+    }
+    for (const level of task.escalations) {
+      if (level.firedAt === null && Date.parse(level.at) <= nowMs) {
+        level.firedAt = ctx.now.toISOString();
+        task.escalationLevel = Math.max(task.escalationLevel, level.level);
+        const previousAssignee = task.assigneeId;
+        if (level.reassign) {
+          task.assigneeId = null;
+          task.status = 'open';
+          task.role = level.role;
+          task.service = level.service;
+        }
+        task.version = emit(state, ctx, 'task_escalated', {
+          stepId: task.stepId,
+          taskId: task.id,
+          details: { level: level.level, role: level.role, service: level.service, reassigned: level.reassign, previousAssignee, ...(level.beforeDeadline ? { beforeDeadline: true } : {}) },
+        }).seq;
+        fired = true;
+      }
+    }
+  }
+  return fired;
+}
+
+/** The next moment the clock changes something, or null when only people can move the case. */
+export function nextWakeAt(state: CaseState): Date | null {
+  if (state.status !== 'active') return null;
+  let next = Number.POSITIVE_INFINITY;
+  for (const task of openTasks(state)) {
+    for (const r of task.reminders) if (r.firedAt === null) next = Math.min(next, Date.parse(r.at));
+    for (const e of task.escalations) if (e.firedAt === null) next = Math.min(next, Date.parse(e.at));
+  }
+  for (const referral of pendingReferrals(state)) {
+    for (const r of referral.reminders) if (r.firedAt === null) next = Math.min(next, Date.parse(r.at));
+    for (const e of referral.escalations) if (e.firedAt === null) next = Math.min(next, Date.parse(e.at));
+  }
+  for (const token of state.tokens) if (token.wakeAt !== null) next = Math.min(next, Date.parse(token.wakeAt));
+  return Number.isFinite(next) ? new Date(next) : null;
+}
+
+/** Shifts every pending clock by the time the case spent suspended: the clock stops while the person cannot be reached. */
+export function shiftClocks(state: CaseState, byMs: number): void {
+  const shift = (iso: string): string => new Date(Date.parse(iso) + byMs).toISOString();
+  for (const task of openTasks(state)) {
+    if (task.dueAt) task.dueAt = shift(task.dueAt);
+    for (const r of task.reminders) if (r.firedAt === null) r.at = shift(r.at);
+    for (const e of task.escalations) if (e.firedAt === null) e.at = shift(e.at);
+  }
+  for (const referral of pendingReferrals(state)) {
+    if (referral.acceptDueAt) referral.acceptDueAt = shift(referral.acceptDueAt);
+    for (const r of referral.reminders) if (r.firedAt === null) r.at = shift(r.at);
+    for (const e of referral.escalations) if (e.firedAt === null) e.at = shift(e.at);
+  }
+  for (const token of state.tokens) if (token.wakeAt) token.wakeAt = shift(token.wakeAt);
+}

@@ -1,0 +1,240 @@
+/**
+ * The pathway interpreter: moves tokens through steps (tasks, parallel branches, decisions, waits,
+ * follow-ups, jumps, referrals, ends), completes tasks, closes cases, and settles whatever the
+ * clock has made due.
+ */
+import { alertTime } from './calendar';
+import { fireDueAlerts, initialDueAt, scheduleDeadline } from './case-clocks';
+import { activeReferrals, collectedDate, emit, MAX_STEPS_PER_TRANSITION, newToken, openTasks, PathwayRuntimeError, stepOf, SYSTEM_ACTOR_REF, type EngineContext } from './case-engine-base';
+import { createReferral, fireDueReferralAlerts } from './case-referrals';
+import { evaluateCondition } from './conditions';
+import type { CaseState, CaseTask, FieldValue, Token } from './case-state';
+import type { PathwayDefinition, Step, TaskStep } from './pathway-schema';
+
+/** Moves a token into a step and on through every step that does not wait for a person or the clock. */
+export function enterStep(state: CaseState, ctx: EngineContext, token: Token, firstStepId: string): void {
+  let stepId: string | undefined = firstStepId;
+  for (let guard = 0; stepId !== undefined; guard++) {
+    if (guard > MAX_STEPS_PER_TRANSITION) throw new PathwayRuntimeError(`pathway loops without a pause at "${stepId}"`);
+    if (state.status === 'closed' || state.status === 'cancelled') return;
+    token.stepId = stepId;
+    const step = stepOf(ctx.definition, stepId);
+    switch (step.kind) {
+      case 'task':
+        token.state = 'task';
+        createTask(state, ctx, token, stepId, step);
+        return;
+      case 'parallel': {
+        token.state = 'joining';
+        token.pendingChildren = step.branches.length;
+        emit(state, ctx, 'branches_started', { stepId, details: { branches: step.branches } });
+        for (const branch of step.branches) {
+          enterStep(state, ctx, newToken(state, branch, token.id), branch);
+        }
+        return;
+      }
+      case 'decision': {
+        const index = step.rules.findIndex((rule) => evaluateCondition(rule.when, state.data));
+        const next = index >= 0 ? step.rules[index].next : step.otherwise;
+        emit(state, ctx, 'decision_taken', { stepId, details: { rule: index >= 0 ? index : 'otherwise', next } });
+        stepId = next;
+        break;
+      }
+      case 'wait': {
+        const { wakeAt, dateMissing } = waitEnd(state, ctx, step);
+        token.state = 'waiting';
+        token.wakeAt = wakeAt.toISOString();
+        emit(state, ctx, 'wait_started', { stepId, details: dateMissing ? { until: token.wakeAt, dateMissing } : { until: token.wakeAt } });
+        return;
+      }
+      case 'recurring':
+        token.state = 'recurring';
+        token.occurrences = 0;
+        token.wakeAt = alertTime(ctx.now, step.every, 'after', state.calendar).toISOString();
+        return;
+      case 'goto': {
+        const jumps = state.gotoCounts[stepId] ?? 0;
+        if (jumps < step.maxTimes) {
+          state.gotoCounts[stepId] = jumps + 1;
+          emit(state, ctx, 'jumped_back', { stepId, details: { target: step.target, jump: jumps + 1 } });
+          stepId = step.target;
+        } else {
+          stepId = step.otherwise;
+          if (stepId === undefined) {
+            finishToken(state, ctx, token);
+            return;
+          }
+        }
+        break;
+      }
+      case 'end':
+        closeCase(state, ctx, step.outcome, 'case_closed');
+        return;
+      case 'referral':
+        token.state = 'referral';
+        createReferral(state, ctx, token, stepId, step);
+        return;
+    }
+  }
+}
+
+function waitEnd(state: CaseState, ctx: EngineContext, step: Extract<Step, { kind: 'wait' }>): { wakeAt: Date; dateMissing?: true } {
+  if (step.for) return { wakeAt: alertTime(ctx.now, step.for, 'after', state.calendar) };
+  const until = step.until!;
+  const base = collectedDate(state, until.field);
+  // A wait on a date nobody recorded cannot hold the case forever: it ends at once and says so in its event.
+  if (!base) return { wakeAt: ctx.now, dateMissing: true };
+  return { wakeAt: until.offset ? alertTime(base, until.offset, 'after', state.calendar) : base };
+}
+
+/** Continues a token after the step it stood on, or ends it at the end of its chain. */
+export function moveOn(state: CaseState, ctx: EngineContext, token: Token, next: string | undefined): void {
+  token.wakeAt = null;
+  if (next === undefined) finishToken(state, ctx, token);
+  else enterStep(state, ctx, token, next);
+}
+
+/** Ends a chain; the last branch of a parallel step joins it, a recurring body schedules the next occurrence. */
+function finishToken(state: CaseState, ctx: EngineContext, token: Token): void {
+  state.tokens = state.tokens.filter((t) => t.id !== token.id);
+  const parent = token.parentId ? state.tokens.find((t) => t.id === token.parentId) : undefined;
+  if (!parent) {
+    // A top-level chain that stops without an end step: static checks forbid it, so close plainly.
+    if (token.parentId === null && state.tokens.length === 0 && state.status === 'active') {
+      closeCase(state, ctx, 'completed', 'case_closed');
+    }
+    return;
+  }
+  const parentStep = stepOf(ctx.definition, parent.stepId);
+  if (parentStep.kind === 'parallel') {
+    parent.pendingChildren -= 1;
+    if (parent.pendingChildren === 0) {
+      emit(state, ctx, 'branches_joined', { stepId: parent.stepId });
+      moveOn(state, ctx, parent, parentStep.next);
+    }
+  } else if (parentStep.kind === 'recurring') {
+    const timesDone = parentStep.times !== undefined && parent.occurrences >= parentStep.times;
+    const untilHolds = parentStep.until !== undefined && evaluateCondition(parentStep.until, state.data);
+    if (timesDone || untilHolds) {
+      emit(state, ctx, 'recurrence_finished', {
+        stepId: parent.stepId,
+        details: { occurrences: parent.occurrences, reason: untilHolds ? 'until' : 'times' },
+      });
+      moveOn(state, ctx, parent, parentStep.next);
+    } else {
+      parent.wakeAt = alertTime(ctx.now, parentStep.every, 'after', state.calendar).toISOString();
+    }
+  }
+}
+
+function createTask(state: CaseState, ctx: EngineContext, token: Token, stepId: string, step: TaskStep): CaseTask {
+  const parent = token.parentId ? state.tokens.find((t) => t.id === token.parentId) : undefined;
+  const occurrence = parent && stepOf(ctx.definition, parent.stepId).kind === 'recurring' ? parent.occurrences : null;
+  const task: CaseTask = {
+    id: `${state.caseId}.${state.nextId++}`,
+    caseId: state.caseId,
+    stepId,
+    tokenId: token.id,
+    areaId: state.areaId,
+    service: step.assignee.service,
+    role: step.assignee.role,
+    assigneeId: null,
+    status: 'open',
+    createdAt: ctx.now.toISOString(),
+    dueAt: null,
+    reminders: [],
+    escalations: [],
+    escalationLevel: 0,
+    signOff: step.signOff ? { services: [...step.signOff.services], signed: [] } : null,
+    completedAt: null,
+    completedBy: null,
+    completionKey: null,
+    occurrence,
+    version: 0,
+  };
+  state.tasks.push(task);
+  scheduleDeadline(state, ctx, task, step, initialDueAt(state, ctx, step));
+  const event = emit(state, ctx, 'task_created', {
+    stepId,
+    taskId: task.id,
+    details: { service: task.service, role: task.role, dueAt: task.dueAt, occurrence },
+  });
+  task.version = event.seq;
+  return task;
+}
+
+/** Completes a task (after validation) and carries its token on. */
+export function finishTask(state: CaseState, ctx: EngineContext, task: CaseTask, data: Record<string, FieldValue>, completionKey: string | null): void {
+  state.data[task.stepId] = { ...(state.data[task.stepId] ?? {}), ...data };
+  task.status = 'completed';
+  task.completedAt = ctx.now.toISOString();
+  task.completedBy = ctx.actor.id;
+  task.completionKey = completionKey;
+  task.version = emit(state, ctx, 'task_completed', { stepId: task.stepId, taskId: task.id, details: { fields: Object.keys(data) } }).seq;
+  state.lastProgressAt = ctx.now.toISOString();
+  const signOff = task.signOff;
+  // The first plan signed by every service it names: "first contact → signed plan" is measured to here.
+  if (signOff && !state.planSignedAt && signOff.services.every((service) => signOff.signed.some((s) => s.service === service))) {
+    state.planSignedAt = ctx.now.toISOString();
+  }
+  const token = state.tokens.find((t) => t.id === task.tokenId);
+  if (!token) return;
+  // A reopened step is a correction of data already used: its chain does not run a second time.
+  if (token.reopened) {
+    state.tokens = state.tokens.filter((t) => t.id !== token.id);
+    return;
+  }
+  const step = stepOf(ctx.definition, task.stepId) as TaskStep;
+  moveOn(state, ctx, token, step.next);
+}
+
+/** Closes or cancels the case: open tasks are withdrawn and every chain stops. */
+export function closeCase(state: CaseState, ctx: EngineContext, outcome: string | null, type: 'case_closed' | 'case_cancelled', reason?: string): void {
+  for (const task of openTasks(state)) {
+    task.status = 'cancelled';
+    task.version = emit(state, ctx, 'task_cancelled', { stepId: task.stepId, taskId: task.id, details: { because: type } }).seq;
+  }
+  for (const referral of activeReferrals(state)) {
+    referral.status = 'cancelled';
+    referral.version = emit(state, ctx, 'referral_cancelled', { stepId: referral.stepId, details: { referralId: referral.id, because: type } }).seq;
+  }
+  state.tokens = [];
+  state.status = type === 'case_closed' ? 'closed' : 'cancelled';
+  state.outcome = outcome;
+  state.closedAt = ctx.now.toISOString();
+  state.suspendedAt = null;
+  emit(state, ctx, type, { details: reason ? { outcome, reason } : { outcome } });
+}
+
+/** Fires whatever the clock has made due: reminders, escalation levels, ends of waits, follow-up occurrences. */
+export function tick(state: CaseState, definition: PathwayDefinition, now: Date): void {
+  const ctx: EngineContext = { definition, now, actor: SYSTEM_ACTOR_REF };
+  settle(state, ctx);
+}
+
+export function settle(state: CaseState, ctx: EngineContext): void {
+  if (state.status !== 'active') return;
+  const nowMs = ctx.now.getTime();
+  for (let guard = 0; guard < MAX_STEPS_PER_TRANSITION; guard++) {
+    const fired = fireDueAlerts(state, ctx, nowMs) || fireDueReferralAlerts(state, ctx, nowMs) || advanceDueTokens(state, ctx, nowMs);
+    if (!fired || state.status !== 'active') return;
+  }
+  throw new PathwayRuntimeError('timers keep firing without end');
+}
+
+function advanceDueTokens(state: CaseState, ctx: EngineContext, nowMs: number): boolean {
+  const due = state.tokens.find((t) => t.wakeAt !== null && Date.parse(t.wakeAt) <= nowMs);
+  if (!due) return false;
+  const step = stepOf(ctx.definition, due.stepId);
+  if (step.kind === 'wait') {
+    moveOn(state, ctx, due, step.next);
+  } else if (step.kind === 'recurring') {
+    due.wakeAt = null;
+    due.occurrences += 1;
+    emit(state, ctx, 'occurrence_started', { stepId: due.stepId, details: { occurrence: due.occurrences } });
+    enterStep(state, ctx, newToken(state, step.body, due.id), step.body);
+  } else {
+    due.wakeAt = null;
+  }
+  return true;
+}
