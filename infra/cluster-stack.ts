@@ -166,7 +166,7 @@ export async function startClusterStack(options: ClusterStackOptions): Promise<C
         // `node --import tsx`, not the tsx CLI: the CLI forks a second process that a SIGKILL would orphan.
         args: ['--import', 'tsx', 'workers/worker.ts'],
         cwd: repoRoot,
-        env: { ...process.env, ...appEnv, TEMPORAL_WORKER_METRICS_ADDRESS: `${host}:${metricsPort}` },
+        env: { ...inheritedEnv(), ...appEnv, TEMPORAL_WORKER_METRICS_ADDRESS: `${host}:${metricsPort}` },
         logFile: path.join(dataDir, 'logs', `${name}.log`),
         ownProcessGroup: ownProcessGroups,
         ready: workerPolling,
@@ -186,7 +186,7 @@ export async function startClusterStack(options: ClusterStackOptions): Promise<C
         command: process.execPath,
         args: ['--import', 'tsx', 'api/server.ts'],
         cwd: repoRoot,
-        env: { ...process.env, ...appEnv, PORT: String(port) },
+        env: { ...inheritedEnv(), ...appEnv, PORT: String(port) },
         logFile: path.join(dataDir, 'logs', `${name}.log`),
         ownProcessGroup: ownProcessGroups,
         ready: async () => (await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) })).ok,
@@ -266,6 +266,11 @@ function sharedAppEnv({ dataDir, databaseUrl, temporal, issuerUrl, extra = {} }:
     LOG_LEVEL: 'warn',
     ...extra,
   };
+}
+
+/** Our environment minus what would point a process elsewhere: an API key or TLS settings meant for another Temporal, another database. */
+function inheritedEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TEMPORAL_') && !key.startsWith('DATABASE_URL')));
 }
 
 /** The SDK's default worker identity is `<pid>@<hostname>`: a poller with it is that very process. */

@@ -119,8 +119,8 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
     await stop();
     throw error;
   }
-  const [history, matching, frontend, worker] = started;
-  return { address, namespace, services: { history, matching, frontend, worker }, ports, stop };
+  const services = Object.fromEntries(temporalServiceNames.map((name, index) => [name, started[index]])) as Record<TemporalServiceName, ClusterProcess>;
+  return { address, namespace, services, ports, stop };
 }
 
 /** Free ports for a whole cluster, for tests that must not collide with a running `start:cluster`. */
