@@ -4,11 +4,10 @@
  * then records the result. Built by a factory so the worker injects the pool and the client.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import type { CaseCommand, CaseCommandEnvelope, CommandRejection } from '../domain/case-commands';
-import { COMMAND_REJECTED, caseUpdates, caseWorkflowId, type CaseCommandResult } from '../domain/case-messages';
+import type { CaseCommand } from '../domain/case-commands';
+import { CaseCommandRejectedError, executeCaseCommand } from '../infra/case-commands';
 import {
   findRunnableItem,
   finishInterventionItem,
@@ -22,13 +21,6 @@ import { findVersion } from '../infra/db/pathway-repository';
 export interface InterventionActivityDeps {
   pool: Pool;
   temporal: Client;
-}
-
-function rejectionOf(error: unknown): CommandRejection | undefined {
-  if (!(error instanceof WorkflowUpdateFailedError)) return undefined;
-  const cause = error.cause as { type?: unknown; details?: unknown[] } | undefined;
-  const rejection = cause?.details?.[0] as CommandRejection | undefined;
-  return cause?.type === COMMAND_REJECTED && rejection && typeof rejection.message === 'string' ? rejection : undefined;
 }
 
 /** Creates the activities the worker registers for intervention jobs. */
@@ -54,17 +46,13 @@ export function createInterventionActivities({ pool, temporal }: InterventionAct
         await finishInterventionItem(pool, jobId, index, 'failed', command);
         return 'failed';
       }
-      const update = caseUpdates[command.kind] as unknown as UpdateDefinition<CaseCommandResult, [CaseCommandEnvelope], string>;
       try {
-        // The update id makes a retried activity a no-op on the case: Temporal answers the first result.
-        await temporal.workflow.getHandle(caseWorkflowId(item.caseId)).executeUpdate(update, {
-          args: [{ actor: item.actor, command }],
-          updateId: `intervention-${jobId}-${index}`,
-        });
+        // The update id makes a retried activity a no-op on the case: Temporal answers the first result,
+        // which is written to the read model again (idempotently) in case the first attempt died before.
+        await executeCaseCommand({ temporal, db: pool }, item.caseId, item.actor, command, { updateId: `intervention-${jobId}-${index}` });
       } catch (error) {
-        const rejection = rejectionOf(error);
-        if (rejection) {
-          await finishInterventionItem(pool, jobId, index, 'refused', rejection);
+        if (error instanceof CaseCommandRejectedError) {
+          await finishInterventionItem(pool, jobId, index, 'refused', error.rejection);
           return 'refused';
         }
         if (error instanceof WorkflowNotFoundError) {

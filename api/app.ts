@@ -10,6 +10,7 @@ import audit from './plugins/audit';
 import auth from './plugins/auth';
 import authorization, { requireActions } from './plugins/authorization';
 import caseCommands from './plugins/case-commands';
+import caseReconciler from './plugins/case-reconciler';
 import caseWorkflows from './plugins/case-workflows';
 import consoleRoutes from './plugins/console';
 import dependencies, { type AppDependencies } from './plugins/dependencies';
@@ -67,6 +68,7 @@ async function buildApp(fastify: FastifyInstance, deps: AppDependencies): Promis
   await fastify.register(auth);
   await fastify.register(caseWorkflows);
   await fastify.register(caseCommands);
+  await fastify.register(caseReconciler);
   await fastify.register(authorization);
   await fastify.register(audit);
 

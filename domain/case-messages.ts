@@ -36,17 +36,31 @@ export interface CaseWorkflowInput {
   state?: CaseState;
 }
 
-/** What every case update returns: the read-model batch covering exactly the events it caused. */
+/**
+ * What every case update returns: the read-model batch of everything the read model was not yet known
+ * to hold, the update's own events included. It reaches the caller only once the workflow task that
+ * made it is in the workflow's history, so the caller may write it to the read model.
+ */
 export interface CaseCommandResult {
   batch: ProjectionBatch;
 }
 
-type UpdateFor<K extends CaseCommandKind> = ReturnType<
-  typeof defineUpdate<CaseCommandResult, [CaseCommandEnvelope<Extract<CaseCommand, { kind: K }>>], K>
->;
+/**
+ * An update's argument: the command with its actor, and the case's read-model version as the sender
+ * read it (`confirmedSeq`): every event up to it is in the read model, so the workflow may forget them.
+ */
+export type CaseUpdateArgs<C extends CaseCommand = CaseCommand> = CaseCommandEnvelope<C> & { confirmedSeq?: number };
+
+/** What the reconciler asks a case: everything the read model may lack, and the case's last event. */
+export interface PendingProjection {
+  batch: ProjectionBatch;
+  seq: number;
+}
+
+type UpdateFor<K extends CaseCommandKind> = ReturnType<typeof defineUpdate<CaseCommandResult, [CaseUpdateArgs<Extract<CaseCommand, { kind: K }>>], K>>;
 
 function caseUpdate<K extends CaseCommandKind>(kind: K): UpdateFor<K> {
-  return defineUpdate<CaseCommandResult, [CaseCommandEnvelope<Extract<CaseCommand, { kind: K }>>], K>(kind);
+  return defineUpdate<CaseCommandResult, [CaseUpdateArgs<Extract<CaseCommand, { kind: K }>>], K>(kind);
 }
 
 export const caseUpdates = {
@@ -73,9 +87,22 @@ export const caseUpdates = {
 } as const satisfies { [K in CaseCommandKind]: UpdateFor<K> };
 
 export const caseSnapshotQuery = defineQuery<CaseSnapshot>('caseSnapshot');
+/** Everything the read model may still lack (answered from durable state: the server never queries mid-task). */
+export const pendingProjectionQuery = defineQuery<PendingProjection>('pendingProjection');
 export const openTasksQuery = defineQuery<CaseTask[]>('openTasks');
 /** Whether the case could move to another pathway version, and why not: the migration dry run, by the validator's own rules. */
 export const migrationCheckQuery = defineQuery<MigrationCheck, [CaseCommandEnvelope<Extract<CaseCommand, { kind: 'migrateCase' }>>]>('migrationCheck');
+
+/**
+ * The workflow types the worker hosts (workflows/index.ts exports functions of these names): the
+ * only place callers find them, so a rename cannot leave a caller starting a type nobody hosts.
+ */
+export const workflowTypes = {
+  case: 'pathwayCase',
+  interventionJob: 'interventionJob',
+  supervisorDigest: 'supervisorDigest',
+  retentionSweep: 'retentionSweep',
+} as const;
 
 /** Workflow ids carry only the opaque case id: no personal data. */
 export function caseWorkflowId(caseId: string): string {

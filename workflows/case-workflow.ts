@@ -1,7 +1,16 @@
 /**
  * One durable workflow per case. It holds the case state, applies commands through Updates (whose
  * validators refuse bad commands before anything reaches history), sleeps until the next reminder,
- * escalation, wait or follow-up, and projects every event to the read model.
+ * escalation, wait or follow-up, and hands every event to the read model only once it is durable.
+ *
+ * The read model must never show what the history does not hold: a workflow task that is lost
+ * (worker or server killed before the server recorded it) runs again and may decide differently.
+ * So nothing here writes to PostgreSQL inside the task that produced a change. An Update's result
+ * (everything the read model was not known to hold) reaches its caller only once the task is in the
+ * history, and the caller writes it (infra/case-commands.ts); if the caller dies first, the
+ * reconciler asks this workflow for the same (pendingProjectionQuery). Changes made by the clock
+ * (reminders, escalations, waits, follow-ups) are written by an activity, which the server
+ * dispatches only after the task that scheduled it is recorded.
  */
 import {
   ApplicationFailure,
@@ -9,31 +18,49 @@ import {
   condition,
   continueAsNew,
   patched,
+  proxyActivities,
   proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createCaseActivities } from '../activities/case-activities';
-import type { CaseCommandEnvelope } from '../domain/case-commands';
 import { applyCommand, checkCommand } from '../domain/case-command-handlers';
 import { batchSince, createCase, markProjected, nextWakeAt, openTasks, snapshotOf, tick } from '../domain/case-engine';
-import { COMMAND_REJECTED, caseSnapshotQuery, caseUpdates, migrationCheckQuery, openTasksQuery, type CaseCommandResult, type CaseWorkflowInput } from '../domain/case-messages';
+import {
+  COMMAND_REJECTED,
+  caseSnapshotQuery,
+  caseUpdates,
+  migrationCheckQuery,
+  openTasksQuery,
+  pendingProjectionQuery,
+  type CaseCommandResult,
+  type CaseUpdateArgs,
+  type CaseWorkflowInput,
+} from '../domain/case-messages';
 import { checkMigration } from '../domain/case-migration';
 import type { CaseSnapshot, CaseState } from '../domain/case-state';
 import { caseSearchAttributes } from '../domain/search-attributes';
 
-// A local activity: the projection runs inside the workflow task that produced the change, so an
-// update's result reaches the caller only once its events are in the read model, and each change
-// costs one workflow task instead of a task, an activity round trip through the server and another task.
-const { projectCase } = proxyLocalActivities<ReturnType<typeof createCaseActivities>>({
+type CaseActivities = ReturnType<typeof createCaseActivities>;
+
+// Histories recorded before PROJECTS_AFTER_DURABLE projected inside the workflow task (a local
+// activity); they must replay as they ran.
+const { projectCase: projectInsideTask } = proxyLocalActivities<CaseActivities>({
   startToCloseTimeout: '10 seconds',
-  // The read model can be down for a while; the case must wait for it, never skip an event.
   retry: { initialInterval: '200 milliseconds', maximumInterval: '1 minute', backoffCoefficient: 2 },
+});
+
+// Retried until the read model takes it: the case must wait for the read model, never skip an event.
+const { projectCase: projectDurably } = proxyActivities<CaseActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', maximumInterval: '5 seconds', backoffCoefficient: 2 },
 });
 
 /** Patch id: a migration re-lays a pending referral's acceptance reminders and ladder from the new step. */
 const MIGRATION_RETIMES_REFERRALS = 'migration-retimes-referrals';
+/** Patch id: events reach the read model only after the workflow task that made them is durable. */
+const PROJECTS_AFTER_DURABLE = 'projects-after-durable';
 
 /** History length after which a case continues as new; long follow-ups stay cheap to replay. */
 export const DEFAULT_HISTORY_LIMIT = 2_000;
@@ -45,48 +72,65 @@ export async function pathwayCase(input: CaseWorkflowInput): Promise<CaseSnapsho
   const state: CaseState = input.state ?? createCase(input).state;
   // Only on the first run: a continued run's state already knows what it projected.
   if (!input.state && input.firstBatchProjected) markProjected(state, state.seq);
+  // Events up to here are in the read model or in the hands of a writer that will put them there (an
+  // Update's caller, the projection activity). A run continues as new only once all are handed off.
+  let handedOffSeq = input.state ? state.seq : state.projectedSeq;
   const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
 
-  const validate = (envelope: CaseCommandEnvelope): void => {
-    const rejection = checkCommand(state, pathway.definition, envelope);
+  const validate = (args: CaseUpdateArgs): void => {
+    const rejection = checkCommand(state, pathway.definition, args);
     if (rejection) {
       throw ApplicationFailure.create({ type: COMMAND_REJECTED, message: rejection.message, details: [rejection], nonRetryable: true });
     }
   };
-  const handle = (envelope: CaseCommandEnvelope): CaseCommandResult => {
+  const handle = (args: CaseUpdateArgs): CaseCommandResult => {
+    const afterDurable = patched(PROJECTS_AFTER_DURABLE);
+    // The sender read the read model at this version: everything up to it is there (never more than was handed off).
+    if (afterDurable && args.confirmedSeq !== undefined) markProjected(state, Math.min(args.confirmedSeq, handedOffSeq));
     const seqBefore = state.seq;
-    const { command } = envelope;
+    const { command } = args;
     // Migrations recorded before referral clocks were re-laid must replay as they ran.
     const options = command.kind === 'migrateCase' ? { retimeReferrals: patched(MIGRATION_RETIMES_REFERRALS) } : {};
-    applyCommand(state, pathway.definition, envelope, new Date(), options);
+    applyCommand(state, pathway.definition, args, new Date(), options);
     if (command.kind === 'migrateCase') pathway = { key: pathway.key, version: command.toVersion, definition: command.definition };
-    return { batch: batchSince(state, seqBefore) };
+    if (!afterDurable) return { batch: batchSince(state, seqBefore) };
+    handedOffSeq = state.seq;
+    return { batch: batchSince(state, state.projectedSeq) };
   };
   for (const update of Object.values(caseUpdates)) {
     setHandler(update as typeof caseUpdates.addNote, handle, { validator: validate });
   }
   setHandler(caseSnapshotQuery, () => snapshotOf(state));
   setHandler(openTasksQuery, () => openTasks(state));
+  setHandler(pendingProjectionQuery, () => ({ batch: batchSince(state, state.projectedSeq), seq: state.seq }));
   setHandler(migrationCheckQuery, (envelope) => checkMigration(state, pathway.definition, envelope.actor, envelope.command));
 
   let indexed = '';
   for (;;) {
-    if (state.seq > state.projectedSeq) {
+    const afterDurable = patched(PROJECTS_AFTER_DURABLE);
+    const unwritten = afterDurable ? handedOffSeq : state.projectedSeq;
+    if (state.seq > unwritten) {
       const upTo = state.seq;
-      await projectCase(batchSince(state, state.projectedSeq));
+      const batch = batchSince(state, state.projectedSeq);
+      if (afterDurable) {
+        handedOffSeq = upTo;
+        await projectDurably(batch);
+      } else {
+        await projectInsideTask(batch);
+      }
       markProjected(state, upTo);
       continue;
     }
     if (input.indexSearchAttributes !== false) indexed = indexSearchAttributes(state, indexed);
     if (state.status === 'closed' || state.status === 'cancelled') {
       await condition(allHandlersFinished);
-      if (state.seq === state.projectedSeq) return snapshotOf(state);
+      if (state.seq === (afterDurable ? handedOffSeq : state.projectedSeq)) return snapshotOf(state);
       continue;
     }
     const info = workflowInfo();
     if (info.historyLength >= historyLimit || info.continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      if (state.seq === state.projectedSeq) await continueAsNew<typeof pathwayCase>({ ...input, pathway, state });
+      if (state.seq === (afterDurable ? handedOffSeq : state.projectedSeq)) await continueAsNew<typeof pathwayCase>({ ...input, pathway, state });
       continue;
     }
     const seen = state.seq;

@@ -1,17 +1,17 @@
 /**
- * Sends commands to running cases: one workflow Update per command. The workflow projects the
- * command's events through a local activity inside the same workflow task, and an Update's result
- * travels with that task's completion, so when the result arrives here the read model already has
- * it: the caller reads their own write without a second write from the API. Refusals from the
- * workflow's validators become the matching problem.
+ * Sends commands to running cases through the one command path (infra/case-commands.ts): the
+ * command's intent is recorded, the workflow Update runs, and its durable result is written to the
+ * read model before the answer, so the caller reads their own write. Refusals from the workflow's
+ * validators become the matching problem. Intents left behind by a crash are reconciled by
+ * api/plugins/case-reconciler.ts.
  */
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyBaseLogger } from 'fastify';
 import fp from 'fastify-plugin';
-import type { CaseCommand, CaseCommandEnvelope, CommandRejection } from '../../domain/case-commands';
-import { COMMAND_REJECTED, caseUpdates, caseWorkflowId, type CaseCommandResult } from '../../domain/case-messages';
+import type { CaseCommand, CommandRejection } from '../../domain/case-commands';
+import { caseWorkflowId } from '../../domain/case-messages';
 import type { Actor, ProjectionBatch } from '../../domain/case-state';
+import { CaseCommandRejectedError, executeCaseCommand, updateIdForKey } from '../../infra/case-commands';
 import { PersonErasedError } from '../../infra/codec/person-key-store';
 import { problemTypes, type ProblemIssue } from '../schemas/problem';
 import { problem, ProblemError } from './problems';
@@ -20,18 +20,15 @@ export interface CaseCommandRunner {
   /**
    * Runs the command on the case's workflow and projects the result; throws a ProblemError when
    * refused. With the request's logger, the outcome is logged with the request id and workflow id.
+   * With the caller's idempotency key, a repeat is answered with the first result (never applied twice).
    */
-  execute(caseId: string, actor: Actor, command: CaseCommand, log?: FastifyBaseLogger): Promise<ProjectionBatch>;
+  execute(caseId: string, actor: Actor, command: CaseCommand, log?: FastifyBaseLogger, idempotencyKey?: string): Promise<ProjectionBatch>;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     caseCommands: CaseCommandRunner;
   }
-}
-
-function isCommandRejection(value: unknown): value is CommandRejection {
-  return typeof value === 'object' && value !== null && typeof (value as CommandRejection).type === 'string' && typeof (value as CommandRejection).message === 'string';
 }
 
 /** The problem a workflow refusal means; form-data issues are located under `data` of the body. */
@@ -55,35 +52,27 @@ export function problemOfRejection(rejection: CommandRejection, command: CaseCom
   }
 }
 
-/** Runs the update and maps its failures to problems. */
-export async function executeCaseUpdate(temporal: Client, caseId: string, actor: Actor, command: CaseCommand): Promise<ProjectionBatch> {
-  // caseUpdates is keyed by command kind; the envelope's command matches the update by construction.
-  const update = caseUpdates[command.kind] as unknown as UpdateDefinition<CaseCommandResult, [CaseCommandEnvelope], string>;
-  // Events remember the actor's id and kind; the workflow re-checks permissions with roles and scope.
-  const envelope: CaseCommandEnvelope = {
-    actor: { id: actor.id, kind: actor.kind, roles: actor.roles, areas: actor.areas, services: actor.services },
-    command,
-  };
-  try {
-    const { batch } = await temporal.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(update, { args: [envelope] });
-    return batch;
-  } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError) {
-      const cause = error.cause as { type?: unknown; details?: unknown[] } | undefined;
-      const rejection = cause?.details?.[0];
-      if (cause?.type === COMMAND_REJECTED && isCommandRejection(rejection)) throw problemOfRejection(rejection, command);
-    }
-    // The codec cannot encrypt for an erased person: their case takes no more commands.
-    if (error instanceof PersonErasedError) throw problem.conflict('the person this case is about was erased', problemTypes.caseNotActive);
-    throw error;
-  }
+/** The command's outcome as a problem where it is one: refusals and an erased person's case. */
+function asProblem(error: unknown, command: CaseCommand): unknown {
+  if (error instanceof CaseCommandRejectedError) return problemOfRejection(error.rejection, command);
+  // The codec cannot encrypt for an erased person: their case takes no more commands.
+  if (error instanceof PersonErasedError) return problem.conflict('the person this case is about was erased', problemTypes.caseNotActive);
+  return error;
 }
 
 export default fp(
   async function caseCommands(fastify) {
     fastify.decorate('caseCommands', {
-      async execute(caseId: string, actor: Actor, command: CaseCommand, log?: FastifyBaseLogger): Promise<ProjectionBatch> {
-        const run = () => fastify.withTemporalDeadline(() => executeCaseUpdate(fastify.temporal, caseId, actor, command));
+      async execute(caseId: string, actor: Actor, command: CaseCommand, log?: FastifyBaseLogger, idempotencyKey?: string): Promise<ProjectionBatch> {
+        // The caller's idempotency key names the Update: Temporal answers a retry with the first result.
+        const key = idempotencyKey ?? (command.kind === 'completeTask' ? command.idempotencyKey : undefined);
+        const updateId = key === undefined ? undefined : updateIdForKey(caseId, actor.id, command.kind, key);
+        const run = () =>
+          fastify
+            .withTemporalDeadline(() => executeCaseCommand({ temporal: fastify.temporal, db: fastify.db }, caseId, actor, command, { updateId }))
+            .catch((error: unknown) => {
+              throw asProblem(error, command);
+            });
         // Codes only: the command kind, never its data.
         const logged = log?.child({ workflowId: caseWorkflowId(caseId), command: command.kind });
         const started = performance.now();

@@ -9,14 +9,14 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { createCase } from '../../domain/case-engine';
-import { caseWorkflowId, type CaseWorkflowInput } from '../../domain/case-messages';
+import { caseWorkflowId, workflowTypes, type CaseWorkflowInput } from '../../domain/case-messages';
 import { findCaseStartRequestByCase, listPendingWorkflowStarts, markWorkflowStarted, type CaseStartRequest } from '../../infra/db/idempotency-repository';
 import { findVersion } from '../../infra/db/pathway-repository';
 import { applyProjection } from '../../infra/db/projection-repository';
 import { loggable } from './problems';
 
 /** The workflow type hosted by the case worker (workflows/case-workflow.ts). */
-export const CASE_WORKFLOW_TYPE = 'pathwayCase';
+// The workflow type comes from the one Temporal contract (domain/case-messages.ts).
 
 export interface CaseWorkflowStarter {
   /** Starts the workflow in the background; a failure is left to the sweep. */
@@ -42,7 +42,7 @@ const sweepGraceMs = 3_000;
 async function startWorkflow(fastify: FastifyInstance, input: CaseWorkflowInput): Promise<void> {
   try {
     await fastify.withTemporalDeadline(() =>
-      fastify.temporal.workflow.start(CASE_WORKFLOW_TYPE, {
+      fastify.temporal.workflow.start(workflowTypes.case, {
         taskQueue: fastify.taskQueue,
         workflowId: caseWorkflowId(input.caseId),
         // Every recorded start has its first projection already (written with the record, or by finishStart).

@@ -86,11 +86,15 @@ ON CONFLICT (case_id, seq) DO NOTHING`;
 // `prelude` may put a data-modifying CTE named `recorded` first; the projection then happens only if
 // that CTE wrote a row (a case start records its idempotency key and projects in one statement).
 // `alongside` adds CTEs after `recorded` that may select from it (a new person's rows).
-const projectionStatement = (prelude = '', preludeParamCount = 0, alongside = '') => {
+// `finishesIntent` removes the command intent named by the parameter after the supervision ones, so
+// a command's result and the end of its intent commit together.
+const projectionStatement = (prelude = '', preludeParamCount = 0, alongside = '', finishesIntent = false) => {
   const guard = prelude ? 'WHERE EXISTS (SELECT 1 FROM recorded)' : '';
   const x: ExtraParam = (i) => `$${20 + preludeParamCount + i}`;
   return `
-WITH ${prelude ? `recorded AS (${prelude} RETURNING person_id),` : ''}${alongside ? `\n${alongside},` : ''}
+WITH ${prelude ? `recorded AS (${prelude} RETURNING person_id),` : ''}${alongside ? `\n${alongside},` : ''}${
+    finishesIntent ? `\nfinished_intent AS (DELETE FROM case_command_intents WHERE update_id = ${x(5)}),` : ''
+  }
 projected_case AS (${upsertCase(guard, x, prelude ? '(SELECT person_id FROM recorded)' : undefined)} RETURNING 1),
 projected_tasks AS (${upsertTasks(guard)} RETURNING 1),
 projected_referrals AS (${upsertReferrals(guard, x)} RETURNING 1),
@@ -98,6 +102,7 @@ projected_events AS (${insertEvents(guard)} RETURNING 1)
 SELECT ${prelude ? '(SELECT count(*) FROM recorded)' : '1'}::integer AS recorded, (SELECT count(*) FROM projected_case) AS cases`;
 };
 const applyBatch = projectionStatement();
+const applyCommandBatch = projectionStatement('', 0, '', true);
 
 /** Keeps the highest version of each id: one statement may not touch the same row twice. */
 function latestById<T>(items: T[], idOf: (item: T) => string, versionOf: (item: T) => number): T[] {
@@ -117,6 +122,18 @@ function latestById<T>(items: T[], idOf: (item: T) => string, versionOf: (item: 
 export async function applyProjection(db: Queryable, batch: ProjectionBatch): Promise<void> {
   // Named, so each connection parses and plans this long statement once rather than on every call.
   await db.query({ name: 'apply-projection', text: applyBatch, values: [...(await projectionParams(db, batch)), ...supervisionParams(batch)] });
+}
+
+/**
+ * Applies a command's result (as applyProjection) and, in the same statement, removes the command's
+ * intent (infra/db/command-intent-repository.ts): once this commits, nothing is left to reconcile.
+ */
+export async function applyCommandProjection(db: Queryable, batch: ProjectionBatch, updateId: string): Promise<void> {
+  await db.query({
+    name: 'apply-command-projection',
+    text: applyCommandBatch,
+    values: [...(await projectionParams(db, batch)), ...supervisionParams(batch), updateId],
+  });
 }
 
 /**

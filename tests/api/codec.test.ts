@@ -10,7 +10,7 @@ import { resolveTemporalCli } from '../../infra/temporal-binaries';
 import type { Payload } from '@temporalio/common';
 import { EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../infra/codec/payload-codec';
 import { caseWithCanary, newCanary } from '../support/canary-journey';
-import { encodingOf, isLocalActivityMarkerMeta, payloadsInHistory } from '../support/temporal-payloads';
+import { encodingOf, isSdkBookkeeping, payloadsInHistory } from '../support/temporal-payloads';
 import { expectProblem, startApiHarness, type ApiHarness } from './harness';
 
 let api: ApiHarness;
@@ -70,8 +70,8 @@ describe('codec endpoint', () => {
         ...(payload.data ? { data: Buffer.from(payload.data).toString('base64') } : {}),
       })),
     });
-    // The rest are the local-activity markers' bookkeeping, written by the SDK core (ids, times), never through the codec.
-    expect(stored.filter((item) => encodingOf(item.payload) !== ENCRYPTED_ENCODING).every(isLocalActivityMarkerMeta)).toBe(true);
+    // The rest are the SDK core's marker bookkeeping (local activities' ids and times, patch ids), never through the codec.
+    expect(stored.filter((item) => encodingOf(item.payload) !== ENCRYPTED_ENCODING).every(isSdkBookkeeping)).toBe(true);
     const rawText = asJson(stored).payloads.map((payload) => text(payload.data)).join('\n');
     expect(rawText).not.toContain(canary);
 

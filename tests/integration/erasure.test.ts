@@ -10,11 +10,11 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type pg from 'pg';
-import { executeCaseUpdate } from '../../api/plugins/case-commands';
 import { caseWorkflowId } from '../../domain/case-messages';
 import { parseKeyRing } from '../../infra/codec/key-ring';
 import { EncryptionCodec, ENCRYPTED_ENCODING, keyIdOf } from '../../infra/codec/payload-codec';
-import { PersonKeyStore } from '../../infra/codec/person-key-store';
+import { PersonErasedError, PersonKeyStore } from '../../infra/codec/person-key-store';
+import { executeCaseCommand } from '../../infra/case-commands';
 import { attachPersonKeys } from '../../infra/codec/personal-data';
 import { createPool } from '../../infra/db/pool';
 import { connectTemporalClient } from '../../infra/temporal-connection';
@@ -23,7 +23,7 @@ import { ensureRetentionSchedule, retentionScheduleId } from '../../workers/rete
 import { expectProblem, startApiHarness, type ApiHarness } from '../api/harness';
 import type { CaseDetail } from '../support/api-types';
 import { caseWithCanary, newCanary } from '../support/canary-journey';
-import { encodingOf, isLocalActivityMarkerMeta, payloadsInHistory } from '../support/temporal-payloads';
+import { encodingOf, isSdkBookkeeping, payloadsInHistory } from '../support/temporal-payloads';
 
 const key = () => randomBytes(32).toString('base64');
 const firstRing = `r1:${key()}`;
@@ -62,7 +62,7 @@ async function decodability(caseIds: string[], ringSpec: string): Promise<{ encr
     for (const item of await payloadsInHistory(api.temporal, caseWorkflowId(caseId))) {
       if (item.searchAttribute) continue;
       if (encodingOf(item.payload) !== ENCRYPTED_ENCODING) {
-        if (!isLocalActivityMarkerMeta(item)) result.clearNonBookkeeping += 1;
+        if (!isSdkBookkeeping(item)) result.clearNonBookkeeping += 1;
         continue;
       }
       result.encrypted += 1;
@@ -176,7 +176,7 @@ describe('per-person keys', () => {
     expectProblem(note, 409, 'case_not_active');
     // Even straight to Temporal (bypassing the read model's status), the codec refuses to encrypt for them.
     const supervisor = { id: 'supervisor-livorno', kind: 'user' as const, roles: ['supervisor' as const], areas: ['livorno'], services: [] };
-    await expect(executeCaseUpdate(api.temporal, a1.caseId, supervisor, { kind: 'addNote', text: 'after erasure' })).rejects.toMatchObject({ status: 409, type: 'case_not_active' });
+    await expect(executeCaseCommand({ temporal: api.temporal, db: api.pool }, a1.caseId, supervisor, { kind: 'addNote', text: 'after erasure' })).rejects.toBeInstanceOf(PersonErasedError);
 
     // No new case for an erased person.
     const again = await api.request('outreach-operator-livorno', {
@@ -223,8 +223,8 @@ describe('per-person keys', () => {
     const intake = (await api.request('oss-operator-grosseto', { method: 'GET', url: `/cases/${started.caseId}` })).json<CaseDetail>().openTasks[0];
     const actor = { id: 'oss-operator-grosseto', kind: 'user' as const, roles: ['operator' as const], areas: ['grosseto'], services: ['oss'] };
     const rotationCanary = newCanary('rotated');
-    await executeCaseUpdate(client, started.caseId, actor, { kind: 'claimTask', taskId: intake.taskId });
-    await executeCaseUpdate(client, started.caseId, actor, {
+    await executeCaseCommand({ temporal: client, db: api.pool }, started.caseId, actor, { kind: 'claimTask', taskId: intake.taskId });
+    await executeCaseCommand({ temporal: client, db: api.pool }, started.caseId, actor, {
       kind: 'completeTask',
       taskId: intake.taskId,
       data: { alias: rotationCanary, householdType: 'single', minors: false, language: 'it', privacyNoticeGiven: true },

@@ -57,12 +57,14 @@ export function encodingOf(payload: Payload): string {
 }
 
 /**
- * Whether a clear payload is the SDK core's bookkeeping of a local activity (sequence, attempt,
- * activity id and type, times): written by the core itself, not by our code, and holding no data.
+ * Whether a clear payload is the SDK core's bookkeeping: of a local activity (sequence, attempt,
+ * activity id and type, times) or of a patch marker (the patch's id, a constant of our code): written
+ * by the core itself, not by our code's data path, and holding no personal data.
  */
-export function isLocalActivityMarkerMeta(item: StoredPayload): boolean {
-  if (!item.where.startsWith('markerRecordedEventAttributes.details.data.') || encodingOf(item.payload) !== 'json/plain') return false;
+export function isSdkBookkeeping(item: StoredPayload): boolean {
+  if (!item.where.startsWith('markerRecordedEventAttributes.details.') || encodingOf(item.payload) !== 'json/plain') return false;
   const meta = JSON.parse(Buffer.from(item.payload.data ?? new Uint8Array()).toString('utf8')) as Record<string, unknown>;
+  const isPatch = item.where.startsWith('markerRecordedEventAttributes.details.patch-data.') && Object.keys(meta).every((key) => key === 'id' || key === 'deprecated');
   const allowed = new Set(['seq', 'attempt', 'activity_id', 'activity_type', 'complete_time', 'backoff', 'original_schedule_time']);
-  return Object.keys(meta).every((key) => allowed.has(key));
+  return isPatch || (item.where.startsWith('markerRecordedEventAttributes.details.data.') && Object.keys(meta).every((key) => allowed.has(key)));
 }

@@ -37,9 +37,14 @@ describe('pathwayCase workflow (time-skipping)', () => {
       });
       expect(batch.events.map((e) => e.type)).toEqual(['task_completed']);
       expect(batch.snapshot.openStepIds).toEqual(['follow_up']);
-      // The same completion again changes nothing; a different one is a conflict.
-      const repeat = await handle.executeUpdate(caseUpdates.completeTask, {
+      // The same completion again changes nothing. Until a caller says the read model holds the first
+      // result (confirmedSeq), every result carries what it may still lack; afterwards only what is new.
+      const unconfirmed = await handle.executeUpdate(caseUpdates.completeTask, {
         args: [{ actor: desk, command: { kind: 'completeTask', taskId, data: { alias: 'R.' }, idempotencyKey: 'once' } }],
+      });
+      expect(unconfirmed.batch.events.map((e) => e.seq)).toEqual(batch.events.map((e) => e.seq));
+      const repeat = await handle.executeUpdate(caseUpdates.completeTask, {
+        args: [{ actor: desk, command: { kind: 'completeTask', taskId, data: { alias: 'R.' }, idempotencyKey: 'once' }, confirmedSeq: batch.snapshot.version }],
       });
       expect(repeat.batch.events).toHaveLength(0);
     });

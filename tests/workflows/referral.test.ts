@@ -40,7 +40,7 @@ const referralPathway: PathwayDefinitionInput = {
 
 describe('referral acceptance clock (time-skipping)', () => {
   it('reminds before the acceptance deadline, escalates after it, moves on extension, and closes the loop by updates', async () => {
-    await harness.withWorker(async ({ start, events }) => {
+    await harness.withWorker(async ({ start, events, batches }) => {
       const input = await harness.caseInput(referralPathway);
       const handle = await start(input);
       await handle.query(caseSnapshotQuery);
@@ -75,13 +75,15 @@ describe('referral acceptance clock (time-skipping)', () => {
       expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
       expect((refused as WorkflowUpdateFailedError).cause).toMatchObject({ type: COMMAND_REJECTED });
 
-      await handle.executeUpdate(caseUpdates.acceptReferral, { args: [{ actor: cpi, command: { kind: 'acceptReferral', referralId } }] });
+      // The caller of an update writes its result to the read model (as infra/case-commands.ts does).
+      batches.push((await handle.executeUpdate(caseUpdates.acceptReferral, { args: [{ actor: cpi, command: { kind: 'acceptReferral', referralId } }] })).batch);
       // Accepted: the acceptance ladder is off, however long the outcome takes.
       await harness.env.sleep(10 * DAY);
       expect(events().filter((e) => e.type === 'referral_escalated')).toHaveLength(1);
       const done = await handle.executeUpdate(caseUpdates.recordReferralOutcome, {
         args: [{ actor: cpi, command: { kind: 'recordReferralOutcome', referralId, outcome: 'placed' } }],
       });
+      batches.push(done.batch);
       expect(done.batch.snapshot).toMatchObject({ status: 'closed', outcome: 'job' });
       expect(done.batch.referrals?.map((r) => [r.status, r.outcome])).toEqual([['completed', 'placed']]);
       expect(await handle.result()).toMatchObject({ status: 'closed' });

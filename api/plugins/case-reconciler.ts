@@ -1,0 +1,86 @@
+/**
+ * Heals the one gap a crash can leave in the read model: a case command that became durable in its
+ * workflow while the process that sent it died before writing its result. Every API instance sweeps
+ * the command intents older than a few seconds (infra/db/command-intent-repository.ts; leases keep
+ * instances off each other's), asks each case's workflow for everything the read model may lack and
+ * writes it. An intent is dropped once its case has caught up and no late Update can still reach it.
+ */
+import { WorkflowNotFoundError } from '@temporalio/client';
+import fp from 'fastify-plugin';
+import { reconcileCase } from '../../infra/case-commands';
+import { PersonErasedError } from '../../infra/codec/person-key-store';
+import { claimStaleCommandIntents, forgetCommandIntent, type StaleCommandIntent } from '../../infra/db/command-intent-repository';
+import { loggable } from './problems';
+
+export interface ReconcilerOptions {
+  /** How often to sweep (ms). */
+  everyMs?: number;
+  /** Intents younger than this are most likely still in flight with their own request (ms). */
+  staleAfterMs?: number;
+}
+
+/** A claimed intent is looked at again after this long, if it is still there (ms). */
+const leaseMs = 2_000;
+/**
+ * An Update's request lives at most the API's Temporal deadline (15 s) and a retried activity's
+ * attempt; past this age an intent whose case has caught up can no longer be followed by its command.
+ */
+const lateArrivalHorizonMs = 60_000;
+const batchSize = 50;
+
+export default fp<ReconcilerOptions>(
+  async function caseReconciler(fastify, options) {
+    const everyMs = options.everyMs ?? 1_000;
+    const staleAfterMs = options.staleAfterMs ?? 3_000;
+    const deps = { temporal: fastify.temporal, db: fastify.db };
+
+    /** Brings one case up to date; drops its intents that are old enough once it has caught up. */
+    const settle = async (caseId: string, intents: StaleCommandIntent[]): Promise<void> => {
+      let forget = intents;
+      try {
+        const { seq, readModelSeq } = await fastify.withTemporalDeadline(() => reconcileCase(deps, caseId));
+        forget = readModelSeq >= seq ? intents.filter((intent) => Date.now() - intent.createdAt.getTime() > lateArrivalHorizonMs) : [];
+      } catch (error) {
+        // No workflow (never started, or gone) or an erased person: nothing of theirs may be written.
+        if (!(error instanceof WorkflowNotFoundError || error instanceof PersonErasedError)) {
+          fastify.log.warn({ caseId, err: loggable(error) }, 'case reconciliation failed; will retry');
+          return;
+        }
+      }
+      for (const intent of forget) await forgetCommandIntent(fastify.db, intent.updateId);
+    };
+
+    let sweeping = false;
+    const sweep = async (): Promise<void> => {
+      if (sweeping) return;
+      sweeping = true;
+      try {
+        const intents = await claimStaleCommandIntents(fastify.db, staleAfterMs, leaseMs, batchSize);
+        // One query per case, whatever the number of its intents.
+        const byCase = new Map<string, StaleCommandIntent[]>();
+        for (const intent of intents) byCase.set(intent.caseId, [...(byCase.get(intent.caseId) ?? []), intent]);
+        for (const [caseId, caseIntents] of byCase) await settle(caseId, caseIntents);
+      } catch (error) {
+        fastify.log.warn({ err: loggable(error) }, 'case reconciliation sweep failed; will retry');
+      } finally {
+        sweeping = false;
+      }
+    };
+
+    const inFlight = new Set<Promise<void>>();
+    let timer: NodeJS.Timeout | undefined;
+    fastify.addHook('onReady', async () => {
+      timer = setInterval(() => {
+        const work = sweep();
+        inFlight.add(work);
+        void work.finally(() => inFlight.delete(work));
+      }, everyMs);
+      timer.unref();
+    });
+    fastify.addHook('onClose', async () => {
+      clearInterval(timer);
+      await Promise.allSettled([...inFlight]);
+    });
+  },
+  { name: 'case-reconciler', dependencies: ['dependencies'] },
+);
