@@ -63,3 +63,9 @@ export function decodeCursor<T>(cursor: string, schema: z.ZodType<T>): T | undef
 
 /** OpenAPI security requirement of protected routes. */
 export const bearerSecurity = [{ bearerAuth: [] as string[] }];
+
+/** The request's Idempotency-Key header (validated by the route's headers schema), if any. */
+export function idempotencyKeyOf(request: { headers: Record<string, string | string[] | undefined> }): string | undefined {
+  const key = request.headers['idempotency-key'];
+  return typeof key === 'string' ? key : undefined;
+}

@@ -105,5 +105,5 @@ export const extendDeadlineBodySchema = z.object({
 });
 
 export const idempotencyHeadersSchema = z.looseObject({
-  'idempotency-key': z.string().min(1).max(200).optional().describe('Repeat a completion safely: the same key returns the same result.'),
+  'idempotency-key': z.string().min(1).max(200).optional().describe('Repeat a command safely: it is applied once, and a repeat with the same key returns the first result.'),
 });

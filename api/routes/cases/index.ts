@@ -33,7 +33,8 @@ import {
   timelineQuerySchema,
   transferCaseBodySchema,
 } from '../../schemas/cases';
-import { bearerSecurity, caseCursorSchema, decodeCursor, encodeCursor, timelineCursorSchema } from '../../schemas/common';
+import { bearerSecurity, caseCursorSchema, decodeCursor, encodeCursor, idempotencyKeyOf, timelineCursorSchema } from '../../schemas/common';
+import { idempotencyHeadersSchema } from '../../schemas/tasks';
 import { moveToStepBodySchema, reopenStepBodySchema, skipStepBodySchema } from '../../schemas/interventions';
 import { problemResponses, problemTypes } from '../../schemas/problem';
 import { startCase } from './start-case';
@@ -56,7 +57,7 @@ const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
     const body = request.body;
     reportAccess(request, { caseId, areaId: current.areaId, fields: body && typeof body === 'object' ? Object.keys(body).map((key) => `command.${key}`) : [] });
     if (current.status === 'closed' || current.status === 'cancelled') throw problem.conflict(`the case is ${current.status}`, problemTypes.caseNotActive);
-    const batch = await fastify.caseCommands.execute(caseId, actor, await commandOf(), request.log);
+    const batch = await fastify.caseCommands.execute(caseId, actor, await commandOf(), request.log, idempotencyKeyOf(request));
     return fastify.fieldAccess.caseDetail(request, detailOrSnapshot(await findCaseDetail(fastify.db, scope, caseId, fastify.now()), batch));
   }
 
@@ -70,7 +71,7 @@ const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
   ) => {
     fastify.post(`/cases/:caseId/${path}`, {
       config: { action, audit: 'write' },
-      schema: { tags: ['cases'], summary, security: bearerSecurity, params: caseParamsSchema, body, response: commandResponses },
+      schema: { tags: ['cases'], summary, security: bearerSecurity, params: caseParamsSchema, headers: idempotencyHeadersSchema, body, response: commandResponses },
       handler: async (request) => runCaseCommand(request, request.params.caseId, () => toCommand(request.body as z.output<B>)),
     });
   };

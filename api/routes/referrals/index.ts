@@ -14,7 +14,8 @@ import { readScopeOf } from '../../auth/permissions';
 import { reportAccess } from '../../plugins/audit';
 import { actorOf } from '../../plugins/auth';
 import { problem } from '../../plugins/problems';
-import { bearerSecurity, decodeCursor, encodeCursor, taskCursorSchema } from '../../schemas/common';
+import { bearerSecurity, decodeCursor, encodeCursor, idempotencyKeyOf, taskCursorSchema } from '../../schemas/common';
+import { idempotencyHeadersSchema } from '../../schemas/tasks';
 import { problemResponses } from '../../schemas/problem';
 import {
   extendReferralBodySchema,
@@ -39,9 +40,11 @@ const referralRoutes: FastifyPluginAsyncZod = async (fastify) => {
     const actor = actorOf(request);
     const referral = await visibleReferral(request, referralId);
     const command = commandOf(referral);
-    // Answered loops are settled in the read model already: no need to wake the workflow to refuse.
-    if (referral.status !== 'pending' && referral.status !== 'accepted') throw problem.conflict(`the referral is ${referral.status}`);
-    const batch = await fastify.caseCommands.execute(referral.caseId, actor, command, request.log);
+    // Answered loops are settled in the read model already: no need to wake the workflow to refuse,
+    // except for a keyed command, which may be the repeat of the answer: the workflow answers it as it first did.
+    const idempotencyKey = idempotencyKeyOf(request);
+    if (referral.status !== 'pending' && referral.status !== 'accepted' && idempotencyKey === undefined) throw problem.conflict(`the referral is ${referral.status}`);
+    const batch = await fastify.caseCommands.execute(referral.caseId, actor, command, request.log, idempotencyKey);
     const updated = await findReferral(fastify.db, readScopeOf(actor), referralId, fastify.now());
     if (updated) return updated;
     // Still in the batch even if, say, a transfer took it out of scope meanwhile.
@@ -97,6 +100,7 @@ const referralRoutes: FastifyPluginAsyncZod = async (fastify) => {
       summary: 'Accept the referral (the receiving service); the case then waits for its outcome',
       security: bearerSecurity,
       params: referralParamsSchema,
+      headers: idempotencyHeadersSchema,
       response: commandResponses,
     },
     handler: async (request) => runReferralCommand(request, request.params.referralId, (referral) => ({ kind: 'acceptReferral', referralId: referral.referralId })),
@@ -110,6 +114,7 @@ const referralRoutes: FastifyPluginAsyncZod = async (fastify) => {
       description: 'An unknown reason code answers 422 with the path `reasonCode`. The case continues at the step\'s `onRejected`, else its `next`.',
       security: bearerSecurity,
       params: referralParamsSchema,
+      headers: idempotencyHeadersSchema,
       body: rejectReferralBodySchema,
       response: commandResponses,
     },
@@ -125,6 +130,7 @@ const referralRoutes: FastifyPluginAsyncZod = async (fastify) => {
       description: 'Before acceptance: 409. An unknown outcome answers 422 with the path `outcome`. The case then moves on.',
       security: bearerSecurity,
       params: referralParamsSchema,
+      headers: idempotencyHeadersSchema,
       body: referralOutcomeBodySchema,
       response: commandResponses,
     },
@@ -140,6 +146,7 @@ const referralRoutes: FastifyPluginAsyncZod = async (fastify) => {
       description: 'Reminders are recomputed and the escalation ladder restarts from the new deadline.',
       security: bearerSecurity,
       params: referralParamsSchema,
+      headers: idempotencyHeadersSchema,
       body: extendReferralBodySchema,
       response: commandResponses,
     },

@@ -14,7 +14,7 @@ import { readScopeOf } from '../../auth/permissions';
 import { reportAccess } from '../../plugins/audit';
 import { actorOf } from '../../plugins/auth';
 import { problem } from '../../plugins/problems';
-import { bearerSecurity, decodeCursor, encodeCursor, taskCursorSchema } from '../../schemas/common';
+import { bearerSecurity, decodeCursor, encodeCursor, idempotencyKeyOf, taskCursorSchema } from '../../schemas/common';
 import { problemResponses, problemTypes } from '../../schemas/problem';
 import {
   completeTaskBodySchema,
@@ -60,8 +60,11 @@ const taskRoutes: FastifyPluginAsyncZod = async (fastify) => {
       if (command.idempotencyKey !== undefined && command.idempotencyKey === task.completionKey) return withoutCompletionKey(task);
       throw problem.conflict('the task is already completed');
     }
-    if (task.status === 'completed' || task.status === 'cancelled') throw problem.conflict(`the task is ${task.status}`);
-    const batch = await fastify.caseCommands.execute(task.caseId, actor, command, request.log);
+    // Settled tasks are refused from the read model without waking the workflow, except for a keyed
+    // command: it may be the repeat of one that settled it, which the workflow answers as it first did.
+    const idempotencyKey = idempotencyKeyOf(request);
+    if ((task.status === 'completed' || task.status === 'cancelled') && idempotencyKey === undefined) throw problem.conflict(`the task is ${task.status}`);
+    const batch = await fastify.caseCommands.execute(task.caseId, actor, command, request.log, idempotencyKey);
     const updated = await findTask(fastify.db, readScopeOf(actor), taskId, fastify.now());
     if (updated) return withoutCompletionKey(updated);
     // Still in the batch even if, say, a transfer took it out of scope meanwhile.
@@ -121,13 +124,13 @@ const taskRoutes: FastifyPluginAsyncZod = async (fastify) => {
 
   fastify.post('/tasks/:taskId/claim', {
     config: { action: 'tasks.act', audit: 'write' },
-    schema: { tags: ['tasks'], summary: 'Take the task (assign it to yourself)', security: bearerSecurity, params: taskParamsSchema, response: commandResponses },
+    schema: { tags: ['tasks'], summary: 'Take the task (assign it to yourself)', security: bearerSecurity, params: taskParamsSchema, headers: idempotencyHeadersSchema, response: commandResponses },
     handler: async (request) => runTaskCommand(request, request.params.taskId, (task) => ({ kind: 'claimTask', taskId: task.taskId })),
   });
 
   fastify.post('/tasks/:taskId/release', {
     config: { action: 'tasks.act', audit: 'write' },
-    schema: { tags: ['tasks'], summary: "Put the task back in the service's queue", security: bearerSecurity, params: taskParamsSchema, response: commandResponses },
+    schema: { tags: ['tasks'], summary: "Put the task back in the service's queue", security: bearerSecurity, params: taskParamsSchema, headers: idempotencyHeadersSchema, response: commandResponses },
     handler: async (request) => runTaskCommand(request, request.params.taskId, (task) => ({ kind: 'releaseTask', taskId: task.taskId })),
   });
 
@@ -156,6 +159,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (fastify) => {
       summary: "Give the task to someone else, or back to the service's queue with assigneeId null (supervisors)",
       security: bearerSecurity,
       params: taskParamsSchema,
+      headers: idempotencyHeadersSchema,
       body: reassignTaskBodySchema,
       response: commandResponses,
     },
@@ -182,6 +186,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (fastify) => {
       summary: 'Move the deadline: a new date (newDueAt) or a duration (by), with a reason (supervisors)',
       security: bearerSecurity,
       params: taskParamsSchema,
+      headers: idempotencyHeadersSchema,
       body: extendDeadlineBodySchema,
       response: commandResponses,
     },
