@@ -40,6 +40,11 @@ export interface EmbeddedPostgres {
   adminUrl: string;
   /** Fast shutdown (SIGINT), SIGKILL after 15 s; resolves when the server has exited. */
   stop(): Promise<void>;
+  /**
+   * SIGKILL of the postmaster and, in its own process group, of every backend with it, like a crashed
+   * host (for chaos tests); the next start on the same data directory runs crash recovery.
+   */
+  kill(): Promise<void>;
 }
 
 const host = '127.0.0.1';
@@ -74,6 +79,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     process.removeListener('exit', killOnExit);
     await terminate(child, exited, ownProcessGroup);
   };
+  const kill = async () => {
+    process.removeListener('exit', killOnExit);
+    if (child.exitCode === null && child.signalCode === null) {
+      if (ownProcessGroup && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      else child.kill('SIGKILL');
+    }
+    await exited;
+  };
 
   const credentials = `${superuser}:${superuserPassword}@${host}:${port}`;
   const adminUrl = `postgres://${credentials}/postgres`;
@@ -84,7 +97,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await stop();
     throw error;
   }
-  return { url: `postgres://${credentials}/${encodeURIComponent(database)}`, adminUrl, stop };
+  return { url: `postgres://${credentials}/${encodeURIComponent(database)}`, adminUrl, stop, kill };
 }
 
 function postgresBinDir(): string {

@@ -41,6 +41,8 @@ export interface TemporalDevServer {
   uiUrl: string;
   /** SIGTERM, then SIGKILL after 10 s; resolves when the process has exited. */
   stop(): Promise<void>;
+  /** SIGKILL at once, like a crashed host (for chaos tests); resolves when the process has exited. */
+  kill(): Promise<void>;
 }
 
 const host = '127.0.0.1';
@@ -87,6 +89,11 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     process.removeListener('exit', killOnExit);
     await terminate(child, exited);
   };
+  const kill = async () => {
+    process.removeListener('exit', killOnExit);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
 
   try {
     const deadline = Date.now() + startTimeoutMs;
@@ -98,7 +105,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     await stop();
     throw error;
   }
-  return { address, uiUrl: headless ? '' : `http://${host}:${uiPort}`, stop };
+  return { address, uiUrl: headless ? '' : `http://${host}:${uiPort}`, stop, kill };
 }
 
 /** The CLI otherwise picks up TEMPORAL_ADDRESS/TEMPORAL_API_KEY and profiles meant for the app's own server. */

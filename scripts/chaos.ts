@@ -1,0 +1,23 @@
+/**
+ * `npm run chaos`: the write path's chaos test on the whole embedded stack (tests/chaos/). Exits
+ * non-zero on any lost, duplicated or diverged case, or a keyed repeat answered differently.
+ * CHAOS_ITERATIONS (default 50) sets the number of kills.
+ */
+import { formatChaosReport, runWritePathChaos } from '../tests/chaos/write-path-chaos';
+
+async function main(): Promise<void> {
+  const iterations = Number(process.env.CHAOS_ITERATIONS ?? 50);
+  if (!Number.isInteger(iterations) || iterations < 1) throw new Error('CHAOS_ITERATIONS must be a positive integer');
+  console.log(`Reticulate write-path chaos: ${iterations} iterations, SIGKILL of worker, API, Temporal, PostgreSQL and all at once in turn`);
+  const started = Date.now();
+  const report = await runWritePathChaos({ iterations, log: (line) => console.log(line) });
+  for (const line of formatChaosReport(report)) console.log(line);
+  console.log(`took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  const failed = report.lost.length + report.duplicated.length + report.diverged.length + report.answeredDifferently.length > 0;
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(2);
+});

@@ -1,0 +1,115 @@
+/**
+ * The whole embedded stack as four killable parts, in a temporary folder of its own: PostgreSQL (its
+ * own process group, fsync on), the Temporal dev server (SQLite file), the case worker and the API
+ * (separate processes, as `npm run worker` and `npm run api`). Each part can be SIGKILLed and started
+ * again on the same data, ports and keys, as a crashed host would be restarted.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import type pg from 'pg';
+import { loadConfig } from '../../infra/config';
+import { ensurePersonKeys } from '../../infra/codec/personal-data';
+import { runMigrations } from '../../infra/db/migrate';
+import { createPool } from '../../infra/db/pool';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../infra/embedded-postgres';
+import { openLocalIssuer } from '../../infra/local-issuer';
+import { connectTemporalClient } from '../../infra/temporal-connection';
+import { startTemporalDevServer, type TemporalDevServer } from '../../infra/temporal-dev-server';
+import { seedDemoData } from '../../scripts/seed';
+import { freePort, startApiProcess, startWorkerProcess, type StackProcess } from '../support/processes';
+
+export const stackParts = ['worker', 'api', 'temporal', 'postgres'] as const;
+export type StackPart = (typeof stackParts)[number];
+
+export interface ChaosStack {
+  baseUrl: string;
+  /** The harness's own pool and Temporal client (they reconnect by themselves after a restart). */
+  pool: pg.Pool;
+  temporal: Client;
+  token(userId: string): Promise<string>;
+  /** What the API processes started so far wrote (pino lines), killed ones included. */
+  apiOutput(): string;
+  /** SIGKILLs the parts at once. */
+  kill(parts: readonly StackPart[]): Promise<void>;
+  /** Starts the parts that are down, in dependency order (database, Temporal, worker, API). */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts the stack; `taskQueue` keeps its workflows apart from anything else on the machine. */
+export async function startChaosStack({ taskQueue }: { taskQueue: string }): Promise<ChaosStack> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'reticulate-chaos-'));
+  // Embedded PostgreSQL runs as the postgres user when we are root: it must reach the folder.
+  chmodSync(dir, 0o755);
+  const [pgPort, temporalPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const startPostgres = () => startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: pgPort });
+  const startTemporal = () => startTemporalDevServer({ dbFile: path.join(dir, 'temporal.db'), port: temporalPort, logFile: path.join(dir, 'temporal.log') });
+
+  let postgres: EmbeddedPostgres | null = await startPostgres();
+  let temporalServer: TemporalDevServer | null = await startTemporal();
+  const env: Record<string, string> = {
+    NODE_ENV: 'development',
+    DATABASE_URL: postgres.url,
+    TEMPORAL_ADDRESS: temporalServer.address,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    PORT: String(apiPort),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    RETICULATE_ISSUER_KEY_FILE: path.join(dir, 'issuer', 'keys.json'),
+    RETICULATE_CODEC_KEYS: `chaos:${randomBytes(32).toString('base64')}`,
+    // Notifications are not under test; their dispatcher would only add load.
+    NOTIFICATIONS_ENABLED: 'false',
+  };
+  await runMigrations(postgres.url);
+  const pool = createPool(postgres.url);
+  await seedDemoData(pool);
+  const config = loadConfig(env);
+  const issuer = await openLocalIssuer(config);
+  const temporal = await connectTemporalClient(config, ensurePersonKeys(pool, config));
+  const baseUrl = `http://127.0.0.1:${apiPort}`;
+  let worker: StackProcess | null = await startWorkerProcess(env);
+  const apis: StackProcess[] = [];
+  const startApi = async () => {
+    const started = await startApiProcess(env, baseUrl);
+    apis.push(started);
+    return started;
+  };
+  let api: StackProcess | null = await startApi();
+
+  const stack: ChaosStack = {
+    baseUrl,
+    pool,
+    temporal,
+    token: (userId) => issuer.issueUserToken(userId),
+    apiOutput: () => apis.map((proc) => proc.output()).join('\n'),
+    async kill(parts) {
+      await Promise.all(
+        parts.map(async (part) => {
+          if (part === 'worker' && worker) await worker.kill().then(() => (worker = null));
+          if (part === 'api' && api) await api.kill().then(() => (api = null));
+          if (part === 'temporal' && temporalServer) await temporalServer.kill().then(() => (temporalServer = null));
+          if (part === 'postgres' && postgres) await postgres.kill().then(() => (postgres = null));
+        }),
+      );
+    },
+    async restart() {
+      if (!postgres) postgres = await startPostgres();
+      if (!temporalServer) temporalServer = await startTemporal();
+      if (!worker) worker = await startWorkerProcess(env);
+      if (!api) api = await startApi();
+    },
+    async close() {
+      await api?.stop();
+      await worker?.stop();
+      await temporal.connection.close().catch(() => undefined);
+      await pool.end().catch(() => undefined);
+      await temporalServer?.stop();
+      await postgres?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}
