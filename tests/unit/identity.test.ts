@@ -85,7 +85,8 @@ describe('security settings', () => {
   it('opens the demo sign-in only where no identity provider is configured, and never beside the console\'s provider', () => {
     expect(loadConfig({}).console.demoSignIn).toBe(true);
     expect(loadConfig({ NODE_ENV: 'production', RETICULATE_CODEC_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}` }).console.demoSignIn).toBe(false);
-    expect(loadConfig({ NODE_ENV: 'production', RETICULATE_EMBEDDED: '1' }).console.demoSignIn).toBe(true);
+    // Production mode has no embedded exception any more: codec keys are required whatever starts the process.
+    expect(parse({ NODE_ENV: 'production', RETICULATE_EMBEDDED: '1' })).toThrow(/RETICULATE_CODEC_KEYS/);
     expect(loadConfig({ OIDC_ISSUER: 'https://id.example.org/realms/sds' }).console.demoSignIn).toBe(false);
     expect(loadConfig({ OIDC_ISSUER: 'https://id.example.org/realms/sds', OIDC_CONSOLE_CLIENT_ID: 'console' }).console.demoSignIn).toBe(false);
     expect(parse({ OIDC_ISSUER: 'https://id.example.org/realms/sds', OIDC_CONSOLE_CLIENT_ID: 'console', CONSOLE_DEMO_SIGN_IN: 'true' })).toThrow(/CONSOLE_DEMO_SIGN_IN/);

@@ -17,7 +17,8 @@ beforeAll(async () => {
     consoleDir: buildConsole('/tmp/reticulate-console-oidc'),
     env: {
       NODE_ENV: 'production',
-      RETICULATE_EMBEDDED: '1',
+      RETICULATE_CODEC_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+      METRICS_PUBLIC: 'true',
       OIDC_ISSUER: provider.issuer,
       OIDC_USER_CLAIM: 'preferred_username',
       OIDC_CONSOLE_CLIENT_ID: 'reticulate-console-test',
