@@ -3,10 +3,10 @@
  * firing what is due, the next moment the clock changes anything, and the pause while a case is
  * suspended. Pure: time comes in as an argument.
  */
-import { alertTime, deadlineAfter } from './calendar';
+import { alertTime, deadlineAfter, parseLocalDate } from './calendar';
 import { collectedDate, emit, openTasks, pendingReferrals, type EngineContext } from './case-engine-base';
 import type { CaseState, CaseTask, TaskEscalation, TaskReminder } from './case-state';
-import type { TaskStep } from './pathway-schema';
+import type { RecurringStep, TaskStep } from './pathway-schema';
 
 export function initialDueAt(state: CaseState, ctx: EngineContext, step: Pick<TaskStep, 'deadline'>): Date | null {
   if (!step.deadline) return null;
@@ -117,4 +117,17 @@ export function shiftClocks(state: CaseState, byMs: number): void {
     for (const e of referral.escalations) if (e.firedAt === null) e.at = shift(e.at);
   }
   for (const token of state.tokens) if (token.wakeAt) token.wakeAt = shift(token.wakeAt);
+}
+
+// Anchored recurrences: occurrence k falls due at anchor + k × every, whatever happened to the others.
+
+/** When the k-th occurrence (from 1) of an anchored recurrence falls due: counted from the anchor, never from the previous occurrence. */
+export function occurrenceDue(state: CaseState, step: Pick<RecurringStep, 'every'>, anchorDate: string, k: number): Date {
+  return deadlineAfter(parseLocalDate(anchorDate, state.calendar), { amount: step.every.amount * k, unit: step.every.unit }, state.calendar);
+}
+
+/** When the k-th occurrence opens: `opensBefore` its due date, else when the previous one falls due (the first at the anchor). */
+export function occurrenceOpensAt(state: CaseState, step: Pick<RecurringStep, 'every' | 'opensBefore'>, anchorDate: string, k: number): Date {
+  if (step.opensBefore) return alertTime(occurrenceDue(state, step, anchorDate, k), step.opensBefore, 'before', state.calendar);
+  return k === 1 ? parseLocalDate(anchorDate, state.calendar) : occurrenceDue(state, step, anchorDate, k - 1);
 }

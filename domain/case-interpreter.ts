@@ -3,13 +3,13 @@
  * follow-ups, jumps, referrals, ends), completes tasks, closes cases, and settles whatever the
  * clock has made due.
  */
-import { alertTime } from './calendar';
-import { fireDueAlerts, initialDueAt, scheduleDeadline } from './case-clocks';
+import { alertTime, localDate } from './calendar';
+import { fireDueAlerts, initialDueAt, occurrenceDue, occurrenceOpensAt, scheduleDeadline } from './case-clocks';
 import { activeReferrals, collectedDate, emit, MAX_STEPS_PER_TRANSITION, newToken, openTasks, PathwayRuntimeError, stepOf, SYSTEM_ACTOR_REF, type EngineContext } from './case-engine-base';
 import { createReferral, fireDueReferralAlerts } from './case-referrals';
 import { evaluateCondition } from './conditions';
 import type { CaseState, CaseTask, FieldValue, Token } from './case-state';
-import type { PathwayDefinition, Step, TaskStep } from './pathway-schema';
+import type { PathwayDefinition, RecurringStep, Step, TaskStep } from './pathway-schema';
 
 /** Moves a token into a step and on through every step that does not wait for a person or the clock. */
 export function enterStep(state: CaseState, ctx: EngineContext, token: Token, firstStepId: string): void {
@@ -50,7 +50,13 @@ export function enterStep(state: CaseState, ctx: EngineContext, token: Token, fi
       case 'recurring':
         token.state = 'recurring';
         token.occurrences = 0;
-        token.wakeAt = alertTime(ctx.now, step.every, 'after', state.calendar).toISOString();
+        if (step.anchor) {
+          // Read once, at entry: a later correction of the date does not move a running schedule. Without it, today is the anchor.
+          token.anchorDate = localDate(collectedDate(state, step.anchor.field) ?? ctx.now, state.calendar);
+          token.wakeAt = nextOpening(state, ctx, step, token).toISOString();
+        } else {
+          token.wakeAt = alertTime(ctx.now, step.every, 'after', state.calendar).toISOString();
+        }
         return;
       case 'goto': {
         const jumps = state.gotoCounts[stepId] ?? 0;
@@ -121,6 +127,8 @@ function finishToken(state: CaseState, ctx: EngineContext, token: Token): void {
         details: { occurrences: parent.occurrences, reason: untilHolds ? 'until' : 'times' },
       });
       moveOn(state, ctx, parent, parentStep.next);
+    } else if (parentStep.anchor && parent.anchorDate) {
+      parent.wakeAt = nextOpening(state, ctx, parentStep, parent).toISOString();
     } else {
       parent.wakeAt = alertTime(ctx.now, parentStep.every, 'after', state.calendar).toISOString();
     }
@@ -231,10 +239,23 @@ function advanceDueTokens(state: CaseState, ctx: EngineContext, nowMs: number): 
   } else if (step.kind === 'recurring') {
     due.wakeAt = null;
     due.occurrences += 1;
-    emit(state, ctx, 'occurrence_started', { stepId: due.stepId, details: { occurrence: due.occurrences } });
+    if (step.anchor && due.anchorDate) {
+      // What the body's deadline and rules read: `<stepId>.dueDate` and `<stepId>.occurrence`.
+      const dueDate = localDate(occurrenceDue(state, step, due.anchorDate, due.occurrences), state.calendar);
+      state.data[due.stepId] = { occurrence: due.occurrences, dueDate };
+      emit(state, ctx, 'occurrence_started', { stepId: due.stepId, details: { occurrence: due.occurrences, dueDate } });
+    } else {
+      emit(state, ctx, 'occurrence_started', { stepId: due.stepId, details: { occurrence: due.occurrences } });
+    }
     enterStep(state, ctx, newToken(state, step.body, due.id), step.body);
   } else {
     due.wakeAt = null;
   }
   return true;
+}
+
+/** When the next occurrence of an anchored recurrence opens; one whose time has passed (the previous one ran late) opens now. */
+function nextOpening(state: CaseState, ctx: EngineContext, step: RecurringStep, token: Token): Date {
+  const opens = occurrenceOpensAt(state, step, token.anchorDate as string, token.occurrences + 1);
+  return opens.getTime() > ctx.now.getTime() ? opens : ctx.now;
 }

@@ -134,6 +134,8 @@ export interface Token {
   occurrences: number;
   /** A step reopened by a supervisor to correct its data: completing it ends this token, the chain does not run again. */
   reopened?: boolean;
+  /** For anchored recurrences: the local date (YYYY-MM-DD) occurrences are counted from, fixed when the step is entered. */
+  anchorDate?: string;
 }
 
 export const caseEventTypes = [

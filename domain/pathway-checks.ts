@@ -127,6 +127,7 @@ export function checkPathway(def: PathwayDefinition, context: PathwayCheckContex
       step.rules.forEach((rule, i) => checkCondition(scope, rule.when, ['steps', id, 'rules', i, 'when'], report));
     }
     if (step.kind === 'recurring' && step.until) checkCondition(scope, step.until, ['steps', id, 'until'], report);
+    if (step.kind === 'recurring' && step.anchor) checkDateReference(scope, step.anchor.field, ['steps', id, 'anchor', 'field'], report);
   }
 
   return issues.sort(comparePathwayIssues);
@@ -419,6 +420,12 @@ function checkReferral(scope: Scope, id: string, step: ReferralStep, context: Pa
   checkClock(scope, step, 'this referral', at, known, report);
 }
 
+/** What an anchored recurring step records at each occurrence, as deadlines and rules read it. */
+const anchoredRecurrenceFields: FormField[] = [
+  { key: 'dueDate', label: { it: 'Scadenza della verifica' }, type: 'date', required: false },
+  { key: 'occurrence', label: { it: 'Numero della verifica' }, type: 'number', required: false },
+];
+
 /** The form field a `<stepId>.<fieldKey>` path names, or why it names none. */
 export function resolveFieldPath(def: PathwayDefinition, fieldPath: string): { field: FormField } | { error: string } {
   const dot = fieldPath.indexOf('.');
@@ -434,6 +441,10 @@ export function resolveFieldPath(def: PathwayDefinition, fieldPath: string): { f
   if (step.kind === 'referral') {
     const field = referralFields(step).find((f) => f.key === key);
     return field ? { field } : { error: `referral step "${stepId}" records status, reason and outcome, not "${key}"` };
+  }
+  if (step.kind === 'recurring' && step.anchor) {
+    const field = anchoredRecurrenceFields.find((f) => f.key === key);
+    return field ? { field } : { error: `anchored follow-up "${stepId}" records dueDate and occurrence, not "${key}"` };
   }
   if (step.kind !== 'task') return { error: `step "${stepId}" is a ${step.kind} step and collects no data` };
   const field = step.form.fields.find((f) => f.key === key);

@@ -203,9 +203,20 @@ export const recurringStepSchema = z
     body: stepIdSchema,
     times: z.number().int().min(1).max(1000).optional(),
     until: conditionSchema.optional(),
+    /**
+     * Count occurrences from a date collected earlier (e.g. the PaIS signature) instead of from the
+     * end of the previous one: the k-th falls due `every` × k after the anchor, however late the
+     * ones before it were. Rules and deadlines read `<stepId>.dueDate` and `<stepId>.occurrence`.
+     */
+    anchor: z.strictObject({ field: fieldPathSchema }).optional(),
+    /** With an anchor: how long before its due date each occurrence opens (default: when the previous one falls due). */
+    opensBefore: durationSchema.optional(),
     next: stepIdSchema.optional(),
   })
   .superRefine((step, ctx) => {
+    if (step.opensBefore && !step.anchor) {
+      ctx.addIssue({ code: 'custom', path: ['opensBefore'], message: '"opensBefore" counts back from anchored due dates: give an "anchor" too' });
+    }
     if (!step.times && !step.until) {
       ctx.addIssue({ code: 'custom', path: ['times'], message: 'a recurring step needs "times", "until" or both' });
     }

@@ -1,6 +1,7 @@
 /**
  * The law's clocks, driven through the pure engine with a clock: warnings before a deadline (day
- * 110 of 120 → area manager).
+ * 110 of 120 → area manager); check-ins anchored to the PaIS signature (every 90 days, reminders 15
+ * and 7 days before each, a late one shifting nothing).
  */
 import { DateTime } from 'luxon';
 import { applyCommand, checkCommand } from '../../domain/case-command-handlers';
@@ -165,5 +166,102 @@ describe('warnings before a deadline', () => {
       'assessment',
     );
     expect(checkPathway(disordered, { services }).map((issue) => [issue.code, issue.path.join('.')])).toEqual([['escalation_order', 'steps.assessment.escalation.1.before']]);
+  });
+});
+
+describe('anchored recurrence', () => {
+  const followUp = (extra: Record<string, unknown> = {}): Steps => ({
+    plan: {
+      kind: 'task',
+      title: t('Patto per l’inclusione'),
+      assignee: { service: 'social' },
+      form: { fields: [{ key: 'signedOn', label: t('Data di firma'), type: 'date', required: true }] },
+      next: 'checkins',
+    },
+    checkins: { kind: 'recurring', title: t('Verifiche'), every: { amount: 90, unit: 'calendarDays' }, times: 6, anchor: { field: 'plan.signedOn' }, body: 'checkin', next: 'done', ...extra },
+    checkin: {
+      kind: 'task',
+      title: t('Verifica trimestrale'),
+      assignee: { service: 'social' },
+      // Due on the occurrence's own date, with the brief's reminders 15 and 7 days before it.
+      deadline: { amount: 0, unit: 'calendarDays', from: { field: 'checkins.dueDate' } },
+      reminders: [{ before: { amount: 15, unit: 'calendarDays' } }, { before: { amount: 7, unit: 'calendarDays' } }],
+      form: { fields: [{ key: 'attended', label: t('Presente'), type: 'boolean', required: true }] },
+    },
+  });
+
+  /** Signs the plan on 2026-04-01, then works each check-in: on time (2 days before its date) except those in `late` (5 days after). */
+  function runSixCheckIns(late: number[] = [], extra: Record<string, unknown> = {}) {
+    const definition = pathway(followUp(extra), 'plan');
+    const state = startCase(definition);
+    run(state, definition, deskOperator, { kind: 'completeTask', taskId: openTask(state, 'eligibility').id, data: { padDate: '2026-03-02' } }, new Date(START));
+    const signed = local('2026-04-01T10:00').toJSDate();
+    run(state, definition, socialWorker, { kind: 'completeTask', taskId: openTask(state, 'plan').id, data: { signedOn: '2026-04-01' } }, signed);
+    const checkIns: Array<{ createdAt: string; dueAt: string; reminders: string[] }> = [];
+    for (let k = 1; k <= 6; k += 1) {
+      // On to the moment the check-in opens (the clock's next wake-up; it is open already after a late one).
+      const wake = nextWakeAt(state);
+      if (!openTasks(state).some((candidate) => candidate.stepId === 'checkin') && wake) runClock(state, definition, wake);
+      const task = openTask(state, 'checkin');
+      const reminders = task.reminders.map((reminder) => reminder.at);
+      checkIns.push({ createdAt: task.createdAt, dueAt: task.dueAt!, reminders });
+      const doneAt = local(task.dueAt!).plus({ days: late.includes(k) ? 5 : -2 }).set({ hour: 11, minute: 0 }).toJSDate();
+      runClock(state, definition, doneAt);
+      run(state, definition, socialWorker, { kind: 'completeTask', taskId: task.id, data: { attended: true } }, doneAt);
+    }
+    return { state, checkIns };
+  }
+
+  it('gives six check-ins exactly 90 days apart from the plan signature, with reminders 15 and 7 days before each', () => {
+    const { state, checkIns } = runSixCheckIns();
+    const anchor = local('2026-04-01T00:00');
+    expect(checkIns.map((c) => localDay(c.dueAt))).toEqual([1, 2, 3, 4, 5, 6].map((k) => anchor.plus({ days: 90 * k }).toISODate()));
+    for (let k = 1; k < checkIns.length; k += 1) {
+      expect(local(checkIns[k].dueAt).startOf('day').diff(local(checkIns[k - 1].dueAt).startOf('day'), 'days').days).toBe(90);
+    }
+    for (const c of checkIns) {
+      // Each due date is the end of its local day; the reminders reach the worker at 08:00, 15 and 7 days before it.
+      expect(local(c.dueAt).toFormat('HH:mm')).toBe('23:59');
+      expect(c.reminders.map((at) => local(at).toFormat('yyyy-MM-dd HH:mm'))).toEqual([
+        local(c.dueAt).minus({ days: 15 }).toFormat('yyyy-MM-dd 08:00'),
+        local(c.dueAt).minus({ days: 7 }).toFormat('yyyy-MM-dd 08:00'),
+      ]);
+    }
+    expect(eventsOf(state, 'reminder_due')).toHaveLength(12);
+    // Each check-in opens when the previous one falls due (the first at the signature).
+    expect(localDay(checkIns[0].createdAt)).toBe('2026-04-01');
+    for (let k = 1; k < checkIns.length; k += 1) expect(checkIns[k].createdAt).toBe(new Date(Date.parse(checkIns[k - 1].dueAt)).toISOString());
+    expect(eventsOf(state, 'occurrence_started').map((event) => event.details)).toEqual(checkIns.map((c, i) => ({ occurrence: i + 1, dueDate: localDay(c.dueAt) })));
+    expect(state.status).toBe('closed');
+  });
+
+  it('keeps the next due date when a check-in is done late: the late one opens the next at once, due on its own date', () => {
+    const onTime = runSixCheckIns().checkIns;
+    const { checkIns } = runSixCheckIns([3]);
+    expect(checkIns.map((c) => c.dueAt)).toEqual(onTime.map((c) => c.dueAt));
+    // The fourth opened when the late third was done (5 days after the third's date).
+    expect(localDay(checkIns[3].createdAt)).toBe(local(checkIns[2].dueAt).plus({ days: 5 }).toISODate());
+    // Its 15-day reminder was still ahead; the reminders of a check-in opened late are never sent late.
+    expect(checkIns[3].reminders).toHaveLength(2);
+  });
+
+  it('opens each check-in a set time before its date when asked (opensBefore), the first included', () => {
+    const { checkIns } = runSixCheckIns([], { opensBefore: { amount: 30, unit: 'calendarDays' } });
+    for (const c of checkIns) expect(localDay(c.createdAt)).toBe(local(c.dueAt).minus({ days: 30 }).toISODate());
+  });
+
+  it('is checked: the anchor must be a date, opensBefore needs an anchor, and only dueDate and occurrence can be read', () => {
+    const badAnchor = pathway({ ...followUp({ anchor: { field: 'eligibility.nothing' } }) }, 'plan');
+    expect(checkPathway(badAnchor, { services }).map((issue) => issue.path.join('.'))).toEqual(['steps.checkins.anchor.field']);
+    const badRead = followUp();
+    (badRead.checkin as { deadline: { from: { field: string } } }).deadline.from.field = 'checkins.date';
+    expect(checkPathway(pathway(badRead, 'plan'), { services }).map((issue) => issue.message)).toEqual(['anchored follow-up "checkins" records dueDate and occurrence, not "date"']);
+    const unanchored = pathwayDefinitionSchema.safeParse({
+      key: 'x-test',
+      title: t('x'),
+      start: 'r',
+      steps: { r: { kind: 'recurring', title: t('r'), every: { amount: 1, unit: 'months' }, times: 2, opensBefore: { amount: 1, unit: 'calendarDays' }, body: 'b' } },
+    });
+    expect(unanchored.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['steps.r.opensBefore']);
   });
 });

@@ -1945,7 +1945,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Repeat a command safely: it is applied once, and a repeat with the same key returns the first result. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseId: string;
                 };
@@ -2052,7 +2055,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Repeat a command safely: it is applied once, and a repeat with the same key returns the first result. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseId: string;
                 };
@@ -2159,7 +2165,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Repeat a command safely: it is applied once, and a repeat with the same key returns the first result. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseId: string;
                 };
@@ -2266,7 +2275,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Repeat a command safely: it is applied once, and a repeat with the same key returns the first result. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseId: string;
                 };
@@ -2374,7 +2386,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Repeat a command safely: it is applied once, and a repeat with the same key returns the first result. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseId: string;
                 };
@@ -2482,7 +2497,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Repeat a command safely: it is applied once, and a repeat with the same key returns the first result. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseId: string;
                 };
@@ -2594,7 +2612,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Repeat a command safely: it is applied once, and a repeat with the same key returns the first result. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseId: string;
                 };
@@ -2703,7 +2724,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Repeat a command safely: it is applied once, and a repeat with the same key returns the first result. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseId: string;
                 };
@@ -2811,7 +2835,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Repeat a command safely: it is applied once, and a repeat with the same key returns the first result. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseId: string;
                 };
@@ -2919,7 +2946,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Repeat a command safely: it is applied once, and a repeat with the same key returns the first result. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseId: string;
                 };
@@ -3305,7 +3335,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Repeat a command safely: it is applied once, and a repeat with the same key returns the first result. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     taskId: string;
                 };
@@ -3406,7 +3439,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Repeat a command safely: it is applied once, and a repeat with the same key returns the first result. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     taskId: string;
                 };
@@ -3511,7 +3547,7 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Repeat a completion safely: the same key returns the same result. */
+                    /** @description Repeat a command safely: it is applied once, and a repeat with the same key returns the first result. */
                     "idempotency-key"?: string;
                 };
                 path: {
@@ -3623,7 +3659,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Repeat a command safely: it is applied once, and a repeat with the same key returns the first result. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     taskId: string;
                 };
@@ -3731,7 +3770,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Repeat a command safely: it is applied once, and a repeat with the same key returns the first result. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     taskId: string;
                 };
@@ -4018,7 +4060,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Repeat a command safely: it is applied once, and a repeat with the same key returns the first result. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     referralId: string;
                 };
@@ -4122,7 +4167,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Repeat a command safely: it is applied once, and a repeat with the same key returns the first result. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     referralId: string;
                 };
@@ -4230,7 +4278,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Repeat a command safely: it is applied once, and a repeat with the same key returns the first result. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     referralId: string;
                 };
@@ -4338,7 +4389,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Repeat a command safely: it is applied once, and a repeat with the same key returns the first result. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     referralId: string;
                 };
@@ -7844,6 +7898,14 @@ export interface components {
                     body: string;
                     times?: number;
                     until?: components["schemas"]["__shared"];
+                    anchor?: {
+                        field: string;
+                    };
+                    opensBefore?: {
+                        amount: number;
+                        /** @enum {string} */
+                        unit: "minutes" | "hours" | "calendarDays" | "workingDays" | "months";
+                    };
                     next?: string;
                 } | {
                     /** @constant */
@@ -9401,6 +9463,14 @@ export interface components {
                     body: string;
                     times?: number;
                     until?: components["schemas"]["__shared"];
+                    anchor?: {
+                        field: string;
+                    };
+                    opensBefore?: {
+                        amount: number;
+                        /** @enum {string} */
+                        unit: "minutes" | "hours" | "calendarDays" | "workingDays" | "months";
+                    };
                     next?: string;
                 } | {
                     /** @constant */

@@ -551,6 +551,33 @@ export function StepEditor({ stepId, step, stepIds, services, onChange }: StepEd
         <Group legend={t('editor.recurring')}>
           <DurationInput path={[...path, 'every']} label={t('editor.every')} value={step.every} onChange={(every) => onChange({ ...step, every })} />
           <NumberInput path={[...path, 'times']} label={t('editor.times')} min={1} value={step.times} onChange={(times) => onChange({ ...step, times })} />
+          <TextInput
+            path={[...path, 'anchor', 'field']}
+            label={t('editor.recurringAnchor')}
+            hint={t('editor.recurringAnchorHint')}
+            value={step.anchor?.field}
+            onChange={(field) => {
+              const { anchor: _anchor, opensBefore: _opensBefore, ...rest } = step;
+              onChange(field ? { ...rest, anchor: { field }, ...(step.opensBefore ? { opensBefore: step.opensBefore } : {}) } : rest);
+            }}
+          />
+          {step.anchor ? (
+            <>
+              <CheckboxInput
+                className="form-check mb-2"
+                path={[...path, 'opensBefore']}
+                label={t('editor.recurringOpensBefore')}
+                checked={step.opensBefore !== undefined}
+                onChange={(checked) => {
+                  const { opensBefore: _opensBefore, ...rest } = step;
+                  onChange(checked ? { ...rest, opensBefore: { amount: 30, unit: 'calendarDays' } } : rest);
+                }}
+              />
+              {step.opensBefore ? (
+                <DurationInput path={[...path, 'opensBefore']} label={t('editor.recurringOpensBeforeBy')} value={step.opensBefore} onChange={(opensBefore) => onChange({ ...step, opensBefore })} />
+              ) : null}
+            </>
+          ) : null}
           {nextSelect('body', t('editor.body'))}
           <JsonInput path={[...path, 'until']} label={t('editor.recurringUntil')} hint={t('editor.conditionJsonHint')} value={step.until} onChange={(until) => onChange({ ...step, until })} rows={4} />
           {nextSelect('next', t('editor.next'))}

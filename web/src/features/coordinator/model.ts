@@ -71,6 +71,8 @@ export interface StepDoc {
   every?: Duration;
   body?: string;
   times?: number;
+  anchor?: { field: string };
+  opensBefore?: Duration;
   target?: string;
   maxTimes?: number;
   outcome?: string;
