@@ -22,6 +22,8 @@ export interface BenchStack {
   baseUrl: string;
   temporalAddress: string;
   pool: pg.Pool;
+  /** Process ids of the API, the worker and the Temporal server, to read their CPU counters. */
+  pids: { api: number; worker: number; temporal: number };
   /** Runs `stop` when the stack closes (before the servers stop). */
   defer(stop: () => Promise<unknown>): void;
   close(): Promise<void>;
@@ -65,7 +67,8 @@ export async function startBenchStack({ prefix, taskQueue, prepare }: { prefix: 
     const baseUrl = `http://127.0.0.1:${apiPort}`;
     const api = await startApiProcess(env, baseUrl);
     stops.push(() => api.stop());
-    return { dir, env, baseUrl, temporalAddress: temporal.address, pool, defer: (stop) => stops.push(stop), close };
+    const pids = { api: api.child.pid ?? 0, worker: worker.child.pid ?? 0, temporal: temporal.pid };
+    return { dir, env, baseUrl, temporalAddress: temporal.address, pool, pids, defer: (stop) => stops.push(stop), close };
   } catch (error) {
     await close();
     throw error;

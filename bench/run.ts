@@ -5,9 +5,12 @@
  *  (a) start case → first task in the inbox   vs   a bare workflow start
  *  (b) complete task → next task in the inbox vs   a bare executeUpdate
  *  (c) sustained case starts per second with concurrent clients, counting every error
+ *  (d) sustained task completions per second through the HTTP API with concurrent clients, beside
+ *      the bare executeUpdate throughput at the same concurrency, and the API's and the worker's CPU
+ *      milliseconds per completion from their process counters
  *
  * (a) and (b) time the write until its answer: the API answers only once the task is committed in
- * the read model (the start's own transaction; the update's local-activity projection), so the
+ * the read model (the start's own transaction; the Update's durable result, written by the API), so the
  * answer is the moment the task is in the inbox. Every sample then reads the inbox to check that
  * it is (a missing task fails the run), and that read is timed too and printed beside. (b) runs
  * on a case whose workflow has finished its first task, as its floor runs on a running workflow.
@@ -24,6 +27,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { loadConfig } from '../infra/config';
 import { openLocalIssuer } from '../infra/local-issuer';
 import { resolveTemporalCli } from '../infra/temporal-binaries';
@@ -34,6 +38,36 @@ const samples = Number(process.env.BENCH_SAMPLES ?? 300);
 const warmup = Number(process.env.BENCH_WARMUP ?? 30);
 const sustainedSeconds = Number(process.env.BENCH_SUSTAINED_SECONDS ?? 15);
 const sustainedClients = Number(process.env.BENCH_CLIENTS ?? 16);
+const completionClients = Number(process.env.BENCH_COMPLETION_CLIENTS ?? 8);
+const completionSeconds = Number(process.env.BENCH_COMPLETION_SECONDS ?? 30);
+/** Steps of the benchmark's chain pathway: each case gives this many completions. */
+const chainSteps = 20;
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+}
+
+/** A pathway of `chainSteps` one-field tasks for the front desk: completions back to back on one case. */
+function chainPathway() {
+  const t = (it: string) => ({ it, en: it });
+  const steps: Record<string, unknown> = { done: { kind: 'end', title: t('Fine'), outcome: 'autonomy' } };
+  for (let i = 1; i <= chainSteps; i++) {
+    steps[`s${i}`] = {
+      kind: 'task',
+      title: t(`Passo ${i}`),
+      assignee: { service: 'oss' },
+      form: { fields: [{ key: 'note', label: t('Nota'), type: 'text' }] },
+      deadline: { amount: 5, unit: 'calendarDays' },
+      next: i < chainSteps ? `s${i + 1}` : 'done',
+    };
+  }
+  return { key: 'bench-chain', title: t('Catena di passi'), start: 's1', steps };
+}
 
 function percentile(sorted: number[], p: number): number {
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -213,6 +247,69 @@ async function main(): Promise<void> {
       }),
     );
     const sustainedElapsed = ms(sustainedStart) / 1000;
+
+    // (d) sustained task completions: a chain pathway, cases created beforehand (untimed), then every
+    // client completes its case's open task and reads the next one from the inbox, back to back.
+    const coordinator = await token('coordinator-grosseto');
+    await http('POST', '/pathways', coordinator, chainPathway());
+    await http('POST', '/pathways/bench-chain/draft/publish', coordinator, {});
+    const chainCases: Array<{ caseId: string; taskId: string }> = [];
+    const wanted = Math.ceil((completionClients * completionSeconds * 25) / chainSteps);
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (chainCases.length < wanted) {
+          const created = (await http('POST', '/cases', desk, { pathwayKey: 'bench-chain', areaId: 'grosseto', data: {} }, { 'idempotency-key': randomUUID() })) as {
+            caseId: string;
+            openTasks: Array<{ taskId: string }>;
+          };
+          chainCases.push({ caseId: created.caseId, taskId: created.openTasks[0].taskId });
+        }
+      }),
+    );
+    for (const { caseId } of chainCases) await caseWorkflowReady(client, caseId);
+    // The bare floor at the same concurrency: one floor workflow per client, updates back to back.
+    const floorHandles = await Promise.all(
+      Array.from({ length: completionClients }, () => client.workflow.start('benchFloor', { taskQueue: 'bench-floor', workflowId: `floor-load-${randomUUID()}` })),
+    );
+    let floorUpdates = 0;
+    const floorDeadline = Date.now() + completionSeconds * 1000;
+    const floorLoadStart = process.hrtime.bigint();
+    await Promise.all(
+      floorHandles.map(async (handle) => {
+        while (Date.now() < floorDeadline) {
+          await handle.executeUpdate(pingUpdate, { args: ['load'] });
+          floorUpdates++;
+        }
+      }),
+    );
+    const floorLoadElapsed = ms(floorLoadStart) / 1000;
+    for (const handle of floorHandles) await handle.signal(finishSignal);
+
+    const completeTimes: number[] = [];
+    const completionErrors: string[] = [];
+    const queue = [...chainCases];
+    const cpuBefore = { api: cpuMs(stack.pids.api), worker: cpuMs(stack.pids.worker), temporal: cpuMs(stack.pids.temporal) };
+    const completionDeadline = Date.now() + completionSeconds * 1000;
+    const completionStart = process.hrtime.bigint();
+    await Promise.all(
+      Array.from({ length: completionClients }, async () => {
+        let current = queue.shift();
+        while (current && Date.now() < completionDeadline) {
+          try {
+            const t = process.hrtime.bigint();
+            await http('POST', `/tasks/${current.taskId}/complete`, desk, { data: { note: 'ok' } }, { 'idempotency-key': randomUUID() });
+            completeTimes.push(ms(t));
+            const page = (await http('GET', `/tasks?caseId=${current.caseId}`, desk)) as { items: Array<{ taskId: string }> };
+            current = page.items[0] ? { caseId: current.caseId, taskId: page.items[0].taskId } : queue.shift();
+          } catch (error) {
+            completionErrors.push((error as Error).message);
+            current = queue.shift();
+          }
+        }
+      }),
+    );
+    const completionElapsed = ms(completionStart) / 1000;
+    const cpuAfter = { api: cpuMs(stack.pids.api), worker: cpuMs(stack.pids.worker), temporal: cpuMs(stack.pids.temporal) };
     // Every started case must have reached the read model with its first task.
     const { rows } = await pool.query<{ cases: string; tasks: string }>(
       `SELECT (SELECT count(*) FROM cases) AS cases, (SELECT count(*) FROM tasks WHERE step_id = 'outreach') AS tasks`,
@@ -249,7 +346,23 @@ async function main(): Promise<void> {
     );
     console.log(`    read model after the run: ${rows[0].cases} cases, ${rows[0].tasks} outreach tasks (all cases of the run: ${warmup + samples + ok})`);
     if (errors.length > 0) console.log(`    first error: ${errors[0]}`);
-    process.exitCode = errors.length > 0 ? 1 : 0;
+    const completions = completeTimes.length;
+    const perCompletion = (before: number, after: number) => (after - before) / Math.max(1, completions);
+    const apiCpu = perCompletion(cpuBefore.api, cpuAfter.api);
+    const workerCpu = perCompletion(cpuBefore.worker, cpuAfter.worker);
+    const temporalCpu = perCompletion(cpuBefore.temporal, cpuAfter.temporal);
+    const completionRate = completions / completionElapsed;
+    const floorRate = floorUpdates / floorLoadElapsed;
+    const completeStats = stats(completeTimes);
+    console.log(`(d) sustained task completions through the HTTP API, ${completionClients} clients, ${completionElapsed.toFixed(1)} s (each: complete, then read the next task from the inbox)`);
+    console.log(`    ${completionRate.toFixed(1)} completions/s; ${completions} completed, ${completionErrors.length} errors   (target ≥ 100/s, 0 errors)`);
+    console.log(`    complete under that load: p50 ${completeStats.p50.toFixed(2)} ms   p99 ${completeStats.p99.toFixed(2)} ms   (target p99 ≤ 250 ms)`);
+    console.log(`    bare executeUpdate at the same concurrency: ${floorRate.toFixed(1)} updates/s over ${floorLoadElapsed.toFixed(1)} s → the API reaches ${((100 * completionRate) / floorRate).toFixed(0)}% of it   (target ≥ 50%)`);
+    console.log(
+      `    CPU per completion (process counters over the run, the inbox read included): API ${apiCpu.toFixed(2)} ms + worker ${workerCpu.toFixed(2)} ms = ${(apiCpu + workerCpu).toFixed(2)} ms   (target ≤ 6 ms); Temporal dev server ${temporalCpu.toFixed(2)} ms`,
+    );
+    if (completionErrors.length > 0) console.log(`    first error: ${completionErrors[0]}`);
+    process.exitCode = errors.length > 0 || completionErrors.length > 0 ? 1 : 0;
   } finally {
     await stack.close();
   }

@@ -43,6 +43,8 @@ export interface TemporalDevServer {
   stop(): Promise<void>;
   /** SIGKILL at once, like a crashed host (for chaos tests); resolves when the process has exited. */
   kill(): Promise<void>;
+  /** The server's process id (benchmarks read its CPU counters). */
+  pid: number;
 }
 
 const host = '127.0.0.1';
@@ -105,7 +107,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     await stop();
     throw error;
   }
-  return { address, uiUrl: headless ? '' : `http://${host}:${uiPort}`, stop, kill };
+  return { address, uiUrl: headless ? '' : `http://${host}:${uiPort}`, stop, kill, pid: child.pid ?? 0 };
 }
 
 /** The CLI otherwise picks up TEMPORAL_ADDRESS/TEMPORAL_API_KEY and profiles meant for the app's own server. */
