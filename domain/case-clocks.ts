@@ -45,6 +45,10 @@ export function alertsFor(
 /** Sets a task's deadline and lays out its reminders and escalation ladder from the step definition. */
 export function scheduleDeadline(state: CaseState, ctx: Pick<EngineContext, 'now'>, task: CaseTask, step: TaskStep, dueAt: Date | null): void {
   task.dueAt = dueAt ? dueAt.toISOString() : null;
+  // Only steps that declare a clock add the property, so tasks of older definitions stay exactly as they were.
+  const kind = step.deadline?.clock;
+  if (kind) task.deadlineClock = { kind, legalBasis: step.deadline?.legalBasis ?? null };
+  else delete task.deadlineClock;
   const alerts = dueAt ? alertsFor(state, ctx.now, step, dueAt, task.service) : { reminders: [], escalations: [] };
   task.reminders = alerts.reminders;
   task.escalations = alerts.escalations;
@@ -103,10 +107,12 @@ export function nextWakeAt(state: CaseState): Date | null {
   return Number.isFinite(next) ? new Date(next) : null;
 }
 
-/** Shifts every pending clock by the time the case spent suspended: the clock stops while the person cannot be reached. */
+/** Shifts every pending clock but statutory deadlines by the time the case spent suspended: an internal clock stops while the person cannot be reached. */
 export function shiftClocks(state: CaseState, byMs: number): void {
   const shift = (iso: string): string => new Date(Date.parse(iso) + byMs).toISOString();
   for (const task of openTasks(state)) {
+    // The law's date does not stop while the person cannot be reached: nor do the alerts timed from it.
+    if (task.deadlineClock?.kind === 'statutory') continue;
     if (task.dueAt) task.dueAt = shift(task.dueAt);
     for (const r of task.reminders) if (r.firedAt === null) r.at = shift(r.at);
     for (const e of task.escalations) if (e.firedAt === null) e.at = shift(e.at);

@@ -165,7 +165,7 @@ function createTask(state: CaseState, ctx: EngineContext, token: Token, stepId: 
   const event = emit(state, ctx, 'task_created', {
     stepId,
     taskId: task.id,
-    details: { service: task.service, role: task.role, dueAt: task.dueAt, occurrence },
+    details: { service: task.service, role: task.role, dueAt: task.dueAt, occurrence, ...(task.deadlineClock ? { clock: task.deadlineClock.kind } : {}) },
   });
   task.version = event.seq;
   return task;

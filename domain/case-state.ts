@@ -4,7 +4,7 @@
  */
 import type { BusinessCalendar } from './calendar';
 import type { CaseData, FieldValue } from './conditions';
-import type { Role } from './pathway-schema';
+import type { ClockKind, LocalizedText, Role } from './pathway-schema';
 
 /** Who acts: resolved by the API from the bearer token; the workflow re-checks what it may do. */
 export interface Actor {
@@ -41,6 +41,12 @@ export interface TaskEscalation {
   firedAt: string | null;
   /** A warning that fires before the deadline (absent on levels after it, and in states recorded before warnings existed). */
   beforeDeadline?: true;
+}
+
+/** A deadline's clock: statutory (from a legal date, with its legal basis; suspension never moves it) or internal (paused while suspended). */
+export interface DeadlineClock {
+  kind: ClockKind;
+  legalBasis: LocalizedText | null;
 }
 
 export interface TaskSignature {
@@ -116,6 +122,8 @@ export interface CaseTask {
   completionKey: string | null;
   /** Occurrence number for tasks raised by a recurring step (1-based), else null. */
   occurrence: number | null;
+  /** The kind of the deadline's clock, when the step declares one (absent: internal, as deadlines always were). */
+  deadlineClock?: DeadlineClock;
   /** Sequence number of the last event that changed this task: the projection's version guard. */
   version: number;
 }

@@ -26,6 +26,7 @@ export const pathwayIssueCodes = {
   reservedStepId: 'reserved_step_id',
   referralService: 'referral_service',
   roleCannotAct: 'role_cannot_act',
+  statutoryClock: 'statutory_clock',
 } as const;
 
 export type PathwayIssueCode = (typeof pathwayIssueCodes)[keyof typeof pathwayIssueCodes];
@@ -360,6 +361,16 @@ function checkClock(
     report(at('deadline'), codes.missingDeadline, `reminders and escalation levels are timed from a deadline, and ${what} has none`);
   }
   if (step.deadline?.from) checkDateReference(scope, step.deadline.from.field, at('deadline', 'from', 'field'), report);
+  const deadline = step.deadline;
+  if (deadline?.clock === 'statutory') {
+    if (step.kind === 'referral') report(at('deadline', 'clock'), codes.statutoryClock, 'a referral\'s acceptance deadline is a service level, not a statutory deadline');
+    else {
+      if (!deadline.from) report(at('deadline', 'from'), codes.statutoryClock, 'a statutory deadline counts from a legal date (e.g. the PAD date): give "from"');
+      if (!deadline.legalBasis) report(at('deadline', 'legalBasis'), codes.statutoryClock, 'a statutory deadline shows the law that sets it: give "legalBasis"');
+    }
+  } else if (deadline?.legalBasis) {
+    report(at('deadline', 'clock'), codes.statutoryClock, 'a legal basis belongs to a statutory deadline: set "clock" to "statutory", or drop the legal basis');
+  }
 }
 
 /** Minutes from the deadline to the level (negative before it), only to order levels of mixed units. */

@@ -33,9 +33,20 @@ export const durationSchema = z.strictObject({
   unit: z.enum(durationUnits),
 });
 
+/**
+ * Two kinds of deadline clock. `statutory`: set by law from a legal date (e.g. PAD + 120 days, DM
+ * Dec 2023 art. 9), shown with its legal basis; suspending the case never moves it. `internal`: a
+ * service level the service sets itself, paused while the case is suspended.
+ */
+export const clockKinds = ['statutory', 'internal'] as const;
+
 /** A deadline counts from the task's creation, or from a date collected earlier (e.g. PAD date + 120 days). */
 export const deadlineSchema = durationSchema.extend({
   from: z.strictObject({ field: fieldPathSchema }).optional(),
+  /** Without it the deadline behaves as an internal one (moved by suspension), as deadlines always did. */
+  clock: z.enum(clockKinds).optional(),
+  /** The law that sets a statutory deadline, shown beside the date. */
+  legalBasis: localizedTextSchema.optional(),
 });
 
 /** App roles; a human task names the role that does it and escalation levels name the role they reach. */
@@ -324,5 +335,6 @@ export type FormField = z.infer<typeof formFieldSchema>;
 export type Duration = z.infer<typeof durationSchema>;
 export type EscalationLevel = z.infer<typeof escalationLevelSchema>;
 export type Deadline = z.infer<typeof deadlineSchema>;
+export type ClockKind = (typeof clockKinds)[number];
 export type Role = z.infer<typeof roleSchema>;
 export type LocalizedText = z.infer<typeof localizedTextSchema>;

@@ -1,7 +1,8 @@
 /**
  * The law's clocks, driven through the pure engine with a clock: warnings before a deadline (day
  * 110 of 120 → area manager); check-ins anchored to the PaIS signature (every 90 days, reminders 15
- * and 7 days before each, a late one shifting nothing).
+ * and 7 days before each, a late one shifting nothing); statutory deadlines that suspension never
+ * moves beside internal ones it pauses.
  */
 import { DateTime } from 'luxon';
 import { applyCommand, checkCommand } from '../../domain/case-command-handlers';
@@ -263,5 +264,79 @@ describe('anchored recurrence', () => {
       steps: { r: { kind: 'recurring', title: t('r'), every: { amount: 1, unit: 'months' }, times: 2, opensBefore: { amount: 1, unit: 'calendarDays' }, body: 'b' } },
     });
     expect(unanchored.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['steps.r.opensBefore']);
+  });
+});
+
+describe('statutory and internal clocks', () => {
+  const DM_2023 = { it: 'DM dicembre 2023, art. 9: PaIS entro 120 giorni dal PAD', en: 'Ministerial decree Dec 2023, art. 9: PaIS within 120 days of the PAD' };
+  const steps: Steps = {
+    convene: { kind: 'parallel', title: t('Convocazione'), branches: ['meeting', 'home_visit', 'legacy_call'], next: 'done' },
+    meeting: {
+      kind: 'task',
+      title: t('Incontro e PaIS'),
+      assignee: { service: 'social' },
+      deadline: { amount: 120, unit: 'calendarDays', from: { field: 'eligibility.padDate' }, clock: 'statutory', legalBasis: DM_2023 },
+      reminders: [{ before: { amount: 30, unit: 'calendarDays' } }],
+      escalation: [{ before: { amount: 10, unit: 'calendarDays' }, role: 'supervisor' }],
+    },
+    home_visit: {
+      kind: 'task',
+      title: t('Visita domiciliare'),
+      assignee: { service: 'social' },
+      deadline: { amount: 30, unit: 'calendarDays', clock: 'internal' },
+      reminders: [{ before: { amount: 5, unit: 'calendarDays' } }],
+    },
+    // A deadline written before clocks had kinds: it moves on resume, as every deadline did.
+    legacy_call: { kind: 'task', title: t('Telefonata'), assignee: { service: 'social' }, deadline: { amount: 40, unit: 'calendarDays' } },
+  };
+
+  it('leaves the statutory date (and its alerts) where the law puts it across a suspension, and moves the internal ones by the time suspended', () => {
+    const definition = pathway(steps, 'convene');
+    const state = startCase(definition);
+    run(state, definition, deskOperator, { kind: 'completeTask', taskId: openTask(state, 'eligibility').id, data: { padDate: '2026-03-02' } }, new Date(START));
+    const before = Object.fromEntries(['meeting', 'home_visit', 'legacy_call'].map((id) => [id, structuredClone(openTask(state, id))]));
+    expect(before.meeting.deadlineClock).toEqual({ kind: 'statutory', legalBasis: DM_2023 });
+    expect(before.home_visit.deadlineClock).toEqual({ kind: 'internal', legalBasis: null });
+    expect(before.legacy_call).not.toHaveProperty('deadlineClock');
+
+    const suspendedAt = local('2026-03-10T10:00').toJSDate();
+    const resumedAt = local('2026-03-30T10:00').toJSDate(); // 20 days later
+    run(state, definition, socialWorker, { kind: 'suspendCase', reason: 'persona irreperibile' }, suspendedAt);
+    run(state, definition, socialWorker, { kind: 'resumeCase' }, resumedAt);
+    const shift = resumedAt.getTime() - suspendedAt.getTime();
+    const moved = (iso: string) => new Date(Date.parse(iso) + shift).toISOString();
+
+    const meeting = openTask(state, 'meeting');
+    expect(meeting.dueAt).toBe(before.meeting.dueAt);
+    expect(localDay(meeting.dueAt!)).toBe('2026-06-30');
+    expect(meeting.reminders).toEqual(before.meeting.reminders);
+    expect(meeting.escalations).toEqual(before.meeting.escalations);
+    for (const id of ['home_visit', 'legacy_call']) {
+      const task = openTask(state, id);
+      expect(task.dueAt).toBe(moved(before[id].dueAt!));
+      expect(task.reminders.map((r) => r.at)).toEqual(before[id].reminders.map((r) => moved(r.at)));
+    }
+    const created = state.pendingEvents.filter((event) => event.type === 'task_created' && event.stepId !== 'eligibility');
+    expect(created.map((event) => [event.stepId, event.details.clock ?? null])).toEqual([
+      ['meeting', 'statutory'],
+      ['home_visit', 'internal'],
+      ['legacy_call', null],
+    ]);
+  });
+
+  it('requires a statutory deadline to count from a legal date and to name its legal basis', () => {
+    const broken = pathway(
+      {
+        ...steps,
+        meeting: { ...(steps.meeting as object), deadline: { amount: 120, unit: 'calendarDays', clock: 'statutory' } } as Steps[string],
+        home_visit: { ...(steps.home_visit as object), deadline: { amount: 30, unit: 'calendarDays', legalBasis: DM_2023 } } as Steps[string],
+      },
+      'convene',
+    );
+    expect(checkPathway(broken, { services }).map((issue) => [issue.code, issue.path.join('.')])).toEqual([
+      ['statutory_clock', 'steps.home_visit.deadline.clock'],
+      ['statutory_clock', 'steps.meeting.deadline.from'],
+      ['statutory_clock', 'steps.meeting.deadline.legalBasis'],
+    ]);
   });
 });

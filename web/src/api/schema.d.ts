@@ -7790,6 +7790,12 @@ export interface components {
                         from?: {
                             field: string;
                         };
+                        /** @enum {string} */
+                        clock?: "statutory" | "internal";
+                        legalBasis?: {
+                            it: string;
+                            en?: string;
+                        };
                     };
                     /** @default [] */
                     reminders: {
@@ -7960,6 +7966,12 @@ export interface components {
                         unit: "minutes" | "hours" | "calendarDays" | "workingDays" | "months";
                         from?: {
                             field: string;
+                        };
+                        /** @enum {string} */
+                        clock?: "statutory" | "internal";
+                        legalBasis?: {
+                            it: string;
+                            en?: string;
                         };
                     };
                     /** @default [] */
@@ -9355,6 +9367,12 @@ export interface components {
                         from?: {
                             field: string;
                         };
+                        /** @enum {string} */
+                        clock?: "statutory" | "internal";
+                        legalBasis?: {
+                            it: string;
+                            en?: string;
+                        };
                     };
                     /** @default [] */
                     reminders: {
@@ -9525,6 +9543,12 @@ export interface components {
                         unit: "minutes" | "hours" | "calendarDays" | "workingDays" | "months";
                         from?: {
                             field: string;
+                        };
+                        /** @enum {string} */
+                        clock?: "statutory" | "internal";
+                        legalBasis?: {
+                            it: string;
+                            en?: string;
                         };
                     };
                     /** @default [] */

@@ -258,8 +258,37 @@ function ClockEditor({ path, step, onChange }: { path: DocPath; step: StepDoc; o
               label={t('editor.deadlineFrom')}
               hint={t('editor.deadlineFromHint')}
               value={step.deadline.from?.field}
-              onChange={(field) => onChange({ ...step, deadline: { amount: step.deadline!.amount, unit: step.deadline!.unit, ...(field ? { from: { field } } : {}) } })}
+              onChange={(field) => {
+                const { from: _from, ...rest } = step.deadline!;
+                onChange({ ...step, deadline: { ...rest, ...(field ? { from: { field } } : {}) } });
+              }}
             />
+            <SelectInput
+              path={[...path, 'deadline', 'clock']}
+              label={t('editor.deadlineClock')}
+              hint={t('editor.deadlineClockHint')}
+              value={step.deadline.clock}
+              empty={t('editor.deadlineClockUnset')}
+              options={[
+                { value: 'statutory', label: t('editor.deadlineClockStatutory') },
+                { value: 'internal', label: t('editor.deadlineClockInternal') },
+              ]}
+              onChange={(clock) => {
+                const { clock: _clock, ...rest } = step.deadline!;
+                onChange({ ...step, deadline: { ...rest, ...(clock ? { clock: clock as 'statutory' | 'internal' } : {}) } });
+              }}
+            />
+            {step.deadline.clock === 'statutory' || step.deadline.legalBasis ? (
+              <LocalizedInput
+                path={[...path, 'deadline', 'legalBasis']}
+                label={t('editor.deadlineLegalBasis')}
+                value={step.deadline.legalBasis}
+                onChange={(legalBasis) => {
+                  const { legalBasis: _legalBasis, ...rest } = step.deadline!;
+                  onChange({ ...step, deadline: { ...rest, ...(legalBasis ? { legalBasis } : {}) } });
+                }}
+              />
+            ) : null}
           </>
         ) : (
           <IssueMessages path={[...path, 'deadline']} />

@@ -58,7 +58,7 @@ export interface StepDoc {
   description?: Localized;
   assignee?: { service: string; role?: Role };
   form?: { fields?: FormFieldDoc[] };
-  deadline?: Duration & { from?: { field: string } };
+  deadline?: Duration & { from?: { field: string }; clock?: 'statutory' | 'internal'; legalBasis?: Localized };
   reminders?: { before: Duration }[];
   escalation?: EscalationDoc[];
   signOff?: { services: string[] };
