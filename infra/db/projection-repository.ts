@@ -32,14 +32,15 @@ WHERE cases.version < EXCLUDED.version`;
 
 const upsertTasks = (guard: string) => `
 INSERT INTO tasks (task_id, case_id, step_id, token_id, area_id, service, role, assignee_id, status, created_at, due_at,
-  reminders, escalations, escalation_level, sign_off, completed_at, completed_by, completion_key, occurrence, version)
+  reminders, escalations, escalation_level, sign_off, completed_at, completed_by, completion_key, occurrence, version,
+  deadline_clock)
 SELECT t.id, t."caseId", t."stepId", t."tokenId", t."areaId", t.service, t.role, t."assigneeId", t.status, t."createdAt",
   t."dueAt", coalesce(t.reminders, '[]'::jsonb), coalesce(t.escalations, '[]'::jsonb), t."escalationLevel", t."signOff",
-  t."completedAt", t."completedBy", t."completionKey", t.occurrence, t.version
+  t."completedAt", t."completedBy", t."completionKey", t.occurrence, t.version, t."deadlineClock"
 FROM jsonb_to_recordset($18::jsonb) AS t(id text, "caseId" text, "stepId" text, "tokenId" text, "areaId" text,
   service text, role text, "assigneeId" text, status text, "createdAt" timestamptz, "dueAt" timestamptz,
   reminders jsonb, escalations jsonb, "escalationLevel" integer, "signOff" jsonb, "completedAt" timestamptz,
-  "completedBy" text, "completionKey" text, occurrence integer, version integer)
+  "completedBy" text, "completionKey" text, occurrence integer, version integer, "deadlineClock" jsonb)
 ${guard}
 ORDER BY t.id
 ON CONFLICT (task_id) DO UPDATE SET
@@ -48,7 +49,7 @@ ON CONFLICT (task_id) DO UPDATE SET
   created_at = EXCLUDED.created_at, due_at = EXCLUDED.due_at, reminders = EXCLUDED.reminders,
   escalations = EXCLUDED.escalations, escalation_level = EXCLUDED.escalation_level, sign_off = EXCLUDED.sign_off,
   completed_at = EXCLUDED.completed_at, completed_by = EXCLUDED.completed_by, completion_key = EXCLUDED.completion_key,
-  occurrence = EXCLUDED.occurrence, version = EXCLUDED.version, projected_at = now()
+  occurrence = EXCLUDED.occurrence, version = EXCLUDED.version, deadline_clock = EXCLUDED.deadline_clock, projected_at = now()
 WHERE tasks.version < EXCLUDED.version`;
 
 const upsertReferrals = (guard: string, x: ExtraParam) => `
