@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { completeTaskSchema, extendDeadlineSchema, reassignTaskSchema } from '../../domain/case-commands';
 import { taskStatuses } from '../../domain/case-state';
-import { formSchema, localizedTextSchema, roleSchema } from '../../domain/pathway-schema';
+import { clockKinds, formSchema, localizedTextSchema, roleSchema } from '../../domain/pathway-schema';
 import type { TaskDetail, TaskView } from '../../infra/db/task-repository';
 import { areaIdSchema, cursorSchema, isoDateTime, limitSchema, opaqueId, pageOf, queryBoolean } from './common';
 
@@ -21,7 +21,13 @@ export const escalationViewSchema = z.object({
   service: z.string(),
   reassign: z.boolean(),
   firedAt: isoDateTime.nullable(),
+  beforeDeadline: z.literal(true).optional().describe('A warning that fires before the deadline (absent on levels after it).'),
 });
+
+/** A deadline's clock: statutory (from a legal date, with its legal basis; suspension never moves it) or internal (paused while the case is suspended). */
+export const deadlineClockSchema = z
+  .object({ kind: z.enum(clockKinds), legalBasis: localizedTextSchema.nullable() })
+  .meta({ id: 'DeadlineClock' });
 
 export const taskViewSchema = z
   .object({
@@ -53,6 +59,9 @@ export const taskViewSchema = z
     completedBy: z.string().nullable(),
     occurrence: z.number().int().nullable(),
     version: z.number().int(),
+    deadlineClock: deadlineClockSchema
+      .nullable()
+      .describe('The kind of the deadline: statutory (the law’s date, with its legal basis; a suspension never moves it) or internal (paused while the case is suspended); null without a deadline.'),
   })
   .meta({ id: 'Task' }) satisfies z.ZodType<TaskView>;
 

@@ -3,7 +3,7 @@
  * with the form of their step, filtered by the reader's scope (areas and services).
  */
 import type { Role, TaskStep } from '../../domain/pathway-schema';
-import type { CaseSnapshot, CaseTask, TaskEscalation, TaskReminder, TaskSignature, TaskStatus } from '../../domain/case-state';
+import type { CaseSnapshot, CaseTask, DeadlineClock, TaskEscalation, TaskReminder, TaskSignature, TaskStatus } from '../../domain/case-state';
 import type { PathwayDefinition } from '../../domain/pathway-schema';
 import { addDeadlineKeyset, addScope, pageOf, SqlConditions, type ReadScope } from './sql-conditions';
 import type { Queryable } from './pool';
@@ -36,6 +36,8 @@ export interface TaskView
   overdue: boolean;
   /** A joint task's signatures, and the services that have still to sign. */
   signOff: SignOffView | null;
+  /** The kind of the deadline's clock (statutory with its legal basis, or internal); null without a deadline. */
+  deadlineClock: DeadlineClock | null;
 }
 
 /** The sign-off of a joint task as views show it: who must sign, who signed (and when), who is missing. */
@@ -43,6 +45,12 @@ export interface SignOffView {
   services: string[];
   signed: TaskSignature[];
   missing: string[];
+}
+
+/** A deadline's clock as views show it: a deadline whose step states no kind is internal (suspension moves it), as deadlines always were. */
+export function deadlineClockView(dueAt: unknown, clock: DeadlineClock | null | undefined): DeadlineClock | null {
+  if (dueAt === null) return null;
+  return clock ?? { kind: 'internal', legalBasis: null };
 }
 
 /** Adds the services still missing to a joint task's sign-off. */
@@ -101,11 +109,12 @@ interface TaskRow {
   completion_key: string | null;
   occurrence: number | null;
   version: number;
+  deadline_clock: DeadlineClock | null;
 }
 
 const taskColumns = `t.task_id, t.case_id, c.reference, c.pathway_key, c.pathway_version, t.step_id, t.area_id, t.service,
   t.role, t.assignee_id, t.status, t.created_at, t.due_at, t.escalation_level, t.reminders, t.escalations, t.sign_off,
-  t.completed_at, t.completed_by, t.completion_key, t.occurrence, t.version`;
+  t.completed_at, t.completed_by, t.completion_key, t.occurrence, t.version, t.deadline_clock`;
 
 function toTaskView(row: TaskRow, now: Date): TaskView {
   const live = row.status === 'open' || row.status === 'claimed';
@@ -128,6 +137,7 @@ function toTaskView(row: TaskRow, now: Date): TaskView {
     reminders: row.reminders,
     escalations: row.escalations,
     signOff: signOffView(row.sign_off),
+    deadlineClock: deadlineClockView(row.due_at, row.deadline_clock),
     completedAt: row.completed_at ? row.completed_at.toISOString() : null,
     completedBy: row.completed_by,
     occurrence: row.occurrence,
@@ -157,6 +167,7 @@ export function taskViewOf(task: CaseTask, of: Pick<CaseSnapshot, 'reference' | 
     reminders: task.reminders,
     escalations: task.escalations,
     signOff: signOffView(task.signOff),
+    deadlineClock: deadlineClockView(task.dueAt, task.deadlineClock),
     completedAt: task.completedAt,
     completedBy: task.completedBy,
     occurrence: task.occurrence,

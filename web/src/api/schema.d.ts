@@ -7043,6 +7043,14 @@ export interface components {
             outcome: number;
             requestId: string;
         };
+        DeadlineClockInput: {
+            /** @enum {string} */
+            kind: "statutory" | "internal";
+            legalBasis: {
+                it: string;
+                en?: string;
+            } | null;
+        };
         TaskInput: {
             taskId: string;
             caseId: string;
@@ -7076,6 +7084,11 @@ export interface components {
                 service: string;
                 reassign: boolean;
                 firedAt: string | null;
+                /**
+                 * @description A warning that fires before the deadline (absent on levels after it).
+                 * @constant
+                 */
+                beforeDeadline?: true;
             }[];
             signOff: {
                 services: string[];
@@ -7092,6 +7105,8 @@ export interface components {
             completedBy: string | null;
             occurrence: number | null;
             version: number;
+            /** @description The kind of the deadline: statutory (the law’s date, with its legal basis; a suspension never moves it) or internal (paused while the case is suspended); null without a deadline. */
+            deadlineClock: components["schemas"]["DeadlineClockInput"] | null;
         };
         TaskDetailInput: {
             taskId: string;
@@ -7126,6 +7141,11 @@ export interface components {
                 service: string;
                 reassign: boolean;
                 firedAt: string | null;
+                /**
+                 * @description A warning that fires before the deadline (absent on levels after it).
+                 * @constant
+                 */
+                beforeDeadline?: true;
             }[];
             signOff: {
                 services: string[];
@@ -7142,6 +7162,8 @@ export interface components {
             completedBy: string | null;
             occurrence: number | null;
             version: number;
+            /** @description The kind of the deadline: statutory (the law’s date, with its legal basis; a suspension never moves it) or internal (paused while the case is suspended); null without a deadline. */
+            deadlineClock: components["schemas"]["DeadlineClockInput"] | null;
             /** @description The step's title and form from the case's pinned pathway version. */
             step: {
                 title: {
@@ -8165,6 +8187,11 @@ export interface components {
                 service: string;
                 reassign: boolean;
                 firedAt: string | null;
+                /**
+                 * @description A warning that fires before the deadline (absent on levels after it).
+                 * @constant
+                 */
+                beforeDeadline?: true;
             }[];
             escalationLevel: number;
             respondedAt: string | null;
@@ -8215,6 +8242,11 @@ export interface components {
                 service: string;
                 reassign: boolean;
                 firedAt: string | null;
+                /**
+                 * @description A warning that fires before the deadline (absent on levels after it).
+                 * @constant
+                 */
+                beforeDeadline?: true;
             }[];
             escalationLevel: number;
             respondedAt: string | null;
@@ -8620,6 +8652,14 @@ export interface components {
             outcome: number;
             requestId: string;
         };
+        DeadlineClock: {
+            /** @enum {string} */
+            kind: "statutory" | "internal";
+            legalBasis: {
+                it: string;
+                en?: string;
+            } | null;
+        };
         Task: {
             taskId: string;
             caseId: string;
@@ -8653,6 +8693,11 @@ export interface components {
                 service: string;
                 reassign: boolean;
                 firedAt: string | null;
+                /**
+                 * @description A warning that fires before the deadline (absent on levels after it).
+                 * @constant
+                 */
+                beforeDeadline?: true;
             }[];
             signOff: {
                 services: string[];
@@ -8669,6 +8714,8 @@ export interface components {
             completedBy: string | null;
             occurrence: number | null;
             version: number;
+            /** @description The kind of the deadline: statutory (the law’s date, with its legal basis; a suspension never moves it) or internal (paused while the case is suspended); null without a deadline. */
+            deadlineClock: components["schemas"]["DeadlineClock"] | null;
         };
         TaskDetail: {
             taskId: string;
@@ -8703,6 +8750,11 @@ export interface components {
                 service: string;
                 reassign: boolean;
                 firedAt: string | null;
+                /**
+                 * @description A warning that fires before the deadline (absent on levels after it).
+                 * @constant
+                 */
+                beforeDeadline?: true;
             }[];
             signOff: {
                 services: string[];
@@ -8719,6 +8771,8 @@ export interface components {
             completedBy: string | null;
             occurrence: number | null;
             version: number;
+            /** @description The kind of the deadline: statutory (the law’s date, with its legal basis; a suspension never moves it) or internal (paused while the case is suspended); null without a deadline. */
+            deadlineClock: components["schemas"]["DeadlineClock"] | null;
             /** @description The step's title and form from the case's pinned pathway version. */
             step: {
                 title: {
@@ -9742,6 +9796,11 @@ export interface components {
                 service: string;
                 reassign: boolean;
                 firedAt: string | null;
+                /**
+                 * @description A warning that fires before the deadline (absent on levels after it).
+                 * @constant
+                 */
+                beforeDeadline?: true;
             }[];
             escalationLevel: number;
             respondedAt: string | null;
@@ -9792,6 +9851,11 @@ export interface components {
                 service: string;
                 reassign: boolean;
                 firedAt: string | null;
+                /**
+                 * @description A warning that fires before the deadline (absent on levels after it).
+                 * @constant
+                 */
+                beforeDeadline?: true;
             }[];
             escalationLevel: number;
             respondedAt: string | null;
