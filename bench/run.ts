@@ -247,6 +247,10 @@ async function main(): Promise<void> {
       }),
     );
     const sustainedElapsed = ms(sustainedStart) / 1000;
+    // Every started case must have reached the read model with its first task.
+    const { rows } = await pool.query<{ cases: string; tasks: string }>(
+      `SELECT (SELECT count(*) FROM cases) AS cases, (SELECT count(*) FROM tasks WHERE step_id = 'outreach') AS tasks`,
+    );
 
     // (d) sustained task completions: a chain pathway, cases created beforehand (untimed), then every
     // client completes its case's open task and reads the next one from the inbox, back to back.
@@ -310,10 +314,6 @@ async function main(): Promise<void> {
     );
     const completionElapsed = ms(completionStart) / 1000;
     const cpuAfter = { api: cpuMs(stack.pids.api), worker: cpuMs(stack.pids.worker), temporal: cpuMs(stack.pids.temporal) };
-    // Every started case must have reached the read model with its first task.
-    const { rows } = await pool.query<{ cases: string; tasks: string }>(
-      `SELECT (SELECT count(*) FROM cases) AS cases, (SELECT count(*) FROM tasks WHERE step_id = 'outreach') AS tasks`,
-    );
 
     const a = { api: stats(apiStart), floor: stats(floorStart) };
     const b = { api: stats(apiComplete), floor: stats(floorUpdate) };
