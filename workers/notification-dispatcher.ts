@@ -7,6 +7,7 @@
  */
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { workflowTypes } from '../domain/case-messages';
 import {
   claimDueDeliveries,
   dispatchCaseEvents,
@@ -126,8 +127,6 @@ export function startNotificationDispatcher({ pool, settings, onError, channels:
   };
 }
 
-/** The digest workflow's type (workflows/digest-workflow.ts). */
-export const DIGEST_WORKFLOW_TYPE = 'supervisorDigest';
 /** Supervisors' working day: the digest's cron is read in this time zone. */
 export const DIGEST_TIMEZONE = 'Europe/Rome';
 
@@ -150,7 +149,7 @@ export async function ensureDigestSchedule(client: Client, taskQueue: string, cr
     await client.schedule.create({
       scheduleId,
       spec,
-      action: { type: 'startWorkflow', workflowType: DIGEST_WORKFLOW_TYPE, taskQueue, args: [], workflowId: `supervisor-digest-${taskQueue}` },
+      action: { type: 'startWorkflow', workflowType: workflowTypes.supervisorDigest, taskQueue, args: [], workflowId: `supervisor-digest-${taskQueue}` },
       // A digest late by more than an hour is no longer this morning's digest.
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
       state: { note },

@@ -3,9 +3,7 @@
  * idempotent: an existing schedule (from another worker or an earlier start) is left as it is.
  */
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-
-/** The retention workflow's type (workflows/retention-workflow.ts). */
-export const RETENTION_WORKFLOW_TYPE = 'retentionSweep';
+import { workflowTypes } from '../domain/case-messages';
 
 /** One schedule per task queue, so deployments sharing a namespace do not share it. */
 export function retentionScheduleId(taskQueue: string): string {
@@ -18,7 +16,7 @@ export async function ensureRetentionSchedule(client: Client, taskQueue: string)
     await client.schedule.create({
       scheduleId: retentionScheduleId(taskQueue),
       spec: { intervals: [{ every: '1 day' }] },
-      action: { type: 'startWorkflow', workflowType: RETENTION_WORKFLOW_TYPE, taskQueue, args: [] },
+      action: { type: 'startWorkflow', workflowType: workflowTypes.retentionSweep, taskQueue, args: [] },
       // A run still going (a large backlog) is not doubled; the next one picks up what is left.
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
     });

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type pg from 'pg';
-import { caseWorkflowId } from '../../domain/case-messages';
+import { caseWorkflowId, workflowTypes } from '../../domain/case-messages';
 import { parseKeyRing } from '../../infra/codec/key-ring';
 import { EncryptionCodec, ENCRYPTED_ENCODING, keyIdOf } from '../../infra/codec/payload-codec';
 import { PersonErasedError, PersonKeyStore } from '../../infra/codec/person-key-store';
@@ -268,7 +268,7 @@ describe('per-person keys', () => {
     expect(await ensureRetentionSchedule(client, api.config.taskQueue)).toBe(false);
     const schedule = await client.schedule.getHandle(retentionScheduleId(api.config.taskQueue)).describe();
     expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'retentionSweep' });
-    const result = await client.workflow.execute('retentionSweep', { taskQueue: api.config.taskQueue, workflowId: `retention-test-${closed.caseId}`, args: [] });
+    const result = await client.workflow.execute(workflowTypes.retentionSweep, { taskQueue: api.config.taskQueue, workflowId: `retention-test-${closed.caseId}`, args: [] });
     console.log(`retention (0 days): anonymised cases=${(result as { cases: number }).cases} erased persons=${(result as { persons: number }).persons}`);
     expect(result).toMatchObject({ cases: expect.any(Number), persons: expect.any(Number) });
 

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { CaseWorkflowInput } from '../../domain/case-messages';
-import { caseSnapshotQuery, caseWorkflowId, openTasksQuery } from '../../domain/case-messages';
+import { caseSnapshotQuery, caseWorkflowId, openTasksQuery, workflowTypes } from '../../domain/case-messages';
 import type { CaseSnapshot, CaseTask } from '../../domain/case-state';
 import type { PathwayDefinition } from '../../domain/pathway-schema';
 import { expectProblem, json, startApiHarness, type ApiHarness } from '../api/harness';
@@ -162,7 +162,7 @@ describe('migrating running cases to a newer pathway version', () => {
       localHolidays: [],
       historyLimit: 14,
     };
-    await api.temporal.workflow.start('pathwayCase', { workflowId: caseWorkflowId(restless), taskQueue: api.config.taskQueue, args: [restlessInput] });
+    await api.temporal.workflow.start(workflowTypes.case, { workflowId: caseWorkflowId(restless), taskQueue: api.config.taskQueue, args: [restlessInput] });
     await until(() => api.request('supervisor-livorno', { method: 'GET', url: `/cases/${restless}` }), (response) => response.statusCode === 200);
 
     const movable = [...standard, quick].map((c) => c.caseId);

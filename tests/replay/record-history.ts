@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { createCaseActivities } from '../../activities/case-activities';
-import { caseUpdates, openTasksQuery, caseWorkflowId, type CaseWorkflowInput } from '../../domain/case-messages';
+import { caseUpdates, openTasksQuery, caseWorkflowId, workflowTypes, type CaseWorkflowInput } from '../../domain/case-messages';
 import type { Actor } from '../../domain/case-state';
 import { pathwayDefinitionSchema } from '../../domain/pathway-schema';
 import { ossReferencePathway } from '../../domain/reference-pathway';
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
         pathway: { key: definition.key, version: 1, definition },
         localHolidays: [{ month: 8, day: 10, name: 'S. Lorenzo' }],
       };
-      const handle = await client.workflow.start('pathwayCase', { taskQueue: 'record', workflowId: caseWorkflowId(input.caseId), args: [input] });
+      const handle = await client.workflow.start(workflowTypes.case, { taskQueue: 'record', workflowId: caseWorkflowId(input.caseId), args: [input] });
       for (const step of referenceJourneyToJointPlan()) {
         const actor: Actor = { id: `u-${step.service}-gr`, kind: 'user', roles: ['operator'], areas: ['grosseto'], services: [step.service] };
         const taskId = await openTaskId(handle, step.stepId);

@@ -14,7 +14,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { createCaseActivities } from '../../activities/case-activities';
 import type { CaseCommand } from '../../domain/case-commands';
-import { caseUpdates, caseWorkflowId, openTasksQuery, type CaseWorkflowInput } from '../../domain/case-messages';
+import { caseUpdates, caseWorkflowId, openTasksQuery, workflowTypes, type CaseWorkflowInput } from '../../domain/case-messages';
 import type { Actor } from '../../domain/case-state';
 import { pathwayDefinitionSchema, type PathwayDefinitionInput } from '../../domain/pathway-schema';
 import { timeSkippingServerPath } from '../support/stack';
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
         // The time-skipping server has no custom search attributes.
         indexSearchAttributes: false,
       };
-      const handle = await env.client.workflow.start('pathwayCase', { taskQueue: 'record', workflowId: caseWorkflowId(input.caseId), args: [input] });
+      const handle = await env.client.workflow.start(workflowTypes.case, { taskQueue: 'record', workflowId: caseWorkflowId(input.caseId), args: [input] });
       const send = async (actor: Actor, command: CaseCommand) => {
         const update = caseUpdates[command.kind] as typeof caseUpdates.addNote;
         return (await handle.executeUpdate(update, { args: [{ actor, command: command as Extract<CaseCommand, { kind: 'addNote' }> }] })).batch;

@@ -6,7 +6,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import type { createCaseActivities } from '../../activities/case-activities';
-import { caseWorkflowId, type CaseWorkflowInput } from '../../domain/case-messages';
+import { caseWorkflowId, workflowTypes, type CaseWorkflowInput } from '../../domain/case-messages';
 import type { Actor, CaseEvent, ProjectionBatch } from '../../domain/case-state';
 import { pathwayDefinitionSchema, type PathwayDefinitionInput } from '../../domain/pathway-schema';
 import { timeSkippingServerPath } from '../support/stack';
@@ -101,7 +101,7 @@ export function useTimeSkippingServer(): TimeSkippingHarness {
         start: (input) => {
           const workflowId = caseWorkflowId(input.caseId);
           started.push(workflowId);
-          return testEnv.client.workflow.start('pathwayCase', { taskQueue, workflowId, args: [input] });
+          return testEnv.client.workflow.start(workflowTypes.case, { taskQueue, workflowId, args: [input] });
         },
       };
       try {

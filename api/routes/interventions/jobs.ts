@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { workflowTypes } from '../../../domain/case-messages';
 import type { Actor } from '../../../domain/case-state';
 import { createInterventionJob, finishInterventionJob, type InterventionJobKind, type NewInterventionItem } from '../../../infra/db/intervention-repository';
 import type { interventionJob } from '../../../workflows/intervention-workflow';
@@ -27,7 +28,7 @@ export async function submitInterventionJob(
   await createInterventionJob(fastify.db, { jobId, actor, ...job });
   try {
     await fastify.withTemporalDeadline(() =>
-      fastify.temporal.workflow.start<typeof interventionJob>('interventionJob', {
+      fastify.temporal.workflow.start<typeof interventionJob>(workflowTypes.interventionJob, {
         // The job id only: no personal data in workflow ids.
         workflowId: `intervention-${jobId}`,
         taskQueue: fastify.taskQueue,

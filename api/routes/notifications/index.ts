@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { workflowTypes } from '../../../domain/case-messages';
 import { findArea, listServiceKeys } from '../../../infra/db/directory-repository';
 import {
   createSubscription,
@@ -17,7 +18,6 @@ import {
 } from '../../../infra/db/notification-repository';
 import { newWebhookSecret } from '../../../infra/notifications/signing';
 import { vetWebhookHost, webhookAddressPolicy, webhookHost, WebhookAddressRefused } from '../../../infra/notifications/webhook-address';
-import { DIGEST_WORKFLOW_TYPE } from '../../../workers/notification-dispatcher';
 import { actorOf } from '../../plugins/auth';
 import { problem } from '../../plugins/problems';
 import { bearerSecurity, decodeCursor, encodeCursor, pageQuerySchema } from '../../schemas/common';
@@ -200,7 +200,7 @@ const notificationRoutes: FastifyPluginAsyncZod = async (fastify) => {
     handler: async () => {
       const workflowId = `supervisor-digest-manual-${randomUUID()}`;
       const result = await fastify.withTemporalDeadline(() =>
-        fastify.temporal.workflow.execute<() => Promise<{ supervisors: number; queued: number; skippedNoSmtp: boolean }>>(DIGEST_WORKFLOW_TYPE, {
+        fastify.temporal.workflow.execute<() => Promise<{ supervisors: number; queued: number; skippedNoSmtp: boolean }>>(workflowTypes.supervisorDigest, {
           taskQueue: fastify.taskQueue,
           workflowId,
           args: [],
