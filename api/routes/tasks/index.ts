@@ -8,7 +8,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { assignmentRefusal, maySupervise } from '../../../domain/access';
 import { completeTaskSchema, extendDeadlineSchema, type TaskCommand } from '../../../domain/case-commands';
 import { findUser } from '../../../infra/db/directory-repository';
-import { findTask, selectTaskViews, signOffView, type AssigneeFilter, type TaskDetail } from '../../../infra/db/task-repository';
+import { findTask, selectTaskViews, taskViewOf, type AssigneeFilter, type TaskDetail } from '../../../infra/db/task-repository';
 import type { AuthenticatedActor } from '../../auth/actor-cache';
 import { readScopeOf } from '../../auth/permissions';
 import { reportAccess } from '../../plugins/audit';
@@ -65,20 +65,15 @@ const taskRoutes: FastifyPluginAsyncZod = async (fastify) => {
     const idempotencyKey = idempotencyKeyOf(request);
     if ((task.status === 'completed' || task.status === 'cancelled') && idempotencyKey === undefined) throw problem.conflict(`the task is ${task.status}`);
     const batch = await fastify.caseCommands.execute(task.caseId, actor, command, request.log, idempotencyKey);
-    const updated = await findTask(fastify.db, readScopeOf(actor), taskId, fastify.now());
-    if (updated) return withoutCompletionKey(updated);
-    // Still in the batch even if, say, a transfer took it out of scope meanwhile.
+    // The Update's durable result already holds the task as the read model now has it: no read back.
+    // It is answered even if, say, a transfer took it out of the caller's scope meanwhile, and a
+    // signer of a joint plan handed on to the next service sees their signature.
     const projected = batch.tasks.find((t) => t.id === taskId);
-    if (!projected) throw problem.notFound(`no task ${taskId}`);
-    // (A signer's view of a joint plan handed on to the next service lands here too: show their signature.)
-    return withoutCompletionKey({
-      ...task,
-      status: projected.status,
-      service: projected.service,
-      assigneeId: projected.assigneeId,
-      signOff: signOffView(projected.signOff),
-      version: projected.version,
-    });
+    if (projected) return withoutCompletionKey({ ...task, ...taskViewOf(projected, batch.snapshot, fastify.now()) });
+    // A repeat whose first result the read model already confirmed carries no task: read it.
+    const current = await findTask(fastify.db, readScopeOf(actor), taskId, fastify.now());
+    if (!current) throw problem.notFound(`no task ${taskId}`);
+    return withoutCompletionKey(current);
   }
 
   const commandResponses = { 200: taskDetailSchema, ...problemResponses(400, 401, 403, 404, 409, 422, 503) };
