@@ -5,7 +5,7 @@
  * `npm run start:cluster` runs it; the cluster smoke test, the chaos test and the benchmark start
  * the same thing with their own data directory and ports.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { hostname } from 'node:os';
 import { Connection } from '@temporalio/client';
@@ -64,7 +64,7 @@ export interface ClusterPostgres {
   adminUrl: string;
   /** The postmaster's PID (from postmaster.pid; changes after a restart). */
   pid(): number;
-  /** SIGKILL of the postmaster, like a crashed database host; resolves once it has exited. */
+  /** SIGKILL of the postmaster and its backends, like a crashed database host; resolves once it has exited. */
   kill(): Promise<void>;
   /** Starts it again on the same data and port (crash recovery replays its WAL). */
   restart(): Promise<void>;
@@ -223,9 +223,19 @@ async function startPostgres(options: EmbeddedPostgresOptions): Promise<ClusterP
     adminUrl: current.adminUrl,
     pid,
     async kill() {
-      process.kill(pid(), 'SIGKILL');
-      // Our handle's stop() resolves at once for a server that has already exited.
-      await current.stop();
+      // Backends die with the postmaster, as on a crashed host: outside its own process group they
+      // would linger, holding shared memory, until they noticed. They are found before the postmaster
+      // goes, while they are still its children.
+      const backends = childProcessIds(pid());
+      const killed = current.kill();
+      for (const backend of backends) {
+        try {
+          process.kill(backend, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+      await killed;
     },
     async restart() {
       // Backends orphaned by a SIGKILL hold the shared memory for a moment: PostgreSQL refuses to start until they are gone.
@@ -242,6 +252,22 @@ async function startPostgres(options: EmbeddedPostgresOptions): Promise<ClusterP
     },
     stop: () => current.stop(),
   };
+}
+
+/** The PIDs whose parent is `parent`, from /proc (Linux). */
+function childProcessIds(parent: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // The parent PID is the second field after the command name (which may hold spaces and parentheses).
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent) children.push(Number(entry));
+    } catch {
+      // It exited while we looked.
+    }
+  }
+  return children;
 }
 
 /**

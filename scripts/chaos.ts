@@ -3,6 +3,8 @@
  * non-zero on any lost, duplicated or diverged case, or a keyed repeat answered differently.
  * CHAOS_ITERATIONS (default 50) sets the number of kills.
  */
+import { randomUUID } from 'node:crypto';
+import { startChaosStack } from '../tests/chaos/chaos-stack';
 import { formatChaosReport, runWritePathChaos } from '../tests/chaos/write-path-chaos';
 
 async function main(): Promise<void> {
@@ -10,7 +12,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(iterations) || iterations < 1) throw new Error('CHAOS_ITERATIONS must be a positive integer');
   console.log(`Reticulate write-path chaos: ${iterations} iterations, SIGKILL of worker, API, Temporal, PostgreSQL and all at once in turn`);
   const started = Date.now();
-  const report = await runWritePathChaos({ iterations, log: (line) => console.log(line) });
+  const stack = await startChaosStack({ taskQueue: `chaos-${randomUUID().slice(0, 8)}` });
+  const report = await runWritePathChaos(stack, { iterations, log: (line) => console.log(line) }).finally(() => stack.close());
   for (const line of formatChaosReport(report)) console.log(line);
   console.log(`took ${((Date.now() - started) / 1000).toFixed(0)} s`);
   const failed = report.lost.length + report.duplicated.length + report.diverged.length + report.answeredDifferently.length > 0;

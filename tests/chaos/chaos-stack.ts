@@ -1,8 +1,9 @@
 /**
- * The whole embedded stack as four killable parts, in a temporary folder of its own: PostgreSQL (its
- * own process group, fsync on), the Temporal dev server (SQLite file), the case worker and the API
- * (separate processes, as `npm run worker` and `npm run api`). Each part can be SIGKILLed and started
- * again on the same data, ports and keys, as a crashed host would be restarted.
+ * What the write path's chaos test drives (`ChaosStack`), and the embedded stack as one: four
+ * killable parts in a temporary folder of its own, PostgreSQL (its own process group, fsync on), the
+ * Temporal dev server (SQLite file), the case worker and the API (separate processes, as `npm run
+ * worker` and `npm run api`). Each part can be SIGKILLed and started again on the same data, ports
+ * and keys, as a crashed host would be restarted. The cluster's adapter is cluster-chaos-stack.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -24,17 +25,28 @@ import { freePort, startApiProcess, startWorkerProcess, type StackProcess } from
 export const stackParts = ['worker', 'api', 'temporal', 'postgres'] as const;
 export type StackPart = (typeof stackParts)[number];
 
+/** A stack the chaos test can load, crash and inspect, whatever runs it (embedded, cluster). */
 export interface ChaosStack {
-  baseUrl: string;
+  /** Says what runs, for the printed report. */
+  description: string;
+  /**
+   * Base URLs of the API instances. Commands are spread over them; one that gets no answer is sent
+   * again, with the same Idempotency-Key, to another instance, as a load balancer would.
+   */
+  apiUrls: readonly string[];
   /** The harness's own pool and Temporal client (they reconnect by themselves after a restart). */
   pool: pg.Pool;
   temporal: Client;
   token(userId: string): Promise<string>;
   /** What the API processes started so far wrote (pino lines), killed ones included. */
   apiOutput(): string;
+  /** Every part that can be killed. */
+  parts: readonly string[];
+  /** What each iteration kills, in turn (cycled): a list of parts killed at the same instant. */
+  victims: ReadonlyArray<readonly string[]>;
   /** SIGKILLs the parts at once. */
-  kill(parts: readonly StackPart[]): Promise<void>;
-  /** Starts the parts that are down, in dependency order (database, Temporal, worker, API). */
+  kill(parts: readonly string[]): Promise<void>;
+  /** Starts the parts that are down, in dependency order, and resolves once each serves again. */
   restart(): Promise<void>;
   close(): Promise<void>;
 }
@@ -80,14 +92,19 @@ export async function startChaosStack({ taskQueue }: { taskQueue: string }): Pro
   let api: StackProcess | null = await startApi();
 
   const stack: ChaosStack = {
-    baseUrl,
+    description: 'embedded stack: PostgreSQL, Temporal dev server (SQLite), one worker, one API',
+    apiUrls: [baseUrl],
     pool,
     temporal,
     token: (userId) => issuer.issueUserToken(userId),
     apiOutput: () => apis.map((proc) => proc.output()).join('\n'),
+    parts: stackParts,
+    // Each part alone, then all of them at once.
+    victims: [...stackParts.map((part) => [part]), stackParts],
     async kill(parts) {
       await Promise.all(
         parts.map(async (part) => {
+          if (!(stackParts as readonly string[]).includes(part)) throw new Error(`the embedded stack has no part ${part}`);
           if (part === 'worker' && worker) await worker.kill().then(() => (worker = null));
           if (part === 'api' && api) await api.kill().then(() => (api = null));
           if (part === 'temporal' && temporalServer) await temporalServer.kill().then(() => (temporalServer = null));

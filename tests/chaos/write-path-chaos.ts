@@ -1,11 +1,14 @@
 /**
- * Chaos test of the write path. On the whole embedded stack, commands of every kind (start, claim,
- * complete, reassign, extend, referral accept and outcome, contact, suspend, resume) are sent in
- * bursts; at a random instant of each burst one part (worker, API, Temporal server, PostgreSQL) or
- * all of them at once are killed with SIGKILL, left down while the cases' one-minute timers fall due,
- * and restarted. Commands that got no answer are retried with their idempotency keys, as a client
- * would. Then every case's read model (open tasks, case row, timeline) is compared with its
- * workflow's own state, until they agree: the time that takes is the convergence time.
+ * Chaos test of the write path, on any `ChaosStack` (the embedded stack of chaos-stack.ts, the
+ * cluster of cluster-chaos-stack.ts). Commands of every kind (start, claim, complete, reassign,
+ * extend, referral accept and outcome, contact, suspend, resume) are sent in bursts, spread over the
+ * stack's API instances; at a random instant of each burst the stack's next victim (a worker, an API
+ * instance, a Temporal service or server, PostgreSQL, or several at once) is killed with SIGKILL,
+ * left down while the cases' one-minute timers fall due, and restarted. A command that got no answer
+ * is sent to another API instance with its idempotency key, as a load balancer would, and after the
+ * restart retried with its key until it has a definite answer, as a client would. Then every case's
+ * read model (open tasks, case row, timeline) is compared with its workflow's own state, until they
+ * agree: the time that takes is the convergence time; from the restart on, the time to recover.
  *
  * Counted as failures: an acknowledged command whose effect is missing (lost), a transition recorded
  * twice or a timeline with a gap or an extra event (duplicated), a read model that never agrees with
@@ -14,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CaseSnapshot } from '../../domain/case-state';
 import { caseSnapshotQuery, caseWorkflowId, openTasksQuery } from '../../domain/case-messages';
-import { startChaosStack, stackParts, type ChaosStack, type StackPart } from './chaos-stack';
+import type { ChaosStack } from './chaos-stack';
 
 const AREA = 'livorno';
 const PATHWAY = 'chaos-pathway';
@@ -100,12 +103,28 @@ export interface ChaosOptions {
   convergenceTimeoutSeconds?: number;
 }
 
+/** One iteration's outage and how long the stack took to be whole again. */
+export interface ChaosRecovery {
+  /** What was killed (`all` when every part was). */
+  victim: string;
+  /** From the restart's start until the killed parts served again. */
+  restartSeconds: number;
+  /** From the restart's start until every command of the burst had a definite answer and every read model agreed with its workflow. */
+  recoverSeconds: number;
+}
+
 export interface ChaosReport {
+  /** What ran (the stack's description). */
+  stack: string;
   iterations: number;
   kills: Record<string, number>;
   commandsInFlightAtKills: number;
   acknowledged: number;
   retried: number;
+  /** Commands that got no answer from one API instance and were sent to another with the same key. */
+  failedOver: number;
+  /** Commands that never got a definite answer, even after the restart (retried until the convergence timeout). */
+  unanswered: number;
   timerEventsDuringOutages: number;
   lost: string[];
   duplicated: string[];
@@ -117,21 +136,27 @@ export interface ChaosReport {
   /** Definite answers by command kind and status, e.g. `complete 200`. */
   answers: Record<string, number>;
   convergenceSeconds: number[];
+  recoveries: ChaosRecovery[];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)];
 
-/** Runs the chaos test and returns what it counted; never throws for a finding, only for a broken harness. */
-export async function runWritePathChaos(options: ChaosOptions): Promise<ChaosReport> {
+/**
+ * Runs the chaos test on `stack` and returns what it counted; never throws for a finding, only for a
+ * broken harness. The caller starts the stack and closes it.
+ */
+export async function runWritePathChaos(stack: ChaosStack, options: ChaosOptions): Promise<ChaosReport> {
   const { iterations, cases: caseCount = 12, burst = 10, log = () => undefined, convergenceTimeoutSeconds = 90 } = options;
-  const stack = await startChaosStack({ taskQueue: `chaos-${randomUUID().slice(0, 8)}` });
   const report: ChaosReport = {
+    stack: stack.description,
     iterations: 0,
     kills: {},
     commandsInFlightAtKills: 0,
     acknowledged: 0,
     retried: 0,
+    failedOver: 0,
+    unanswered: 0,
     timerEventsDuringOutages: 0,
     lost: [],
     duplicated: [],
@@ -141,170 +166,198 @@ export async function runWritePathChaos(options: ChaosOptions): Promise<ChaosRep
     answers: {},
     serverErrors: [],
     convergenceSeconds: [],
+    recoveries: [],
   };
-  try {
-    const tokens = new Map<UserId, string>();
-    for (const user of Object.values(users)) tokens.set(user, await stack.token(user));
-    const send = async (command: Pick<SentCommand, 'user' | 'url' | 'body' | 'key'>): Promise<{ status: number; body: unknown } | null> => {
-      try {
-        const response = await fetch(`${stack.baseUrl}${command.url}`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${tokens.get(command.user)}`, 'content-type': 'application/json', 'idempotency-key': command.key },
-          body: JSON.stringify(command.body ?? {}),
-          signal: AbortSignal.timeout(30_000),
-        });
-        const text = await response.text();
-        return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
-      } catch {
-        return null; // No answer: the connection died with the API, or it timed out.
-      }
-    };
-
-    const publish = await send({ user: users.coordinator, url: '/pathways', body: chaosPathway, key: randomUUID() });
-    if (publish?.status !== 201) throw new Error(`could not create the chaos pathway: ${JSON.stringify(publish)}`);
-    const published = await send({ user: users.coordinator, url: `/pathways/${PATHWAY}/draft/publish`, body: {}, key: randomUUID() });
-    if (published?.status !== 201) throw new Error(`could not publish the chaos pathway: ${JSON.stringify(published)}`);
-
-    const commands: SentCommand[] = [];
-    const caseIds = new Set<string>();
-    const outages: Array<{ from: Date; to: Date }> = [];
-
-    const record = (command: SentCommand, answer: { status: number; body: unknown } | null) => {
-      if (!answer || answer.status >= 500) {
-        if (answer) report.unexpectedStatuses[answer.status] = (report.unexpectedStatuses[answer.status] ?? 0) + 1;
-        return;
-      }
-      command.status = answer.status;
-      command.answer = answer.body;
-      const answerKey = `${command.kind} ${answer.status}`;
-      report.answers[answerKey] = (report.answers[answerKey] ?? 0) + 1;
-      if (answer.status >= 400 && process.env.CHAOS_DEBUG) console.log(command.kind, command.url, answer.status, JSON.stringify(answer.body).slice(0, 300));
-      if (command.kind === 'start' && (answer.status === 201 || answer.status === 200)) {
-        command.caseId = (answer.body as { caseId: string }).caseId;
-        caseIds.add(command.caseId);
-      }
-    };
-
-    /** Commands that fit what the read model shows of the case now (a stale view only earns a 4xx). */
-    const nextCommands = async (): Promise<SentCommand[]> => {
-      const planned: SentCommand[] = [];
-      const make = (kind: CommandKind, user: UserId, url: string, body: unknown, caseId: string | null, targetId: string | null): SentCommand => ({
-        kind, key: randomUUID(), user, url, body, caseId, targetId, status: null, answer: null,
+  const tokens = new Map<UserId, string>();
+  for (const user of Object.values(users)) tokens.set(user, await stack.token(user));
+  type Answer = { status: number; body: unknown };
+  const sendTo = async (baseUrl: string, command: Pick<SentCommand, 'user' | 'url' | 'body' | 'key'>): Promise<Answer | null> => {
+    try {
+      const response = await fetch(`${baseUrl}${command.url}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.get(command.user)}`, 'content-type': 'application/json', 'idempotency-key': command.key },
+        body: JSON.stringify(command.body ?? {}),
+        signal: AbortSignal.timeout(30_000),
       });
-      const startCase = () => make('start', users.outreach, '/cases', { pathwayKey: PATHWAY, areaId: AREA, data: {} }, null, null);
-      const open = [...caseIds];
-      const { rows: tasks } = await stack.pool.query<{ task_id: string; case_id: string; step_id: string; status: string; assignee_id: string | null }>(
-        `SELECT task_id, case_id, step_id, status, assignee_id FROM tasks WHERE case_id = ANY($1) AND status IN ('open', 'claimed')`,
-        [open],
-      );
-      const { rows: referrals } = await stack.pool.query<{ referral_id: string; case_id: string; status: string }>(
-        `SELECT referral_id, case_id, status FROM referrals WHERE case_id = ANY($1) AND status IN ('pending', 'accepted')`,
-        [open],
-      );
-      const { rows: active } = await stack.pool.query<{ case_id: string; status: string }>(`SELECT case_id, status FROM cases WHERE case_id = ANY($1) AND status IN ('active', 'suspended')`, [open]);
-      if (active.length < caseCount) planned.push(startCase());
-      while (planned.length < burst) {
-        const roll = Math.random();
-        if (roll < 0.45 && tasks.length > 0) {
-          const task = pick(tasks);
-          const worker = task.step_id === 'intake' ? users.oss : users.social;
-          const url = `/tasks/${task.task_id}`;
-          const kind = pick(['claim', 'complete', 'complete', 'reassign', 'extend'] as const);
-          if (kind === 'claim') planned.push(make('claim', worker, `${url}/claim`, {}, task.case_id, task.task_id));
-          if (kind === 'complete') planned.push(make('complete', worker, `${url}/complete`, { data: task.step_id === 'intake' ? { note: 'ok' } : {} }, task.case_id, task.task_id));
-          if (kind === 'reassign') planned.push(make('reassign', users.supervisor, `${url}/reassign`, { assigneeId: worker, reason: 'copertura assenza' }, task.case_id, task.task_id));
-          if (kind === 'extend') planned.push(make('extend', users.supervisor, `${url}/extend`, { by: minutes(1), reason: 'in attesa di documenti' }, task.case_id, task.task_id));
-        } else if (roll < 0.65 && referrals.length > 0) {
-          const referral = pick(referrals);
-          const url = `/referrals/${referral.referral_id}`;
-          if (referral.status === 'pending') planned.push(make('accept', users.cpi, `${url}/accept`, {}, referral.case_id, referral.referral_id));
-          else planned.push(make('outcome', users.cpi, `${url}/outcome`, { outcome: 'did_signed' }, referral.case_id, referral.referral_id));
-        } else if (roll < 0.9 && active.length > 0) {
-          const kase = pick(active);
-          const url = `/cases/${kase.case_id}`;
-          const kind = pick(['contact', 'contact', 'suspend', 'resume'] as const);
-          if (kind === 'contact') planned.push(make('contact', users.oss, `${url}/contacts`, { outcome: pick(['reached', 'failed_attempt']), channel: 'phone', at: new Date().toISOString() }, kase.case_id, null));
-          if (kind === 'suspend') planned.push(make('suspend', users.oss, `${url}/suspend`, { reason: 'irreperibile' }, kase.case_id, null));
-          if (kind === 'resume') planned.push(make('resume', users.oss, `${url}/resume`, {}, kase.case_id, null));
-        } else {
-          planned.push(startCase());
-        }
-      }
-      return planned;
-    };
-
-    // A first population, in quiet conditions.
-    for (let i = 0; i < caseCount; i += 1) {
-      const command = (await nextCommands()).find((c) => c.kind === 'start') ?? null;
-      if (!command) break;
-      commands.push(command);
-      record(command, await send(command));
+      const text = await response.text();
+      return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
+    } catch {
+      return null; // No answer: the connection died with the API, or it timed out.
     }
-
-    const victims: Array<readonly StackPart[]> = [...stackParts.map((part) => [part] as const), stackParts];
-    for (let iteration = 0; iteration < iterations; iteration += 1) {
-      const victim = victims[iteration % victims.length];
-      const label = victim.length === stackParts.length ? 'all' : victim[0];
-      const planned = await nextCommands();
-      commands.push(...planned);
-      let settled = 0;
-      const inFlight = planned.map((command) =>
-        send(command).then((answer) => {
-          settled += 1;
-          record(command, answer);
-        }),
-      );
-      // The worst instant is any instant: somewhere inside the burst.
-      await sleep(Math.random() * 150);
-      const inFlightAtKill = planned.length - settled;
-      report.commandsInFlightAtKills += inFlightAtKill;
-      const downFrom = new Date();
-      await stack.kill(victim);
-      report.kills[label] = (report.kills[label] ?? 0) + 1;
-      await Promise.all(inFlight);
-      // Down long enough, often, for one-minute clocks to fall due meanwhile (longest when everything is down).
-      await sleep(label === 'all' ? 5_000 + Math.random() * 10_000 : 500 + Math.random() * 3_000);
-      await stack.restart();
-      const restartedAt = Date.now();
-      outages.push({ from: downFrom, to: new Date() });
-
-      // Commands with no definite answer are retried with their keys, as a client would.
-      for (const command of planned.filter((c) => c.status === null)) {
-        report.retried += 1;
-        record(command, await send(command));
-      }
-      // A keyed repeat of an answered command answers as the first did.
-      const answered = commands.filter((c) => c.status !== null && c.status < 300 && c.kind !== 'start');
-      if (answered.length > 0) {
-        const first = pick(answered);
-        const again = await send(first);
-        if (!again || again.status !== first.status || !sameAnswer(first, again.body)) {
-          report.answeredDifferently.push(`${first.kind} ${first.key}: first ${first.status}, repeat ${again?.status ?? 'no answer'}`);
-        }
-      }
-
-      const divergence = await waitForConvergence(stack, [...caseIds], convergenceTimeoutSeconds);
-      if (divergence.length > 0) report.diverged.push(...divergence.map((line) => `iteration ${iteration + 1} (${label}): ${line}`));
-      else report.convergenceSeconds.push((Date.now() - restartedAt) / 1000);
-      report.iterations += 1;
-      log(
-        `iteration ${iteration + 1}/${iterations}: killed ${label} with ${inFlightAtKill} of ${planned.length} commands in flight; ` +
-          (divergence.length > 0 ? `DIVERGED (${divergence.length} cases)` : `converged in ${report.convergenceSeconds.at(-1)?.toFixed(2)} s`),
-      );
+  };
+  let nextInstance = 0;
+  /** Round robin over the API instances; no answer from one sends the command to the next, as a load balancer would. */
+  const send = async (command: Pick<SentCommand, 'user' | 'url' | 'body' | 'key'>): Promise<Answer | null> => {
+    const first = nextInstance;
+    nextInstance = (nextInstance + 1) % stack.apiUrls.length;
+    for (let attempt = 0; attempt < stack.apiUrls.length; attempt += 1) {
+      if (attempt > 0) report.failedOver += 1;
+      const answer = await sendTo(stack.apiUrls[(first + attempt) % stack.apiUrls.length], command);
+      // A 5xx comes from a live instance that could not do it now: retried after the restart like any unanswered command.
+      if (answer) return answer;
     }
+    return null;
+  };
+  /** Sends until a definite (non-5xx) answer, as a client would after an outage; null if none came before `deadline`. */
+  const sendUntilAnswered = async (command: Pick<SentCommand, 'user' | 'url' | 'body' | 'key'>, deadline: number): Promise<Answer | null> => {
+    for (;;) {
+      const answer = await send(command);
+      if ((answer && answer.status < 500) || Date.now() > deadline) return answer;
+      if (answer) report.unexpectedStatuses[answer.status] = (report.unexpectedStatuses[answer.status] ?? 0) + 1;
+      await sleep(250);
+    }
+  };
 
-    report.acknowledged = commands.filter((c) => c.status !== null && c.status < 300).length;
-    await checkEffects(stack, commands, report);
-    report.timerEventsDuringOutages = await timerEventsDuring(stack, [...caseIds], outages);
-    report.serverErrors = stack
-      .apiOutput()
-      .split('\n')
-      .filter((line) => line.includes('"request failed"'))
-      .slice(0, 5);
-    return report;
-  } finally {
-    await stack.close();
+  const publish = await send({ user: users.coordinator, url: '/pathways', body: chaosPathway, key: randomUUID() });
+  if (publish?.status !== 201) throw new Error(`could not create the chaos pathway: ${JSON.stringify(publish)}`);
+  const published = await send({ user: users.coordinator, url: `/pathways/${PATHWAY}/draft/publish`, body: {}, key: randomUUID() });
+  if (published?.status !== 201) throw new Error(`could not publish the chaos pathway: ${JSON.stringify(published)}`);
+
+  const commands: SentCommand[] = [];
+  const caseIds = new Set<string>();
+  const outages: Array<{ from: Date; to: Date }> = [];
+
+  const record = (command: SentCommand, answer: { status: number; body: unknown } | null) => {
+    if (!answer || answer.status >= 500) {
+      if (answer) report.unexpectedStatuses[answer.status] = (report.unexpectedStatuses[answer.status] ?? 0) + 1;
+      return;
+    }
+    command.status = answer.status;
+    command.answer = answer.body;
+    const answerKey = `${command.kind} ${answer.status}`;
+    report.answers[answerKey] = (report.answers[answerKey] ?? 0) + 1;
+    if (answer.status >= 400 && process.env.CHAOS_DEBUG) console.log(command.kind, command.url, answer.status, JSON.stringify(answer.body).slice(0, 300));
+    if (command.kind === 'start' && (answer.status === 201 || answer.status === 200)) {
+      command.caseId = (answer.body as { caseId: string }).caseId;
+      caseIds.add(command.caseId);
+    }
+  };
+
+  /** Commands that fit what the read model shows of the case now (a stale view only earns a 4xx). */
+  const nextCommands = async (): Promise<SentCommand[]> => {
+    const planned: SentCommand[] = [];
+    const make = (kind: CommandKind, user: UserId, url: string, body: unknown, caseId: string | null, targetId: string | null): SentCommand => ({
+      kind, key: randomUUID(), user, url, body, caseId, targetId, status: null, answer: null,
+    });
+    const startCase = () => make('start', users.outreach, '/cases', { pathwayKey: PATHWAY, areaId: AREA, data: {} }, null, null);
+    const open = [...caseIds];
+    const { rows: tasks } = await stack.pool.query<{ task_id: string; case_id: string; step_id: string; status: string; assignee_id: string | null }>(
+      `SELECT task_id, case_id, step_id, status, assignee_id FROM tasks WHERE case_id = ANY($1) AND status IN ('open', 'claimed')`,
+      [open],
+    );
+    const { rows: referrals } = await stack.pool.query<{ referral_id: string; case_id: string; status: string }>(
+      `SELECT referral_id, case_id, status FROM referrals WHERE case_id = ANY($1) AND status IN ('pending', 'accepted')`,
+      [open],
+    );
+    const { rows: active } = await stack.pool.query<{ case_id: string; status: string }>(`SELECT case_id, status FROM cases WHERE case_id = ANY($1) AND status IN ('active', 'suspended')`, [open]);
+    if (active.length < caseCount) planned.push(startCase());
+    while (planned.length < burst) {
+      const roll = Math.random();
+      if (roll < 0.45 && tasks.length > 0) {
+        const task = pick(tasks);
+        const worker = task.step_id === 'intake' ? users.oss : users.social;
+        const url = `/tasks/${task.task_id}`;
+        const kind = pick(['claim', 'complete', 'complete', 'reassign', 'extend'] as const);
+        if (kind === 'claim') planned.push(make('claim', worker, `${url}/claim`, {}, task.case_id, task.task_id));
+        if (kind === 'complete') planned.push(make('complete', worker, `${url}/complete`, { data: task.step_id === 'intake' ? { note: 'ok' } : {} }, task.case_id, task.task_id));
+        if (kind === 'reassign') planned.push(make('reassign', users.supervisor, `${url}/reassign`, { assigneeId: worker, reason: 'copertura assenza' }, task.case_id, task.task_id));
+        if (kind === 'extend') planned.push(make('extend', users.supervisor, `${url}/extend`, { by: minutes(1), reason: 'in attesa di documenti' }, task.case_id, task.task_id));
+      } else if (roll < 0.65 && referrals.length > 0) {
+        const referral = pick(referrals);
+        const url = `/referrals/${referral.referral_id}`;
+        if (referral.status === 'pending') planned.push(make('accept', users.cpi, `${url}/accept`, {}, referral.case_id, referral.referral_id));
+        else planned.push(make('outcome', users.cpi, `${url}/outcome`, { outcome: 'did_signed' }, referral.case_id, referral.referral_id));
+      } else if (roll < 0.9 && active.length > 0) {
+        const kase = pick(active);
+        const url = `/cases/${kase.case_id}`;
+        const kind = pick(['contact', 'contact', 'suspend', 'resume'] as const);
+        if (kind === 'contact') planned.push(make('contact', users.oss, `${url}/contacts`, { outcome: pick(['reached', 'failed_attempt']), channel: 'phone', at: new Date().toISOString() }, kase.case_id, null));
+        if (kind === 'suspend') planned.push(make('suspend', users.oss, `${url}/suspend`, { reason: 'irreperibile' }, kase.case_id, null));
+        if (kind === 'resume') planned.push(make('resume', users.oss, `${url}/resume`, {}, kase.case_id, null));
+      } else {
+        planned.push(startCase());
+      }
+    }
+    return planned;
+  };
+
+  // A first population, in quiet conditions.
+  for (let i = 0; i < caseCount; i += 1) {
+    const command = (await nextCommands()).find((c) => c.kind === 'start') ?? null;
+    if (!command) break;
+    commands.push(command);
+    record(command, await send(command));
   }
+
+  for (let iteration = 0; iteration < iterations; iteration += 1) {
+    const victim = stack.victims[iteration % stack.victims.length];
+    const label = victim.length > 1 && victim.length === stack.parts.length ? 'all' : victim.join('+');
+    const planned = await nextCommands();
+    commands.push(...planned);
+    let settled = 0;
+    const inFlight = planned.map((command) =>
+      send(command).then((answer) => {
+        settled += 1;
+        record(command, answer);
+      }),
+    );
+    // The worst instant is any instant: somewhere inside the burst.
+    await sleep(Math.random() * 150);
+    const inFlightAtKill = planned.length - settled;
+    report.commandsInFlightAtKills += inFlightAtKill;
+    const downFrom = new Date();
+    await stack.kill(victim);
+    report.kills[label] = (report.kills[label] ?? 0) + 1;
+    await Promise.all(inFlight);
+    // Down long enough, often, for one-minute clocks to fall due meanwhile (longest when everything is down).
+    await sleep(label === 'all' ? 5_000 + Math.random() * 10_000 : 500 + Math.random() * 3_000);
+    const restartFrom = Date.now();
+    await stack.restart();
+    const restartedAt = Date.now();
+    outages.push({ from: downFrom, to: new Date() });
+
+    // Commands with no definite answer are retried with their keys, as a client would, until they have one.
+    const answerBy = restartedAt + convergenceTimeoutSeconds * 1000;
+    for (const command of planned.filter((c) => c.status === null)) {
+      report.retried += 1;
+      record(command, await sendUntilAnswered(command, answerBy));
+      if (command.status === null) report.unanswered += 1;
+    }
+    // A keyed repeat of an answered command answers as the first did.
+    const answered = commands.filter((c) => c.status !== null && c.status < 300 && c.kind !== 'start');
+    if (answered.length > 0) {
+      const first = pick(answered);
+      const again = await sendUntilAnswered(first, answerBy);
+      if (!again || again.status !== first.status || !sameAnswer(first, again.body)) {
+        report.answeredDifferently.push(`${first.kind} ${first.key}: first ${first.status}, repeat ${again?.status ?? 'no answer'}`);
+      }
+    }
+
+    const divergence = await waitForConvergence(stack, [...caseIds], convergenceTimeoutSeconds);
+    if (divergence.length > 0) report.diverged.push(...divergence.map((line) => `iteration ${iteration + 1} (${label}): ${line}`));
+    else {
+      report.convergenceSeconds.push((Date.now() - restartedAt) / 1000);
+      report.recoveries.push({ victim: label, restartSeconds: (restartedAt - restartFrom) / 1000, recoverSeconds: (Date.now() - restartFrom) / 1000 });
+    }
+    report.iterations += 1;
+    const recovery = report.recoveries.at(-1);
+    log(
+      `iteration ${iteration + 1}/${iterations}: killed ${label} with ${inFlightAtKill} of ${planned.length} commands in flight; ` +
+        (divergence.length > 0
+          ? `DIVERGED (${divergence.length} cases)`
+          : `converged in ${report.convergenceSeconds.at(-1)?.toFixed(2)} s` + (recovery ? ` (restarted in ${recovery.restartSeconds.toFixed(2)} s, recovered in ${recovery.recoverSeconds.toFixed(2)} s)` : '')),
+    );
+  }
+
+  report.acknowledged = commands.filter((c) => c.status !== null && c.status < 300).length;
+  await checkEffects(stack, commands, report);
+  report.timerEventsDuringOutages = await timerEventsDuring(stack, [...caseIds], outages);
+  report.serverErrors = stack
+    .apiOutput()
+    .split('\n')
+    .filter((line) => line.includes('"request failed"'))
+    .slice(0, 5);
+  return report;
 }
 
 /** Whether a repeat's answer shows the same outcome as the first (same object, same resulting status). */
@@ -449,16 +502,31 @@ async function timerEventsDuring(stack: ChaosStack, caseIds: string[], outages: 
 
 /** The report as printed lines; the last says whether the write path held. */
 export function formatChaosReport(report: ChaosReport): string[] {
-  const sorted = [...report.convergenceSeconds].sort((a, b) => a - b);
-  const quantile = (q: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]);
+  const quantiles = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const at = (q: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]);
+    return { p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? NaN };
+  };
+  const figures = (values: number[]) => {
+    const q = quantiles(values);
+    return `p50 ${q.p50.toFixed(2)} s, p99 ${q.p99.toFixed(2)} s, max ${q.max.toFixed(2)} s`;
+  };
+  const convergence = quantiles(report.convergenceSeconds);
+  const byVictim = new Map<string, number[]>();
+  for (const { victim, recoverSeconds } of report.recoveries) byVictim.set(victim, [...(byVictim.get(victim) ?? []), recoverSeconds]);
   const ok = report.lost.length + report.duplicated.length + report.diverged.length + report.answeredDifferently.length === 0;
   return [
+    `stack: ${report.stack}`,
     `iterations ${report.iterations}; kills ${Object.entries(report.kills).map(([part, n]) => `${part}×${n}`).join(' ')}`,
-    `commands in flight at the kills ${report.commandsInFlightAtKills}; acknowledged ${report.acknowledged}; retried with their keys ${report.retried}; 5xx answers ${JSON.stringify(report.unexpectedStatuses)}`,
+    `commands in flight at the kills ${report.commandsInFlightAtKills}; acknowledged ${report.acknowledged}; retried with their keys ${report.retried}` +
+      ` (sent to another API instance ${report.failedOver}, never answered ${report.unanswered}); 5xx answers ${JSON.stringify(report.unexpectedStatuses)}`,
     `answers ${Object.entries(report.answers).sort().map(([what, n]) => `${what}×${n}`).join(', ')}`,
     `timer events (reminders, escalations) that fell due during an outage: ${report.timerEventsDuringOutages}`,
     `lost ${report.lost.length}, duplicated ${report.duplicated.length}, diverged ${report.diverged.length}, repeats answered differently ${report.answeredDifferently.length}`,
-    `convergence after restart: p50 ${quantile(0.5).toFixed(2)} s, p99 ${quantile(0.99).toFixed(2)} s, max ${(sorted.at(-1) ?? NaN).toFixed(2)} s`,
+    `convergence after restart: p50 ${convergence.p50.toFixed(2)} s, p99 ${convergence.p99.toFixed(2)} s, max ${convergence.max.toFixed(2)} s`,
+    `time to recover (restart of the killed part → it serves, every command answered, every read model = its workflow): ${figures(report.recoveries.map((r) => r.recoverSeconds))}` +
+      `; of which the restart ${figures(report.recoveries.map((r) => r.restartSeconds))}`,
+    `  by victim: ${[...byVictim].map(([victim, values]) => `${victim} p50 ${quantiles(values).p50.toFixed(2)} s / p99 ${quantiles(values).p99.toFixed(2)} s (n=${values.length})`).join('; ')}`,
     ...[...report.lost, ...report.duplicated, ...report.diverged, ...report.answeredDifferently].slice(0, 20).map((line) => `  ${line}`),
     ...report.serverErrors.map((line) => `  500: ${line.slice(0, 600)}`),
     ok ? 'write path held: nothing lost, duplicated or diverged' : 'WRITE PATH FAILED',
