@@ -4,8 +4,8 @@
  * in its update validator, so both share this pure code and give the same field paths.
  */
 import { z } from 'zod';
-import type { FormField } from './pathway-schema';
-import type { FieldValue } from './conditions';
+import type { Condition, FormField } from './pathway-schema';
+import { conditionFieldPaths, evaluateCondition, type CaseData, type FieldValue } from './conditions';
 
 export type FormValidationResult =
   | { ok: true; data: Record<string, FieldValue> }
@@ -77,9 +77,18 @@ function valueSchema(field: FormField): z.ZodType<Exclude<FieldValue, null>> {
   }
 }
 
+/** The value schema, holding the field to its one accepted value when it has one. */
+function checkedValueSchema(field: FormField): z.ZodType<Exclude<FieldValue, null>> {
+  const schema = valueSchema(field);
+  const expected = field.mustEqual;
+  if (expected === undefined) return schema;
+  return schema.refine((value) => value === expected, `must be ${JSON.stringify(expected)}`);
+}
+
 function fieldSchema(field: FormField): z.ZodType<FieldValue | undefined> {
-  const present = valueSchema(field);
-  if (field.required) return present;
+  // A conditional field's required-ness depends on the other answers: checked after parsing, in validateFormData.
+  const present = checkedValueSchema(field.when ? { ...field, required: false } : field);
+  if (field.required && !field.when) return present;
   // Optional text left blank is stored as null, so "exists" and stored data agree on what is empty.
   return present
     .nullable()
@@ -104,9 +113,38 @@ export function formDataSchema(fields: FormField[]): FormDataSchema {
   return schema;
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function isBlankInput(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0);
+}
+
+/** Whether a field's rule holds over the data as sent; its paths name this same form, so each reads the input. */
+export function fieldAsked(condition: Condition, input: Record<string, unknown>): boolean {
+  const data: CaseData = {};
+  for (const path of conditionFieldPaths(condition)) data[path.slice(0, path.indexOf('.'))] = input as Record<string, FieldValue>;
+  return evaluateCondition(condition, data);
+}
+
+/** Conditional fields: required when their rule holds; left empty when it does not (the form never asked). */
+function conditionalIssues(fields: FormField[], input: unknown): Array<{ path: string[]; message: string }> {
+  if (!isRecord(input)) return [];
+  const issues: Array<{ path: string[]; message: string }> = [];
+  for (const field of fields) {
+    if (!field.when) continue;
+    const blank = isBlankInput(input[field.key]);
+    const asked = fieldAsked(field.when, input);
+    if (asked && field.required && blank) issues.push({ path: [field.key], message: 'required' });
+    if (!asked && !blank) issues.push({ path: [field.key], message: 'not asked: the rule that shows this field does not hold' });
+  }
+  return issues;
+}
+
 /** Validates submitted form data against the field definitions, with issue paths relative to the data. */
 export function validateFormData(fields: FormField[], input: unknown): FormValidationResult {
   const result = formDataSchema(fields).safeParse(input);
+  const conditional = conditionalIssues(fields, input);
+  if (result.success && conditional.length > 0) return { ok: false, issues: conditional };
   if (result.success) {
     const data: Record<string, FieldValue> = {};
     for (const [key, value] of Object.entries(result.data)) if (value !== undefined) data[key] = value;
@@ -118,5 +156,5 @@ export function validateFormData(fields: FormField[], input: unknown): FormValid
       ? issue.keys.map((key) => ({ path: [...issue.path.map(String), key], message: 'unknown field' }))
       : [{ path: issue.path.map(String), message: issue.message }],
   );
-  return { ok: false, issues };
+  return { ok: false, issues: [...issues, ...conditional] };
 }

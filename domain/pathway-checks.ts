@@ -84,6 +84,7 @@ export function checkPathway(def: PathwayDefinition, context: PathwayCheckContex
   const edges = new Map(stepIds.map((id) => [id, stepEdges(id, def.steps[id])]));
   const scope: Scope = { def, opaque };
 
+  checkFieldRules(scope, def.caseFields, 'case', ['caseFields'], report);
   if (has('case') && !opaque.has('case')) report(['steps', 'case'], codes.reservedStepId, '"case" names the case start data in field paths, so it cannot be a step id');
 
   const unknownReferences: StepEdge[] = [];
@@ -393,6 +394,7 @@ function checkTask(scope: Scope, id: string, step: TaskStep, context: PathwayChe
   const problem = roleProblem(step.assignee.role, taskWorkers, `task "${id}"`);
   if (problem) report(at('assignee', 'role'), codes.roleCannotAct, problem);
   checkClock(scope, step, 'this task', at, known, report);
+  checkFieldRules(scope, step.form.fields, id, at('form', 'fields'), report);
   if (step.signOff) {
     step.signOff.services.forEach((service, i) => {
       if (known && !known.has(service)) report(at('signOff', 'services', i), codes.unknownService, `sign-off names unknown service "${service}"`);
@@ -401,6 +403,26 @@ function checkTask(scope: Scope, id: string, step: TaskStep, context: PathwayChe
       report(at('signOff', 'services'), codes.signoffService, `the task's own service "${step.assignee.service}" must be among the services that sign off`);
     }
   }
+}
+
+/**
+ * A field's `when` reads earlier fields of its own form (`<stepId>.<key>`, `case.<key>` for start
+ * data): the form shows it below the answers it depends on, and the API and the console decide
+ * from the same answers.
+ */
+function checkFieldRules(scope: Scope, fields: FormField[], prefix: string, base: DocPath, report: Reporter): void {
+  fields.forEach((field, index) => {
+    if (!field.when) return;
+    const earlier = new Set(fields.slice(0, index).map((f) => f.key));
+    for (const { path, leaf } of conditionLeaves(field.when)) {
+      const dot = leaf.field.indexOf('.');
+      if (leaf.field.slice(0, dot) !== prefix || !earlier.has(leaf.field.slice(dot + 1))) {
+        report([...base, index, 'when', ...path, 'field'], codes.unknownField, `a field's rule reads the fields above it in the same form (${prefix}.<key>), not "${leaf.field}"`);
+        return;
+      }
+    }
+    checkCondition(scope, field.when, [...base, index, 'when'], report);
+  });
 }
 
 /** What a referral step records, as rules read it: `<stepId>.status`, `.reason` (rejection code) and `.outcome`. */

@@ -60,6 +60,32 @@ export const assigneeSchema = z.strictObject({
   role: roleSchema.default('operator'),
 });
 
+export const conditionOperators = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn', 'contains', 'exists', 'notExists', 'isTrue', 'isFalse'] as const;
+
+const scalarSchema = z.union([z.string().max(500), z.number(), z.boolean()]);
+
+export type Condition =
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition }
+  | { field: string; op: (typeof conditionOperators)[number]; value?: string | number | boolean | (string | number | boolean)[] };
+
+/** Decision rules are data, never code: a tree of all/any/not over comparisons of collected fields. */
+export const conditionSchema: z.ZodType<Condition, Condition> = z.lazy(() =>
+  z.union([
+    z.strictObject({ all: z.array(conditionSchema).min(1) }),
+    z.strictObject({ any: z.array(conditionSchema).min(1) }),
+    z.strictObject({ not: conditionSchema }),
+    z
+      .object({
+        field: fieldPathSchema,
+        op: z.enum(conditionOperators),
+        value: z.union([scalarSchema, z.array(scalarSchema).max(100)]).optional(),
+      })
+      .strict(),
+  ]),
+);
+
 /** Special categories (GDPR art. 9/10) a form field may hold; the security issue restricts who reads them. */
 export const specialCategories = ['health', 'addiction', 'disability', 'judicial', 'minors'] as const;
 
@@ -80,8 +106,27 @@ export const formFieldSchema = z
     maxLength: z.number().int().positive().max(20_000).optional(),
     category: z.enum(specialCategories).optional(),
     help: localizedTextSchema.optional(),
+    /** The one value the field must hold to be accepted (e.g. the privacy notice given: true). */
+    mustEqual: scalarSchema.optional(),
+    /**
+     * Asked only when this rule over earlier fields of the same form holds (`<stepId>.<key>`, or
+     * `case.<key>` among case fields); otherwise it stays empty and its `required` does not apply.
+     */
+    when: conditionSchema.optional(),
   })
   .superRefine((field, ctx) => {
+    if (field.mustEqual !== undefined) {
+      const expected = field.type === 'boolean' ? 'boolean' : field.type === 'number' ? 'number' : 'string';
+      if (field.type === 'textarea' || field.type === 'multiselect') {
+        ctx.addIssue({ code: 'custom', path: ['mustEqual'], message: `a ${field.type} field cannot be required to hold one value` });
+      } else if (typeof field.mustEqual !== expected) {
+        ctx.addIssue({ code: 'custom', path: ['mustEqual'], message: `a ${field.type} field holds ${expected} values, not ${JSON.stringify(field.mustEqual)}` });
+      } else if (field.type === 'select' && !(field.options ?? []).some((option) => option.value === field.mustEqual)) {
+        ctx.addIssue({ code: 'custom', path: ['mustEqual'], message: `${JSON.stringify(field.mustEqual)} is not an option of the field` });
+      } else if (!field.required) {
+        ctx.addIssue({ code: 'custom', path: ['required'], message: 'a field that must hold a value must be required (a blank answer would skip the check)' });
+      }
+    }
     const needsOptions = field.type === 'select' || field.type === 'multiselect';
     if (needsOptions && !field.options) {
       ctx.addIssue({ code: 'custom', path: ['options'], message: `a ${field.type} field needs options` });
@@ -127,32 +172,6 @@ export const escalationLevelSchema = z
       ctx.addIssue({ code: 'custom', path: ['after'], message: 'an escalation level fires either "after" the deadline or "before" it: give exactly one' });
     }
   });
-
-export const conditionOperators = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn', 'contains', 'exists', 'notExists', 'isTrue', 'isFalse'] as const;
-
-const scalarSchema = z.union([z.string().max(500), z.number(), z.boolean()]);
-
-export type Condition =
-  | { all: Condition[] }
-  | { any: Condition[] }
-  | { not: Condition }
-  | { field: string; op: (typeof conditionOperators)[number]; value?: string | number | boolean | (string | number | boolean)[] };
-
-/** Decision rules are data, never code: a tree of all/any/not over comparisons of collected fields. */
-export const conditionSchema: z.ZodType<Condition, Condition> = z.lazy(() =>
-  z.union([
-    z.strictObject({ all: z.array(conditionSchema).min(1) }),
-    z.strictObject({ any: z.array(conditionSchema).min(1) }),
-    z.strictObject({ not: conditionSchema }),
-    z
-      .object({
-        field: fieldPathSchema,
-        op: z.enum(conditionOperators),
-        value: z.union([scalarSchema, z.array(scalarSchema).max(100)]).optional(),
-      })
-      .strict(),
-  ]),
-);
 
 const stepBase = {
   title: localizedTextSchema,

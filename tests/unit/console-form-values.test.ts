@@ -3,7 +3,8 @@
  * API's (domain/form-validation.ts): for any field definitions and anything typed into the form,
  * the console lets a form through exactly when the server accepts the data it sends. So a person
  * never waits for a round trip to learn what the console could have said, and the console never
- * blocks what the server would take.
+ * blocks what the server would take. Fields may be required to hold one value (mustEqual) and may
+ * be asked only when a rule over earlier answers holds (when).
  */
 import fc from 'fast-check';
 import { validateFormData } from '../../domain/form-validation';
@@ -11,6 +12,8 @@ import { formFieldSchema } from '../../domain/pathway-schema';
 import { emptyValues, toApiData, validateValues, type FormValue } from '../../web/src/features/operator/form-values';
 
 const options = ['a', 'b', 'c'].map((value) => ({ value, label: { it: value } }));
+// The one value a field may be required to hold, by type (the privacy notice given is the boolean case).
+const mustEqualOf: Record<string, string | number | boolean | undefined> = { text: 'a', number: 7, boolean: true, date: '2024-02-29', select: 'a' };
 const field = fc
   .record({
     type: fc.constantFrom('text', 'textarea', 'number', 'boolean', 'date', 'select', 'multiselect'),
@@ -18,14 +21,31 @@ const field = fc
     min: fc.option(fc.integer({ min: -5, max: 5 }), { nil: undefined }),
     max: fc.option(fc.integer({ min: 5, max: 50 }), { nil: undefined }),
     maxLength: fc.option(fc.integer({ min: 1, max: 8 }), { nil: undefined }),
+    mustEqual: fc.boolean(),
+    // A rule over an earlier field (the index is taken modulo the fields before this one).
+    when: fc.option(fc.tuple(fc.nat(), fc.constantFrom('exists', 'notExists', 'typed')), { nil: undefined }),
   })
-  .map(({ type, required, min, max, maxLength }) => ({
+  .map(({ type, required, min, max, maxLength, mustEqual, when }) => ({
     type,
-    required,
+    required: required || (mustEqual && mustEqualOf[type] !== undefined),
     ...(type === 'number' ? { min, max } : {}),
     ...(type === 'text' || type === 'textarea' ? { maxLength } : {}),
     ...(type === 'select' || type === 'multiselect' ? { options } : {}),
+    ...(mustEqual && mustEqualOf[type] !== undefined ? { mustEqual: mustEqualOf[type] } : {}),
+    when,
   }));
+
+/** A rule of each kind a field can read an earlier field with, by the earlier field's type. */
+function ruleOn(key: string, type: string, kind: 'exists' | 'notExists' | 'typed') {
+  const field = `form.${key}`;
+  if (kind !== 'typed') return { field, op: kind };
+  if (type === 'boolean') return { field, op: 'isTrue' };
+  if (type === 'number') return { field, op: 'gt', value: 0 };
+  if (type === 'select') return { field, op: 'eq', value: 'a' };
+  if (type === 'multiselect') return { field, op: 'contains', value: 'a' };
+  if (type === 'date') return { field, op: 'gte', value: '2024-01-01' };
+  return { field, op: 'ne', value: 'a' };
+}
 
 // What an input can hold: free text (numbers, dates, blanks among it), yes/no/unset, option lists.
 const typed: fc.Arbitrary<FormValue> = fc.oneof(
@@ -40,7 +60,10 @@ const typed: fc.Arbitrary<FormValue> = fc.oneof(
 it('accepts a form in the console exactly when the API accepts the data it sends', () => {
   fc.assert(
     fc.property(fc.array(fc.tuple(field, typed), { minLength: 1, maxLength: 4 }), (pairs) => {
-      const fields = pairs.map(([definition], index) => formFieldSchema.parse({ key: `f${index}`, label: { it: `Campo ${index}` }, ...definition }));
+      const fields = pairs.map(([{ when, ...definition }], index) => {
+        const rule = when && index > 0 ? ruleOn(`f${when[0] % index}`, pairs[when[0] % index][0].type, when[1]) : undefined;
+        return formFieldSchema.parse({ key: `f${index}`, label: { it: `Campo ${index}` }, ...definition, ...(rule ? { when: rule } : {}) });
+      });
       // The console gives each input only what it can hold: a checkbox list an array, yes/no a boolean, the rest text.
       const values = { ...emptyValues(fields) };
       pairs.forEach(([, value], index) => {

@@ -7202,6 +7202,8 @@ export interface components {
                             it: string;
                             en?: string;
                         };
+                        mustEqual?: string | number | boolean;
+                        when?: components["schemas"]["__shared"];
                     }[];
                 };
             } | null;
@@ -7748,6 +7750,8 @@ export interface components {
                     it: string;
                     en?: string;
                 };
+                mustEqual?: string | number | boolean;
+                when?: components["schemas"]["__shared"];
             }[];
             start: string;
             steps: {
@@ -7803,6 +7807,8 @@ export interface components {
                                 it: string;
                                 en?: string;
                             };
+                            mustEqual?: string | number | boolean;
+                            when?: components["schemas"]["__shared"];
                         }[];
                     };
                     deadline?: {
@@ -8811,6 +8817,8 @@ export interface components {
                             it: string;
                             en?: string;
                         };
+                        mustEqual?: string | number | boolean;
+                        when?: components["schemas"]["__shared"];
                     }[];
                 };
             } | null;
@@ -9357,6 +9365,8 @@ export interface components {
                     it: string;
                     en?: string;
                 };
+                mustEqual?: string | number | boolean;
+                when?: components["schemas"]["__shared"];
             }[];
             start: string;
             steps: {
@@ -9412,6 +9422,8 @@ export interface components {
                                 it: string;
                                 en?: string;
                             };
+                            mustEqual?: string | number | boolean;
+                            when?: components["schemas"]["__shared"];
                         }[];
                     };
                     deadline?: {

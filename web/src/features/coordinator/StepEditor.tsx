@@ -165,6 +165,51 @@ export function FormFieldsEditor({ path, fields, onChange }: { path: DocPath; fi
                 onChange={(category) => set(index, { ...field, category: category as FormFieldDoc['category'] })}
               />
             </div>
+            {field.type === 'boolean' ? (
+              <CheckboxInput
+                className="form-check mb-3"
+                path={[...at, 'mustEqual']}
+                label={t('editor.mustBeYes')}
+                checked={field.mustEqual === true}
+                onChange={(checked) => {
+                  const { mustEqual: _mustEqual, ...rest } = field;
+                  set(index, checked ? { ...rest, mustEqual: true, required: true } : rest);
+                }}
+              />
+            ) : field.type === 'number' ? (
+              <NumberInput
+                path={[...at, 'mustEqual']}
+                label={t('editor.mustEqual')}
+                hint={t('editor.mustEqualHint')}
+                value={typeof field.mustEqual === 'number' ? field.mustEqual : undefined}
+                onChange={(mustEqual) => {
+                  const { mustEqual: _mustEqual, ...rest } = field;
+                  set(index, mustEqual === undefined ? rest : { ...rest, mustEqual });
+                }}
+              />
+            ) : field.type === 'text' || field.type === 'date' || field.type === 'select' ? (
+              <TextInput
+                path={[...at, 'mustEqual']}
+                label={t('editor.mustEqual')}
+                hint={t('editor.mustEqualHint')}
+                value={typeof field.mustEqual === 'string' ? field.mustEqual : undefined}
+                onChange={(mustEqual) => {
+                  const { mustEqual: _mustEqual, ...rest } = field;
+                  set(index, mustEqual === '' ? rest : { ...rest, mustEqual });
+                }}
+              />
+            ) : null}
+            <JsonInput
+              path={[...at, 'when']}
+              label={t('editor.fieldWhen')}
+              hint={t('editor.fieldWhenHint')}
+              value={field.when}
+              onChange={(when) => {
+                const { when: _when, ...rest } = field;
+                set(index, when === undefined || when === null ? rest : { ...rest, when: when as ConditionDoc });
+              }}
+              rows={3}
+            />
             {field.type === 'number' ? (
               <div className="row g-2">
                 <NumberInput className="col-md-6 mb-2" path={[...at, 'min']} label={t('editor.min')} value={field.min} onChange={(min) => set(index, { ...field, min })} />

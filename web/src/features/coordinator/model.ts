@@ -33,6 +33,10 @@ export interface FormFieldDoc {
   maxLength?: number;
   category?: (typeof specialCategories)[number];
   help?: Localized;
+  /** The one value the field must hold (e.g. the privacy notice given). */
+  mustEqual?: string | number | boolean;
+  /** Asked only when this rule over the fields above it holds. */
+  when?: ConditionDoc;
 }
 
 export type Scalar = string | number | boolean;

@@ -7,7 +7,7 @@
 import type { ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { localized, type FormField } from '../cases/format';
-import type { FieldProblem, FormValue, FormValues } from './form-values';
+import { askedFields, type FieldProblem, type FormValue, type FormValues } from './form-values';
 
 /** The message of a field problem: a translation key, or a server message as written. */
 export function useProblemText() {
@@ -144,7 +144,7 @@ function FieldInput({ idPrefix, field, value, error, disabled, onChange }: Field
   );
 }
 
-/** Inputs for every field; `errors` maps a field key to its message. */
+/** Inputs for every field the form asks now; `errors` maps a field key to its message. */
 export function StepFormFields({
   idPrefix,
   fields,
@@ -160,9 +160,11 @@ export function StepFormFields({
   disabled?: boolean;
   onChange: (values: FormValues, changedKey: string) => void;
 }) {
+  // A field with a rule appears only while the earlier answers make the rule hold (e.g. household details once "has a household" is yes).
+  const asked = askedFields(fields, values);
   return (
     <>
-      {fields.map((field) => (
+      {fields.filter((field) => asked.has(field.key)).map((field) => (
         <FieldInput
           key={field.key}
           idPrefix={idPrefix}

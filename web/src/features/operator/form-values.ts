@@ -5,6 +5,7 @@
  * and speak the person's language.
  */
 import type { FormField } from '../cases/format';
+import { ruleHolds, type FieldRule, type SentValue } from './form-conditions';
 
 /** What an input holds: text for text/number/date/select, yes/no/unset for booleans, a list for multiselect. */
 export type FormValue = string | boolean | null | string[];
@@ -33,10 +34,43 @@ function isBlank(value: FormValue | undefined): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0);
 }
 
+/** A filled-in value as the API receives it (the same conversion toApiData makes). */
+function sentValue(field: FormField, value: FormValue): SentValue {
+  if (field.type === 'number') return Number(String(value).replace(',', '.'));
+  if (field.type === 'boolean') return value === true;
+  if (field.type === 'multiselect') return Array.isArray(value) ? value : [];
+  return String(value).trim();
+}
+
+/**
+ * The keys of the fields the form asks now: a field with a rule (`when`) only while the rule holds
+ * over the earlier answers as they would be sent; the others are hidden and sent empty.
+ */
+export function askedFields(fields: FormField[], values: FormValues): Set<string> {
+  const asked = new Set<string>();
+  const sent: Record<string, SentValue> = {};
+  for (const field of fields) {
+    const rule = (field as { when?: unknown }).when as FieldRule | undefined;
+    if (rule && !ruleHolds(rule, sent)) continue;
+    asked.add(field.key);
+    const value = values[field.key];
+    if (!isBlank(value) || (field.type === 'multiselect' && field.required)) sent[field.key] = sentValue(field, value ?? '');
+  }
+  return asked;
+}
+
+/** Whether the value is the one the field must hold (a field with `mustEqual`, such as the privacy notice given). */
+function holdsRequiredValue(field: FormField, value: FormValue): boolean {
+  const expected = (field as { mustEqual?: string | number | boolean }).mustEqual;
+  return expected === undefined || sentValue(field, value) === expected;
+}
+
 /** Problems of the values against the fields, by field key (empty when the form may be sent). */
 export function validateValues(fields: FormField[], values: FormValues): Record<string, FieldProblem> {
   const problems: Record<string, FieldProblem> = {};
+  const asked = askedFields(fields, values);
   for (const field of fields) {
+    if (!asked.has(field.key)) continue;
     const value = values[field.key];
     if (isBlank(value)) {
       if (field.required) problems[field.key] = { key: 'form.errors.required' };
@@ -58,6 +92,7 @@ export function validateValues(fields: FormField[], values: FormValues): Record<
       const allowed = new Set((field.options ?? []).map((option) => option.value));
       if (!Array.isArray(value) || value.some((choice) => !allowed.has(choice))) problems[field.key] = { key: 'form.errors.option' };
     }
+    if (!problems[field.key] && !holdsRequiredValue(field, value)) problems[field.key] = { key: 'form.errors.mustEqual' };
   }
   return problems;
 }
@@ -65,8 +100,10 @@ export function validateValues(fields: FormField[], values: FormValues): Record<
 /** The data to send: typed values of the fields that were filled in (blank optional fields are left out). */
 export function toApiData(fields: FormField[], values: FormValues): Record<string, string | number | boolean | string[]> {
   const data: Record<string, string | number | boolean | string[]> = {};
+  const asked = askedFields(fields, values);
   for (const field of fields) {
     const value = values[field.key];
+    if (!asked.has(field.key)) continue;
     if (isBlank(value) && !(field.type === 'multiselect' && field.required)) continue;
     if (field.type === 'number') data[field.key] = Number(String(value).replace(',', '.'));
     else if (field.type === 'boolean') data[field.key] = value === true;
