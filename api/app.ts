@@ -14,6 +14,7 @@ import caseReconciler from './plugins/case-reconciler';
 import caseWorkflows from './plugins/case-workflows';
 import consoleRoutes from './plugins/console';
 import dependencies, { type AppDependencies } from './plugins/dependencies';
+import documentStorage from './plugins/documents';
 import docs from './plugins/docs';
 import inputGuard from './plugins/input-guard';
 import limits from './plugins/limits';
@@ -24,7 +25,9 @@ import security from './plugins/security';
 import auditRoutes from './routes/audit';
 import caseRoutes from './routes/cases';
 import codecRoutes from './routes/codec';
+import caseSearchRoutes from './routes/case-search';
 import dashboardRoutes from './routes/dashboards';
+import documentRoutes from './routes/documents';
 import healthRoutes from './routes/health';
 import identityRoutes from './routes/identity';
 import meRoutes from './routes/me';
@@ -71,6 +74,7 @@ async function buildApp(fastify: FastifyInstance, deps: AppDependencies): Promis
   await fastify.register(caseReconciler);
   await fastify.register(authorization);
   await fastify.register(audit);
+  await fastify.register(documentStorage);
 
   await fastify.register(metrics);
   await fastify.register(healthRoutes);
@@ -86,6 +90,8 @@ async function buildApp(fastify: FastifyInstance, deps: AppDependencies): Promis
     await api.register(pathwayRoutes);
     await api.register(caseRoutes);
     await api.register(personRoutes);
+    await api.register(caseSearchRoutes);
+    await api.register(documentRoutes);
     await api.register(taskRoutes);
     await api.register(referralRoutes);
     await api.register(interventionRoutes);

@@ -34,6 +34,13 @@ export const actionMatrix = {
   'notifications.admin': ['admin'],
   'audit.read': ['auditor', 'admin'],
   'persons.erase': ['admin'],
+  // The person registry and documents: people who work cases; coordinators and auditors need no identities.
+  'persons.search': ['operator', 'supervisor', 'admin'],
+  'persons.read': ['operator', 'supervisor', 'admin'],
+  'persons.record': ['operator', 'supervisor', 'admin'],
+  'cases.searchByPerson': ['operator', 'supervisor', 'admin'],
+  'documents.read': ['operator', 'supervisor', 'admin'],
+  'documents.upload': ['operator', 'supervisor', 'admin'],
   'codec.use': ['admin'],
   'accounts.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

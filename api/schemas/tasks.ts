@@ -62,6 +62,7 @@ export const taskViewSchema = z
     deadlineClock: deadlineClockSchema
       .nullable()
       .describe('The kind of the deadline: statutory (the law’s date, with its legal basis; a suspension never moves it) or internal (paused while the case is suspended); null without a deadline.'),
+    personAlias: z.string().nullable().optional().describe("The short alias of the case's person (first alias, or given name and family initial), when one was recorded."),
   })
   .meta({ id: 'Task' }) satisfies z.ZodType<TaskView>;
 

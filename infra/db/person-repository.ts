@@ -5,6 +5,8 @@
  * data, its events' details and the stored workflow input.
  */
 import type { PersonKeyStore } from '../codec/person-key-store';
+import { eraseDocumentsOf, type StoredObject } from './document-repository';
+import { deleteRegistryEntriesOf } from './person-registry-repository';
 import { inTransaction, type Queryable } from './pool';
 
 /** Why a person was erased: codes only, so the erasure record itself holds no personal data. */
@@ -24,6 +26,10 @@ export interface ErasureRecord {
   reason: ErasureReason;
   cases: string[];
   keysDestroyed: number;
+  /** Blind index entries removed (the person can no longer be found by any search). */
+  indexEntriesRemoved: number;
+  /** The person's stored documents: unreadable once the key is gone; their bytes are deleted after the commit. */
+  documents: StoredObject[];
 }
 
 /** The cases about a person (from the read model and the start records), oldest first. */
@@ -94,8 +100,10 @@ export async function erasePerson(
     const keyIds = await keys.destroyKeysOf(client, personId);
     await anonymiseCases(client, cases, by.now);
     await stopErasedCases(client, cases, by.now);
+    const indexEntriesRemoved = await deleteRegistryEntriesOf(client, personId);
+    const documents = await eraseDocumentsOf(client, personId, by.now);
     await client.query('UPDATE persons SET erased_at = $2, erased_by = $3, erasure_reason = $4 WHERE person_id = $1', [personId, by.now, by.actorId, by.reason]);
-    return { record: { personId, erasedAt: by.now.toISOString(), erasedBy: by.actorId, reason: by.reason, cases, keysDestroyed: keyIds.length }, keyIds };
+    return { record: { personId, erasedAt: by.now.toISOString(), erasedBy: by.actorId, reason: by.reason, cases, keysDestroyed: keyIds.length, indexEntriesRemoved, documents }, keyIds };
   });
   if (typeof erased === 'string') return erased;
   // A lookup that ran while the transaction was open read the keys before they were destroyed: drop what it cached.
@@ -130,7 +138,12 @@ export async function anonymiseExpiredCases(
       [candidates, now],
     );
     const destroyed: Array<{ personId: string; keyIds: string[] }> = [];
-    for (const { person_id: personId } of erased) destroyed.push({ personId, keyIds: await keys.destroyKeysOf(client, personId) });
+    for (const { person_id: personId } of erased) {
+      destroyed.push({ personId, keyIds: await keys.destroyKeysOf(client, personId) });
+      // Retention erases like a request does: no index entry or sealed identity is left to find them by.
+      await deleteRegistryEntriesOf(client, personId);
+      await eraseDocumentsOf(client, personId, now);
+    }
     return { cases: rows.length, persons: erased.length, destroyed };
   }).then(({ destroyed, ...counts }) => {
     // As in erasePerson: forget again once committed, in case a concurrent lookup cached a key meanwhile.

@@ -5,6 +5,7 @@
 import type { Role, TaskStep } from '../../domain/pathway-schema';
 import type { CaseSnapshot, CaseTask, DeadlineClock, TaskEscalation, TaskReminder, TaskSignature, TaskStatus } from '../../domain/case-state';
 import type { PathwayDefinition } from '../../domain/pathway-schema';
+import { shortAliasesOf } from './person-registry-repository';
 import { addDeadlineKeyset, addScope, pageOf, SqlConditions, type ReadScope } from './sql-conditions';
 import type { Queryable } from './pool';
 
@@ -36,6 +37,8 @@ export interface TaskView
   overdue: boolean;
   /** A joint task's signatures, and the services that have still to sign. */
   signOff: SignOffView | null;
+  /** The short alias of the case's person (person registry), so identical rows can be told apart; read lists only. */
+  personAlias?: string | null;
   /** The kind of the deadline's clock (statutory with its legal basis, or internal); null without a deadline. */
   deadlineClock: DeadlineClock | null;
 }
@@ -110,11 +113,21 @@ interface TaskRow {
   occurrence: number | null;
   version: number;
   deadline_clock: DeadlineClock | null;
+  person_id: string | null;
 }
 
 const taskColumns = `t.task_id, t.case_id, c.reference, c.pathway_key, c.pathway_version, t.step_id, t.area_id, t.service,
   t.role, t.assignee_id, t.status, t.created_at, t.due_at, t.escalation_level, t.reminders, t.escalations, t.sign_off,
-  t.completed_at, t.completed_by, t.completion_key, t.occurrence, t.version, t.deadline_clock`;
+  t.completed_at, t.completed_by, t.completion_key, t.occurrence, t.version, t.deadline_clock, c.person_id`;
+
+/** Adds each task's person alias (opened under the person's key; null when none was recorded or the person was erased). */
+async function withPersonAliases<T extends TaskView>(db: Queryable, rows: Array<{ person_id: string | null }>, views: T[]): Promise<T[]> {
+  const aliases = await shortAliasesOf(db, rows.flatMap((row) => (row.person_id ? [row.person_id] : [])));
+  return views.map((view, index) => {
+    const personId = rows[index].person_id;
+    return { ...view, personAlias: personId ? (aliases.get(personId) ?? null) : null };
+  });
+}
 
 function toTaskView(row: TaskRow, now: Date): TaskView {
   const live = row.status === 'open' || row.status === 'claimed';
@@ -213,7 +226,8 @@ export async function selectTaskViews(
      ORDER BY t.due_at ASC NULLS LAST, t.task_id ASC LIMIT ${conditions.param(page.limit + 1)}`,
     conditions.params,
   );
-  return pageOf(rows, page.limit, (row) => toTaskView(row, now), (last) => ({ dueAt: last.dueAt, taskId: last.taskId }));
+  const result = pageOf(rows, page.limit, (row) => toTaskView(row, now), (last) => ({ dueAt: last.dueAt, taskId: last.taskId }));
+  return { items: await withPersonAliases(db, rows, result.items), next: result.next };
 }
 
 /** The task with its step's form if it exists and is in scope; null otherwise. */
@@ -231,8 +245,9 @@ export async function findTask(db: Queryable, scope: ReadScope, taskId: string, 
   const row = rows[0];
   if (!row) return null;
   const step = row.definition?.steps[row.step_id];
+  const [view] = await withPersonAliases(db, [row], [toTaskView(row, now)]);
   return {
-    ...toTaskView(row, now),
+    ...view,
     step: step && step.kind === 'task' ? { title: step.title, description: step.description, form: step.form } : null,
     completionKey: row.completion_key,
   };

@@ -30,6 +30,13 @@ const promised: Record<Action, Role[]> = {
   'interventions.read': ['supervisor', 'coordinator', 'admin'],
   'audit.read': ['auditor', 'admin'],
   'persons.erase': ['admin'],
+  // The person registry and documents: those who work cases, never coordinators or auditors.
+  'persons.search': ['operator', 'supervisor', 'admin'],
+  'persons.read': ['operator', 'supervisor', 'admin'],
+  'persons.record': ['operator', 'supervisor', 'admin'],
+  'cases.searchByPerson': ['operator', 'supervisor', 'admin'],
+  'documents.read': ['operator', 'supervisor', 'admin'],
+  'documents.upload': ['operator', 'supervisor', 'admin'],
   'codec.use': ['admin'],
   'notifications.admin': ['admin'],
   'accounts.manage': ['admin'],
