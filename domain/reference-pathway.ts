@@ -137,8 +137,8 @@ export const ossReferencePathway: PathwayDefinitionInput = {
               option('local', 'Contributi comunali', 'Municipal support'),
             ],
           },
-          // The legal basis is the law, not consent; what must be recorded is that the notice was given.
-          { key: 'privacyNoticeGiven', type: 'boolean', required: true, label: text('Informativa privacy consegnata', 'Privacy notice given') },
+          // The legal basis is the law, not consent; what must be recorded is that the notice was given, so "not given" cannot complete intake.
+          { key: 'privacyNoticeGiven', type: 'boolean', required: true, mustEqual: true, label: text('Informativa privacy consegnata', 'Privacy notice given') },
         ],
       },
       next: 'eligibility',
