@@ -26,6 +26,11 @@ const leaseMs = 2_000;
  * attempt; past this age an intent whose case has caught up can no longer be followed by its command.
  */
 const lateArrivalHorizonMs = 60_000;
+/**
+ * An intent its case could not be reconciled for this long (say, a payload nobody can decode any
+ * more) is given up with an error in the log rather than retried for ever.
+ */
+const giveUpAfterMs = 60 * 60_000;
 const batchSize = 50;
 
 export default fp<ReconcilerOptions>(
@@ -43,8 +48,9 @@ export default fp<ReconcilerOptions>(
       } catch (error) {
         // No workflow (never started, or gone) or an erased person: nothing of theirs may be written.
         if (!(error instanceof WorkflowNotFoundError || error instanceof PersonErasedError)) {
-          fastify.log.warn({ caseId, err: loggable(error) }, 'case reconciliation failed; will retry');
-          return;
+          forget = intents.filter((intent) => Date.now() - intent.createdAt.getTime() > giveUpAfterMs);
+          if (forget.length > 0) fastify.log.error({ caseId, err: loggable(error) }, 'case reconciliation given up after an hour of failures');
+          else fastify.log.warn({ caseId, err: loggable(error) }, 'case reconciliation failed; will retry');
         }
       }
       for (const intent of forget) await forgetCommandIntent(fastify.db, intent.updateId);
