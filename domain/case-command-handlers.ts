@@ -37,6 +37,18 @@ function signingService(actor: Actor, task: CaseTask): string | undefined {
     ?? (maySupervise(actor, task.areaId) ? task.signOff.services.find((service) => !signed.has(service)) : undefined);
 }
 
+/** With distinct signers, each service signs through a different person who holds that service (not an area manager signing for it). */
+function distinctSignerRefusal(actor: Actor, task: CaseTask): CommandRejection | null {
+  if (task.signOff?.signed.some((signature) => signature.actorId === actor.id)) {
+    return reject(commandRejections.conflict, 'you have signed this plan for another service: each service signs through a different person');
+  }
+  const service = signingService(actor, task);
+  if (service && !actor.services.includes(service)) {
+    return reject(commandRejections.forbidden, `only someone of the "${service}" service signs the plan for it`);
+  }
+  return null;
+}
+
 /** Later signers of a joint task may add to the form but need not repeat what the first signer filled. */
 function fieldsFor(task: CaseTask, step: TaskStep): FormField[] {
   const alreadyFilled = task.signOff !== null && task.signOff.signed.length > 0;
@@ -77,6 +89,10 @@ function checkTaskCommand(state: CaseState, definition: PathwayDefinition, actor
       if (!mayWorkTask(actor, task)) return reject(commandRejections.forbidden, 'this task belongs to another service or role');
       if (claimedByOther && !maySupervise(actor, task.areaId)) return reject(commandRejections.conflict, 'the task is claimed by someone else');
       if (task.signOff && !signingService(actor, task)) return reject(commandRejections.conflict, 'your service has already signed this plan');
+      if (task.signOff && taskStep(definition, task).signOff?.distinctSigners) {
+        const refusal = distinctSignerRefusal(actor, task);
+        if (refusal) return refusal;
+      }
       const result = validateFormData(fieldsFor(task, taskStep(definition, task)), command.data);
       if (!result.ok) return reject(commandRejections.invalidData, 'the form data is not valid', result.issues);
       return null;

@@ -153,7 +153,7 @@ function createTask(state: CaseState, ctx: EngineContext, token: Token, stepId: 
     reminders: [],
     escalations: [],
     escalationLevel: 0,
-    signOff: step.signOff ? { services: [...step.signOff.services], signed: [] } : null,
+    signOff: step.signOff ? { services: signingServices(step.signOff, state), signed: [] } : null,
     completedAt: null,
     completedBy: null,
     completionKey: null,
@@ -258,4 +258,13 @@ function advanceDueTokens(state: CaseState, ctx: EngineContext, nowMs: number): 
 function nextOpening(state: CaseState, ctx: EngineContext, step: RecurringStep, token: Token): Date {
   const opens = occurrenceOpensAt(state, step, token.anchorDate as string, token.occurrences + 1);
   return opens.getTime() > ctx.now.getTime() ? opens : ctx.now;
+}
+
+/** The services that sign a joint plan: the fixed ones, then those whose rule holds on the data collected when the plan opens. */
+function signingServices(signOff: NonNullable<TaskStep['signOff']>, state: CaseState): string[] {
+  const services = [...signOff.services];
+  for (const extra of signOff.alsoWhen ?? []) {
+    if (!services.includes(extra.service) && evaluateCondition(extra.when, state.data)) services.push(extra.service);
+  }
+  return services;
 }

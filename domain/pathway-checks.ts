@@ -399,6 +399,10 @@ function checkTask(scope: Scope, id: string, step: TaskStep, context: PathwayChe
     step.signOff.services.forEach((service, i) => {
       if (known && !known.has(service)) report(at('signOff', 'services', i), codes.unknownService, `sign-off names unknown service "${service}"`);
     });
+    step.signOff.alsoWhen?.forEach((extra, i) => {
+      if (known && !known.has(extra.service)) report(at('signOff', 'alsoWhen', i, 'service'), codes.unknownService, `sign-off names unknown service "${extra.service}"`);
+      checkCondition(scope, extra.when, at('signOff', 'alsoWhen', i, 'when'), report);
+    });
     if (!step.signOff.services.includes(step.assignee.service)) {
       report(at('signOff', 'services'), codes.signoffService, `the task's own service "${step.assignee.service}" must be among the services that sign off`);
     }

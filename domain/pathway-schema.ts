@@ -187,7 +187,20 @@ export const taskStepSchema = z.strictObject({
   reminders: z.array(reminderSchema).max(10).default([]),
   escalation: z.array(escalationLevelSchema).max(10).default([]),
   /** A joint plan: every named service must sign before the task completes. */
-  signOff: z.strictObject({ services: z.array(serviceKeySchema).min(2).max(10) }).optional(),
+  signOff: z
+    .strictObject({
+      services: z.array(serviceKeySchema).min(1).max(10),
+      /** Services that sign too only when a rule over data collected so far holds (e.g. the CPI only when someone is job-activable). */
+      alsoWhen: z.array(z.strictObject({ service: serviceKeySchema, when: conditionSchema })).max(10).optional(),
+      /** Each service signs through a different person who holds it: no one signs for two services, nor for a service not theirs. */
+      distinctSigners: z.boolean().optional(),
+    })
+    .superRefine((signOff, ctx) => {
+      if (signOff.services.length + (signOff.alsoWhen?.length ?? 0) < 2) {
+        ctx.addIssue({ code: 'custom', path: ['services'], message: 'a joint plan is signed by at least two services (counting those in "alsoWhen")' });
+      }
+    })
+    .optional(),
   /** Absent at the end of a parallel branch or a recurring body. */
   next: stepIdSchema.optional(),
 });

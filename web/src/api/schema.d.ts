@@ -3149,6 +3149,926 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/persons/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Find a person by codice fiscale, name with birth year, or alias (first contact)
+         * @description Matches with a case in your areas come back in full; a person known only in other areas is reported as "known in area X, contact service Y", never with any of their data. Searched values travel in the body only.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PersonSearchInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PersonSearchResult"];
+                    };
+                };
+                /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired bearer token (`unauthorized`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The actor may not do this (`forbidden`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed but invalid content; `issues` locate each problem (`invalid_data`, `invalid_pathway`, `idempotency_key_reused`). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/persons/{personId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A person of your areas: identity and their cases in your areas */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    personId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Person"];
+                    };
+                };
+                /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired bearer token (`unauthorized`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The actor may not do this (`forbidden`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or outside the actor's areas and services (`not_found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/persons/{personId}/identity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Record who a person of your areas is (replaces what was recorded); makes them findable
+         * @description Sealed under the person's key and indexed blindly (HMAC of the codice fiscale, of the name words with the birth year, of the alias words). A codice fiscale recorded for another person answers 409 without naming them.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    personId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PersonIdentityInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Person"];
+                    };
+                };
+                /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired bearer token (`unauthorized`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The actor may not do this (`forbidden`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or outside the actor's areas and services (`not_found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (`conflict`, `case_not_active`, `pathway_retired`). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed but invalid content; `issues` locate each problem (`invalid_data`, `invalid_pathway`, `idempotency_key_reused`). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Find cases by reference, or (operators, supervisors, admins) by the person they are about */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CaseSearchInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CaseSearchResult"];
+                    };
+                };
+                /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired bearer token (`unauthorized`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The actor may not do this (`forbidden`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed but invalid content; `issues` locate each problem (`invalid_data`, `invalid_pathway`, `idempotency_key_reused`). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases/{caseId}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A case's documents (its own, its steps' and its person's), newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    caseId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DocumentList"];
+                    };
+                };
+                /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired bearer token (`unauthorized`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The actor may not do this (`forbidden`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or outside the actor's areas and services (`not_found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Attach a document to a case (or one of its steps, with stepId)
+         * @description multipart/form-data with one part named `file` (PDF, JPEG or PNG, recognised from its first bytes; anything else 415 and nothing stored; over the size limit 413). Encrypted as it streams under the person's key (AES-256-GCM frames).
+         */
+        post: {
+            parameters: {
+                query: {
+                    /** @description isee, pad, pais_signed (the signed PaIS), identity_document, residenza_fittizia. */
+                    kind: "isee" | "pad" | "pais_signed" | "identity_document" | "residenza_fittizia";
+                    /** @description A step of the case the document belongs to (e.g. `eligibility` for an ISEE). */
+                    stepId?: string;
+                    /** @description When the certificate expires; for an ISEE it defaults to 31 December of the upload year (Europe/Rome). */
+                    expiresOn?: string;
+                };
+                header?: never;
+                path: {
+                    caseId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Document"];
+                    };
+                };
+                /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired bearer token (`unauthorized`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The actor may not do this (`forbidden`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or outside the actor's areas and services (`not_found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (`conflict`, `case_not_active`, `pathway_retired`). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is too large (`payload_too_large`). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The content type is not accepted (`unsupported_media_type`). */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed but invalid content; `issues` locate each problem (`invalid_data`, `invalid_pathway`, `idempotency_key_reused`). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/persons/{personId}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A person's documents (all their cases'), newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    personId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DocumentList"];
+                    };
+                };
+                /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired bearer token (`unauthorized`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The actor may not do this (`forbidden`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or outside the actor's areas and services (`not_found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Attach a document to a person of your areas (e.g. an identity document), seen from each of their cases
+         * @description multipart/form-data with one part named `file` (PDF, JPEG or PNG, recognised from its first bytes; anything else 415 and nothing stored; over the size limit 413). Encrypted as it streams under the person's key (AES-256-GCM frames).
+         */
+        post: {
+            parameters: {
+                query: {
+                    /** @description isee, pad, pais_signed (the signed PaIS), identity_document, residenza_fittizia. */
+                    kind: "isee" | "pad" | "pais_signed" | "identity_document" | "residenza_fittizia";
+                    /** @description When the certificate expires; for an ISEE it defaults to 31 December of the upload year (Europe/Rome). */
+                    expiresOn?: string;
+                };
+                header?: never;
+                path: {
+                    personId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Document"];
+                    };
+                };
+                /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired bearer token (`unauthorized`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The actor may not do this (`forbidden`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or outside the actor's areas and services (`not_found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (`conflict`, `case_not_active`, `pathway_retired`). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is too large (`payload_too_large`). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The content type is not accepted (`unsupported_media_type`). */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed but invalid content; `issues` locate each problem (`invalid_data`, `invalid_pathway`, `idempotency_key_reused`). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/documents/{documentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A document's description (kind, type, size, expiry, name) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    documentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Document"];
+                    };
+                };
+                /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired bearer token (`unauthorized`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The actor may not do this (`forbidden`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or outside the actor's areas and services (`not_found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/documents/{documentId}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a document (decrypted as it streams); every download is audited */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    documentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The document as uploaded (PDF, JPEG or PNG), decrypted as it streams. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired bearer token (`unauthorized`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The actor may not do this (`forbidden`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or outside the actor's areas and services (`not_found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tasks": {
         parameters: {
             query?: never;
@@ -5660,7 +6580,7 @@ export interface paths {
                     /** @description Every access to this person's cases (a data subject's access request). */
                     personId?: string;
                     actorId?: string;
-                    action?: "me.read" | "directory.read" | "pathways.read" | "pathways.edit" | "cases.read" | "cases.start" | "cases.command" | "cases.contact" | "cases.migrate" | "tasks.read" | "tasks.act" | "referrals.read" | "referrals.respond" | "supervision.read" | "supervision.rules" | "interventions.run" | "interventions.read" | "reports.export" | "notifications.admin" | "audit.read" | "persons.erase" | "codec.use" | "accounts.manage";
+                    action?: "me.read" | "directory.read" | "pathways.read" | "pathways.edit" | "cases.read" | "cases.start" | "cases.command" | "cases.contact" | "cases.migrate" | "tasks.read" | "tasks.act" | "referrals.read" | "referrals.respond" | "supervision.read" | "supervision.rules" | "interventions.run" | "interventions.read" | "reports.export" | "notifications.admin" | "audit.read" | "persons.erase" | "persons.search" | "persons.read" | "persons.record" | "cases.searchByPerson" | "documents.read" | "documents.upload" | "codec.use" | "accounts.manage";
                     /** @description Events at or after this time. */
                     from?: string;
                     /** @description Events before this time. */
@@ -7107,6 +8027,8 @@ export interface components {
             version: number;
             /** @description The kind of the deadline: statutory (the law’s date, with its legal basis; a suspension never moves it) or internal (paused while the case is suspended); null without a deadline. */
             deadlineClock: components["schemas"]["DeadlineClockInput"] | null;
+            /** @description The short alias of the case's person (first alias, or given name and family initial), when one was recorded. */
+            personAlias?: string | null;
         };
         TaskDetailInput: {
             taskId: string;
@@ -7164,6 +8086,8 @@ export interface components {
             version: number;
             /** @description The kind of the deadline: statutory (the law’s date, with its legal basis; a suspension never moves it) or internal (paused while the case is suspended); null without a deadline. */
             deadlineClock: components["schemas"]["DeadlineClockInput"] | null;
+            /** @description The short alias of the case's person (first alias, or given name and family initial), when one was recorded. */
+            personAlias?: string | null;
             /** @description The step's title and form from the case's pinned pathway version. */
             step: {
                 title: {
@@ -7483,6 +8407,136 @@ export interface components {
                 data?: string;
             }[];
         };
+        ErasureRequestInput: {
+            /**
+             * @description Why (a code: the erasure record holds no personal data).
+             * @enum {string}
+             */
+            reason: "data_subject_request" | "legal_obligation" | "retention_expired" | "recorded_in_error";
+        };
+        ErasureInput: {
+            personId: string;
+            /** Format: date-time */
+            erasedAt: string;
+            erasedBy: string;
+            /** @enum {string} */
+            reason: "data_subject_request" | "legal_obligation" | "retention_expired" | "recorded_in_error";
+            /** @description Cases about the person, anonymised (their coded columns are kept for aggregates). */
+            cases: number;
+            keysDestroyed: number;
+            /** @description Blind index entries removed: no search finds the person any more. */
+            indexEntriesRemoved: number;
+            /** @description Documents made unreadable (their key is gone) and deleted from the document store. */
+            documents: number;
+            /** @description The person's case workflows, terminated with a non-personal reason. */
+            workflows: {
+                terminated: number;
+                notRunning: number;
+                /** @description Could not be reached now; they can no longer decode their data and fail on their next step. */
+                failed: number;
+            };
+        };
+        /** @description Who the person is, sealed under the person's key; searchable only through a keyed blind index. */
+        PersonIdentityInput: {
+            /** @description Codice fiscale (16 characters, omocodic codes included); checked with its checksum. */
+            codiceFiscale?: string;
+            givenName?: string;
+            familyName?: string;
+            birthYear?: number;
+            /**
+             * @description Names the person goes by (a street name, a nickname); the first is the short alias inboxes show.
+             * @default []
+             */
+            aliases: string[];
+        };
+        /** @description Sent in the body, never in the URL, so what is searched never reaches access logs. */
+        PersonSearchInput: {
+            /** @description Codice fiscale (16 characters, omocodic codes included); checked with its checksum. */
+            codiceFiscale?: string;
+            /** @description Given and family name words, in any order; every word must match. */
+            name?: string;
+            /** @description Required with `name`. */
+            birthYear?: number;
+            alias?: string;
+        };
+        PersonInput: {
+            personId: string;
+            /** @description What inboxes show: the first alias, or the given name and the family initial. */
+            shortAlias: string | null;
+            codiceFiscale: string | null;
+            givenName: string | null;
+            familyName: string | null;
+            birthYear: number | null;
+            aliases: string[];
+            recordedInArea: string | null;
+            /** @description Their cases in your areas (only those). */
+            cases: {
+                caseId: string;
+                reference: string | null;
+                areaId: string;
+                status: ("active" | "suspended" | "closed" | "cancelled") | string;
+                pathwayKey: string | null;
+            }[];
+        };
+        /** @description Someone matching is known in an area outside yours: whom to contact there. Never who they are. */
+        PersonKnownElsewhereInput: {
+            areaId: string;
+            areaName: string;
+            /** @description Whom to ask there: the services holding the person now. */
+            contactServices: {
+                service: string;
+                name: string;
+            }[];
+        };
+        PersonSearchResultInput: {
+            /** @description Matching people with a case in your areas. */
+            matches: components["schemas"]["PersonInput"][];
+            /** @description Areas outside yours where a matching person is known, and which services to contact. */
+            elsewhere: components["schemas"]["PersonKnownElsewhereInput"][];
+        };
+        /** @description In the body, never in the URL: a search by person names them. */
+        CaseSearchInput: {
+            /** @description A whole reference (RT-LI-7K3Q9X) or its last 4–6 characters; case does not matter. */
+            reference?: string;
+            /** @description The person the cases are about (operators, supervisors and admins). */
+            person?: components["schemas"]["PersonSearchInput"];
+        };
+        FoundCaseInput: {
+            caseId: string;
+            /** @description Pseudonymous reference, e.g. RT-LI-7K3Q9X: no personal data. */
+            reference: string;
+            pathwayKey: string;
+            pathwayVersion: number;
+            areaId: string;
+            /** @enum {string} */
+            status: "active" | "suspended" | "closed" | "cancelled";
+            outcome: string | null;
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            lastProgressAt: string;
+            closedAt: string | null;
+            suspendedAt: string | null;
+            openStepIds: string[];
+            nextDeadline: string | null;
+            escalationLevel: number;
+            version: number;
+            /** @description Last successful contact with the person (failed attempts do not count). */
+            lastContactAt: string | null;
+            /** @description Reporting code from the start data (`case.targetGroup`), e.g. homeless, family_with_minors. */
+            targetGroup: string | null;
+            /** @description When a joint plan was first signed by every service it names. */
+            planSignedAt: string | null;
+            /** @description The open joint plan: services that must sign, have signed, and are still missing; null when no plan awaits signatures. */
+            planSignOff: components["schemas"]["PlanSignOffInput"] | null;
+            /** @description The person's short alias, for those who may look people up; null otherwise. */
+            personAlias: string | null;
+        };
+        CaseSearchResultInput: {
+            items: components["schemas"]["FoundCaseInput"][];
+        };
         DashboardPeriodInput: {
             /** Format: date-time */
             from: string;
@@ -7560,6 +8614,34 @@ export interface components {
                 /** @description Cases that went overdue in the week: a task whose deadline fell in the week was not completed by it (still open, or completed late). */
                 stalled: number;
             }[];
+        };
+        DocumentInput: {
+            documentId: string;
+            personId: string;
+            caseId: string | null;
+            stepId: string | null;
+            areaId: string;
+            /**
+             * @description isee, pad, pais_signed (the signed PaIS), identity_document, residenza_fittizia.
+             * @enum {string}
+             */
+            kind: "isee" | "pad" | "pais_signed" | "identity_document" | "residenza_fittizia";
+            /**
+             * @description Recognised from the content, not from what the client declared.
+             * @enum {string}
+             */
+            contentType: "application/pdf" | "image/jpeg" | "image/png";
+            sizeBytes: number;
+            /** @description The uploaded file's name, sealed under the person's key. */
+            fileName: string | null;
+            expiresOn: string | null;
+            uploadedBy: string;
+            /** Format: date-time */
+            uploadedAt: string;
+            erasedAt: string | null;
+        };
+        DocumentListInput: {
+            items: components["schemas"]["DocumentInput"][];
         };
         ReadinessInput: {
             /** @enum {string} */
@@ -7853,6 +8935,11 @@ export interface components {
                     }[];
                     signOff?: {
                         services: string[];
+                        alsoWhen?: {
+                            service: string;
+                            when: components["schemas"]["__shared"];
+                        }[];
+                        distinctSigners?: boolean;
                     };
                     next?: string;
                 } | {
@@ -8128,31 +9215,6 @@ export interface components {
         PathwayValidationInput: {
             valid: boolean;
             issues: components["schemas"]["PathwayIssueInput"][];
-        };
-        ErasureRequestInput: {
-            /**
-             * @description Why (a code: the erasure record holds no personal data).
-             * @enum {string}
-             */
-            reason: "data_subject_request" | "legal_obligation" | "retention_expired" | "recorded_in_error";
-        };
-        ErasureInput: {
-            personId: string;
-            /** Format: date-time */
-            erasedAt: string;
-            erasedBy: string;
-            /** @enum {string} */
-            reason: "data_subject_request" | "legal_obligation" | "retention_expired" | "recorded_in_error";
-            /** @description Cases about the person, anonymised (their coded columns are kept for aggregates). */
-            cases: number;
-            keysDestroyed: number;
-            /** @description The person's case workflows, terminated with a non-personal reason. */
-            workflows: {
-                terminated: number;
-                notRunning: number;
-                /** @description Could not be reached now; they can no longer decode their data and fail on their next step. */
-                failed: number;
-            };
         };
         ReferralInput: {
             referralId: string;
@@ -8722,6 +9784,8 @@ export interface components {
             version: number;
             /** @description The kind of the deadline: statutory (the law’s date, with its legal basis; a suspension never moves it) or internal (paused while the case is suspended); null without a deadline. */
             deadlineClock: components["schemas"]["DeadlineClock"] | null;
+            /** @description The short alias of the case's person (first alias, or given name and family initial), when one was recorded. */
+            personAlias?: string | null;
         };
         TaskDetail: {
             taskId: string;
@@ -8779,6 +9843,8 @@ export interface components {
             version: number;
             /** @description The kind of the deadline: statutory (the law’s date, with its legal basis; a suspension never moves it) or internal (paused while the case is suspended); null without a deadline. */
             deadlineClock: components["schemas"]["DeadlineClock"] | null;
+            /** @description The short alias of the case's person (first alias, or given name and family initial), when one was recorded. */
+            personAlias?: string | null;
             /** @description The step's title and form from the case's pinned pathway version. */
             step: {
                 title: {
@@ -9098,6 +10164,136 @@ export interface components {
                 data?: string;
             }[];
         };
+        ErasureRequest: {
+            /**
+             * @description Why (a code: the erasure record holds no personal data).
+             * @enum {string}
+             */
+            reason: "data_subject_request" | "legal_obligation" | "retention_expired" | "recorded_in_error";
+        };
+        Erasure: {
+            personId: string;
+            /** Format: date-time */
+            erasedAt: string;
+            erasedBy: string;
+            /** @enum {string} */
+            reason: "data_subject_request" | "legal_obligation" | "retention_expired" | "recorded_in_error";
+            /** @description Cases about the person, anonymised (their coded columns are kept for aggregates). */
+            cases: number;
+            keysDestroyed: number;
+            /** @description Blind index entries removed: no search finds the person any more. */
+            indexEntriesRemoved: number;
+            /** @description Documents made unreadable (their key is gone) and deleted from the document store. */
+            documents: number;
+            /** @description The person's case workflows, terminated with a non-personal reason. */
+            workflows: {
+                terminated: number;
+                notRunning: number;
+                /** @description Could not be reached now; they can no longer decode their data and fail on their next step. */
+                failed: number;
+            };
+        };
+        /** @description Who the person is, sealed under the person's key; searchable only through a keyed blind index. */
+        PersonIdentity: {
+            /** @description Codice fiscale (16 characters, omocodic codes included); checked with its checksum. */
+            codiceFiscale?: string;
+            givenName?: string;
+            familyName?: string;
+            birthYear?: number;
+            /**
+             * @description Names the person goes by (a street name, a nickname); the first is the short alias inboxes show.
+             * @default []
+             */
+            aliases: string[];
+        };
+        /** @description Sent in the body, never in the URL, so what is searched never reaches access logs. */
+        PersonSearch: {
+            /** @description Codice fiscale (16 characters, omocodic codes included); checked with its checksum. */
+            codiceFiscale?: string;
+            /** @description Given and family name words, in any order; every word must match. */
+            name?: string;
+            /** @description Required with `name`. */
+            birthYear?: number;
+            alias?: string;
+        };
+        Person: {
+            personId: string;
+            /** @description What inboxes show: the first alias, or the given name and the family initial. */
+            shortAlias: string | null;
+            codiceFiscale: string | null;
+            givenName: string | null;
+            familyName: string | null;
+            birthYear: number | null;
+            aliases: string[];
+            recordedInArea: string | null;
+            /** @description Their cases in your areas (only those). */
+            cases: {
+                caseId: string;
+                reference: string | null;
+                areaId: string;
+                status: ("active" | "suspended" | "closed" | "cancelled") | string;
+                pathwayKey: string | null;
+            }[];
+        };
+        /** @description Someone matching is known in an area outside yours: whom to contact there. Never who they are. */
+        PersonKnownElsewhere: {
+            areaId: string;
+            areaName: string;
+            /** @description Whom to ask there: the services holding the person now. */
+            contactServices: {
+                service: string;
+                name: string;
+            }[];
+        };
+        PersonSearchResult: {
+            /** @description Matching people with a case in your areas. */
+            matches: components["schemas"]["Person"][];
+            /** @description Areas outside yours where a matching person is known, and which services to contact. */
+            elsewhere: components["schemas"]["PersonKnownElsewhere"][];
+        };
+        /** @description In the body, never in the URL: a search by person names them. */
+        CaseSearch: {
+            /** @description A whole reference (RT-LI-7K3Q9X) or its last 4–6 characters; case does not matter. */
+            reference?: string;
+            /** @description The person the cases are about (operators, supervisors and admins). */
+            person?: components["schemas"]["PersonSearch"];
+        };
+        FoundCase: {
+            caseId: string;
+            /** @description Pseudonymous reference, e.g. RT-LI-7K3Q9X: no personal data. */
+            reference: string;
+            pathwayKey: string;
+            pathwayVersion: number;
+            areaId: string;
+            /** @enum {string} */
+            status: "active" | "suspended" | "closed" | "cancelled";
+            outcome: string | null;
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            lastProgressAt: string;
+            closedAt: string | null;
+            suspendedAt: string | null;
+            openStepIds: string[];
+            nextDeadline: string | null;
+            escalationLevel: number;
+            version: number;
+            /** @description Last successful contact with the person (failed attempts do not count). */
+            lastContactAt: string | null;
+            /** @description Reporting code from the start data (`case.targetGroup`), e.g. homeless, family_with_minors. */
+            targetGroup: string | null;
+            /** @description When a joint plan was first signed by every service it names. */
+            planSignedAt: string | null;
+            /** @description The open joint plan: services that must sign, have signed, and are still missing; null when no plan awaits signatures. */
+            planSignOff: components["schemas"]["PlanSignOff"] | null;
+            /** @description The person's short alias, for those who may look people up; null otherwise. */
+            personAlias: string | null;
+        };
+        CaseSearchResult: {
+            items: components["schemas"]["FoundCase"][];
+        };
         DashboardPeriod: {
             /** Format: date-time */
             from: string;
@@ -9175,6 +10371,34 @@ export interface components {
                 /** @description Cases that went overdue in the week: a task whose deadline fell in the week was not completed by it (still open, or completed late). */
                 stalled: number;
             }[];
+        };
+        Document: {
+            documentId: string;
+            personId: string;
+            caseId: string | null;
+            stepId: string | null;
+            areaId: string;
+            /**
+             * @description isee, pad, pais_signed (the signed PaIS), identity_document, residenza_fittizia.
+             * @enum {string}
+             */
+            kind: "isee" | "pad" | "pais_signed" | "identity_document" | "residenza_fittizia";
+            /**
+             * @description Recognised from the content, not from what the client declared.
+             * @enum {string}
+             */
+            contentType: "application/pdf" | "image/jpeg" | "image/png";
+            sizeBytes: number;
+            /** @description The uploaded file's name, sealed under the person's key. */
+            fileName: string | null;
+            expiresOn: string | null;
+            uploadedBy: string;
+            /** Format: date-time */
+            uploadedAt: string;
+            erasedAt: string | null;
+        };
+        DocumentList: {
+            items: components["schemas"]["Document"][];
         };
         Readiness: {
             /** @enum {string} */
@@ -9468,6 +10692,11 @@ export interface components {
                     }[];
                     signOff?: {
                         services: string[];
+                        alsoWhen?: {
+                            service: string;
+                            when: components["schemas"]["__shared"];
+                        }[];
+                        distinctSigners?: boolean;
                     };
                     next?: string;
                 } | {
@@ -9743,31 +10972,6 @@ export interface components {
         PathwayValidation: {
             valid: boolean;
             issues: components["schemas"]["PathwayIssue"][];
-        };
-        ErasureRequest: {
-            /**
-             * @description Why (a code: the erasure record holds no personal data).
-             * @enum {string}
-             */
-            reason: "data_subject_request" | "legal_obligation" | "retention_expired" | "recorded_in_error";
-        };
-        Erasure: {
-            personId: string;
-            /** Format: date-time */
-            erasedAt: string;
-            erasedBy: string;
-            /** @enum {string} */
-            reason: "data_subject_request" | "legal_obligation" | "retention_expired" | "recorded_in_error";
-            /** @description Cases about the person, anonymised (their coded columns are kept for aggregates). */
-            cases: number;
-            keysDestroyed: number;
-            /** @description The person's case workflows, terminated with a non-personal reason. */
-            workflows: {
-                terminated: number;
-                notRunning: number;
-                /** @description Could not be reached now; they can no longer decode their data and fail on their next step. */
-                failed: number;
-            };
         };
         Referral: {
             referralId: string;

@@ -574,7 +574,7 @@ export function StepEditor({ stepId, step, stepIds, services, onChange }: StepEd
               label={t('editor.signOff')}
               hint={t('editor.signOffHint')}
               value={step.signOff.services.join(', ')}
-              onChange={(text) => onChange({ ...step, signOff: { services: text.split(',').map((s) => s.trim()).filter(Boolean) } })}
+              onChange={(text) => onChange({ ...step, signOff: { ...step.signOff, services: text.split(',').map((s) => s.trim()).filter(Boolean) } })}
             />
           ) : null}
           <Group legend={t('editor.transitions')}>{nextSelect('next', t('editor.next'))}</Group>

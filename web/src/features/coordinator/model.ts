@@ -65,7 +65,7 @@ export interface StepDoc {
   deadline?: Duration & { from?: { field: string }; clock?: 'statutory' | 'internal'; legalBasis?: Localized };
   reminders?: { before: Duration }[];
   escalation?: EscalationDoc[];
-  signOff?: { services: string[] };
+  signOff?: { services: string[]; alsoWhen?: { service: string; when: ConditionDoc }[]; distinctSigners?: boolean };
   next?: string;
   branches?: string[];
   rules?: { when: ConditionDoc; next: string; label?: Localized }[];
