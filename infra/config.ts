@@ -72,6 +72,8 @@ const configSchema = z.object({
   temporalUiPort: port.default(8233),
   /** host:port where a worker process serves Temporal's worker metrics for Prometheus; unset = off. */
   workerMetricsAddress: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464').optional(),
+  /** RSS a worker may grow to (MB): sizes its workflow cache (workers/worker-cache-budget.ts); unset = its V8 heap limit. */
+  workerMemoryBudgetMb: z.coerce.number().int().min(128, 'must be at least 128 (MB)').optional(),
   codecKeys: z.string().superRefine(keyRingIssues).optional(),
   /** Who may read `/metrics`: a separate listen address, a bearer token, or (explicitly) anyone on the API port. */
   metrics: z.object({
@@ -185,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: optional(env, 'LOG_LEVEL'),
     temporalUiPort: optional(env, 'TEMPORAL_UI_PORT'),
     workerMetricsAddress: optional(env, 'TEMPORAL_WORKER_METRICS_ADDRESS'),
+    workerMemoryBudgetMb: optional(env, 'WORKER_MEMORY_BUDGET_MB'),
     // Outside production without keys, the embedded key file under the data dir is used (infra/codec/key-ring.ts).
     codecKeys: readSecret(env, 'RETICULATE_CODEC_KEYS'),
     metrics: { address: optional(env, 'METRICS_ADDRESS'), token: readSecret(env, 'METRICS_TOKEN'), public: optional(env, 'METRICS_PUBLIC') },
@@ -269,6 +272,7 @@ const envNames: Record<string, string> = {
   logLevel: 'LOG_LEVEL',
   temporalUiPort: 'TEMPORAL_UI_PORT',
   workerMetricsAddress: 'TEMPORAL_WORKER_METRICS_ADDRESS',
+  workerMemoryBudgetMb: 'WORKER_MEMORY_BUDGET_MB',
   codecKeys: 'RETICULATE_CODEC_KEYS',
   'metrics.address': 'METRICS_ADDRESS',
   'metrics.address.port': 'METRICS_ADDRESS',

@@ -15,6 +15,7 @@ import { attachPersonKeys, ensurePersonKeys } from '../infra/codec/personal-data
 import type { AppConfig } from '../infra/config';
 import type { NotificationSettings } from '../infra/notifications/settings';
 import { ensureDigestSchedule, startNotificationDispatcher } from './notification-dispatcher';
+import { workerCacheSettings } from './worker-cache-budget';
 
 export interface CaseWorkerOptions {
   connection: NativeConnection;
@@ -27,20 +28,45 @@ export interface CaseWorkerOptions {
   retentionDays?: number;
   /** Settings of the digest activity (links, SMTP); defaults when absent. */
   notifications?: NotificationSettings;
-  /** A prebuilt bundle (tests build one per file); by default the worker bundles `workflows/`. */
+  /** A prebuilt bundle (tests build one per file); by default the worker bundles `workflows/` (workflowBundlerOptions). */
   workflowBundle?: WorkflowBundleOption;
+  /** RSS the worker may grow to, in MB (WORKER_MEMORY_BUDGET_MB); default: this process's V8 heap limit. */
+  memoryBudgetMb?: number;
 }
+
+/**
+ * Pure modules the workflow bundle evaluates once per worker thread instead of once per workflow
+ * (reuseV8Context shares them, frozen): zod, luxon and the case engine. Evaluating them for every
+ * case cost most of a cold load's CPU and a copy of every schema in every cached case. Only modules
+ * without per-workflow state belong here: they see no workflow context when they load.
+ */
+export const sharedWorkflowModules: readonly string[] = [
+  'zod',
+  'luxon',
+  require.resolve('../domain/case-messages'),
+  require.resolve('../domain/case-engine'),
+  require.resolve('../domain/case-command-handlers'),
+  require.resolve('../domain/case-migration'),
+  require.resolve('../domain/search-attributes'),
+];
+
+/** How the worker bundles `workflows/` (tests that prebuild a bundle should pass the same). */
+export const workflowBundlerOptions = { preloadModules: [...sharedWorkflowModules] };
 
 /** Creates (without running) a worker for case workflows. */
 export async function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
   // The projection seals personal columns with the keys attached to its pool.
   attachPersonKeys(options.pool, options.keys);
   const dataConverter = encryptedDataConverter(options.keys);
+  const { maxCachedWorkflows, maxConcurrentWorkflowTaskExecutions } = workerCacheSettings(options.memoryBudgetMb);
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows'), bundlerOptions: workflowBundlerOptions }),
+    // A full cache evicts the least recently used case, which replays from history when needed again.
+    maxCachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions,
     activities: {
       ...createCaseActivities({ pool: options.pool }),
       ...createRetentionActivities({ pool: options.pool, keys: options.keys, retentionDays: options.retentionDays ?? 3650 }),
@@ -72,7 +98,19 @@ export async function runCaseWorker({ config, pool }: { config: AppConfig; pool:
   let worker: Worker;
   try {
     const keys = await prepareWorker(config, pool, connection);
-    worker = await createCaseWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.taskQueue, pool, keys, retentionDays: config.retentionDays, notifications: config.notifications });
+    const cache = workerCacheSettings(config.workerMemoryBudgetMb);
+    if (cache.clampedToHeap) console.warn(`WORKER_MEMORY_BUDGET_MB=${config.workerMemoryBudgetMb} exceeds the V8 heap limit: using ${cache.budgetMb} MB (raise --max-old-space-size with it)`);
+    console.info(`case worker: memory budget ${cache.budgetMb} MB, up to ${cache.maxCachedWorkflows} cached cases, ${cache.maxConcurrentWorkflowTaskExecutions} workflow tasks at once`);
+    worker = await createCaseWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.taskQueue,
+      pool,
+      keys,
+      retentionDays: config.retentionDays,
+      notifications: config.notifications,
+      memoryBudgetMb: cache.budgetMb,
+    });
   } catch (error) {
     await connection.close().catch(() => undefined);
     throw error;

@@ -1,0 +1,171 @@
+/**
+ * What the capacity benchmark and the soak test share: a case worker process whose RSS and CPU
+ * can be read from /proc, an HTTP client of the API with keep-alive, and case creation and
+ * commands through the API (real workflows, real codec, real read model).
+ */
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { freePort, spawnScript, waitFor, type StackProcess } from '../tests/support/processes';
+
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ is 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/** A worker process under measurement. */
+export interface MeasuredWorker {
+  proc: StackProcess;
+  pid: number;
+  /** Resident set size now, in MB. */
+  rssMb(): number;
+  /** User + system CPU the process has used so far, in ms (10 ms resolution). */
+  cpuMs(): number;
+  /** A Temporal worker metric (summed over its label sets), or undefined when not exported. */
+  metric(name: string): Promise<number | undefined>;
+  stop(): Promise<void>;
+}
+
+/** Resident set size of a process in MB, from /proc. */
+export function rssMbOf(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+}
+
+/** User + system CPU of a process in ms, from /proc (all its threads). */
+export function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at state, field 3.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+}
+
+/** The pid of this process's child that runs `script` (the worker a bench stack started), if any. */
+export function childProcessRunning(script: string): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(script)) return Number(entry);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return undefined;
+}
+
+/** SIGTERMs a process and waits until it is gone. */
+export async function stopProcess(pid: number): Promise<void> {
+  process.kill(pid, 'SIGTERM');
+  await waitFor(async () => {
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  }, `process ${pid} stopping`, 60_000);
+}
+
+/** Starts `workers/worker.ts` with the stack's settings plus `extra`, and waits until it runs (its own log line, not a stale poller). */
+export async function startMeasuredWorker(env: Record<string, string>, extra: Record<string, string>): Promise<MeasuredWorker> {
+  const metricsAddress = `127.0.0.1:${await freePort()}`;
+  const proc = spawnScript('workers/worker.ts', { ...env, TEMPORAL_WORKER_METRICS_ADDRESS: metricsAddress, ...extra });
+  await waitFor(async () => proc.output().includes('RUNNING'), 'worker running', 120_000, proc);
+  const pid = proc.child.pid;
+  if (pid === undefined) throw new Error('the worker has no pid');
+  return {
+    proc,
+    pid,
+    rssMb: () => rssMbOf(pid),
+    cpuMs: () => cpuMsOf(pid),
+    async metric(name) {
+      const text = await (await fetch(`http://${metricsAddress}/metrics`)).text();
+      let total: number | undefined;
+      for (const line of text.split('\n')) {
+        // Counters carry a _total suffix in Prometheus' text format.
+        const series = line.slice(0, line.search(/[{ ]/));
+        if (series === name || series === `${name}_total`) total = (total ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
+      }
+      return total;
+    },
+    stop: () => proc.stop(),
+  };
+}
+
+/** Waits until the worker's RSS stops moving (within 1 % over `quietMs`), and returns it. */
+export async function settledRssMb(worker: MeasuredWorker, quietMs = 3_000): Promise<number> {
+  let previous = worker.rssMb();
+  for (let round = 0; round < 20; round++) {
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
+    const now = worker.rssMb();
+    if (Math.abs(now - previous) <= previous * 0.01) return now;
+    previous = now;
+  }
+  return previous;
+}
+
+/** A JSON-over-HTTP client of the API with keep-alive (fetch adds about a millisecond per call). */
+export function apiClient(baseUrl: string, maxSockets: number) {
+  const agent = new HttpAgent({ keepAlive: true, maxSockets });
+  const call = (method: string, url: string, auth: string, body?: unknown, headers: Record<string, string> = {}) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const request = httpRequest(
+        `${baseUrl}${url}`,
+        {
+          method,
+          agent,
+          headers: { authorization: auth, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}), ...headers },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            const status = response.statusCode ?? 0;
+            if (status < 200 || status >= 300) reject(new Error(`${method} ${url} → ${status}: ${text}`));
+            else resolve(JSON.parse(text) as Record<string, unknown>);
+          });
+          response.on('error', reject);
+        },
+      );
+      request.on('error', reject);
+      request.end(payload);
+    });
+  return {
+    /** Starts a case on the reference pathway in Grosseto (its workflow starts after the answer). */
+    startCase: async (auth: string) =>
+      ((await call('POST', '/cases', auth, { pathwayKey: 'oss-integrated-pathway', areaId: 'grosseto', data: { targetGroup: 'homeless' } }, { 'idempotency-key': randomUUID() })) as { caseId: string }).caseId,
+    /** Adds a note: one Update through the API (executeCaseCommand), answered once projected. */
+    addNote: (auth: string, caseId: string, text: string) => call('POST', `/cases/${caseId}/notes`, auth, { text }, { 'idempotency-key': randomUUID() }),
+    close: () => agent.destroy(),
+  };
+}
+
+/** Runs `task` for every item with at most `concurrency` in flight, in order of the items. */
+export async function forEachLimited<T>(items: readonly T[], concurrency: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        await task(items[index], index);
+      }
+    }),
+  );
+}
+
+/** Percentile of sorted values (nearest rank). */
+export function percentile(sorted: readonly number[], p: number): number {
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+/** p50 and p99 of the values, in their unit. */
+export function p50p99(values: readonly number[]): { p50: number; p99: number; n: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), n: sorted.length };
+}
+
+/** Milliseconds since a `process.hrtime.bigint()` reading. */
+export const msSince = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;

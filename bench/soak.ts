@@ -1,0 +1,109 @@
+/**
+ * `npm run soak`: a worker capped at its memory budget under a caseload far beyond its cache.
+ * Starts SOAK_CASES open cases (20000) through the API, then runs one worker with
+ * WORKER_MEMORY_BUDGET_MB=SOAK_BUDGET_MB (1024, and the same V8 heap limit) and sends notes to
+ * random cases from SOAK_CLIENTS (8) clients for SOAK_MINUTES (3), reading the worker's RSS every
+ * 5 s. Passes when no command fails, RSS never exceeds the budget and the last third of the run
+ * holds no more memory than the first (within 5 %). Everything runs on loopback in a temporary
+ * folder, removed afterwards; not part of `npm test`.
+ */
+import { Client, Connection } from '@temporalio/client';
+import os from 'node:os';
+import { caseWorkflowId } from '../domain/case-messages';
+import { loadConfig } from '../infra/config';
+import { openLocalIssuer } from '../infra/local-issuer';
+import { maxCachedWorkflowsFor } from '../workers/worker-cache-budget';
+import { startBenchStack } from './bench-stack';
+import { apiClient, childProcessRunning, forEachLimited, msSince, p50p99, startMeasuredWorker, stopProcess, type MeasuredWorker } from './capacity-tools';
+
+const caseCount = Number(process.env.SOAK_CASES ?? 20_000);
+const minutes = Number(process.env.SOAK_MINUTES ?? 3);
+const budgetMb = Number(process.env.SOAK_BUDGET_MB ?? 1024);
+const clients = Number(process.env.SOAK_CLIENTS ?? 8);
+/** Growth allowed between the first and the last third of the run before memory counts as growing. */
+const FLAT_TOLERANCE = 0.05;
+
+const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const stack = await startBenchStack({ prefix: 'reticulate-soak-', taskQueue: 'soak-cases', prepare: () => ({ RATE_LIMIT_MAX: '100000000' }) });
+  let worker: MeasuredWorker | undefined;
+  stack.defer(async () => worker?.stop());
+  try {
+    const connection = await Connection.connect({ address: stack.temporalAddress });
+    stack.defer(() => connection.close());
+    const temporal = new Client({ connection });
+    const issuer = await openLocalIssuer(loadConfig(stack.env));
+    const outreach = `Bearer ${await issuer.issueUserToken('outreach-operator-grosseto')}`;
+    const api = apiClient(stack.baseUrl, 64);
+    stack.defer(async () => api.close());
+    console.log(`\nReticulate soak: ${caseCount} open cases, a worker with a ${budgetMb} MB budget (cache of ${maxCachedWorkflowsFor(budgetMb)} cases), ${clients} clients for ${minutes} min`);
+    console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+
+    let t = process.hrtime.bigint();
+    const caseIds: string[] = [];
+    await forEachLimited(Array.from({ length: caseCount }), 32, async () => {
+      caseIds.push(await api.startCase(outreach));
+      if (caseIds.length % 2000 === 0) console.log(`  ${caseIds.length} cases (${(msSince(t) / 1000).toFixed(0)} s)`);
+    });
+    // The last cases started have run their first task: the stack's worker has caught up.
+    await forEachLimited(caseIds.slice(-50), 8, async (caseId) => {
+      const historyLength = async () => (await temporal.workflow.getHandle(caseWorkflowId(caseId)).describe().catch(() => undefined))?.historyLength ?? 0;
+      while ((await historyLength()) < 4) await new Promise((resolve) => setTimeout(resolve, 100));
+    });
+    console.log(`cases: ${caseIds.length} started through the API in ${(msSince(t) / 1000).toFixed(0)} s`);
+
+    const stackWorker = childProcessRunning('workers/worker.ts');
+    if (stackWorker !== undefined) await stopProcess(stackWorker);
+    worker = await startMeasuredWorker(stack.env, { WORKER_MEMORY_BUDGET_MB: String(budgetMb), NODE_OPTIONS: `--max-old-space-size=${budgetMb}` });
+    const measured = worker;
+
+    const latencies: number[] = [];
+    const errors: string[] = [];
+    const rss: Array<{ at: number; mb: number }> = [];
+    const sampler = setInterval(() => rss.push({ at: Date.now(), mb: measured.rssMb() }), 5_000);
+    t = process.hrtime.bigint();
+    const deadline = Date.now() + minutes * 60_000;
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        while (Date.now() < deadline) {
+          const caseId = caseIds[Math.floor(Math.random() * caseIds.length)];
+          const start = process.hrtime.bigint();
+          try {
+            await api.addNote(outreach, caseId, 'soak note');
+            latencies.push(msSince(start));
+          } catch (error) {
+            errors.push((error as Error).message);
+          }
+        }
+      }),
+    );
+    clearInterval(sampler);
+    const seconds = msSince(t) / 1000;
+    const cached = await measured.metric('temporal_sticky_cache_size');
+    const evictions = await measured.metric('temporal_sticky_cache_total_forced_eviction');
+    const { p50, p99 } = p50p99(latencies);
+    const max = Math.max(...latencies);
+    const third = Math.max(1, Math.floor(rss.length / 3));
+    const first = mean(rss.slice(0, third).map((sample) => sample.mb));
+    const last = mean(rss.slice(-third).map((sample) => sample.mb));
+    const peak = Math.max(...rss.map((sample) => sample.mb));
+    const flat = last <= first * (1 + FLAT_TOLERANCE);
+    console.log(`commands: ${latencies.length} notes on random cases in ${seconds.toFixed(0)} s (${(latencies.length / seconds).toFixed(1)}/s), ${errors.length} errors`);
+    console.log(`latency: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms`);
+    console.log(`worker RSS: first third ${first.toFixed(0)} MB, last third ${last.toFixed(0)} MB, peak ${peak.toFixed(0)} MB of a ${budgetMb} MB budget (${rss.length} samples); cache ${cached ?? '?'} cases, ${evictions ?? '?'} evictions`);
+    console.log(`  RSS every 5 s: ${rss.map((sample) => sample.mb.toFixed(0)).join(' ')}`);
+    if (errors.length > 0) console.log(`  first error: ${errors[0]}`);
+    const passed = errors.length === 0 && peak <= budgetMb && flat;
+    console.log(`${passed ? 'PASS' : 'FAIL'}: ${errors.length === 0 ? 'no errors' : 'errors'}, ${peak <= budgetMb ? 'within budget' : 'over budget'}, ${flat ? 'memory flat' : 'memory growing'}; took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    process.exitCode = passed ? 0 : 1;
+  } finally {
+    await stack.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
