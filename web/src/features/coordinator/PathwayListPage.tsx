@@ -16,9 +16,12 @@ import { localized, newPathwayDocument } from './model';
 
 export default function PathwayListPage() {
   const { t } = useTranslation('coordinator');
-  const { hasRole } = useSession();
+  const { hasRole, actor } = useSession();
   const pathways = useQuery({ queryKey: ['pathways'], queryFn: () => unwrap(api.GET('/pathways')) });
   const canEdit = hasRole('coordinator');
+  // As the API decides: a coordinator changes the pathways of their own areas; regional ones are the admins'.
+  const mayChange = (pathway: Schemas['PathwaySummary']) =>
+    actor.roles.includes('admin') || (canEdit && pathway.ownerArea !== null && actor.areas.includes(pathway.ownerArea));
   return (
     <>
       <Breadcrumb items={[{ label: t('list.title') }]} />
@@ -27,7 +30,7 @@ export default function PathwayListPage() {
       {pathways.isPending ? <PageLoading /> : null}
       {pathways.isError ? <ProblemAlert error={pathways.error} /> : null}
       {pathways.data?.items.length === 0 ? <p>{t('list.empty')}</p> : null}
-      {pathways.data?.items.map((pathway) => <PathwayCard key={pathway.key} pathway={pathway} canEdit={canEdit} />)}
+      {pathways.data?.items.map((pathway) => <PathwayCard key={pathway.key} pathway={pathway} canEdit={mayChange(pathway)} />)}
       {canEdit ? <NewPathwayForm /> : null}
     </>
   );
@@ -51,6 +54,7 @@ function PathwayCard({ pathway, canEdit }: { pathway: Schemas['PathwaySummary'];
           <p className="mb-2">
             <code>{pathway.key}</code>
             {pathway.currentVersion !== null ? ` · ${t('list.currentVersion', { version: pathway.currentVersion })}` : ` · ${t('list.noCurrentVersion')}`}
+            {` · ${pathway.ownerArea === null ? t('list.regional') : t('list.ownedBy', { area: pathway.ownerArea })}`}
           </p>
           {versions.isError ? <ProblemAlert error={versions.error} /> : null}
           <ScrollRegion label={t('list.versionsCaption', { title: localized(pathway.title, i18n.language) })}>
