@@ -5,7 +5,7 @@
 import { DateTime } from 'luxon';
 import { easterSunday, type BusinessCalendar } from './calendar';
 
-export const stallRuleKinds = ['overdue_task', 'no_progress', 'no_contact', 'escalated', 'referral_not_accepted', 'suspended_too_long'] as const;
+export const stallRuleKinds = ['overdue_task', 'no_progress', 'no_contact', 'escalated', 'referral_not_accepted', 'suspended_too_long', 'isee_expiring'] as const;
 export type StallRuleKind = (typeof stallRuleKinds)[number];
 
 /**
@@ -20,6 +20,8 @@ export const stallThresholdBounds: Readonly<Record<StallRuleKind, { min: number;
   escalated: { min: 1, max: 20, unit: 'escalation level' },
   referral_not_accepted: { min: 0, max: 365, unit: 'calendar days past the acceptance deadline' },
   suspended_too_long: { min: 1, max: 3650, unit: 'calendar days suspended' },
+  // The ISEE certificate expires on 31 December: renewal needs an appointment at a CAF, so warn well before.
+  isee_expiring: { min: 1, max: 365, unit: 'calendar days before the latest ISEE of the case expires' },
 };
 
 /** One stored rule row: null pathway or area means "any". */
@@ -60,6 +62,9 @@ export function stallCutoff(kind: StallRuleKind, threshold: number, now: Date, c
       return null;
     case 'no_progress':
       return workingDaysCutoff(now, threshold, calendar);
+    case 'isee_expiring':
+      // Ahead, not behind: a case breaks the rule when its ISEE expires before now + N days.
+      return new Date(now.getTime() + threshold * dayMs);
     default:
       return new Date(now.getTime() - threshold * dayMs);
   }

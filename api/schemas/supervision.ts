@@ -13,7 +13,8 @@ import { caseSummarySchema } from './cases';
 export const stallRuleKindSchema = z.enum(stallRuleKinds).describe(
   `overdue_task: an open task more than N calendar days past due (0 = as soon as overdue); no_progress: N working days (area calendar) without progress; ` +
     `no_contact: N days without a successful contact with the person (since the case start when none yet); escalated: an open task at escalation level ≥ N; ` +
-    `referral_not_accepted: a referral still pending N days after its acceptance deadline; suspended_too_long: suspended for more than N days.`,
+    `referral_not_accepted: a referral still pending N days after its acceptance deadline; suspended_too_long: suspended for more than N days; ` +
+    `isee_expiring: the latest ISEE certificate of the case (or of its person) expires within N days, or has expired (31 December), and no newer one was uploaded.`,
 );
 
 const ownerBase = {
@@ -49,6 +50,7 @@ export const stalledReasonSchema = z
     z.object({ type: z.literal('escalated'), ...reasonBase, level: z.number().int() }),
     z.object({ type: z.literal('referral_not_accepted'), ...reasonBase, referralIds: z.array(z.string()) }),
     z.object({ type: z.literal('suspended_too_long'), ...reasonBase, days: z.number().int() }),
+    z.object({ type: z.literal('isee_expiring'), ...reasonBase, expiresOn: z.iso.date().describe('The last day the ISEE is valid (Europe/Rome).') }),
   ])
   .meta({ id: 'StalledReason' });
 export type StalledReason = z.infer<typeof stalledReasonSchema>;

@@ -41,7 +41,8 @@ export type StalledReasonView =
   | (ReasonBase & { type: 'no_contact'; days: number; lastContactAt: string | null })
   | (ReasonBase & { type: 'escalated'; level: number })
   | (ReasonBase & { type: 'referral_not_accepted'; referralIds: string[] })
-  | (ReasonBase & { type: 'suspended_too_long'; days: number });
+  | (ReasonBase & { type: 'suspended_too_long'; days: number })
+  | (ReasonBase & { type: 'isee_expiring'; expiresOn: string });
 
 export interface StalledCaseView {
   case: CaseSummary;
@@ -82,18 +83,31 @@ interface RuleGroup {
   el: number | null;
   rf: string | null;
   su: string | null;
+  /** isee_expiring: the cutoff ahead (now + N days) and N itself, to date when the renewal window opened. */
+  ie: string | null;
+  iw: number | null;
   thresholds: Partial<Record<StallRuleKind, number>>;
   calendar: BusinessCalendar;
 }
 
-const groupColumn: Record<StallRuleKind, 'od' | 'np' | 'nc' | 'el' | 'rf' | 'su'> = {
+const groupColumn: Record<StallRuleKind, 'od' | 'np' | 'nc' | 'el' | 'rf' | 'su' | 'ie'> = {
   overdue_task: 'od',
   no_progress: 'np',
   no_contact: 'nc',
   escalated: 'el',
   referral_not_accepted: 'rf',
   suspended_too_long: 'su',
+  isee_expiring: 'ie',
 };
+
+/**
+ * When the case's ISEE stops being valid: the end (Europe/Rome) of the latest expiry date among the
+ * ISEE certificates of the case or of its person (a renewed one clears the rule); null without one.
+ */
+const iseeExpirySql = `(SELECT (max(d.expires_on) + 1)::timestamp AT TIME ZONE 'Europe/Rome' FROM documents d
+      WHERE d.kind = 'isee' AND d.erased_at IS NULL AND d.expires_on IS NOT NULL
+        AND (d.case_id = c.case_id OR (d.case_id IS NULL AND d.person_id = c.person_id)))`;
+const iseeSinceSql = `(${iseeExpirySql} - make_interval(days => g.iw))`;
 
 /** SQL of each kind's "since" for case `c` under group `g` (null when the case does not break it). */
 const sinceSql: Record<StallRuleKind, string> = {
@@ -105,6 +119,8 @@ const sinceSql: Record<StallRuleKind, string> = {
   referral_not_accepted: `CASE WHEN c.status = 'active' THEN (SELECT min(r.accept_due_at) FROM referrals r
       WHERE r.case_id = c.case_id AND r.status = 'pending' AND r.accept_due_at < g.rf) END`,
   suspended_too_long: `CASE WHEN c.status = 'suspended' AND c.suspended_at < g.su THEN c.suspended_at END`,
+  // Since when the renewal window is open: N days before the expiry.
+  isee_expiring: `CASE WHEN c.status = 'active' AND ${iseeExpirySql} < g.ie THEN ${iseeSinceSql} END`,
 };
 
 /**
@@ -129,6 +145,10 @@ function streamSql(kind: StallRuleKind, afterFilter: string, limit: string, ever
     case 'suspended_too_long':
       return `SELECT c.case_id, c.suspended_at AS since FROM cases c WHERE ${base} AND c.status = 'suspended' AND c.suspended_at < g.su ${from('c.suspended_at')} ${afterFilter}
         ORDER BY c.suspended_at, c.case_id LIMIT ${limit}`;
+    case 'isee_expiring':
+      // Every active case of the group with its ISEE looked up (documents_isee_idx): cases hold few documents.
+      return `SELECT case_id, since FROM (SELECT c.case_id, ${sinceSql.isee_expiring} AS since FROM cases c WHERE ${base} AND c.status = 'active' ${afterFilter}) s
+        WHERE since IS NOT NULL ${afterFilter ? 'AND since >= $2::timestamptz' : ''} ORDER BY since, case_id LIMIT ${limit}`;
     case 'escalated':
       // Read per area (ga): every escalated task of the area in the order of its first escalation (`escalated_at`, a
       // generated column; the partial index, hence `escalation_level >= 1` spelled out), its case and group joined laterally so the scan stops at the limit
@@ -211,13 +231,14 @@ function ruleGroups(
     const calendar = calendarFor(area.localHolidays, area.timezone);
     for (const pathwayKey of context.pathways) {
       if (options.pathwayKey !== undefined && pathwayKey !== options.pathwayKey) continue;
-      const group: RuleGroup = { a: area.id, p: pathwayKey, od: null, np: null, nc: null, el: null, rf: null, su: null, thresholds: {}, calendar };
+      const group: RuleGroup = { a: area.id, p: pathwayKey, od: null, np: null, nc: null, el: null, rf: null, su: null, ie: null, iw: null, thresholds: {}, calendar };
       for (const kind of stallRuleKinds) {
         const rule = effectiveRule(context.rules, pathwayKey, area.id, kind);
         if (!rule) continue;
         group.thresholds[kind] = rule.threshold;
         if (kind === 'escalated') group.el = rule.threshold;
         else group[groupColumn[kind] as 'od'] = stallCutoff(kind, rule.threshold, options.now, calendar)!.toISOString();
+        if (kind === 'isee_expiring') group.iw = rule.threshold;
       }
       if (kinds.some((kind) => group.thresholds[kind] !== undefined)) groups.push(group);
     }
@@ -297,7 +318,7 @@ export async function listStalledCases(
       CROSS JOIN LATERAL (${streamSql(kind, afterFilter, pageRows)}) s) k ORDER BY since, case_id LIMIT ${pageRows})`;
   });
   const text = `WITH g AS MATERIALIZED (
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS g(a text, p text, od timestamptz, np timestamptz, nc timestamptz, el integer, rf timestamptz, su timestamptz)
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS g(a text, p text, od timestamptz, np timestamptz, nc timestamptz, el integer, rf timestamptz, su timestamptz, ie timestamptz, iw integer)
      ),
      candidates AS MATERIALIZED (SELECT DISTINCT case_id FROM (${streams.join('\n UNION ALL ')}) x),
      page AS MATERIALIZED (
@@ -388,6 +409,13 @@ function stalledCaseOf(row: StalledRow, group: RuleGroup, now: Date): StalledCas
       case 'suspended_too_long':
         reasons.push({ type: kind, since, threshold, days, owners: everyone });
         break;
+      case 'isee_expiring': {
+        // The last valid day: the day before the instant the certificate stops being valid (since + N days).
+        const lastValid = new Date(Date.parse(since) + threshold * dayMs - 1);
+        const expiresOn = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit' }).format(lastValid);
+        reasons.push({ type: kind, since, threshold, expiresOn, owners: everyone });
+        break;
+      }
     }
   }
   return { case: toCaseSummary(row), since: row.urgency.toISOString(), reasons };

@@ -267,3 +267,40 @@ describe('documents', () => {
     expect(json<{ items: unknown[] }>(await send('admin', 'GET', `/cases/${livorno.caseId}/documents`)).items).toEqual([]);
   });
 });
+
+describe('ISEE renewal', () => {
+  afterEach(() => {
+    api.clock.now = null;
+  });
+
+  it('raises isee_expiring 30 days before 31 December (default rule) and clears it when a renewed ISEE is uploaded', async () => {
+    api.clock.now = new Date('2026-12-10T10:00:00Z');
+    const started = await startCase('oss-operator-pistoia', 'pistoia');
+    const stalled = async () =>
+      json<{ items: Array<{ case: { caseId: string }; reasons: Array<{ type: string; since: string; threshold: number; expiresOn?: string; owners: unknown[] }> }> }>(
+        await api.request('supervisor-pistoia', { method: 'GET', url: '/supervision/stalled?kind=isee_expiring&areaId=pistoia' }),
+      ).items.filter((item) => item.case.caseId === started.caseId);
+    // No ISEE yet: nothing to renew.
+    expect(await stalled()).toEqual([]);
+
+    const first = await upload('oss-operator-pistoia', started.caseId, pdfOf(5000), 'kind=isee&stepId=eligibility');
+    expect(json<DocumentView>(first).expiresOn).toBe('2026-12-31');
+    const [item] = await stalled();
+    expect(item.reasons.find((reason) => reason.type === 'isee_expiring')).toEqual({
+      type: 'isee_expiring',
+      // 1 January 00:00 in Rome, 30 days back.
+      since: '2026-12-01T23:00:00.000Z',
+      threshold: 30,
+      expiresOn: '2026-12-31',
+      owners: expect.any(Array),
+    });
+
+    // Well before the window the rule is quiet.
+    api.clock.now = new Date('2026-11-15T10:00:00Z');
+    expect(await stalled()).toEqual([]);
+
+    api.clock.now = new Date('2026-12-10T10:00:00Z');
+    expect((await upload('oss-operator-pistoia', started.caseId, pdfOf(5000), 'kind=isee&expiresOn=2027-12-31')).statusCode).toBe(201);
+    expect(await stalled()).toEqual([]);
+  });
+});

@@ -5886,7 +5886,7 @@ export interface paths {
                     areaId?: string;
                     pathwayKey?: string;
                     /** @description Only cases breaking one of these rule kinds (repeat the parameter for several). */
-                    kind?: ("overdue_task" | "no_progress" | "no_contact" | "escalated" | "referral_not_accepted" | "suspended_too_long") | ("overdue_task" | "no_progress" | "no_contact" | "escalated" | "referral_not_accepted" | "suspended_too_long")[];
+                    kind?: ("overdue_task" | "no_progress" | "no_contact" | "escalated" | "referral_not_accepted" | "suspended_too_long" | "isee_expiring") | ("overdue_task" | "no_progress" | "no_contact" | "escalated" | "referral_not_accepted" | "suspended_too_long" | "isee_expiring")[];
                     /** @description Page size (1–100). */
                     limit?: number;
                     /** @description Opaque cursor from `nextCursor` of the previous page. */
@@ -9499,6 +9499,23 @@ export interface components {
             /** @description Who owns the next move for this rule. */
             owners: components["schemas"]["NextMoveOwnerInput"][];
             days: number;
+        } | {
+            /** @constant */
+            type: "isee_expiring";
+            /**
+             * Format: date-time
+             * @description When the condition the rule measures began: the earliest overdue due date, the last progress, the last contact (or the case start), the first escalation of a task now at level ≥ k, the acceptance deadline, the suspension.
+             */
+            since: string;
+            /** @description The threshold of the rule that applies to this case. */
+            threshold: number;
+            /** @description Who owns the next move for this rule. */
+            owners: components["schemas"]["NextMoveOwnerInput"][];
+            /**
+             * Format: date
+             * @description The last day the ISEE is valid (Europe/Rome).
+             */
+            expiresOn: string;
         };
         StalledCaseInput: {
             case: components["schemas"]["CaseSummaryInput"];
@@ -9516,10 +9533,10 @@ export interface components {
             /** @description null = every area. */
             areaId: string | null;
             /**
-             * @description overdue_task: an open task more than N calendar days past due (0 = as soon as overdue); no_progress: N working days (area calendar) without progress; no_contact: N days without a successful contact with the person (since the case start when none yet); escalated: an open task at escalation level ≥ N; referral_not_accepted: a referral still pending N days after its acceptance deadline; suspended_too_long: suspended for more than N days.
+             * @description overdue_task: an open task more than N calendar days past due (0 = as soon as overdue); no_progress: N working days (area calendar) without progress; no_contact: N days without a successful contact with the person (since the case start when none yet); escalated: an open task at escalation level ≥ N; referral_not_accepted: a referral still pending N days after its acceptance deadline; suspended_too_long: suspended for more than N days; isee_expiring: the latest ISEE certificate of the case (or of its person) expires within N days, or has expired (31 December), and no newer one was uploaded.
              * @enum {string}
              */
-            kind: "overdue_task" | "no_progress" | "no_contact" | "escalated" | "referral_not_accepted" | "suspended_too_long";
+            kind: "overdue_task" | "no_progress" | "no_contact" | "escalated" | "referral_not_accepted" | "suspended_too_long" | "isee_expiring";
             threshold: number;
             enabled: boolean;
         };
@@ -9529,10 +9546,10 @@ export interface components {
             /** @description null = every area. */
             areaId: string | null;
             /**
-             * @description overdue_task: an open task more than N calendar days past due (0 = as soon as overdue); no_progress: N working days (area calendar) without progress; no_contact: N days without a successful contact with the person (since the case start when none yet); escalated: an open task at escalation level ≥ N; referral_not_accepted: a referral still pending N days after its acceptance deadline; suspended_too_long: suspended for more than N days.
+             * @description overdue_task: an open task more than N calendar days past due (0 = as soon as overdue); no_progress: N working days (area calendar) without progress; no_contact: N days without a successful contact with the person (since the case start when none yet); escalated: an open task at escalation level ≥ N; referral_not_accepted: a referral still pending N days after its acceptance deadline; suspended_too_long: suspended for more than N days; isee_expiring: the latest ISEE certificate of the case (or of its person) expires within N days, or has expired (31 December), and no newer one was uploaded.
              * @enum {string}
              */
-            kind: "overdue_task" | "no_progress" | "no_contact" | "escalated" | "referral_not_accepted" | "suspended_too_long";
+            kind: "overdue_task" | "no_progress" | "no_contact" | "escalated" | "referral_not_accepted" | "suspended_too_long" | "isee_expiring";
             threshold: number;
             enabled: boolean;
             /** Format: date-time */
@@ -11256,6 +11273,23 @@ export interface components {
             /** @description Who owns the next move for this rule. */
             owners: components["schemas"]["NextMoveOwner"][];
             days: number;
+        } | {
+            /** @constant */
+            type: "isee_expiring";
+            /**
+             * Format: date-time
+             * @description When the condition the rule measures began: the earliest overdue due date, the last progress, the last contact (or the case start), the first escalation of a task now at level ≥ k, the acceptance deadline, the suspension.
+             */
+            since: string;
+            /** @description The threshold of the rule that applies to this case. */
+            threshold: number;
+            /** @description Who owns the next move for this rule. */
+            owners: components["schemas"]["NextMoveOwner"][];
+            /**
+             * Format: date
+             * @description The last day the ISEE is valid (Europe/Rome).
+             */
+            expiresOn: string;
         };
         StalledCase: {
             case: components["schemas"]["CaseSummary"];
@@ -11273,10 +11307,10 @@ export interface components {
             /** @description null = every area. */
             areaId: string | null;
             /**
-             * @description overdue_task: an open task more than N calendar days past due (0 = as soon as overdue); no_progress: N working days (area calendar) without progress; no_contact: N days without a successful contact with the person (since the case start when none yet); escalated: an open task at escalation level ≥ N; referral_not_accepted: a referral still pending N days after its acceptance deadline; suspended_too_long: suspended for more than N days.
+             * @description overdue_task: an open task more than N calendar days past due (0 = as soon as overdue); no_progress: N working days (area calendar) without progress; no_contact: N days without a successful contact with the person (since the case start when none yet); escalated: an open task at escalation level ≥ N; referral_not_accepted: a referral still pending N days after its acceptance deadline; suspended_too_long: suspended for more than N days; isee_expiring: the latest ISEE certificate of the case (or of its person) expires within N days, or has expired (31 December), and no newer one was uploaded.
              * @enum {string}
              */
-            kind: "overdue_task" | "no_progress" | "no_contact" | "escalated" | "referral_not_accepted" | "suspended_too_long";
+            kind: "overdue_task" | "no_progress" | "no_contact" | "escalated" | "referral_not_accepted" | "suspended_too_long" | "isee_expiring";
             threshold: number;
             enabled: boolean;
         };
@@ -11286,10 +11320,10 @@ export interface components {
             /** @description null = every area. */
             areaId: string | null;
             /**
-             * @description overdue_task: an open task more than N calendar days past due (0 = as soon as overdue); no_progress: N working days (area calendar) without progress; no_contact: N days without a successful contact with the person (since the case start when none yet); escalated: an open task at escalation level ≥ N; referral_not_accepted: a referral still pending N days after its acceptance deadline; suspended_too_long: suspended for more than N days.
+             * @description overdue_task: an open task more than N calendar days past due (0 = as soon as overdue); no_progress: N working days (area calendar) without progress; no_contact: N days without a successful contact with the person (since the case start when none yet); escalated: an open task at escalation level ≥ N; referral_not_accepted: a referral still pending N days after its acceptance deadline; suspended_too_long: suspended for more than N days; isee_expiring: the latest ISEE certificate of the case (or of its person) expires within N days, or has expired (31 December), and no newer one was uploaded.
              * @enum {string}
              */
-            kind: "overdue_task" | "no_progress" | "no_contact" | "escalated" | "referral_not_accepted" | "suspended_too_long";
+            kind: "overdue_task" | "no_progress" | "no_contact" | "escalated" | "referral_not_accepted" | "suspended_too_long" | "isee_expiring";
             threshold: number;
             enabled: boolean;
             /** Format: date-time */

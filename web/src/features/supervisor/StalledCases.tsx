@@ -41,6 +41,8 @@ function useReasonDetail() {
         return t('reasons.referral_not_accepted.detail', { count: reason.referralIds.length });
       case 'suspended_too_long':
         return t('reasons.suspended_too_long.detail', { count: reason.days, threshold: reason.threshold });
+      case 'isee_expiring':
+        return t('reasons.isee_expiring.detail', { date: format.date(reason.expiresOn), threshold: reason.threshold });
     }
   };
 }
