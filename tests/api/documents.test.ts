@@ -204,6 +204,22 @@ describe('documents', () => {
     expect((await upload('oss-operator-livorno', livorno.caseId, pdfOf(MAX_BYTES), 'kind=pais_signed')).statusCode).toBe(201);
   });
 
+  it('answers a broken multipart body with 4xx, never 5xx, and stores nothing', async () => {
+    const before = await storedCounts();
+    const token = await api.tokenFor('oss-operator-livorno');
+    const bodies = [
+      { type: 'multipart/form-data; boundary=abc', body: Buffer.from('--abc\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n%PDF-1.7 truncated') },
+      { type: 'multipart/form-data; boundary=abc', body: Buffer.from('no boundary anywhere') },
+      { type: 'multipart/form-data', body: Buffer.from('--x\r\n') },
+      { type: 'multipart/form-data; boundary=abc', body: Buffer.from('--abc\r\nContent-Disposition: form-data; name="other"\r\n\r\nvalue\r\n--abc--\r\n') },
+    ];
+    for (const { type, body } of bodies) {
+      const response = await api.app.inject({ method: 'POST', url: `/cases/${livorno.caseId}/documents?kind=pad`, headers: { authorization: `Bearer ${token}`, 'content-type': type }, payload: body });
+      expect({ type, status: response.statusCode >= 400 && response.statusCode < 500 }).toEqual({ type, status: true });
+    }
+    expect(await storedCounts()).toEqual(before);
+  });
+
   it('checks the metadata at the edge: unknown kind or date is 400 with its path', async () => {
     const wrongKind = expectProblem(await upload('oss-operator-livorno', livorno.caseId, pdfOf(2000), 'kind=cv'), 400, 'validation_error');
     expect(wrongKind.issues).toEqual([expect.objectContaining({ path: ['kind'], location: 'querystring' })]);

@@ -55,8 +55,8 @@ interface UploadTarget {
 const tooLarge = (maxBytes: number) => new ProblemError(413, problemTypes.payloadTooLarge, `the file is larger than ${maxBytes} bytes`);
 const unsupportedType = () => new ProblemError(415, problemTypes.unsupportedMediaType, `only ${documentContentTypes.join(', ')} files are accepted (recognised from their content)`);
 
-/** A multipart or stream error as the problem it is for the caller (never a 500: the caller sent it). */
-function uploadProblem(error: unknown, maxBytes: number): unknown {
+/** A multipart or stream error as the problem it is for the caller (never a 500: the caller sent it); `reading`: any error while parsing the body is the caller's. */
+function uploadProblem(error: unknown, maxBytes: number, reading = false): unknown {
   if (error instanceof ProblemError) return error;
   const code = (error as { code?: unknown }).code;
   if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') return tooLarge(maxBytes);
@@ -64,8 +64,18 @@ function uploadProblem(error: unknown, maxBytes: number): unknown {
   if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') return unsupportedType();
   if (typeof status === 'number' && status >= 400 && status < 500) return problem.badRequest('the multipart body could not be read');
   // busboy's own parse errors carry no status: a malformed body is the caller's.
-  if (error instanceof Error && /multipart|boundary|part|form|Unexpected end/i.test(error.message)) return problem.badRequest('the multipart body could not be read');
+  if (reading || (error instanceof Error && /multipart|boundary|Unexpected end/i.test(error.message))) return problem.badRequest('the multipart body could not be read');
   return error;
+}
+
+/** The next piece of the uploaded file; a broken body is the caller's problem (400), never a 500. */
+async function nextPiece(iterator: AsyncIterator<Buffer>): Promise<IteratorResult<Buffer>> {
+  try {
+    return await iterator.next();
+  } catch (error) {
+    if (error instanceof ProblemError) throw error;
+    throw problem.badRequest('the multipart body could not be read');
+  }
 }
 
 /** The first `bytes` of a stream (or all of it when shorter), and an iterator over the rest. */
@@ -73,7 +83,7 @@ async function readHead(iterator: AsyncIterator<Buffer>, bytes: number): Promise
   const pieces: Buffer[] = [];
   let length = 0;
   while (length < bytes) {
-    const next = await iterator.next();
+    const next = await nextPiece(iterator);
     if (next.done) return { head: Buffer.concat(pieces), done: true };
     pieces.push(next.value);
     length += next.value.length;
@@ -90,7 +100,7 @@ function countedFile(head: Buffer, done: boolean, rest: AsyncIterator<Buffer>, m
       if (total > maxBytes) throw tooLarge(maxBytes);
       if (head.length > 0) yield head;
       if (done) return;
-      for (let next = await rest.next(); !next.done; next = await rest.next()) {
+      for (let next = await nextPiece(rest); !next.done; next = await nextPiece(rest)) {
         total += next.value.length;
         if (total > maxBytes) throw tooLarge(maxBytes);
         yield next.value;
@@ -157,7 +167,9 @@ const documentRoutes: FastifyPluginAsyncZod = async (fastify) => {
     const objectKey = `documents/${documentId}`;
     let stored = false;
     try {
-      const part = await request.file({ limits: { fileSize: maxBytes + 1, files: 1, fields: 0, parts: 1 } });
+      const part = await request.file({ limits: { fileSize: maxBytes + 1, files: 1, fields: 0, parts: 1 } }).catch((error: unknown) => {
+        throw uploadProblem(error, maxBytes, true);
+      });
       if (!part) throw problem.invalidBody('no file in the body', [{ path: ['file'], message: 'send one part named file' }]);
       if (part.fieldname !== 'file') throw problem.invalidBody('the file part must be named file', [{ path: [part.fieldname], message: 'send one part named file' }]);
       const iterator = part.file[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
