@@ -19,6 +19,8 @@
  *
  * It boots its own embedded PostgreSQL and Temporal dev server in a temporary folder, runs the real
  * worker and the real HTTP API as separate processes on loopback, and removes everything afterwards.
+ * The measurement itself (`runBench`) takes any `BenchTarget`: bench/cluster.ts runs it on the
+ * cluster mode.
  */
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -28,11 +30,54 @@ import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type pg from 'pg';
 import { loadConfig } from '../infra/config';
 import { openLocalIssuer } from '../infra/local-issuer';
 import { resolveTemporalCli } from '../infra/temporal-binaries';
 import { startBenchStack } from './bench-stack';
 import { finishSignal, pingUpdate } from './floor-workflows';
+
+/** The servers a benchmark run measures: one API instance and the Temporal server its cases run on. */
+export interface BenchTarget {
+  /** What runs, printed after the Node.js version. */
+  description: string;
+  /** The API instance every request goes to. */
+  baseUrl: string;
+  /** The Temporal frontend of the cases; the floor workflows run on it too. */
+  temporalAddress: string;
+  namespace: string;
+  /** The API's environment (its token issuer). */
+  env: Record<string, string>;
+  pool: pg.Pool;
+  /** The current process ids whose CPU counters (d) reads: the measured API, the case workers, the Temporal server's processes. */
+  pids(): { api: number[]; worker: number[]; temporal: number[] };
+  /** How the CPU line names the workers and the Temporal server. */
+  cpuNames: { worker: string; temporal: string };
+  /** Runs `stop` when the target closes (before its servers stop). */
+  defer(stop: () => Promise<unknown>): void;
+}
+
+/** What one run of sustained completions (d) measured. */
+export interface CompletionFigures {
+  completions: number;
+  elapsedSeconds: number;
+  errors: string[];
+  latency: Stats;
+  /** CPU milliseconds per completion, by role. */
+  cpu: { api: number; worker: number; temporal: number };
+  /** The bare executeUpdate throughput at the same concurrency, when measured. */
+  floor?: { updates: number; elapsedSeconds: number };
+}
+
+/** A finished run of (a)–(d), which can measure (d) again (say, with a worker stopped). */
+export interface BenchSession {
+  /** Whether any phase counted an error. */
+  failed: boolean;
+  /** What (d) measured. */
+  completions: CompletionFigures;
+  /** Sustained completions (d) on fresh cases, without the floor. */
+  sustainedCompletions(): Promise<CompletionFigures>;
+}
 
 const samples = Number(process.env.BENCH_SAMPLES ?? 300);
 const warmup = Number(process.env.BENCH_WARMUP ?? 30);
@@ -42,6 +87,8 @@ const completionClients = Number(process.env.BENCH_COMPLETION_CLIENTS ?? 8);
 const completionSeconds = Number(process.env.BENCH_COMPLETION_SECONDS ?? 30);
 /** Steps of the benchmark's chain pathway: each case gives this many completions. */
 const chainSteps = 20;
+/** The concurrency and duration of (d), for callers that print beside it. */
+export const benchSettings = { completionClients, completionSeconds };
 
 /** CPU time (user + system, ms) a process has used so far, from /proc (Linux). */
 function cpuMs(pid: number): number {
@@ -69,18 +116,18 @@ function chainPathway() {
   return { key: 'bench-chain', title: t('Catena di passi'), start: 's1', steps };
 }
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[index];
 }
 
-interface Stats {
+export interface Stats {
   p50: number;
   p99: number;
   n: number;
 }
 
-function stats(values: number[]): Stats {
+export function stats(values: number[]): Stats {
   const sorted = [...values].sort((a, b) => a - b);
   return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), n: sorted.length };
 }
@@ -121,142 +168,149 @@ async function caseWorkflowReady(client: Client, caseId: string): Promise<void> 
   throw new Error(`the workflow of case ${caseId} did not start`);
 }
 
-async function main(): Promise<void> {
-  // The sustained phase is a few clients sending as fast as they can: far beyond any person's rate limit.
-  const stack = await startBenchStack({ prefix: 'reticulate-bench-', taskQueue: 'bench-cases', prepare: () => ({ RATE_LIMIT_MAX: '100000000' }) });
-  const { env, baseUrl, pool } = stack;
-  try {
-    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+/**
+ * Measures (a)–(d) on `target` and prints them; the floor worker it starts stops when the target
+ * closes. The returned session can measure (d) again.
+ */
+export async function runBench(target: BenchTarget): Promise<BenchSession> {
+  const { env, baseUrl, pool } = target;
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
 
-    const floorConnection = await NativeConnection.connect({ address: stack.temporalAddress });
-    const floorWorker = await Worker.create({ connection: floorConnection, taskQueue: 'bench-floor', workflowsPath: require.resolve('./floor-workflows') });
-    const floorRunning = floorWorker.run();
-    stack.defer(async () => {
-      floorWorker.shutdown();
-      await floorRunning;
-      await floorConnection.close();
+  const floorConnection = await NativeConnection.connect({ address: target.temporalAddress });
+  const floorWorker = await Worker.create({ connection: floorConnection, namespace: target.namespace, taskQueue: 'bench-floor', workflowsPath: require.resolve('./floor-workflows') });
+  const floorRunning = floorWorker.run();
+  target.defer(async () => {
+    floorWorker.shutdown();
+    await floorRunning;
+    await floorConnection.close();
+  });
+  const connection = await Connection.connect({ address: target.temporalAddress });
+  target.defer(() => connection.close());
+  const client = new Client({ connection, namespace: target.namespace });
+
+  const issuer = await openLocalIssuer(loadConfig(env));
+  const token = async (user: string) => `Bearer ${await issuer.issueUserToken(user)}`;
+  const outreach = await token('outreach-operator-grosseto');
+  const desk = await token('oss-operator-grosseto');
+  // node:http with keep-alive, as lean as the gRPC client of the floor; fetch adds about a millisecond per call.
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: sustainedClients * 2 });
+  const http = (method: string, url: string, auth: string, body?: unknown, headers: Record<string, string> = {}) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const request = httpRequest(
+        `${baseUrl}${url}`,
+        {
+          method,
+          agent,
+          headers: { authorization: auth, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}), ...headers },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            const status = response.statusCode ?? 0;
+            if (status < 200 || status >= 300) reject(new Error(`${method} ${url} → ${status}: ${text}`));
+            else resolve(JSON.parse(text) as Record<string, unknown>);
+          });
+          response.on('error', reject);
+        },
+      );
+      request.on('error', reject);
+      request.end(payload);
     });
-    const connection = await Connection.connect({ address: stack.temporalAddress });
-    stack.defer(() => connection.close());
-    const client = new Client({ connection });
+  target.defer(async () => agent.destroy());
+  const startCase = () =>
+    http('POST', '/cases', outreach, { pathwayKey: 'oss-integrated-pathway', areaId: 'grosseto', data: { targetGroup: 'homeless' } }, { 'idempotency-key': randomUUID() });
+  const inboxHas = async (auth: string, caseId: string, stepId: string) => {
+    const page = (await http('GET', `/tasks?caseId=${caseId}&stepId=${stepId}`, auth)) as { items: Array<{ taskId: string; stepId: string }> };
+    const task = page.items.find((item) => item.stepId === stepId);
+    if (!task) throw new Error(`task ${stepId} of case ${caseId} is not in the inbox`);
+    return task.taskId;
+  };
 
-    const issuer = await openLocalIssuer(loadConfig(env));
-    const token = async (user: string) => `Bearer ${await issuer.issueUserToken(user)}`;
-    const outreach = await token('outreach-operator-grosseto');
-    const desk = await token('oss-operator-grosseto');
-    // node:http with keep-alive, as lean as the gRPC client of the floor; fetch adds about a millisecond per call.
-    const agent = new HttpAgent({ keepAlive: true, maxSockets: sustainedClients * 2 });
-    const http = (method: string, url: string, auth: string, body?: unknown, headers: Record<string, string> = {}) =>
-      new Promise<Record<string, unknown>>((resolve, reject) => {
-        const payload = body === undefined ? undefined : JSON.stringify(body);
-        const request = httpRequest(
-          `${baseUrl}${url}`,
-          {
-            method,
-            agent,
-            headers: { authorization: auth, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}), ...headers },
-          },
-          (response) => {
-            const chunks: Buffer[] = [];
-            response.on('data', (chunk: Buffer) => chunks.push(chunk));
-            response.on('end', () => {
-              const text = Buffer.concat(chunks).toString('utf8');
-              const status = response.statusCode ?? 0;
-              if (status < 200 || status >= 300) reject(new Error(`${method} ${url} → ${status}: ${text}`));
-              else resolve(JSON.parse(text) as Record<string, unknown>);
-            });
-            response.on('error', reject);
-          },
-        );
-        request.on('error', reject);
-        request.end(payload);
-      });
-    stack.defer(async () => agent.destroy());
-    const startCase = () =>
-      http('POST', '/cases', outreach, { pathwayKey: 'oss-integrated-pathway', areaId: 'grosseto', data: { targetGroup: 'homeless' } }, { 'idempotency-key': randomUUID() });
-    const inboxHas = async (auth: string, caseId: string, stepId: string) => {
-      const page = (await http('GET', `/tasks?caseId=${caseId}&stepId=${stepId}`, auth)) as { items: Array<{ taskId: string; stepId: string }> };
-      const task = page.items.find((item) => item.stepId === stepId);
-      if (!task) throw new Error(`task ${stepId} of case ${caseId} is not in the inbox`);
-      return task.taskId;
-    };
+  // Floor workflow that answers pings for the whole run.
+  const floorHandle = await client.workflow.start('benchFloor', { taskQueue: 'bench-floor', workflowId: `floor-${randomUUID()}` });
+  await floorHandle.executeUpdate(pingUpdate, { args: ['warm'] });
 
-    // Floor workflow that answers pings for the whole run.
-    const floorHandle = await client.workflow.start('benchFloor', { taskQueue: 'bench-floor', workflowId: `floor-${randomUUID()}` });
-    await floorHandle.executeUpdate(pingUpdate, { args: ['warm'] });
+  const floorStart: number[] = [];
+  const floorUpdate: number[] = [];
+  const apiStart: number[] = [];
+  const apiStartRead: number[] = [];
+  const apiComplete: number[] = [];
+  const apiCompleteRead: number[] = [];
+  const floorIds: string[] = [];
+  const sampledCases: string[] = [];
+  for (let i = 0; i < warmup + samples; i++) {
+    const record = i >= warmup;
+    // (a) floor: a bare workflow start.
+    let t = process.hrtime.bigint();
+    const workflowId = `floor-start-${randomUUID()}`;
+    await client.workflow.start('benchFloor', { taskQueue: 'bench-floor', workflowId });
+    if (record) floorStart.push(ms(t));
+    floorIds.push(workflowId);
+    // (a) API: start a case; when it answers, its first task is in the outreach inbox (checked by the read).
+    t = process.hrtime.bigint();
+    const created = (await startCase()) as { caseId: string };
+    if (record) apiStart.push(ms(t));
+    if (record) sampledCases.push(created.caseId);
+    const taskId = await inboxHas(outreach, created.caseId, 'outreach');
+    if (record) apiStartRead.push(ms(t));
+    // (b) is about a running case, as its floor is an update on a running workflow: the case's
+    // workflow (started in the background after the answer) must have run its first task.
+    await caseWorkflowReady(client, created.caseId);
+    // (b) floor: a bare executeUpdate.
+    t = process.hrtime.bigint();
+    await floorHandle.executeUpdate(pingUpdate, { args: [String(i)] });
+    if (record) floorUpdate.push(ms(t));
+    // (b) API: complete the outreach task; when it answers, the intake task is in the front desk's inbox (checked by the read).
+    t = process.hrtime.bigint();
+    await http('POST', `/tasks/${taskId}/complete`, outreach, { data: { source: 'station', urgent: false } }, { 'idempotency-key': randomUUID() });
+    if (record) apiComplete.push(ms(t));
+    await inboxHas(desk, created.caseId, 'intake');
+    if (record) apiCompleteRead.push(ms(t));
+  }
+  // Where (b)'s time goes: the worker's share of each update, from the server's own timestamps.
+  const caseUpdateTasks: number[] = [];
+  for (const caseId of sampledCases) caseUpdateTasks.push(...updateTaskTimes(await client.workflow.getHandle(`case-${caseId}`).fetchHistory()));
+  const floorUpdateTasks = updateTaskTimes(await floorHandle.fetchHistory()).slice(-samples);
+  await floorHandle.signal(finishSignal);
+  for (const workflowId of floorIds) await client.workflow.getHandle(workflowId).signal(finishSignal);
 
-    const floorStart: number[] = [];
-    const floorUpdate: number[] = [];
-    const apiStart: number[] = [];
-    const apiStartRead: number[] = [];
-    const apiComplete: number[] = [];
-    const apiCompleteRead: number[] = [];
-    const floorIds: string[] = [];
-    const sampledCases: string[] = [];
-    for (let i = 0; i < warmup + samples; i++) {
-      const record = i >= warmup;
-      // (a) floor: a bare workflow start.
-      let t = process.hrtime.bigint();
-      const workflowId = `floor-start-${randomUUID()}`;
-      await client.workflow.start('benchFloor', { taskQueue: 'bench-floor', workflowId });
-      if (record) floorStart.push(ms(t));
-      floorIds.push(workflowId);
-      // (a) API: start a case; when it answers, its first task is in the outreach inbox (checked by the read).
-      t = process.hrtime.bigint();
-      const created = (await startCase()) as { caseId: string };
-      if (record) apiStart.push(ms(t));
-      if (record) sampledCases.push(created.caseId);
-      const taskId = await inboxHas(outreach, created.caseId, 'outreach');
-      if (record) apiStartRead.push(ms(t));
-      // (b) is about a running case, as its floor is an update on a running workflow: the case's
-      // workflow (started in the background after the answer) must have run its first task.
-      await caseWorkflowReady(client, created.caseId);
-      // (b) floor: a bare executeUpdate.
-      t = process.hrtime.bigint();
-      await floorHandle.executeUpdate(pingUpdate, { args: [String(i)] });
-      if (record) floorUpdate.push(ms(t));
-      // (b) API: complete the outreach task; when it answers, the intake task is in the front desk's inbox (checked by the read).
-      t = process.hrtime.bigint();
-      await http('POST', `/tasks/${taskId}/complete`, outreach, { data: { source: 'station', urgent: false } }, { 'idempotency-key': randomUUID() });
-      if (record) apiComplete.push(ms(t));
-      await inboxHas(desk, created.caseId, 'intake');
-      if (record) apiCompleteRead.push(ms(t));
-    }
-    // Where (b)'s time goes: the worker's share of each update, from the server's own timestamps.
-    const caseUpdateTasks: number[] = [];
-    for (const caseId of sampledCases) caseUpdateTasks.push(...updateTaskTimes(await client.workflow.getHandle(`case-${caseId}`).fetchHistory()));
-    const floorUpdateTasks = updateTaskTimes(await floorHandle.fetchHistory()).slice(-samples);
-    await floorHandle.signal(finishSignal);
-    for (const workflowId of floorIds) await client.workflow.getHandle(workflowId).signal(finishSignal);
-
-    // (c) sustained starts: every client starts cases back to back for the duration.
-    let ok = 0;
-    const errors: string[] = [];
-    const sustainedStart = process.hrtime.bigint();
-    const deadline = Date.now() + sustainedSeconds * 1000;
-    await Promise.all(
-      Array.from({ length: sustainedClients }, async () => {
-        while (Date.now() < deadline) {
-          try {
-            await startCase();
-            ok++;
-          } catch (error) {
-            errors.push((error as Error).message);
-          }
+  // (c) sustained starts: every client starts cases back to back for the duration.
+  let ok = 0;
+  const errors: string[] = [];
+  const sustainedStart = process.hrtime.bigint();
+  const deadline = Date.now() + sustainedSeconds * 1000;
+  await Promise.all(
+    Array.from({ length: sustainedClients }, async () => {
+      while (Date.now() < deadline) {
+        try {
+          await startCase();
+          ok++;
+        } catch (error) {
+          errors.push((error as Error).message);
         }
-      }),
-    );
-    const sustainedElapsed = ms(sustainedStart) / 1000;
-    // Every started case must have reached the read model with its first task.
-    const { rows } = await pool.query<{ cases: string; tasks: string }>(
-      `SELECT (SELECT count(*) FROM cases) AS cases, (SELECT count(*) FROM tasks WHERE step_id = 'outreach') AS tasks`,
-    );
+      }
+    }),
+  );
+  const sustainedElapsed = ms(sustainedStart) / 1000;
+  // Every started case must have reached the read model with its first task.
+  const { rows } = await pool.query<{ cases: string; tasks: string }>(
+    `SELECT (SELECT count(*) FROM cases) AS cases, (SELECT count(*) FROM tasks WHERE step_id = 'outreach') AS tasks`,
+  );
 
-    // (d) sustained task completions: a chain pathway, cases created beforehand (untimed), then every
-    // client completes its case's open task and reads the next one from the inbox, back to back.
-    const coordinator = await token('coordinator-grosseto');
-    await http('POST', '/pathways', coordinator, chainPathway());
-    await http('POST', '/pathways/bench-chain/draft/publish', coordinator, {});
+  // (d) sustained task completions: a chain pathway, cases created beforehand (untimed), then every
+  // client completes its case's open task and reads the next one from the inbox, back to back.
+  const coordinator = await token('coordinator-grosseto');
+  await http('POST', '/pathways', coordinator, chainPathway());
+  await http('POST', '/pathways/bench-chain/draft/publish', coordinator, {});
+  const cpuNow = () => {
+    const pids = target.pids();
+    const sum = (ids: number[]) => ids.reduce((total, pid) => total + cpuMs(pid), 0);
+    return { api: sum(pids.api), worker: sum(pids.worker), temporal: sum(pids.temporal) };
+  };
+  const sustainedCompletions = async (withFloor: boolean): Promise<CompletionFigures> => {
     const chainCases: Array<{ caseId: string; taskId: string }> = [];
     const wanted = Math.ceil((completionClients * completionSeconds * 25) / chainSteps);
     await Promise.all(
@@ -271,28 +325,31 @@ async function main(): Promise<void> {
       }),
     );
     for (const { caseId } of chainCases) await caseWorkflowReady(client, caseId);
-    // The bare floor at the same concurrency: one floor workflow per client, updates back to back.
-    const floorHandles = await Promise.all(
-      Array.from({ length: completionClients }, () => client.workflow.start('benchFloor', { taskQueue: 'bench-floor', workflowId: `floor-load-${randomUUID()}` })),
-    );
-    let floorUpdates = 0;
-    const floorDeadline = Date.now() + completionSeconds * 1000;
-    const floorLoadStart = process.hrtime.bigint();
-    await Promise.all(
-      floorHandles.map(async (handle) => {
-        while (Date.now() < floorDeadline) {
-          await handle.executeUpdate(pingUpdate, { args: ['load'] });
-          floorUpdates++;
-        }
-      }),
-    );
-    const floorLoadElapsed = ms(floorLoadStart) / 1000;
-    for (const handle of floorHandles) await handle.signal(finishSignal);
+    let floor: CompletionFigures['floor'];
+    if (withFloor) {
+      // The bare floor at the same concurrency: one floor workflow per client, updates back to back.
+      const floorHandles = await Promise.all(
+        Array.from({ length: completionClients }, () => client.workflow.start('benchFloor', { taskQueue: 'bench-floor', workflowId: `floor-load-${randomUUID()}` })),
+      );
+      let floorUpdates = 0;
+      const floorDeadline = Date.now() + completionSeconds * 1000;
+      const floorLoadStart = process.hrtime.bigint();
+      await Promise.all(
+        floorHandles.map(async (handle) => {
+          while (Date.now() < floorDeadline) {
+            await handle.executeUpdate(pingUpdate, { args: ['load'] });
+            floorUpdates++;
+          }
+        }),
+      );
+      floor = { updates: floorUpdates, elapsedSeconds: ms(floorLoadStart) / 1000 };
+      for (const handle of floorHandles) await handle.signal(finishSignal);
+    }
 
     const completeTimes: number[] = [];
     const completionErrors: string[] = [];
     const queue = [...chainCases];
-    const cpuBefore = { api: cpuMs(stack.pids.api), worker: cpuMs(stack.pids.worker), temporal: cpuMs(stack.pids.temporal) };
+    const cpuBefore = cpuNow();
     const completionDeadline = Date.now() + completionSeconds * 1000;
     const completionStart = process.hrtime.bigint();
     await Promise.all(
@@ -312,63 +369,90 @@ async function main(): Promise<void> {
         }
       }),
     );
-    const completionElapsed = ms(completionStart) / 1000;
-    const cpuAfter = { api: cpuMs(stack.pids.api), worker: cpuMs(stack.pids.worker), temporal: cpuMs(stack.pids.temporal) };
-
-    const a = { api: stats(apiStart), floor: stats(floorStart) };
-    const b = { api: stats(apiComplete), floor: stats(floorUpdate) };
-    const line = (name: string, s: Stats) => `${name.padEnd(44)} p50 ${s.p50.toFixed(2).padStart(7)} ms   p99 ${s.p99.toFixed(2).padStart(7)} ms   (n=${s.n})`;
-    const cliVersion = execFileSync(resolveTemporalCli(), ['--version']).toString().trim();
-    console.log('\nReticulate benchmark');
-    console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}`);
-    console.log(`node ${process.version}; ${cliVersion} (dev server, SQLite); embedded PostgreSQL; API and worker as separate processes, client in a third, all on loopback`);
-    console.log(`samples ${samples} after ${warmup} warm-up, interleaved\n`);
-    const aRead = stats(apiStartRead);
-    const bRead = stats(apiCompleteRead);
-    console.log(line('(a) start case → first task in inbox (API)', a.api));
-    console.log(line('    bare workflow start (floor)', a.floor));
-    console.log(`    ratio at p50: ${(a.api.p50 / a.floor.p50).toFixed(2)}x   (target ≤ 1.5x)`);
-    console.log(`${line('    + a separate inbox read that sees it', aRead)}   ratio ${(aRead.p50 / a.floor.p50).toFixed(2)}x`);
-    console.log(line('(b) complete task → next task in inbox (API)', b.api));
-    console.log(line('    bare executeUpdate (floor)', b.floor));
-    console.log(`    ratio at p50: ${(b.api.p50 / b.floor.p50).toFixed(2)}x   (target ≤ 1.5x)`);
-    console.log(`${line('    + a separate inbox read that sees it', bRead)}   ratio ${(bRead.p50 / b.floor.p50).toFixed(2)}x`);
-    // One per sampled case and per floor update: anything else means the histories were misread.
-    if (caseUpdateTasks.length !== samples || floorUpdateTasks.length !== samples) {
-      throw new Error(`found ${caseUpdateTasks.length} case and ${floorUpdateTasks.length} floor update tasks in the histories, expected ${samples} each`);
-    }
-    const caseTask = stats(caseUpdateTasks);
-    const floorTask = stats(floorUpdateTasks);
-    console.log(`    where it goes: the workflow task that answers the update (worker, server timestamps) p50 ${caseTask.p50.toFixed(2)} ms for a case vs ${floorTask.p50.toFixed(2)} ms bare;`);
-    console.log(`    the rest (difference of the p50s), ${(b.api.p50 - caseTask.p50).toFixed(2)} ms vs ${(b.floor.p50 - floorTask.p50).toFixed(2)} ms, is the client, the API and the server around that task`);
-    console.log(
-      `(c) sustained: ${(ok / sustainedElapsed).toFixed(1)} cases/s over ${sustainedElapsed.toFixed(1)} s with ${sustainedClients} clients; ${ok} started, ${errors.length} errors`,
-    );
-    console.log(`    read model after the run: ${rows[0].cases} cases, ${rows[0].tasks} outreach tasks (all cases of the run: ${warmup + samples + ok})`);
-    if (errors.length > 0) console.log(`    first error: ${errors[0]}`);
+    const elapsedSeconds = ms(completionStart) / 1000;
+    const cpuAfter = cpuNow();
     const completions = completeTimes.length;
     const perCompletion = (before: number, after: number) => (after - before) / Math.max(1, completions);
-    const apiCpu = perCompletion(cpuBefore.api, cpuAfter.api);
-    const workerCpu = perCompletion(cpuBefore.worker, cpuAfter.worker);
-    const temporalCpu = perCompletion(cpuBefore.temporal, cpuAfter.temporal);
-    const completionRate = completions / completionElapsed;
-    const floorRate = floorUpdates / floorLoadElapsed;
-    const completeStats = stats(completeTimes);
-    console.log(`(d) sustained task completions through the HTTP API, ${completionClients} clients, ${completionElapsed.toFixed(1)} s (each: complete, then read the next task from the inbox)`);
-    console.log(`    ${completionRate.toFixed(1)} completions/s; ${completions} completed, ${completionErrors.length} errors   (target ≥ 100/s, 0 errors)`);
-    console.log(`    complete under that load: p50 ${completeStats.p50.toFixed(2)} ms   p99 ${completeStats.p99.toFixed(2)} ms   (target p99 ≤ 250 ms)`);
-    console.log(`    bare executeUpdate at the same concurrency: ${floorRate.toFixed(1)} updates/s over ${floorLoadElapsed.toFixed(1)} s → the API reaches ${((100 * completionRate) / floorRate).toFixed(0)}% of it   (target ≥ 50%)`);
-    console.log(
-      `    CPU per completion (process counters over the run, the inbox read included): API ${apiCpu.toFixed(2)} ms + worker ${workerCpu.toFixed(2)} ms = ${(apiCpu + workerCpu).toFixed(2)} ms   (target ≤ 6 ms); Temporal dev server ${temporalCpu.toFixed(2)} ms`,
-    );
-    if (completionErrors.length > 0) console.log(`    first error: ${completionErrors[0]}`);
-    process.exitCode = errors.length > 0 || completionErrors.length > 0 ? 1 : 0;
+    return {
+      completions,
+      elapsedSeconds,
+      errors: completionErrors,
+      latency: stats(completeTimes),
+      cpu: { api: perCompletion(cpuBefore.api, cpuAfter.api), worker: perCompletion(cpuBefore.worker, cpuAfter.worker), temporal: perCompletion(cpuBefore.temporal, cpuAfter.temporal) },
+      floor,
+    };
+  };
+  const d = await sustainedCompletions(true);
+
+  const a = { api: stats(apiStart), floor: stats(floorStart) };
+  const b = { api: stats(apiComplete), floor: stats(floorUpdate) };
+  const line = (name: string, s: Stats) => `${name.padEnd(44)} p50 ${s.p50.toFixed(2).padStart(7)} ms   p99 ${s.p99.toFixed(2).padStart(7)} ms   (n=${s.n})`;
+  console.log('\nReticulate benchmark');
+  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}`);
+  console.log(`node ${process.version}; ${target.description}`);
+  console.log(`samples ${samples} after ${warmup} warm-up, interleaved\n`);
+  const aRead = stats(apiStartRead);
+  const bRead = stats(apiCompleteRead);
+  console.log(line('(a) start case → first task in inbox (API)', a.api));
+  console.log(line('    bare workflow start (floor)', a.floor));
+  console.log(`    ratio at p50: ${(a.api.p50 / a.floor.p50).toFixed(2)}x   (target ≤ 1.5x)`);
+  console.log(`${line('    + a separate inbox read that sees it', aRead)}   ratio ${(aRead.p50 / a.floor.p50).toFixed(2)}x`);
+  console.log(line('(b) complete task → next task in inbox (API)', b.api));
+  console.log(line('    bare executeUpdate (floor)', b.floor));
+  console.log(`    ratio at p50: ${(b.api.p50 / b.floor.p50).toFixed(2)}x   (target ≤ 1.5x)`);
+  console.log(`${line('    + a separate inbox read that sees it', bRead)}   ratio ${(bRead.p50 / b.floor.p50).toFixed(2)}x`);
+  // One per sampled case and per floor update: anything else means the histories were misread.
+  if (caseUpdateTasks.length !== samples || floorUpdateTasks.length !== samples) {
+    throw new Error(`found ${caseUpdateTasks.length} case and ${floorUpdateTasks.length} floor update tasks in the histories, expected ${samples} each`);
+  }
+  const caseTask = stats(caseUpdateTasks);
+  const floorTask = stats(floorUpdateTasks);
+  console.log(`    where it goes: the workflow task that answers the update (worker, server timestamps) p50 ${caseTask.p50.toFixed(2)} ms for a case vs ${floorTask.p50.toFixed(2)} ms bare;`);
+  console.log(`    the rest (difference of the p50s), ${(b.api.p50 - caseTask.p50).toFixed(2)} ms vs ${(b.floor.p50 - floorTask.p50).toFixed(2)} ms, is the client, the API and the server around that task`);
+  console.log(
+    `(c) sustained: ${(ok / sustainedElapsed).toFixed(1)} cases/s over ${sustainedElapsed.toFixed(1)} s with ${sustainedClients} clients; ${ok} started, ${errors.length} errors`,
+  );
+  console.log(`    read model after the run: ${rows[0].cases} cases, ${rows[0].tasks} outreach tasks (all cases of the run: ${warmup + samples + ok})`);
+  if (errors.length > 0) console.log(`    first error: ${errors[0]}`);
+  const completionRate = d.completions / d.elapsedSeconds;
+  const floorRate = (d.floor?.updates ?? 0) / (d.floor?.elapsedSeconds ?? 1);
+  console.log(`(d) sustained task completions through the HTTP API, ${completionClients} clients, ${d.elapsedSeconds.toFixed(1)} s (each: complete, then read the next task from the inbox)`);
+  console.log(`    ${completionRate.toFixed(1)} completions/s; ${d.completions} completed, ${d.errors.length} errors   (target ≥ 100/s, 0 errors)`);
+  console.log(`    complete under that load: p50 ${d.latency.p50.toFixed(2)} ms   p99 ${d.latency.p99.toFixed(2)} ms   (target p99 ≤ 250 ms)`);
+  console.log(`    bare executeUpdate at the same concurrency: ${floorRate.toFixed(1)} updates/s over ${(d.floor?.elapsedSeconds ?? 0).toFixed(1)} s → the API reaches ${((100 * completionRate) / floorRate).toFixed(0)}% of it   (target ≥ 50%)`);
+  console.log(
+    `    CPU per completion (process counters over the run, the inbox read included): API ${d.cpu.api.toFixed(2)} ms + ${target.cpuNames.worker} ${d.cpu.worker.toFixed(2)} ms = ${(d.cpu.api + d.cpu.worker).toFixed(2)} ms   (target ≤ 6 ms); ${target.cpuNames.temporal} ${d.cpu.temporal.toFixed(2)} ms`,
+  );
+  if (d.errors.length > 0) console.log(`    first error: ${d.errors[0]}`);
+  return { failed: errors.length > 0 || d.errors.length > 0, completions: d, sustainedCompletions: () => sustainedCompletions(false) };
+}
+
+async function main(): Promise<void> {
+  // The sustained phase is a few clients sending as fast as they can: far beyond any person's rate limit.
+  const stack = await startBenchStack({ prefix: 'reticulate-bench-', taskQueue: 'bench-cases', prepare: () => ({ RATE_LIMIT_MAX: '100000000' }) });
+  try {
+    const cliVersion = execFileSync(resolveTemporalCli(), ['--version']).toString().trim();
+    const session = await runBench({
+      description: `${cliVersion} (dev server, SQLite); embedded PostgreSQL; API and worker as separate processes, client in a third, all on loopback`,
+      baseUrl: stack.baseUrl,
+      temporalAddress: stack.temporalAddress,
+      namespace: 'default',
+      env: stack.env,
+      pool: stack.pool,
+      pids: () => ({ api: [stack.pids.api], worker: [stack.pids.worker], temporal: [stack.pids.temporal] }),
+      cpuNames: { worker: 'worker', temporal: 'Temporal dev server' },
+      defer: (stop) => stack.defer(stop),
+    });
+    process.exitCode = session.failed ? 1 : 0;
   } finally {
     await stack.close();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+// Run only as `npm run bench`'s entry point, not when bench/cluster.ts imports the measurement.
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
