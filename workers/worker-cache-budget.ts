@@ -6,10 +6,13 @@
  */
 import v8 from 'node:v8';
 
-/** Worker RSS with an empty cache (runtime, bundle, SDK core, pools, dispatcher), in MB, with headroom. */
-export const WORKER_BASE_MB = 300;
-/** RSS per cached open case, in MB: measured by `npm run bench:capacity` (about 0.6 MB), with headroom. */
-export const CACHED_CASE_MB = 0.8;
+/** Worker RSS with an empty cache (runtime, bundler leftovers, SDK core, pools, dispatcher): 485 MB measured. */
+export const WORKER_BASE_MB = 500;
+/**
+ * RSS per cached open case, in MB: `npm run bench:capacity` measured 0.205 MB over 4,900 cases of the
+ * reference pathway; twice that leaves room for larger pathways and longer case states.
+ */
+export const CACHED_CASE_MB = 0.4;
 /** Below this the worker would spend its time replaying; Temporal needs at least 2. */
 export const MIN_CACHED_WORKFLOWS = 10;
 /**
