@@ -100,7 +100,6 @@ export async function runCaseWorker({ config, pool }: { config: AppConfig; pool:
     const keys = await prepareWorker(config, pool, connection);
     const cache = workerCacheSettings(config.workerMemoryBudgetMb);
     if (cache.clampedToHeap) console.warn(`WORKER_MEMORY_BUDGET_MB=${config.workerMemoryBudgetMb} exceeds the V8 heap limit: using ${cache.budgetMb} MB (raise --max-old-space-size with it)`);
-    console.info(`case worker: memory budget ${cache.budgetMb} MB, up to ${cache.maxCachedWorkflows} cached cases, ${cache.maxConcurrentWorkflowTaskExecutions} workflow tasks at once`);
     worker = await createCaseWorker({
       connection,
       namespace: config.temporal.namespace,
@@ -143,6 +142,8 @@ async function main(): Promise<void> {
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required for a standalone worker (npm start runs the embedded stack)');
   const pool = createPool(config.databaseUrl);
   const worker = await runCaseWorker({ config, pool });
+  const cache = workerCacheSettings(config.workerMemoryBudgetMb);
+  console.info(`case worker: memory budget ${cache.budgetMb} MB, up to ${cache.maxCachedWorkflows} cached cases, ${cache.maxConcurrentWorkflowTaskExecutions} workflow tasks at once`);
   // The SDK's runtime stops the worker on SIGINT/SIGTERM; in-flight tasks finish first.
   await worker.running;
   await worker.shutdown();
