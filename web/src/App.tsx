@@ -1,7 +1,7 @@
 /**
  * The console's routes. Sign-in pages sit outside the session; everything else needs one. Each
  * role's screens load lazily, so a person downloads only what they use:
- * - operator: /console/inbox, /console/tasks/:taskId, /console/cases/new, /console/cases/:caseId
+ * - operator: /console/inbox, /console/tasks/:taskId, /console/cases/new, /console/cases/:caseId, /console/persons
  * - supervisor: /console/supervision/*
  * - coordinator: /console/pathways/*
  * Console paths never collide with API paths, which the same server answers.
@@ -18,6 +18,7 @@ const InboxPage = lazy(() => import('./features/operator/InboxPage'));
 const TaskPage = lazy(() => import('./features/operator/TaskPage'));
 const CasePage = lazy(() => import('./features/operator/CasePage'));
 const StartCasePage = lazy(() => import('./features/operator/StartCasePage'));
+const PersonSearchPage = lazy(() => import('./features/persons/PersonSearchPage'));
 const SupervisionRoutes = lazy(() => import('./features/supervisor/SupervisionRoutes'));
 const PathwayRoutes = lazy(() => import('./features/coordinator/PathwayRoutes'));
 
@@ -58,6 +59,7 @@ export default function App() {
                   <Route path="/console/tasks/:taskId" element={<TaskPage />} />
                   <Route path="/console/cases/new" element={<StartCasePage />} />
                   <Route path="/console/cases/:caseId" element={<CasePage />} />
+                  <Route path="/console/persons" element={<PersonSearchPage />} />
                   <Route path="/console/supervision/*" element={<SupervisionRoutes />} />
                   <Route path="/console/pathways/*" element={<PathwayRoutes />} />
                   <Route path="*" element={<NotFoundPage />} />

@@ -43,6 +43,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
 
   const links = [
     hasRole('operator') && { to: '/console/inbox', label: t('nav.inbox') },
+    hasRole('operator', 'supervisor') && { to: '/console/persons', label: t('nav.persons') },
     hasRole('supervisor', 'coordinator') && { to: '/console/supervision', label: t('nav.supervision') },
     hasRole('coordinator', 'supervisor') && { to: '/console/pathways', label: t('nav.pathways') },
   ].filter((link): link is { to: string; label: string } => Boolean(link));

@@ -35,6 +35,8 @@ export default function StartCasePage() {
   const requestedVersion = Number(params.get('version'));
   const [requested, setVersion] = useState<number | null>(Number.isInteger(requestedVersion) && requestedVersion > 0 ? requestedVersion : null);
   const [areaId, setAreaId] = useState(actor.areas[0] ?? '');
+  // From the person search: the case is about a person already known (their personId), not a new one.
+  const personId = params.get('personId');
   const [form, setForm] = useState<{ of: string; values: FormValues } | null>(null);
   const [errors, setErrors] = useState<Record<string, FieldProblem | string>>({});
   const idempotencyKey = useRef(newKey());
@@ -71,7 +73,7 @@ export default function StartCasePage() {
       unwrap(
         api.POST('/cases', {
           params: { header: { 'idempotency-key': idempotencyKey.current } },
-          body: { pathwayKey, ...(version !== null ? { version } : {}), areaId, data: toApiData(fields, values) },
+          body: { pathwayKey, ...(version !== null ? { version } : {}), areaId, data: toApiData(fields, values), ...(personId ? { personId } : {}) },
         }),
       ),
     onSuccess: async (created) => {
@@ -102,6 +104,11 @@ export default function StartCasePage() {
     <>
       <Breadcrumb items={[{ label: t('breadcrumb.inbox'), to: '/console/inbox' }, { label: t('start.title') }]} />
       <h1 className="h2">{t('start.title')}</h1>
+      {personId && (
+        <div className="alert alert-info" role="status" data-testid="known-person">
+          {t('persons.knownPerson')}
+        </div>
+      )}
       <p>{t('start.intro')}</p>
       {pathways.isPending ? <PageLoading /> : null}
       {pathways.isError ? <ProblemAlert error={pathways.error} /> : null}
