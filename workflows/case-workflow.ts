@@ -61,6 +61,13 @@ const { projectCase: projectDurably } = proxyActivities<CaseActivities>({
 const MIGRATION_RETIMES_REFERRALS = 'migration-retimes-referrals';
 /** Patch id: events reach the read model only after the workflow task that made them is durable. */
 const PROJECTS_AFTER_DURABLE = 'projects-after-durable';
+/**
+ * Patch id: a clock tick is taken at the time the timer was set for, not at the workflow's clock.
+ * With SDK 1.24 the workflow's clock can lag in the activation that fires a timer while queries
+ * reach the worker (seen by the chaos test: the previous task's time, so nothing was due live and
+ * the escalation fired on replay); the wake time comes from the state, the same live and on replay.
+ */
+const TICKS_AT_WAKE_TIME = 'ticks-at-wake-time';
 
 /** History length after which a case continues as new; long follow-ups stay cheap to replay. */
 export const DEFAULT_HISTORY_LIMIT = 2_000;
@@ -139,7 +146,7 @@ export async function pathwayCase(input: CaseWorkflowInput): Promise<CaseSnapsho
       await condition(() => state.seq !== seen);
     } else {
       const changed = await condition(() => state.seq !== seen, Math.max(1, wake.getTime() - Date.now()));
-      if (!changed) tick(state, pathway.definition, new Date());
+      if (!changed) tick(state, pathway.definition, patched(TICKS_AT_WAKE_TIME) ? wake : new Date());
     }
   }
 }

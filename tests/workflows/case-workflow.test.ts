@@ -32,8 +32,9 @@ describe('pathwayCase workflow (time-skipping)', () => {
       const { openStepIds } = await handle.query(caseSnapshotQuery);
       expect(openStepIds).toEqual(['intake']);
       const taskId = `${input.caseId}.2`;
+      // The caller has the case's first two events in its read model (as the API's start writes them).
       const { batch } = await handle.executeUpdate(caseUpdates.completeTask, {
-        args: [{ actor: desk, command: { kind: 'completeTask', taskId, data: { alias: 'R.' }, idempotencyKey: 'once' } }],
+        args: [{ actor: desk, command: { kind: 'completeTask', taskId, data: { alias: 'R.' }, idempotencyKey: 'once' }, confirmedSeq: 2 }],
       });
       expect(batch.events.map((e) => e.type)).toEqual(['task_completed']);
       expect(batch.snapshot.openStepIds).toEqual(['follow_up']);
@@ -51,10 +52,13 @@ describe('pathwayCase workflow (time-skipping)', () => {
   });
 
   it('refuses a bad command in the validator, leaving no trace in history', async () => {
-    await harness.withWorker(async ({ start }) => {
+    await harness.withWorker(async ({ start, batches }) => {
       const input = await harness.caseInput(followUpPathway(1));
       const handle = await start(input);
       await handle.query(caseSnapshotQuery);
+      // The first events' projection (an activity) settles first, so only the refused updates could add history.
+      for (let i = 0; i < 200 && batches.length === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(batches.length).toBeGreaterThan(0);
       const historyBefore = (await handle.fetchHistory()).events?.length ?? 0;
       const failures = await Promise.all([
         handle

@@ -1,6 +1,6 @@
 /**
  * The district coordinator's console in a real browser on the real stack. The coordinator opens a
- * draft of the reference pathway from version 1, changes the intake's deadline and adds a form
+ * draft of their area's copy of the reference pathway from version 1, changes the intake's deadline and adds a form
  * field, types an invalid field code and sees the API's message next to the field (and in the
  * summary), fixes it, renames a decision rule and sees the diagram's edge follow, publishes and
  * lands on version 2; compares v1 and v2 and sees the changes per step; migrates a case started on
@@ -8,6 +8,7 @@
  * version's "start a case" link. Each screen is checked with axe.
  */
 import type { Locator, Page } from 'playwright-core';
+import { ossReferencePathway } from '../../../domain/reference-pathway';
 import { eventually } from '../stack-processes';
 import { buildConsole, startConsoleStack, type ConsoleStack } from './console-harness';
 
@@ -17,13 +18,16 @@ let consoleStack: ConsoleStack;
 
 beforeAll(async () => {
   consoleStack = await startConsoleStack({ consoleDir: buildConsole('/tmp/web-coordinator') });
+  // The reference pathway is regional (only admins change it): the coordinator works on their area's own copy.
+  await api(coordinator, 'POST', '/pathways', { ...structuredClone(ossReferencePathway), key: pathwayKey });
+  await api(coordinator, 'POST', `/pathways/${pathwayKey}/draft/publish`, {});
 }, 240_000);
 
 afterAll(async () => {
   await consoleStack?.close();
 });
 
-const pathwayKey = 'oss-integrated-pathway';
+const pathwayKey = 'oss-grosseto-pathway';
 const coordinator = 'coordinator-grosseto';
 
 /** Waits for the page's heading (a navigation renders the new screen a moment after the URL changes). */
