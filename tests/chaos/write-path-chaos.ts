@@ -5,10 +5,12 @@
  * stack's API instances; at a random instant of each burst the stack's next victim (a worker, an API
  * instance, a Temporal service or server, PostgreSQL, or several at once) is killed with SIGKILL,
  * left down while the cases' one-minute timers fall due, and restarted. A command that got no answer
- * is sent to another API instance with its idempotency key, as a load balancer would, and after the
- * restart retried with its key until it has a definite answer, as a client would. Then every case's
- * read model (open tasks, case row, timeline) is compared with its workflow's own state, until they
- * agree: the time that takes is the convergence time; from the restart on, the time to recover.
+ * is sent to another API instance with its idempotency key, as a load balancer would. After the
+ * restart every case's read model (open tasks, case row, timeline) is compared with its workflow's
+ * own state until they agree, with no further command: the time that takes is the convergence time
+ * (counted from the restart's start, the time to recover). Then commands that still have no answer
+ * are retried with their keys until they have a definite one, as a client would, a keyed repeat of
+ * an answered command must answer as the first did, and agreement is checked again.
  *
  * Counted as failures: an acknowledged command whose effect is missing (lost), a transition recorded
  * twice or a timeline with a gap or an extra event (duplicated), a read model that never agrees with
@@ -109,7 +111,7 @@ export interface ChaosRecovery {
   victim: string;
   /** From the restart's start until the killed parts served again. */
   restartSeconds: number;
-  /** From the restart's start until every command of the burst had a definite answer and every read model agreed with its workflow. */
+  /** From the restart's start until every read model agreed with its workflow, on its own (before any retry). */
   recoverSeconds: number;
 }
 
@@ -531,7 +533,7 @@ export function formatChaosReport(report: ChaosReport): string[] {
     `timer events (reminders, escalations) that fell due during an outage: ${report.timerEventsDuringOutages}`,
     `lost ${report.lost.length}, duplicated ${report.duplicated.length}, diverged ${report.diverged.length}, repeats answered differently ${report.answeredDifferently.length}`,
     `convergence after restart: p50 ${convergence.p50.toFixed(2)} s, p99 ${convergence.p99.toFixed(2)} s, max ${convergence.max.toFixed(2)} s`,
-    `time to recover (restart of the killed part → it serves, every command answered, every read model = its workflow): ${figures(report.recoveries.map((r) => r.recoverSeconds))}` +
+    `time to recover (restart of the killed part → it serves and every read model = its workflow, before any retry): ${figures(report.recoveries.map((r) => r.recoverSeconds))}` +
       `; of which the restart ${figures(report.recoveries.map((r) => r.restartSeconds))}`,
     `  by victim: ${[...byVictim].map(([victim, values]) => `${victim} p50 ${quantiles(values).p50.toFixed(2)} s / p99 ${quantiles(values).p99.toFixed(2)} s (n=${values.length})`).join('; ')}`,
     ...[...report.lost, ...report.duplicated, ...report.diverged, ...report.answeredDifferently].slice(0, 20).map((line) => `  ${line}`),
