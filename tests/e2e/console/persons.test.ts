@@ -2,8 +2,11 @@
  * Finding a person at first contact, in a real browser on the real stack: an OSS operator searches by
  * codice fiscale, finds the person with their case, and starts a second case for them in one click
  * (the new case is about the same person); an operator of another area searching the same code
- * learns only where the person is known and whom to contact. axe checks each screen.
+ * learns only where the person is known and whom to contact. On the case page the operator uploads
+ * an ISEE and downloads it back; a file of another type is refused with a message. axe checks each
+ * screen.
  */
+import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { buildConsole, startConsoleStack, type ConsoleStack } from './console-harness';
 
@@ -79,5 +82,46 @@ describe('person search in the console', () => {
     for (const secret of ['Lalla', 'Laura', 'Bianchi', started.body.reference, CF]) expect(results).not.toContain(secret);
     await expect(other.getByTestId('person-match').count()).resolves.toBe(0);
     await consoleStack.expectAccessible(other, 'person search (known elsewhere)');
+  });
+
+  it('uploads an ISEE on the case page, downloads it back, and refuses a file of another type', async () => {
+    const token = await consoleStack.token('social-worker-pistoia');
+    const started = await consoleStack.http<{ caseId: string }>(
+      'POST',
+      '/cases',
+      token,
+      { pathwayKey: 'oss-integrated-pathway', areaId: 'pistoia', data: { targetGroup: 'homeless' } },
+      { 'idempotency-key': 'persons-e2e-documents' },
+    );
+    expect(started.status).toBe(201);
+    const page = await consoleStack.newPage();
+    await consoleStack.signIn(page, 'social-worker-pistoia');
+    await page.goto(`/console/cases/${started.body.caseId}`);
+    const panel = page.getByTestId('case-documents');
+    await panel.getByText('Nessun documento.').waitFor();
+    await consoleStack.expectAccessible(page, 'case page (documents, empty)');
+
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n% ISEE di prova\n'), Buffer.alloc(4096, 7), Buffer.from('\n%%EOF\n')]);
+    await page.locator('#document-file').setInputFiles({ name: 'isee-2026.pdf', mimeType: 'application/pdf', buffer: pdf });
+    await page.getByRole('button', { name: 'Carica', exact: true }).click();
+    await page.getByTestId('document-saved').waitFor();
+    const row = page.getByTestId('document-row').filter({ hasText: 'isee-2026.pdf' });
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toContain(`valido fino al ${new Date().getFullYear()}-12-31`);
+    await consoleStack.expectAccessible(page, 'case page (a document)');
+    await consoleStack.screenshot(page, 'operator-case-documents');
+
+    // From the keyboard, as a screen-reader user would.
+    await row.getByRole('button', { name: /Scarica/ }).focus();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+    expect(download.suggestedFilename()).toBe('isee-2026.pdf');
+    expect((await readFile(await download.path())).equals(pdf)).toBe(true);
+
+    await page.getByLabel('Tipo di documento').selectOption('pad');
+    await page.locator('#document-file').setInputFiles({ name: 'pad.pdf', mimeType: 'application/pdf', buffer: Buffer.from('not really a PDF') });
+    await page.getByRole('button', { name: 'Carica', exact: true }).click();
+    await page.getByRole('alert').first().waitFor();
+    await expect(page.getByTestId('document-row').count()).resolves.toBe(1);
+    await consoleStack.expectAccessible(page, 'case page (a refused upload)');
   });
 });

@@ -9,6 +9,7 @@ import { ProblemAlert } from '../../components/feedback';
 import { CaseSummary, useCaseDetail } from '../cases/CaseSummary';
 import { CaseTimeline } from '../cases/CaseTimeline';
 import { Breadcrumb } from '../../components/Breadcrumb';
+import { DocumentsPanel } from '../persons/DocumentsPanel';
 import { FlashMessage } from './FlashMessage';
 import { RecordContactForm } from './RecordContactForm';
 
@@ -30,6 +31,9 @@ export default function CasePage() {
         <>
           <CaseSummary caseId={caseId} />
           {mayRecordContact && detail.data && (detail.data.status === 'active' || detail.data.status === 'suspended') ? <RecordContactForm caseId={caseId} /> : null}
+          {session.hasRole('operator', 'supervisor', 'admin') && detail.data ? (
+            <DocumentsPanel caseId={caseId} mayUpload={detail.data.status === 'active' || detail.data.status === 'suspended'} />
+          ) : null}
           <CaseTimeline caseId={caseId} />
         </>
       )}
