@@ -188,7 +188,7 @@ describe('coordinator console', () => {
     // --- Start a case on v2 from the version view's link (the operator's start page, preselected).
     await page.goto(`/console/pathways/${pathwayKey}/versions/2`);
     await page.getByTestId('start-case-link').click();
-    await page.waitForURL(/\/console\/cases\/new\?pathway=oss-integrated-pathway&version=2$/);
+    await page.waitForURL(new RegExp(`/console/cases/new\\?pathway=${pathwayKey}&version=2$`));
     await expect(page.locator('#start-pathway').inputValue()).resolves.toBe(pathwayKey);
     await eventually(async () => ((await page.locator('#start-version').inputValue()) === '2' ? true : undefined), 'version 2 preselected');
     await page.getByLabel('Gruppo destinatario').selectOption({ label: 'Persona senza dimora' });
