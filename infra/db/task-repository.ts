@@ -235,8 +235,10 @@ export async function findTask(db: Queryable, scope: ReadScope, taskId: string, 
   const conditions = new SqlConditions();
   conditions.add(`t.task_id = ${conditions.param(taskId)}`);
   addScope(conditions, scope, 't', true);
-  const { rows } = await db.query<TaskRow & { definition: PathwayDefinition | null }>(
-    `SELECT ${taskColumns}, v.definition FROM tasks t
+  // Only the task's own step, not the whole definition: a task page (and every command) parses a few
+  // hundred bytes instead of the pathway document.
+  const { rows } = await db.query<TaskRow & { step: PathwayDefinition['steps'][string] | null }>(
+    `SELECT ${taskColumns}, v.definition -> 'steps' -> t.step_id AS step FROM tasks t
      LEFT JOIN cases c ON c.case_id = t.case_id
      LEFT JOIN pathway_versions v ON v.key = c.pathway_key AND v.version = c.pathway_version
      ${conditions.where()}`,
@@ -244,7 +246,7 @@ export async function findTask(db: Queryable, scope: ReadScope, taskId: string, 
   );
   const row = rows[0];
   if (!row) return null;
-  const step = row.definition?.steps[row.step_id];
+  const { step } = row;
   const [view] = await withPersonAliases(db, [row], [toTaskView(row, now)]);
   return {
     ...view,
