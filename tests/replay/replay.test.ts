@@ -6,6 +6,7 @@ import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { workflowBundlerOptions } from '../../workers/worker';
 
 // Stored as proto3 JSON (historyToJSON); the replay worker parses it. One recorded by
 // tests/replay/record-history.ts (the reference pathway to the joint plan), one by
@@ -24,7 +25,7 @@ describe('recorded histories', () => {
   let incompatible: WorkflowBundleWithSourceMap;
 
   beforeAll(async () => {
-    current = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('ERROR') });
+    current = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('ERROR'), ...workflowBundlerOptions });
     incompatible = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/incompatible-workflow'), logger: new DefaultLogger('ERROR') });
   }, 120_000);
 

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { createCaseActivities } from '../../activities/case-activities';
 import { caseWorkflowId, workflowTypes, type CaseWorkflowInput } from '../../domain/case-messages';
 import type { Actor, CaseEvent, ProjectionBatch } from '../../domain/case-state';
+import { workflowBundlerOptions } from '../../workers/worker';
 import { pathwayDefinitionSchema, type PathwayDefinitionInput } from '../../domain/pathway-schema';
 import { timeSkippingServerPath } from '../support/stack';
 
@@ -67,7 +68,7 @@ export function useTimeSkippingServer(): TimeSkippingHarness {
   beforeAll(async () => {
     Runtime.install({ logger });
     env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: timeSkippingServerPath() } } });
-    bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger });
+    bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger, ...workflowBundlerOptions });
   }, 120_000);
 
   afterAll(async () => {
