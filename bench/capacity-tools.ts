@@ -133,6 +133,8 @@ export function apiClient(baseUrl: string, maxSockets: number) {
       request.end(payload);
     });
   return {
+    /** Any JSON request: resolves with the body of a 2xx answer, rejects with the status and body otherwise. */
+    call,
     /** Starts a case on the reference pathway in Grosseto (its workflow starts after the answer). */
     startCase: async (auth: string) =>
       ((await call('POST', '/cases', auth, { pathwayKey: 'oss-integrated-pathway', areaId: 'grosseto', data: { targetGroup: 'homeless' } }, { 'idempotency-key': randomUUID() })) as { caseId: string }).caseId,

@@ -26,7 +26,6 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -35,6 +34,7 @@ import { loadConfig } from '../infra/config';
 import { openLocalIssuer } from '../infra/local-issuer';
 import { resolveTemporalCli } from '../infra/temporal-binaries';
 import { startBenchStack } from './bench-stack';
+import { apiClient } from './capacity-tools';
 import { finishSignal, pingUpdate } from './floor-workflows';
 
 /** The servers a benchmark run measures: one API instance and the Temporal server its cases run on. */
@@ -193,33 +193,9 @@ export async function runBench(target: BenchTarget): Promise<BenchSession> {
   const outreach = await token('outreach-operator-grosseto');
   const desk = await token('oss-operator-grosseto');
   // node:http with keep-alive, as lean as the gRPC client of the floor; fetch adds about a millisecond per call.
-  const agent = new HttpAgent({ keepAlive: true, maxSockets: sustainedClients * 2 });
-  const http = (method: string, url: string, auth: string, body?: unknown, headers: Record<string, string> = {}) =>
-    new Promise<Record<string, unknown>>((resolve, reject) => {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const request = httpRequest(
-        `${baseUrl}${url}`,
-        {
-          method,
-          agent,
-          headers: { authorization: auth, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}), ...headers },
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            const status = response.statusCode ?? 0;
-            if (status < 200 || status >= 300) reject(new Error(`${method} ${url} → ${status}: ${text}`));
-            else resolve(JSON.parse(text) as Record<string, unknown>);
-          });
-          response.on('error', reject);
-        },
-      );
-      request.on('error', reject);
-      request.end(payload);
-    });
-  target.defer(async () => agent.destroy());
+  const api = apiClient(baseUrl, sustainedClients * 2);
+  const http = api.call;
+  target.defer(async () => api.close());
   const startCase = () =>
     http('POST', '/cases', outreach, { pathwayKey: 'oss-integrated-pathway', areaId: 'grosseto', data: { targetGroup: 'homeless' } }, { 'idempotency-key': randomUUID() });
   const inboxHas = async (auth: string, caseId: string, stepId: string) => {
