@@ -154,9 +154,11 @@ function updateTaskTimes(history: temporal.api.history.v1.IHistory): number[] {
   return times;
 }
 
-/** Waits (untimed) until the case's workflow exists and has completed its first workflow task. */
+/** Waits (untimed, up to a minute) until the case's workflow exists and has completed its first workflow task. */
 async function caseWorkflowReady(client: Client, caseId: string): Promise<void> {
-  for (let attempt = 0; attempt < 5_000; attempt++) {
+  // A minute: after (c) the worker may still be running the first tasks of thousands of new cases.
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
     try {
       // Started, scheduled, started, completed: the first workflow task is done.
       if ((await client.workflow.getHandle(`case-${caseId}`).describe()).historyLength >= 4) return;
