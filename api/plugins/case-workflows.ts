@@ -38,6 +38,10 @@ declare module 'fastify' {
 const sweepEveryMs = 5_000;
 // A start younger than this is most likely still in flight from its own request.
 const sweepGraceMs = 3_000;
+const sweepBatchSize = 50;
+const sweepConcurrency = 8;
+/** At most this many batches per sweep, so one sweep never runs for ever. */
+const sweepMaxBatches = 40;
 
 async function startWorkflow(fastify: FastifyInstance, input: CaseWorkflowInput): Promise<void> {
   try {
@@ -105,9 +109,25 @@ export default fp(
       if (sweeping) return;
       sweeping = true;
       try {
-        for (const request of await listPendingWorkflowStarts(fastify.db, new Date(Date.now() - sweepGraceMs), 50)) {
-          // One case that cannot start yet must not hold back the others.
-          await finishStart(request).catch((error: unknown) => fastify.log.warn({ caseId: request.caseId, err: loggable(error) }, 'case workflow start still pending'));
+        // A backlog (Temporal slow or away while cases were recorded) drains batch after batch, a few
+        // starts at a time, rather than fifty every five seconds; a batch with a failure ends the round.
+        for (let round = 0; round < sweepMaxBatches; round += 1) {
+          const pending = await listPendingWorkflowStarts(fastify.db, new Date(Date.now() - sweepGraceMs), sweepBatchSize);
+          let next = 0;
+          let failed = false;
+          await Promise.all(
+            Array.from({ length: Math.min(sweepConcurrency, pending.length) }, async () => {
+              while (next < pending.length) {
+                const request = pending[next++];
+                // One case that cannot start yet must not hold back the others of its batch.
+                await finishStart(request).catch((error: unknown) => {
+                  failed = true;
+                  fastify.log.warn({ caseId: request.caseId, err: loggable(error) }, 'case workflow start still pending');
+                });
+              }
+            }),
+          );
+          if (failed || pending.length < sweepBatchSize) break;
         }
       } catch (error) {
         fastify.log.warn({ err: loggable(error) }, 'case workflow sweep failed; will retry');
