@@ -154,10 +154,11 @@ function updateTaskTimes(history: temporal.api.history.v1.IHistory): number[] {
   return times;
 }
 
-/** Waits (untimed, up to a minute) until the case's workflow exists and has completed its first workflow task. */
+/** Waits (untimed, up to five minutes) until the case's workflow exists and has completed its first workflow task. */
 async function caseWorkflowReady(client: Client, caseId: string): Promise<void> {
-  // A minute: after (c) the worker may still be running the first tasks of thousands of new cases.
-  const deadline = Date.now() + 60_000;
+  // Minutes: after (c) thousands of new cases may still wait for their workflow (the API's start sweep
+  // takes them oldest first), and the worker for their first tasks.
+  const deadline = Date.now() + 300_000;
   while (Date.now() < deadline) {
     try {
       // Started, scheduled, started, completed: the first workflow task is done.
