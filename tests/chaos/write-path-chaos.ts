@@ -467,13 +467,20 @@ async function checkEffects(stack: ChaosStack, commands: SentCommand[], report: 
     }
   }
   for (const [id, n] of once) if (n > 1) report.duplicated.push(`${id} recorded ${n} times`);
-  // Keyed commands without a per-object limit: never more events than distinct keys sent.
+  // Keyed commands without a per-object limit each make exactly one event when applied: per case, no
+  // fewer events than commands acknowledged (else one was lost), no more than distinct keys sent (else doubled).
   for (const [kind, type] of [['contact', 'contact_recorded'], ['suspend', 'case_suspended'], ['resume', 'case_resumed']] as const) {
-    const byCase = new Map<string, number>();
-    for (const command of commands.filter((c) => c.kind === kind && c.caseId)) byCase.set(command.caseId!, (byCase.get(command.caseId!) ?? 0) + 1);
-    for (const [caseId, sent] of byCase) {
+    const sentByCase = new Map<string, { sent: number; acknowledged: number }>();
+    for (const command of commands.filter((c) => c.kind === kind && c.caseId)) {
+      const tally = sentByCase.get(command.caseId!) ?? { sent: 0, acknowledged: 0 };
+      tally.sent += 1;
+      if (command.status !== null && command.status < 300) tally.acknowledged += 1;
+      sentByCase.set(command.caseId!, tally);
+    }
+    for (const [caseId, { sent, acknowledged }] of sentByCase) {
       const recorded = count((e) => e.case_id === caseId && e.type === type);
       if (recorded > sent) report.duplicated.push(`${type} on case ${caseId}: ${recorded} events for ${sent} commands`);
+      if (recorded < acknowledged) report.lost.push(`${type} on case ${caseId}: ${recorded} events for ${acknowledged} acknowledged commands`);
     }
   }
 
@@ -492,10 +499,7 @@ async function checkEffects(stack: ChaosStack, commands: SentCommand[], report: 
       (command.kind === 'reassign' && !has('task_reassigned')) ||
       (command.kind === 'extend' && !has('deadline_extended')) ||
       (command.kind === 'accept' && !['accepted', 'completed'].includes(referralStatus.get(command.targetId ?? '') ?? '')) ||
-      (command.kind === 'outcome' && referralStatus.get(command.targetId ?? '') !== 'completed') ||
-      (command.kind === 'contact' && count((e) => e.case_id === command.caseId && e.type === 'contact_recorded') === 0) ||
-      (command.kind === 'suspend' && count((e) => e.case_id === command.caseId && e.type === 'case_suspended') === 0) ||
-      (command.kind === 'resume' && count((e) => e.case_id === command.caseId && e.type === 'case_resumed') === 0);
+      (command.kind === 'outcome' && referralStatus.get(command.targetId ?? '') !== 'completed');
     if (missing) report.lost.push(`${command.kind} ${command.url} (answered ${command.status})`);
   }
 }
@@ -507,6 +511,11 @@ async function timerEventsDuring(stack: ChaosStack, caseIds: string[], outages: 
     [caseIds],
   );
   return rows.filter((row) => outages.some((outage) => row.at >= outage.from && row.at <= outage.to)).length;
+}
+
+/** Whether the run found nothing lost, duplicated, diverged or answered differently: the one verdict every runner prints and exits on. */
+export function writePathHeld(report: ChaosReport): boolean {
+  return report.lost.length + report.duplicated.length + report.diverged.length + report.answeredDifferently.length === 0;
 }
 
 /** The report as printed lines; the last says whether the write path held. */
@@ -523,7 +532,7 @@ export function formatChaosReport(report: ChaosReport): string[] {
   const convergence = quantiles(report.convergenceSeconds);
   const byVictim = new Map<string, number[]>();
   for (const { victim, recoverSeconds } of report.recoveries) byVictim.set(victim, [...(byVictim.get(victim) ?? []), recoverSeconds]);
-  const ok = report.lost.length + report.duplicated.length + report.diverged.length + report.answeredDifferently.length === 0;
+  const ok = writePathHeld(report);
   return [
     `stack: ${report.stack}`,
     `iterations ${report.iterations}; kills ${Object.entries(report.kills).map(([part, n]) => `${part}×${n}`).join(' ')}`,
