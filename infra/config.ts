@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { CASE_TASK_QUEUE } from '../domain/search-attributes';
+import { documentEnv, documentEnvNames, documentSettingsSchema } from './documents/settings';
 import { notificationEnv, notificationEnvNames, notificationSettingsSchema } from './notifications/settings';
 import { parseKeyRing } from './codec/key-ring';
 
@@ -68,6 +69,7 @@ const configSchema = z.object({
   // Proxies whose X-Forwarded-For is believed (addresses or CIDRs): the client address keys anonymous rate limits.
   trustProxy: z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], { error: 'must be a comma list of proxy addresses or CIDR ranges' })).optional(),
   notifications: notificationSettingsSchema,
+  documents: documentSettingsSchema,
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   temporalUiPort: port.default(8233),
   /** host:port where a worker process serves Temporal's worker metrics for Prometheus; unset = off. */
@@ -184,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     corsOrigins: list(env, 'CORS_ORIGINS'),
     trustProxy: list(env, 'TRUST_PROXY'),
     notifications: notificationEnv(env),
+    documents: documentEnv(env),
     logLevel: optional(env, 'LOG_LEVEL'),
     temporalUiPort: optional(env, 'TEMPORAL_UI_PORT'),
     workerMetricsAddress: optional(env, 'TEMPORAL_WORKER_METRICS_ADDRESS'),
@@ -269,6 +272,7 @@ const envNames: Record<string, string> = {
   corsOrigins: 'CORS_ORIGINS',
   trustProxy: 'TRUST_PROXY',
   ...notificationEnvNames,
+  ...documentEnvNames,
   logLevel: 'LOG_LEVEL',
   temporalUiPort: 'TEMPORAL_UI_PORT',
   workerMetricsAddress: 'TEMPORAL_WORKER_METRICS_ADDRESS',

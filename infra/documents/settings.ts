@@ -1,16 +1,13 @@
 /**
- * Document storage settings, parsed from the environment once at the edge (like infra/config.ts):
- * which store holds the bytes, how large a document may be, and the object store's address and
- * credentials (secrets also from `*_FILE`).
+ * Document storage settings, parsed from the environment with the rest of the configuration
+ * (infra/config.ts embeds this schema as `config.documents`): which store holds the bytes, how large
+ * a document may be, and the object store's address and credentials (secrets also from `*_FILE`).
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { Queryable } from '../db/pool';
-import { documentStoreKinds, type DocumentStore } from './document-store';
-import { PostgresDocumentStore } from './postgres-document-store';
-import { S3DocumentStore } from './s3-document-store';
+import { documentStoreKinds } from './document-store';
 
-const settingsSchema = z
+export const documentSettingsSchema = z
   .object({
     store: z.enum(documentStoreKinds).default('postgres'),
     maxBytes: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(10 * 1024 * 1024),
@@ -24,10 +21,21 @@ const settingsSchema = z
     }),
   })
   .superRefine((settings, ctx) => {
-    if (settings.store === 's3' && !settings.s3.bucket) ctx.addIssue({ code: 'custom', path: ['s3', 'bucket'], message: 'DOCUMENT_S3_BUCKET is required with DOCUMENT_STORE=s3' });
+    if (settings.store === 's3' && !settings.s3.bucket) ctx.addIssue({ code: 'custom', path: ['s3', 'bucket'], message: 'is required with DOCUMENT_STORE=s3' });
   });
 
-export type DocumentSettings = z.infer<typeof settingsSchema>;
+export type DocumentSettings = z.infer<typeof documentSettingsSchema>;
+
+export const documentEnvNames = {
+  'documents.store': 'DOCUMENT_STORE',
+  'documents.maxBytes': 'DOCUMENT_MAX_BYTES',
+  'documents.s3.endpoint': 'DOCUMENT_S3_ENDPOINT',
+  'documents.s3.region': 'DOCUMENT_S3_REGION',
+  'documents.s3.bucket': 'DOCUMENT_S3_BUCKET',
+  'documents.s3.accessKeyId': 'DOCUMENT_S3_ACCESS_KEY_ID',
+  'documents.s3.secretAccessKey': 'DOCUMENT_S3_SECRET_ACCESS_KEY',
+  'documents.s3.forcePathStyle': 'DOCUMENT_S3_FORCE_PATH_STYLE',
+} as const;
 
 function value(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const raw = env[name];
@@ -41,37 +49,18 @@ function secret(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return file === undefined ? undefined : readFileSync(file, 'utf8').trim();
 }
 
-const envNames: Record<string, string> = {
-  store: 'DOCUMENT_STORE',
-  maxBytes: 'DOCUMENT_MAX_BYTES',
-  's3.endpoint': 'DOCUMENT_S3_ENDPOINT',
-  's3.region': 'DOCUMENT_S3_REGION',
-  's3.bucket': 'DOCUMENT_S3_BUCKET',
-  's3.forcePathStyle': 'DOCUMENT_S3_FORCE_PATH_STYLE',
-};
-
-/** The document settings of the environment; throws one readable error naming every bad variable. */
-export function loadDocumentSettings(env: NodeJS.ProcessEnv = process.env): DocumentSettings {
-  const parsed = settingsSchema.safeParse({
-    store: value(env, 'DOCUMENT_STORE'),
-    maxBytes: value(env, 'DOCUMENT_MAX_BYTES'),
+/** The raw (unparsed) document settings from the environment; unset and empty both mean the default. */
+export function documentEnv(env: NodeJS.ProcessEnv) {
+  return {
+    store: value(env, documentEnvNames['documents.store']),
+    maxBytes: value(env, documentEnvNames['documents.maxBytes']),
     s3: {
-      endpoint: value(env, 'DOCUMENT_S3_ENDPOINT'),
-      region: value(env, 'DOCUMENT_S3_REGION'),
-      bucket: value(env, 'DOCUMENT_S3_BUCKET'),
-      accessKeyId: secret(env, 'DOCUMENT_S3_ACCESS_KEY_ID'),
-      secretAccessKey: secret(env, 'DOCUMENT_S3_SECRET_ACCESS_KEY'),
-      forcePathStyle: value(env, 'DOCUMENT_S3_FORCE_PATH_STYLE'),
+      endpoint: value(env, documentEnvNames['documents.s3.endpoint']),
+      region: value(env, documentEnvNames['documents.s3.region']),
+      bucket: value(env, documentEnvNames['documents.s3.bucket']),
+      accessKeyId: secret(env, documentEnvNames['documents.s3.accessKeyId']),
+      secretAccessKey: secret(env, documentEnvNames['documents.s3.secretAccessKey']),
+      forcePathStyle: value(env, documentEnvNames['documents.s3.forcePathStyle']),
     },
-  });
-  if (parsed.success) return parsed.data;
-  // Values are never echoed: a secret may be among them.
-  const lines = parsed.error.issues.map((issue) => `${envNames[issue.path.join('.')] ?? issue.path.join('.')}: ${issue.message}`);
-  throw new Error(`invalid document storage configuration:\n${lines.join('\n')}`);
-}
-
-/** The configured store: PostgreSQL (the read model's database) by default, or the S3-compatible one. */
-export function createDocumentStore(settings: DocumentSettings, db: Queryable): DocumentStore {
-  if (settings.store === 'postgres') return new PostgresDocumentStore(db);
-  return new S3DocumentStore({ ...settings.s3, bucket: settings.s3.bucket as string });
+  };
 }

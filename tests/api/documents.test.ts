@@ -14,18 +14,14 @@ jest.setTimeout(60_000);
 
 const MAX_BYTES = 2 * 1024 * 1024;
 let api: ApiHarness;
-const previousMax = process.env.DOCUMENT_MAX_BYTES;
 
 beforeAll(async () => {
   // A small cap keeps the over-the-limit upload small; the store is the default (PostgreSQL).
-  process.env.DOCUMENT_MAX_BYTES = String(MAX_BYTES);
-  api = await startApiHarness();
+  api = await startApiHarness({ env: { DOCUMENT_MAX_BYTES: String(MAX_BYTES) } });
 }, 180_000);
 
 afterAll(async () => {
   await api?.close();
-  if (previousMax === undefined) delete process.env.DOCUMENT_MAX_BYTES;
-  else process.env.DOCUMENT_MAX_BYTES = previousMax;
 });
 
 interface DocumentView {

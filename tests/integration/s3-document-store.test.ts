@@ -108,24 +108,23 @@ describe('S3 document store (moto server)', () => {
 
 describe('the API with DOCUMENT_STORE=s3', () => {
   let api: ApiHarness;
-  const saved = { ...process.env };
 
   beforeAll(async () => {
-    Object.assign(process.env, {
-      DOCUMENT_STORE: 's3',
-      DOCUMENT_S3_ENDPOINT: moto.endpoint,
-      DOCUMENT_S3_REGION: 'eu-south-1',
-      DOCUMENT_S3_BUCKET: BUCKET,
-      DOCUMENT_S3_ACCESS_KEY_ID: 'test',
-      DOCUMENT_S3_SECRET_ACCESS_KEY: 'test',
-      DOCUMENT_S3_FORCE_PATH_STYLE: 'true',
+    api = await startApiHarness({
+      env: {
+        DOCUMENT_STORE: 's3',
+        DOCUMENT_S3_ENDPOINT: moto.endpoint,
+        DOCUMENT_S3_REGION: 'eu-south-1',
+        DOCUMENT_S3_BUCKET: BUCKET,
+        DOCUMENT_S3_ACCESS_KEY_ID: 'test',
+        DOCUMENT_S3_SECRET_ACCESS_KEY: 'test',
+        DOCUMENT_S3_FORCE_PATH_STYLE: 'true',
+      },
     });
-    api = await startApiHarness();
   }, 180_000);
 
   afterAll(async () => {
     await api?.close();
-    process.env = saved;
   });
 
   it('stores the encrypted bytes in the bucket, serves them back, and deletes them on erasure', async () => {

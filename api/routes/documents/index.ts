@@ -124,7 +124,7 @@ const documentRoutes: FastifyPluginAsyncZod = async (fastify) => {
   // Only here: every other route keeps refusing multipart bodies with 415.
   await fastify.register(multipart, { throwFileSizeLimit: false });
 
-  const maxBytes = fastify.documentSettings.maxBytes;
+  const maxBytes = fastify.appConfig.documents.maxBytes;
 
   async function caseTarget(actor: AuthenticatedActor, caseId: string): Promise<UploadTarget & { status: string }> {
     const found = await findCase(fastify.db, readScopeOf(actor), caseId);
