@@ -24,6 +24,8 @@ export interface BenchStack {
   pool: pg.Pool;
   /** Process ids of the API, the worker and the Temporal server, to read their CPU counters. */
   pids: { api: number; worker: number; temporal: number };
+  /** Stops the stack's worker (SIGTERM, waits for its exit), for benchmarks that run workers of their own. */
+  stopWorker(): Promise<void>;
   /** Runs `stop` when the stack closes (before the servers stop). */
   defer(stop: () => Promise<unknown>): void;
   close(): Promise<void>;
@@ -68,7 +70,7 @@ export async function startBenchStack({ prefix, taskQueue, prepare }: { prefix: 
     const api = await startApiProcess(env, baseUrl);
     stops.push(() => api.stop());
     const pids = { api: api.child.pid ?? 0, worker: worker.child.pid ?? 0, temporal: temporal.pid };
-    return { dir, env, baseUrl, temporalAddress: temporal.address, pool, pids, defer: (stop) => stops.push(stop), close };
+    return { dir, env, baseUrl, temporalAddress: temporal.address, pool, pids, stopWorker: () => worker.stop(), defer: (stop) => stops.push(stop), close };
   } catch (error) {
     await close();
     throw error;

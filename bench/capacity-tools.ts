@@ -4,7 +4,7 @@
  * commands through the API (real workflows, real codec, real read model).
  */
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { freePort, spawnScript, waitFor, type StackProcess } from '../tests/support/processes';
 
@@ -36,34 +36,6 @@ export function cpuMsOf(pid: number): number {
   // Fields after the command name (which may hold spaces) start at state, field 3.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
-}
-
-/** The pid of this process's child that runs `script` (the worker a bench stack started), if any. */
-export function childProcessRunning(script: string): number | undefined {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(script)) return Number(entry);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return undefined;
-}
-
-/** SIGTERMs a process and waits until it is gone. */
-export async function stopProcess(pid: number): Promise<void> {
-  process.kill(pid, 'SIGTERM');
-  await waitFor(async () => {
-    try {
-      process.kill(pid, 0);
-      return false;
-    } catch {
-      return true;
-    }
-  }, `process ${pid} stopping`, 60_000);
 }
 
 /** Starts `workers/worker.ts` with the stack's settings plus `extra`, and waits until it runs (its own log line, not a stale poller). */
@@ -155,18 +127,6 @@ export async function forEachLimited<T>(items: readonly T[], concurrency: number
       }
     }),
   );
-}
-
-/** Percentile of sorted values (nearest rank). */
-export function percentile(sorted: readonly number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index];
-}
-
-/** p50 and p99 of the values, in their unit. */
-export function p50p99(values: readonly number[]): { p50: number; p99: number; n: number } {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), n: sorted.length };
 }
 
 /** Milliseconds since a `process.hrtime.bigint()` reading. */

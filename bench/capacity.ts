@@ -21,15 +21,13 @@ import { loadConfig } from '../infra/config';
 import { openLocalIssuer } from '../infra/local-issuer';
 import { memoryBudgetForCases } from '../workers/worker-cache-budget';
 import { startBenchStack } from './bench-stack';
+import { stats } from './run';
 import {
   apiClient,
-  childProcessRunning,
   forEachLimited,
   msSince,
-  p50p99,
   settledRssMb,
   startMeasuredWorker,
-  stopProcess,
   type MeasuredWorker,
 } from './capacity-tools';
 
@@ -110,8 +108,7 @@ async function main(): Promise<void> {
     }
     console.log(`history groups grown with notes in ${fmt(msSince(t) / 1000, 1)} s`);
 
-    const stackWorker = childProcessRunning('workers/worker.ts');
-    if (stackWorker !== undefined) await stopProcess(stackWorker);
+    await stack.stopWorker();
     const measuredWorker = async (cacheCases: number) => {
       const worker = await startMeasuredWorker(env, { WORKER_MEMORY_BUDGET_MB: String(memoryBudgetForCases(cacheCases)), NODE_OPTIONS: `--max-old-space-size=${heapMb}` });
       workers.push(worker);
@@ -164,7 +161,7 @@ async function main(): Promise<void> {
             await load(caseId);
             latencies.push(msSince(start));
           }
-          return { cpu: (worker.cpuMs() - cpuBefore) / group.caseIds.length, latency: p50p99(latencies) };
+          return { cpu: (worker.cpuMs() - cpuBefore) / group.caseIds.length, latency: stats(latencies) };
         };
         const cold = await measure();
         const warm = await measure();
@@ -183,7 +180,7 @@ async function main(): Promise<void> {
           await api.addNote(outreach, caseId, label);
           latencies.push(msSince(start));
         }
-        return { cpu: (worker.cpuMs() - cpuBefore) / fresh.length, latency: p50p99(latencies) };
+        return { cpu: (worker.cpuMs() - cpuBefore) / fresh.length, latency: stats(latencies) };
       };
       const first = await command('first note');
       const next = await command('second note');
@@ -211,7 +208,7 @@ async function main(): Promise<void> {
         }
       });
       const seconds = msSince(begin) / 1000;
-      return { latency: p50p99(latencies), errors, rate: commandCount / seconds, cpu: (worker.cpuMs() - cpuBefore) / commandCount };
+      return { latency: stats(latencies), errors, rate: commandCount / seconds, cpu: (worker.cpuMs() - cpuBefore) / commandCount };
     };
     const report = (label: string, worker: MeasuredWorker, result: Awaited<ReturnType<typeof commands>>, cache: number | undefined, evictions: number | undefined) => {
       console.log(

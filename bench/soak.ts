@@ -15,7 +15,8 @@ import { loadConfig } from '../infra/config';
 import { openLocalIssuer } from '../infra/local-issuer';
 import { maxCachedWorkflowsFor } from '../workers/worker-cache-budget';
 import { startBenchStack } from './bench-stack';
-import { apiClient, childProcessRunning, forEachLimited, msSince, p50p99, startMeasuredWorker, stopProcess, type MeasuredWorker } from './capacity-tools';
+import { stats } from './run';
+import { apiClient, forEachLimited, msSince, startMeasuredWorker, type MeasuredWorker } from './capacity-tools';
 
 const caseCount = Number(process.env.SOAK_CASES ?? 20_000);
 const minutes = Number(process.env.SOAK_MINUTES ?? 3);
@@ -61,8 +62,7 @@ async function main(): Promise<void> {
     }
     console.log(`workflows running: ${workflows} of ${caseCount} after ${(msSince(t) / 1000).toFixed(0)} s`);
 
-    const stackWorker = childProcessRunning('workers/worker.ts');
-    if (stackWorker !== undefined) await stopProcess(stackWorker);
+    await stack.stopWorker();
     worker = await startMeasuredWorker(stack.env, { WORKER_MEMORY_BUDGET_MB: String(budgetMb), NODE_OPTIONS: `--max-old-space-size=${budgetMb}` });
     const measured = worker;
 
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     const seconds = msSince(t) / 1000;
     const cached = await measured.metric('temporal_sticky_cache_size');
     const evictions = (await measured.metric('temporal_sticky_cache_total_forced_eviction')) ?? 0;
-    const { p50, p99 } = p50p99(latencies);
+    const { p50, p99 } = stats(latencies);
     const max = Math.max(...latencies);
     const atFull = rss.filter((sample) => sample.full);
     const third = Math.max(1, Math.floor(atFull.length / 3));
