@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { holidayRuleSchema } from './calendar';
-import { calendarYearRange } from './form-validation';
+import { calendarYearRange } from './calendar-date';
 import { durationSchema, roleSchema, specialCategories, stepIdSchema, type PathwayDefinition } from './pathway-schema';
 import { contactChannels, contactOutcomes, type Actor } from './case-state';
 

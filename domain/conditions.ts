@@ -27,6 +27,17 @@ export function evaluateCondition(condition: Condition, data: CaseData): boolean
   return evaluateComparison(condition, readField(data, condition.field));
 }
 
+/**
+ * Whether a form field's rule (`when`) holds over the answers of its own form, as sent: the rule's
+ * paths name this same form (`<stepId>.<key>` or `case.<key>`), so each reads `answers`. The API's
+ * form validation and the console (which shows a field only while its rule holds) both ask this.
+ */
+export function ruleHoldsOverForm(condition: Condition, answers: Record<string, unknown>): boolean {
+  const data: CaseData = {};
+  for (const path of conditionFieldPaths(condition)) data[path.slice(0, path.indexOf('.'))] = answers as Record<string, FieldValue>;
+  return evaluateCondition(condition, data);
+}
+
 /** Every comparison of a condition tree with its path, in document order. */
 export function conditionLeaves(condition: Condition, path: (string | number)[] = []): ConditionLeaf[] {
   if ('all' in condition) return condition.all.flatMap((child, i) => conditionLeaves(child, [...path, 'all', i]));

@@ -4,8 +4,9 @@
  * in its update validator, so both share this pure code and give the same field paths.
  */
 import { z } from 'zod';
-import type { Condition, FormField } from './pathway-schema';
-import { conditionFieldPaths, evaluateCondition, type CaseData, type FieldValue } from './conditions';
+import { isCalendarDate } from './calendar-date';
+import { ruleHoldsOverForm, type FieldValue } from './conditions';
+import type { FormField } from './pathway-schema';
 
 export type FormValidationResult =
   | { ok: true; data: Record<string, FieldValue> }
@@ -16,24 +17,6 @@ const defaultMaxLength = { text: 2_000, textarea: 10_000 } as const;
 
 function typeError(expected: string) {
   return (issue: { input?: unknown }) => (issue.input === undefined || issue.input === null ? 'required' : `expected ${expected}`);
-}
-
-/**
- * Years a date in a form may name. Dates become deadlines and timestamps; a year like 0000 or 9999
- * would make a deadline the read model cannot store, so it is refused at the edge.
- */
-export const calendarYearRange = { min: 1900, max: 2200 } as const;
-
-/** True for 'YYYY-MM-DD' strings naming a real day of the proleptic Gregorian calendar, in `calendarYearRange`. */
-export function isCalendarDate(value: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  if (year < calendarYearRange.min || year > calendarYearRange.max) return false;
-  if (month < 1 || month > 12 || day < 1) return false;
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const monthLengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-  return day <= monthLengths[month - 1];
 }
 
 function optionValues(field: FormField): string[] {
@@ -119,13 +102,6 @@ function isBlankInput(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0);
 }
 
-/** Whether a field's rule holds over the data as sent; its paths name this same form, so each reads the input. */
-export function fieldAsked(condition: Condition, input: Record<string, unknown>): boolean {
-  const data: CaseData = {};
-  for (const path of conditionFieldPaths(condition)) data[path.slice(0, path.indexOf('.'))] = input as Record<string, FieldValue>;
-  return evaluateCondition(condition, data);
-}
-
 /** Conditional fields: required when their rule holds; left empty when it does not (the form never asked). */
 function conditionalIssues(fields: FormField[], input: unknown): Array<{ path: string[]; message: string }> {
   if (!isRecord(input)) return [];
@@ -133,7 +109,7 @@ function conditionalIssues(fields: FormField[], input: unknown): Array<{ path: s
   for (const field of fields) {
     if (!field.when) continue;
     const blank = isBlankInput(input[field.key]);
-    const asked = fieldAsked(field.when, input);
+    const asked = ruleHoldsOverForm(field.when, input);
     if (asked && field.required && blank) issues.push({ path: [field.key], message: 'required' });
     if (!asked && !blank) issues.push({ path: [field.key], message: 'not asked: the rule that shows this field does not hold' });
   }

@@ -1,4 +1,5 @@
-import { isCalendarDate, validateFormData } from '../../domain/form-validation';
+import { isCalendarDate } from '../../domain/calendar-date';
+import { validateFormData } from '../../domain/form-validation';
 import { formFieldSchema, type FormField } from '../../domain/pathway-schema';
 
 /** A field as the schema would produce it from a coordinator's document (defaults applied). */

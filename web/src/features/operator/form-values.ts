@@ -4,8 +4,11 @@
  * the data the API expects. The server stays the authority; these checks only save a round trip
  * and speak the person's language.
  */
+// The domain's pure rule evaluator and date check (no imports at run time): the console decides as the API does.
+import { isCalendarDate } from '../../../../domain/calendar-date';
+import { ruleHoldsOverForm, type FieldValue } from '../../../../domain/conditions';
+import type { Condition } from '../../../../domain/pathway-schema';
 import type { FormField } from '../cases/format';
-import { ruleHolds, type FieldRule, type SentValue } from './form-conditions';
 
 /** What an input holds: text for text/number/date/select, yes/no/unset for booleans, a list for multiselect. */
 export type FormValue = string | boolean | null | string[];
@@ -22,20 +25,12 @@ export function emptyValues(fields: FormField[]): FormValues {
   return Object.fromEntries(fields.map((field) => [field.key, field.type === 'multiselect' ? [] : field.type === 'boolean' ? null : '']));
 }
 
-function isCalendarDate(value: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  if (year < 1900 || year > 2200 || month < 1 || month > 12 || day < 1) return false;
-  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
 function isBlank(value: FormValue | undefined): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0);
 }
 
 /** A filled-in value as the API receives it (the same conversion toApiData makes). */
-function sentValue(field: FormField, value: FormValue): SentValue {
+function sentValue(field: FormField, value: FormValue): FieldValue {
   if (field.type === 'number') return Number(String(value).replace(',', '.'));
   if (field.type === 'boolean') return value === true;
   if (field.type === 'multiselect') return Array.isArray(value) ? value : [];
@@ -48,10 +43,11 @@ function sentValue(field: FormField, value: FormValue): SentValue {
  */
 export function askedFields(fields: FormField[], values: FormValues): Set<string> {
   const asked = new Set<string>();
-  const sent: Record<string, SentValue> = {};
+  const sent: Record<string, FieldValue> = {};
   for (const field of fields) {
-    const rule = (field as { when?: unknown }).when as FieldRule | undefined;
-    if (rule && !ruleHolds(rule, sent)) continue;
+    // The OpenAPI rendering of the recursive rule type is looser than the domain's; the API parsed it with the domain's schema.
+    const rule = (field as { when?: unknown }).when as Condition | undefined;
+    if (rule && !ruleHoldsOverForm(rule, sent)) continue;
     asked.add(field.key);
     const value = values[field.key];
     if (!isBlank(value) || (field.type === 'multiselect' && field.required)) sent[field.key] = sentValue(field, value ?? '');
