@@ -10,15 +10,13 @@ import fp from 'fastify-plugin';
 import { reconcileCase } from '../../infra/case-commands';
 import { PersonErasedError } from '../../infra/codec/person-key-store';
 import { claimStaleCommandIntents, forgetCommandIntent, type StaleCommandIntent } from '../../infra/db/command-intent-repository';
+import { sweepPeriodically } from './periodic-sweep';
 import { loggable } from './problems';
 
-export interface ReconcilerOptions {
-  /** How often to sweep (ms). */
-  everyMs?: number;
-  /** Intents younger than this are most likely still in flight with their own request (ms). */
-  staleAfterMs?: number;
-}
-
+/** How often each API instance sweeps (ms). */
+const everyMs = 1_000;
+/** Intents younger than this are most likely still in flight with their own request (ms). */
+const staleAfterMs = 3_000;
 /** A claimed intent is looked at again after this long, if it is still there (ms). */
 const leaseMs = 2_000;
 /**
@@ -33,10 +31,8 @@ const lateArrivalHorizonMs = 60_000;
 const giveUpAfterMs = 60 * 60_000;
 const batchSize = 50;
 
-export default fp<ReconcilerOptions>(
-  async function caseReconciler(fastify, options) {
-    const everyMs = options.everyMs ?? 1_000;
-    const staleAfterMs = options.staleAfterMs ?? 3_000;
+export default fp(
+  async function caseReconciler(fastify) {
     const deps = { temporal: fastify.temporal, db: fastify.db };
 
     /** Brings one case up to date; drops its intents that are old enough once it has caught up. */
@@ -56,36 +52,12 @@ export default fp<ReconcilerOptions>(
       for (const intent of forget) await forgetCommandIntent(fastify.db, intent.updateId);
     };
 
-    let sweeping = false;
-    const sweep = async (): Promise<void> => {
-      if (sweeping) return;
-      sweeping = true;
-      try {
-        const intents = await claimStaleCommandIntents(fastify.db, staleAfterMs, leaseMs, batchSize);
-        // One query per case, whatever the number of its intents.
-        const byCase = new Map<string, StaleCommandIntent[]>();
-        for (const intent of intents) byCase.set(intent.caseId, [...(byCase.get(intent.caseId) ?? []), intent]);
-        for (const [caseId, caseIntents] of byCase) await settle(caseId, caseIntents);
-      } catch (error) {
-        fastify.log.warn({ err: loggable(error) }, 'case reconciliation sweep failed; will retry');
-      } finally {
-        sweeping = false;
-      }
-    };
-
-    const inFlight = new Set<Promise<void>>();
-    let timer: NodeJS.Timeout | undefined;
-    fastify.addHook('onReady', async () => {
-      timer = setInterval(() => {
-        const work = sweep();
-        inFlight.add(work);
-        void work.finally(() => inFlight.delete(work));
-      }, everyMs);
-      timer.unref();
-    });
-    fastify.addHook('onClose', async () => {
-      clearInterval(timer);
-      await Promise.allSettled([...inFlight]);
+    sweepPeriodically(fastify, everyMs, 'case reconciliation sweep', async () => {
+      const intents = await claimStaleCommandIntents(fastify.db, staleAfterMs, leaseMs, batchSize);
+      // One query per case, whatever the number of its intents.
+      const byCase = new Map<string, StaleCommandIntent[]>();
+      for (const intent of intents) byCase.set(intent.caseId, [...(byCase.get(intent.caseId) ?? []), intent]);
+      for (const [caseId, caseIntents] of byCase) await settle(caseId, caseIntents);
     });
   },
   { name: 'case-reconciler', dependencies: ['dependencies'] },

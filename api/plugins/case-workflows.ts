@@ -13,6 +13,8 @@ import { caseWorkflowId, workflowTypes, type CaseWorkflowInput } from '../../dom
 import { findCaseStartRequestByCase, listPendingWorkflowStarts, markWorkflowStarted, type CaseStartRequest } from '../../infra/db/idempotency-repository';
 import { findVersion } from '../../infra/db/pathway-repository';
 import { applyProjection } from '../../infra/db/projection-repository';
+import { forEachLimited } from '../../infra/for-each-limited';
+import { sweepPeriodically } from './periodic-sweep';
 import { loggable } from './problems';
 
 /** The workflow type hosted by the case worker (workflows/case-workflow.ts). */
@@ -104,44 +106,26 @@ export default fp(
       ensureStarted,
     });
 
-    let sweeping = false;
-    const sweep = async () => {
-      if (sweeping) return;
-      sweeping = true;
-      try {
-        // A backlog (Temporal slow or away while cases were recorded) drains batch after batch, a few
-        // starts at a time, rather than fifty every five seconds; a batch with a failure ends the round.
-        for (let round = 0; round < sweepMaxBatches; round += 1) {
-          const pending = await listPendingWorkflowStarts(fastify.db, new Date(Date.now() - sweepGraceMs), sweepBatchSize);
-          let next = 0;
-          let failed = false;
-          await Promise.all(
-            Array.from({ length: Math.min(sweepConcurrency, pending.length) }, async () => {
-              while (next < pending.length) {
-                const request = pending[next++];
-                // One case that cannot start yet must not hold back the others of its batch.
-                await finishStart(request).catch((error: unknown) => {
-                  failed = true;
-                  fastify.log.warn({ caseId: request.caseId, err: loggable(error) }, 'case workflow start still pending');
-                });
-              }
-            }),
-          );
-          if (failed || pending.length < sweepBatchSize) break;
-        }
-      } catch (error) {
-        fastify.log.warn({ err: loggable(error) }, 'case workflow sweep failed; will retry');
-      } finally {
-        sweeping = false;
+    // A backlog (Temporal slow or away while cases were recorded) drains batch after batch, a few
+    // starts at a time, rather than fifty every five seconds; a batch with a failure ends the round.
+    sweepPeriodically(fastify, sweepEveryMs, 'case workflow sweep', async () => {
+      for (let round = 0; round < sweepMaxBatches; round += 1) {
+        const pending = await listPendingWorkflowStarts(fastify.db, new Date(Date.now() - sweepGraceMs), sweepBatchSize);
+        let failed = false;
+        // One case that cannot start yet must not hold back the others of its batch.
+        await forEachLimited(pending, sweepConcurrency, (request) =>
+          finishStart(request).then(
+            () => undefined,
+            (error: unknown) => {
+              failed = true;
+              fastify.log.warn({ caseId: request.caseId, err: loggable(error) }, 'case workflow start still pending');
+            },
+          ),
+        );
+        if (failed || pending.length < sweepBatchSize) break;
       }
-    };
-    let timer: NodeJS.Timeout | undefined;
-    fastify.addHook('onReady', async () => {
-      timer = setInterval(() => track(sweep()), sweepEveryMs);
-      timer.unref();
     });
     fastify.addHook('onClose', async () => {
-      clearInterval(timer);
       await Promise.allSettled([...inFlight]);
     });
   },
