@@ -65,8 +65,7 @@ export default fp(
     fastify.decorate('caseCommands', {
       async execute(caseId: string, actor: Actor, command: CaseCommand, log?: FastifyBaseLogger, idempotencyKey?: string): Promise<ProjectionBatch> {
         // The caller's idempotency key names the Update: Temporal answers a retry with the first result.
-        const key = idempotencyKey ?? (command.kind === 'completeTask' ? command.idempotencyKey : undefined);
-        const updateId = key === undefined ? undefined : updateIdForKey(caseId, actor.id, command.kind, key);
+        const updateId = idempotencyKey === undefined ? undefined : updateIdForKey(caseId, actor.id, command.kind, idempotencyKey);
         const run = () =>
           fastify
             .withTemporalDeadline(() => executeCaseCommand({ temporal: fastify.temporal, db: fastify.db }, caseId, actor, command, { updateId }))

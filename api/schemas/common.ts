@@ -64,6 +64,11 @@ export function decodeCursor<T>(cursor: string, schema: z.ZodType<T>): T | undef
 /** OpenAPI security requirement of protected routes. */
 export const bearerSecurity = [{ bearerAuth: [] as string[] }];
 
+/** The optional Idempotency-Key of every case, task and referral command. */
+export const idempotencyHeadersSchema = z.looseObject({
+  'idempotency-key': z.string().min(1).max(200).optional().describe('Repeat a command safely: it is applied once, and a repeat with the same key returns the first result.'),
+});
+
 /** The request's Idempotency-Key header (validated by the route's headers schema), if any. */
 export function idempotencyKeyOf(request: { headers: Record<string, string | string[] | undefined> }): string | undefined {
   const key = request.headers['idempotency-key'];

@@ -113,7 +113,3 @@ export const extendDeadlineBodySchema = z.object({
   by: extendDeadlineSchema.shape.by,
   reason: extendDeadlineSchema.shape.reason,
 });
-
-export const idempotencyHeadersSchema = z.looseObject({
-  'idempotency-key': z.string().min(1).max(200).optional().describe('Repeat a command safely: it is applied once, and a repeat with the same key returns the first result.'),
-});

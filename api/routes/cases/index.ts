@@ -33,8 +33,7 @@ import {
   timelineQuerySchema,
   transferCaseBodySchema,
 } from '../../schemas/cases';
-import { bearerSecurity, caseCursorSchema, decodeCursor, encodeCursor, idempotencyKeyOf, timelineCursorSchema } from '../../schemas/common';
-import { idempotencyHeadersSchema } from '../../schemas/tasks';
+import { bearerSecurity, caseCursorSchema, decodeCursor, encodeCursor, idempotencyHeadersSchema, idempotencyKeyOf, timelineCursorSchema } from '../../schemas/common';
 import { moveToStepBodySchema, reopenStepBodySchema, skipStepBodySchema } from '../../schemas/interventions';
 import { problemResponses, problemTypes } from '../../schemas/problem';
 import { startCase } from './start-case';

@@ -14,8 +14,7 @@ import { readScopeOf } from '../../auth/permissions';
 import { reportAccess } from '../../plugins/audit';
 import { actorOf } from '../../plugins/auth';
 import { problem } from '../../plugins/problems';
-import { bearerSecurity, decodeCursor, encodeCursor, idempotencyKeyOf, taskCursorSchema } from '../../schemas/common';
-import { idempotencyHeadersSchema } from '../../schemas/tasks';
+import { bearerSecurity, decodeCursor, encodeCursor, idempotencyHeadersSchema, idempotencyKeyOf, taskCursorSchema } from '../../schemas/common';
 import { problemResponses } from '../../schemas/problem';
 import {
   extendReferralBodySchema,

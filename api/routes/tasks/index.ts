@@ -14,12 +14,11 @@ import { readScopeOf } from '../../auth/permissions';
 import { reportAccess } from '../../plugins/audit';
 import { actorOf } from '../../plugins/auth';
 import { problem } from '../../plugins/problems';
-import { bearerSecurity, decodeCursor, encodeCursor, idempotencyKeyOf, taskCursorSchema } from '../../schemas/common';
+import { bearerSecurity, decodeCursor, encodeCursor, idempotencyHeadersSchema, idempotencyKeyOf, taskCursorSchema } from '../../schemas/common';
 import { problemResponses, problemTypes } from '../../schemas/problem';
 import {
   completeTaskBodySchema,
   extendDeadlineBodySchema,
-  idempotencyHeadersSchema,
   reassignTaskBodySchema,
   taskDetailSchema,
   taskInboxQuerySchema,
