@@ -24,9 +24,9 @@ export { acceptReferral, recordReferralOutcome, rejectReferral } from './case-re
 export { batchSince, markProjected, snapshotOf } from './case-projection';
 
 /**
- * What starting a case needs. The workflow's input (case-messages.ts) carries these fields; they
- * are declared here so that the engine imports no message definitions (which import the
- * migration, which imports the engine's parts).
+ * What starting a case needs. The workflow's input (case-messages.ts CaseWorkflowInput) extends
+ * it; the engine owns it so that it imports no message definitions (which import the migration,
+ * which imports the engine's parts).
  */
 export interface NewCase {
   caseId: string;

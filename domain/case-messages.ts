@@ -3,23 +3,13 @@
  * with a validator in the workflow), a query for the current snapshot, and the workflow input.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { HolidayRule } from './calendar';
 import type { CaseCommand, CaseCommandEnvelope, CaseCommandKind } from './case-commands';
-import type { ActorRef, CaseSnapshot, CaseState, CaseTask, FieldValue, ProjectionBatch } from './case-state';
+import type { NewCase } from './case-engine';
+import type { CaseSnapshot, CaseState, CaseTask, ProjectionBatch } from './case-state';
 import type { MigrationCheck } from './case-migration';
-import type { PathwayDefinition } from './pathway-schema';
 
-export interface CaseWorkflowInput {
-  caseId: string;
-  reference: string;
-  areaId: string;
-  /** Fixed by the caller so that it and the workflow compute the same initial state. */
-  startedAt: string;
-  startedBy: ActorRef;
-  caseData: Record<string, FieldValue>;
-  pathway: { key: string; version: number; definition: PathwayDefinition };
-  localHolidays: HolidayRule[];
-  timezone?: string;
+/** The case workflow's input: what starting a case needs (the engine's `NewCase`), and how the workflow runs. */
+export interface CaseWorkflowInput extends NewCase {
   /** History events after which the case continues as new (bounded history for long follow-ups). */
   historyLimit?: number;
   /**
