@@ -22,7 +22,7 @@ export const MIN_CACHED_WORKFLOWS = 10;
 export const MAX_CONCURRENT_WORKFLOW_TASKS = 20;
 
 /** Default budget: the V8 heap limit of this process (`--max-old-space-size`), in MB. */
-export function defaultMemoryBudgetMb(heapSizeLimitBytes: number): number {
+function defaultMemoryBudgetMb(heapSizeLimitBytes: number): number {
   return Math.floor(heapSizeLimitBytes / 2 ** 20);
 }
 

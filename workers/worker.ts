@@ -40,7 +40,7 @@ export interface CaseWorkerOptions {
  * case cost most of a cold load's CPU and a copy of every schema in every cached case. Only modules
  * without per-workflow state belong here: they see no workflow context when they load.
  */
-export const sharedWorkflowModules: readonly string[] = [
+const sharedWorkflowModules: readonly string[] = [
   'zod',
   'luxon',
   require.resolve('../domain/case-messages'),
@@ -58,7 +58,8 @@ export async function createCaseWorker(options: CaseWorkerOptions): Promise<Work
   // The projection seals personal columns with the keys attached to its pool.
   attachPersonKeys(options.pool, options.keys);
   const dataConverter = encryptedDataConverter(options.keys);
-  const { maxCachedWorkflows, maxConcurrentWorkflowTaskExecutions } = workerCacheSettings(options.memoryBudgetMb);
+  const { budgetMb, clampedToHeap, maxCachedWorkflows, maxConcurrentWorkflowTaskExecutions } = workerCacheSettings(options.memoryBudgetMb);
+  if (clampedToHeap) console.warn(`WORKER_MEMORY_BUDGET_MB=${options.memoryBudgetMb} exceeds the V8 heap limit: using ${budgetMb} MB (raise --max-old-space-size with it)`);
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -98,8 +99,6 @@ export async function runCaseWorker({ config, pool }: { config: AppConfig; pool:
   let worker: Worker;
   try {
     const keys = await prepareWorker(config, pool, connection);
-    const cache = workerCacheSettings(config.workerMemoryBudgetMb);
-    if (cache.clampedToHeap) console.warn(`WORKER_MEMORY_BUDGET_MB=${config.workerMemoryBudgetMb} exceeds the V8 heap limit: using ${cache.budgetMb} MB (raise --max-old-space-size with it)`);
     worker = await createCaseWorker({
       connection,
       namespace: config.temporal.namespace,
@@ -108,7 +107,7 @@ export async function runCaseWorker({ config, pool }: { config: AppConfig; pool:
       keys,
       retentionDays: config.retentionDays,
       notifications: config.notifications,
-      memoryBudgetMb: cache.budgetMb,
+      memoryBudgetMb: config.workerMemoryBudgetMb,
     });
   } catch (error) {
     await connection.close().catch(() => undefined);
