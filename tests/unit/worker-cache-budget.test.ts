@@ -14,7 +14,8 @@ const MB = 2 ** 20;
 
 describe('worker cache sized from its memory budget', () => {
   it('holds what the budget leaves after the base, at the measured cost per case', () => {
-    expect(maxCachedWorkflowsFor(2048)).toBe(Math.floor((2048 - WORKER_BASE_MB) / CACHED_CASE_MB));
+    // 2048 MB less the 500 MB base leaves 1548 MB: 3870 cases at 0.4 MB each.
+    expect(maxCachedWorkflowsFor(2048)).toBe(3870);
     // A worker at its full cache stays within its budget.
     for (const budget of [512, 1024, 4096, 16_384]) {
       expect(WORKER_BASE_MB + maxCachedWorkflowsFor(budget) * CACHED_CASE_MB).toBeLessThanOrEqual(budget);
@@ -22,8 +23,9 @@ describe('worker cache sized from its memory budget', () => {
   });
 
   it('never goes below a working minimum, however small the budget', () => {
-    expect(maxCachedWorkflowsFor(WORKER_BASE_MB)).toBe(MIN_CACHED_WORKFLOWS);
-    expect(maxCachedWorkflowsFor(128)).toBe(MIN_CACHED_WORKFLOWS);
+    expect(MIN_CACHED_WORKFLOWS).toBe(10);
+    expect(maxCachedWorkflowsFor(WORKER_BASE_MB)).toBe(10);
+    expect(maxCachedWorkflowsFor(128)).toBe(10);
   });
 
   it('gives the budget that holds a caseload (the benchmark sizes its workers with it)', () => {
@@ -31,17 +33,20 @@ describe('worker cache sized from its memory budget', () => {
       expect(maxCachedWorkflowsFor(memoryBudgetForCases(cases))).toBeGreaterThanOrEqual(cases);
       expect(maxCachedWorkflowsFor(memoryBudgetForCases(cases) - 1)).toBeLessThan(cases);
     }
+    // 500 MB of base and 5000 cases at 0.4 MB.
+    expect(memoryBudgetForCases(5_000)).toBe(2_500);
   });
 
   it('runs no more workflow tasks at once than the cache holds, nor more than the single workflow thread can use', () => {
-    expect(workflowCacheOptions(4096).maxConcurrentWorkflowTaskExecutions).toBe(MAX_CONCURRENT_WORKFLOW_TASKS);
-    expect(workflowCacheOptions(128)).toEqual({ maxCachedWorkflows: MIN_CACHED_WORKFLOWS, maxConcurrentWorkflowTaskExecutions: MIN_CACHED_WORKFLOWS });
+    expect(MAX_CONCURRENT_WORKFLOW_TASKS).toBe(20);
+    expect(workflowCacheOptions(4096)).toEqual({ maxCachedWorkflows: 8990, maxConcurrentWorkflowTaskExecutions: 20 });
+    expect(workflowCacheOptions(128)).toEqual({ maxCachedWorkflows: 10, maxConcurrentWorkflowTaskExecutions: 10 });
   });
 
   it('defaults to the V8 heap limit and never exceeds it', () => {
-    expect(workerCacheSettings(undefined, 4096 * MB)).toMatchObject({ budgetMb: 4096, clampedToHeap: false, maxCachedWorkflows: maxCachedWorkflowsFor(4096) });
-    expect(workerCacheSettings(1024, 4096 * MB)).toMatchObject({ budgetMb: 1024, clampedToHeap: false });
-    expect(workerCacheSettings(8192, 4096 * MB)).toMatchObject({ budgetMb: 4096, clampedToHeap: true });
+    expect(workerCacheSettings(undefined, 4096 * MB)).toEqual({ budgetMb: 4096, clampedToHeap: false, maxCachedWorkflows: 8990, maxConcurrentWorkflowTaskExecutions: 20 });
+    expect(workerCacheSettings(1024, 4096 * MB)).toEqual({ budgetMb: 1024, clampedToHeap: false, maxCachedWorkflows: 1310, maxConcurrentWorkflowTaskExecutions: 20 });
+    expect(workerCacheSettings(8192, 4096 * MB)).toEqual({ budgetMb: 4096, clampedToHeap: true, maxCachedWorkflows: 8990, maxConcurrentWorkflowTaskExecutions: 20 });
   });
 
   it('reads WORKER_MEMORY_BUDGET_MB from the environment, refusing nonsense', () => {
