@@ -30,6 +30,9 @@ export interface DocumentRecord extends StoredObject {
   erasedAt: string | null;
 }
 
+/** A document as stored: the record with its file name still sealed. */
+export type StoredDocument = DocumentRecord & { fileName: SealedJson | null };
+
 /** A document as the API shows it: the file name opened (null once the person's key is gone). */
 export type DocumentView = Omit<DocumentRecord, 'store' | 'objectKey' | 'keyId'> & { fileName: string | null };
 
@@ -55,7 +58,7 @@ interface DocumentRow {
 const columns = `document_id, person_id, case_id, step_id, area_id, kind, content_type, size_bytes, file_name,
   to_char(expires_on, 'YYYY-MM-DD') AS expires_on, key_id, store, object_key, uploaded_by, uploaded_at, erased_at`;
 
-function recordOf(row: DocumentRow): DocumentRecord {
+function storedOf(row: DocumentRow): StoredDocument {
   return {
     documentId: row.document_id,
     personId: row.person_id,
@@ -72,17 +75,19 @@ function recordOf(row: DocumentRow): DocumentRecord {
     uploadedBy: row.uploaded_by,
     uploadedAt: row.uploaded_at.toISOString(),
     erasedAt: row.erased_at ? row.erased_at.toISOString() : null,
+    fileName: row.file_name,
   };
 }
 
-async function viewOf(db: Queryable, row: DocumentRow): Promise<DocumentView> {
-  const { store: _store, objectKey: _objectKey, keyId: _keyId, ...visible } = recordOf(row);
-  const fileName = row.file_name ? await openJson<string>(personKeysOf(db), row.file_name).catch(() => undefined) : undefined;
+/** The view of a document already read (no query): its file name opened under the person's key. */
+export async function documentViewOf(db: Queryable, document: StoredDocument): Promise<DocumentView> {
+  const { store: _store, objectKey: _objectKey, keyId: _keyId, fileName: sealed, ...visible } = document;
+  const fileName = sealed ? await openJson<string>(personKeysOf(db), sealed).catch(() => undefined) : undefined;
   return { ...visible, fileName: typeof fileName === 'string' ? fileName : null };
 }
 
 /** Records a stored document (after its bytes are in the store). */
-export async function insertDocument(db: Queryable, record: Omit<DocumentRecord, 'erasedAt'> & { fileName: SealedJson | null }): Promise<void> {
+export async function insertDocument(db: Queryable, record: Omit<StoredDocument, 'erasedAt'>): Promise<void> {
   await db.query(
     `INSERT INTO documents (document_id, person_id, case_id, step_id, area_id, kind, content_type, size_bytes, file_name, expires_on,
        key_id, store, object_key, uploaded_by, uploaded_at)
@@ -107,16 +112,10 @@ export async function insertDocument(db: Queryable, record: Omit<DocumentRecord,
   );
 }
 
-/** A document's record, erased or not; null for an unknown id. */
-export async function findDocument(db: Queryable, documentId: string): Promise<DocumentRecord | null> {
+/** A document as stored, erased or not; null for an unknown id. */
+export async function findDocument(db: Queryable, documentId: string): Promise<StoredDocument | null> {
   const { rows } = await db.query<DocumentRow>(`SELECT ${columns} FROM documents WHERE document_id = $1`, [documentId]);
-  return rows[0] ? recordOf(rows[0]) : null;
-}
-
-/** The view of one document. */
-export async function findDocumentView(db: Queryable, documentId: string): Promise<DocumentView | null> {
-  const { rows } = await db.query<DocumentRow>(`SELECT ${columns} FROM documents WHERE document_id = $1`, [documentId]);
-  return rows[0] ? viewOf(db, rows[0]) : null;
+  return rows[0] ? storedOf(rows[0]) : null;
 }
 
 /**
@@ -134,7 +133,7 @@ export async function listDocuments(db: Queryable, of: { caseId: string; personI
       : await db.query<DocumentRow>(`SELECT ${columns} FROM documents WHERE erased_at IS NULL AND person_id = $1 ORDER BY uploaded_at DESC, document_id LIMIT 500`, [
           of.personId,
         ]);
-  return Promise.all(rows.map((row) => viewOf(db, row)));
+  return Promise.all(rows.map((row) => documentViewOf(db, storedOf(row))));
 }
 
 /** Erasure (in the caller's transaction): the person's documents are marked erased, their names dropped; returns their objects to delete. */

@@ -16,7 +16,7 @@ import { defaultIseeExpiry, documentContentTypes, type DocumentContentType } fro
 import { PersonErasedError } from '../../../infra/codec/person-key-store';
 import { sealJson } from '../../../infra/codec/personal-data';
 import { findCase } from '../../../infra/db/case-repository';
-import { findDocument, findDocumentView, insertDocument, listDocuments, type DocumentRecord } from '../../../infra/db/document-repository';
+import { documentViewOf, findDocument, insertDocument, listDocuments, type DocumentRecord, type StoredDocument } from '../../../infra/db/document-repository';
 import { decryptDocument, encryptDocument } from '../../../infra/documents/document-crypto';
 import type { AuthenticatedActor } from '../../auth/actor-cache';
 import { readScopeOf, seesArea } from '../../auth/permissions';
@@ -35,7 +35,7 @@ import {
 } from '../../schemas/documents';
 import { personParamsSchema } from '../../schemas/persons';
 import { problemResponses, problemTypes } from '../../schemas/problem';
-import { visiblePlacement } from '../persons/registry';
+import { recordingAreaOf, visiblePlacement } from '../persons/registry';
 
 /** How many bytes file-type needs to recognise the allowed types (it reads at most this many). */
 const sniffBytes = 4100;
@@ -133,15 +133,17 @@ const documentRoutes: FastifyPluginAsyncZod = async (fastify) => {
     return { personId, caseId, areaId: found.areaId, status: found.status };
   }
 
-  async function personTarget(actor: AuthenticatedActor, personId: string): Promise<UploadTarget> {
+  /** The person in the actor's scope, with the ids of their cases the actor sees. */
+  async function personTarget(actor: AuthenticatedActor, personId: string): Promise<UploadTarget & { visibleCases: Set<string> }> {
     const placement = await visiblePlacement(fastify.db, actor, personId);
-    const areaId = placement?.cases.find((item) => seesArea(actor, item.areaId))?.areaId ?? placement?.identityArea?.areaId;
+    const areaId = placement ? recordingAreaOf(actor, placement) : undefined;
     if (!placement || !areaId) throw problem.notFound(`no person ${personId}`);
-    return { personId, caseId: null, areaId };
+    const visibleCases = new Set(placement.cases.filter((item) => seesArea(actor, item.areaId)).map((item) => item.caseId));
+    return { personId, caseId: null, areaId, visibleCases };
   }
 
   /** Whether the actor may see the document: through its case when it has one, else through its person. */
-  async function visibleDocument(actor: AuthenticatedActor, documentId: string): Promise<DocumentRecord> {
+  async function visibleDocument(actor: AuthenticatedActor, documentId: string): Promise<StoredDocument> {
     const record = await findDocument(fastify.db, documentId);
     if (!record || record.erasedAt !== null) throw problem.notFound(`no document ${documentId}`);
     const visible = record.caseId !== null ? (await findCase(fastify.db, readScopeOf(actor), record.caseId)) !== null : (await visiblePlacement(fastify.db, actor, record.personId)) !== null;
@@ -166,6 +168,7 @@ const documentRoutes: FastifyPluginAsyncZod = async (fastify) => {
     // Nothing personal in the object key: it may appear in object store logs.
     const objectKey = `documents/${documentId}`;
     let stored = false;
+    let document: StoredDocument;
     try {
       const part = await request.file({ limits: { fileSize: maxBytes + 1, files: 1, fields: 0, parts: 1 } }).catch((error: unknown) => {
         throw uploadProblem(error, maxBytes, true);
@@ -187,7 +190,7 @@ const documentRoutes: FastifyPluginAsyncZod = async (fastify) => {
       const uploadedAt = fastify.now();
       const expiresOn = query.expiresOn ?? (query.kind === 'isee' ? defaultIseeExpiry(uploadedAt) : null);
       const fileName = part.filename ? part.filename.split(/[\\/]/).pop()!.slice(0, 200) : '';
-      await insertDocument(fastify.db, {
+      document = {
         documentId,
         personId: target.personId,
         caseId: target.caseId,
@@ -203,13 +206,15 @@ const documentRoutes: FastifyPluginAsyncZod = async (fastify) => {
         uploadedBy: actor.id,
         uploadedAt: uploadedAt.toISOString(),
         fileName: fileName === '' ? null : sealJson(key, fileName),
-      });
+        erasedAt: null,
+      };
+      await insertDocument(fastify.db, document);
     } catch (error) {
       if (stored) await fastify.documentStore.delete(objectKey).catch((failure: unknown) => request.log.warn({ err: loggable(failure) }, 'partial document not deleted'));
       throw uploadProblem(error, maxBytes);
     }
     reportAccess(request, { fields: [`document.${documentId}`] });
-    const view = await findDocumentView(fastify.db, documentId);
+    const view = await documentViewOf(fastify.db, document);
     return reply.code(201).header('location', `/documents/${documentId}`).send(view);
   }
 
@@ -276,11 +281,9 @@ const documentRoutes: FastifyPluginAsyncZod = async (fastify) => {
       response: { 200: documentListSchema, ...problemResponses(400, 401, 403, 404, 503) },
     },
     handler: async (request) => {
-      const actor = actorOf(request);
-      const target = await personTarget(actor, request.params.personId);
+      const target = await personTarget(actorOf(request), request.params.personId);
       // Documents of the person's cases outside the actor's areas stay out.
-      const visibleCases = new Set((await visiblePlacement(fastify.db, actor, target.personId))?.cases.filter((item) => seesArea(actor, item.areaId)).map((item) => item.caseId));
-      const items = (await listDocuments(fastify.db, { personId: target.personId })).filter((item) => item.caseId === null || visibleCases.has(item.caseId));
+      const items = (await listDocuments(fastify.db, { personId: target.personId })).filter((item) => item.caseId === null || target.visibleCases.has(item.caseId));
       reportAccess(request, { personId: target.personId, areaId: target.areaId, fields: items.map((item) => `document.${item.documentId}`) });
       return { items };
     },
@@ -298,9 +301,7 @@ const documentRoutes: FastifyPluginAsyncZod = async (fastify) => {
     handler: async (request) => {
       const record = await visibleDocument(actorOf(request), request.params.documentId);
       reportAccess(request, { caseId: record.caseId, areaId: record.areaId, personId: record.personId, fields: [`document.${record.documentId}`] });
-      const view = await findDocumentView(fastify.db, record.documentId);
-      if (!view) throw problem.notFound(`no document ${record.documentId}`);
-      return view;
+      return documentViewOf(fastify.db, record);
     },
   });
 
@@ -320,7 +321,7 @@ const documentRoutes: FastifyPluginAsyncZod = async (fastify) => {
       const stored = key ? await fastify.documentStore.get(record.objectKey) : null;
       // The person's key destroyed or the bytes gone: there is nothing left to read.
       if (!key || !stored) throw problem.notFound(`no document ${record.documentId}`);
-      const view = await findDocumentView(fastify.db, record.documentId);
+      const { fileName } = await documentViewOf(fastify.db, record);
       const plaintext = stored.pipe(decryptDocument({ keyId: record.keyId, key }, record.documentId));
       // A failure mid-download (a frame that does not decrypt, the store gone) breaks the transfer rather than ending it cleanly.
       stored.on('error', (error) => plaintext.destroy(error));
@@ -328,7 +329,7 @@ const documentRoutes: FastifyPluginAsyncZod = async (fastify) => {
       return reply
         .type(record.contentType)
         .header('content-length', String(record.sizeBytes))
-        .header('content-disposition', dispositionOf(record, view?.fileName ?? null))
+        .header('content-disposition', dispositionOf(record, fileName))
         .header('cache-control', 'no-store')
         // The zod type provider types bodies by the schema (a string); a stream is sent as it is.
         .send(plaintext as unknown as string);

@@ -31,7 +31,7 @@ import {
   type Erasure,
 } from '../../schemas/persons';
 import { problemResponses, problemTypes } from '../../schemas/problem';
-import { checkedCodiceFiscale, personViewOf, queryOf, searchPersons, visiblePlacement } from './registry';
+import { checkedCodiceFiscale, personViewOf, queryOf, recordingAreaOf, searchPersons, visiblePlacement } from './registry';
 
 /** What a terminated workflow's history says: nothing about the person. */
 export const ERASURE_TERMINATION_REASON = 'person erased';
@@ -161,7 +161,7 @@ export default async function personRoutes(fastify: FastifyInstance): Promise<vo
         aliases: body.aliases,
       };
       // Recorded in the first area of the actor's where the person has a case: whom others are told to contact.
-      const areaId = placement.cases.find((item) => seesArea(actor, item.areaId))?.areaId ?? placement.identityArea?.areaId;
+      const areaId = recordingAreaOf(actor, placement);
       if (!areaId) throw problem.notFound(`no person ${personId}`);
       reportAccess(request, { personId, areaId, fields: Object.keys(identity).map((key) => `person.${key}`) });
       try {
@@ -173,7 +173,8 @@ export default async function personRoutes(fastify: FastifyInstance): Promise<vo
         if (error instanceof PersonErasedError) throw problem.conflict('this person was erased: nothing more is recorded about them');
         throw error;
       }
-      return personViewOf(fastify.db, actor, (await visiblePlacement(fastify.db, actor, personId)) ?? placement);
+      // The view reads the identity afresh; the placement's cases are the same as before the recording.
+      return personViewOf(fastify.db, actor, placement);
     },
   });
 }

@@ -39,6 +39,11 @@ export function personInScope(actor: AuthenticatedActor, placement: PersonPlacem
   return placement.cases.some((item) => seesArea(actor, item.areaId)) || (placement.identityArea !== null && seesArea(actor, placement.identityArea.areaId));
 }
 
+/** The area a person's identity or documents are recorded in: the first of the actor's areas where they have a case, else where their identity was recorded. */
+export function recordingAreaOf(actor: AuthenticatedActor, placement: PersonPlacement): string | undefined {
+  return placement.cases.find((item) => seesArea(actor, item.areaId))?.areaId ?? placement.identityArea?.areaId;
+}
+
 /** The person as the actor may see them: identity and their cases in the actor's areas only. */
 export async function personViewOf(db: Queryable, actor: AuthenticatedActor, placement: PersonPlacement): Promise<PersonView> {
   const identity = await findIdentity(db, placement.personId);
