@@ -137,16 +137,6 @@ function ensureChromium() {
 }
 
 /**
- * `--cluster` (`npm run setup:cluster`): also the pinned Temporal server, its SQL tool and schemas for
- * `npm run start:cluster`, built from the Go module proxy by infra/temporal-server-build.ts (through
- * tsx, which `npm install` has just installed). Skipped quickly when .tools/ already has them.
- */
-function ensureClusterTools() {
-  const build = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'infra', 'temporal-server-build.ts')], { cwd: root, stdio: 'inherit' });
-  if (build.status !== 0) fail('the cluster mode\'s Temporal server could not be built (see above)');
-}
-
-/**
  * The S3-compatible server the document store's integration test runs against: PyPI's `moto[server]`
  * installed (with its dependencies) into .tools/moto, run as `python3 -m moto.server` with that folder
  * on PYTHONPATH (tests/support/moto-server.ts). Skipped when the pinned version is already there;
@@ -190,5 +180,4 @@ const chromium = ensureChromium();
 console.log(`setup: ${'chromium'.padEnd(21)} ${chromium.where}  (${chromium.how})`);
 const motoServer = ensureMoto();
 console.log(`setup: ${'moto (S3 for tests)'.padEnd(21)} ${motoServer.where}  (${motoServer.how})`);
-if (process.argv.includes('--cluster')) ensureClusterTools();
 console.log(`setup: done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
