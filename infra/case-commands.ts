@@ -14,7 +14,7 @@ import type { Actor, ProjectionBatch } from '../domain/case-state';
 import { PersonErasedError } from './codec/person-key-store';
 import { forgetCommandIntent, readModelVersion, recordCommandIntent } from './db/command-intent-repository';
 import type { Queryable } from './db/pool';
-import { applyCommandProjection, applyProjection } from './db/projection-repository';
+import { applyProjection } from './db/projection-repository';
 
 /** A command the case's workflow refused (its validator's reason); nothing reached the history. */
 export class CaseCommandRejectedError extends Error {
@@ -87,7 +87,7 @@ export async function executeCaseCommand(deps: CaseCommandDeps, caseId: string, 
     }
     throw error;
   }
-  await applyCommandProjection(deps.db, result.batch, updateId);
+  await applyProjection(deps.db, result.batch, updateId);
   return result.batch;
 }
 

@@ -118,23 +118,16 @@ function latestById<T>(items: T[], idOf: (item: T) => string, versionOf: (item: 
 
 /**
  * Applies one projection batch in a single transaction: the case row and each task move forward only
- * if the batch is newer; events are inserted once. Safe to repeat and to apply out of order.
+ * if the batch is newer; events are inserted once. Safe to repeat and to apply out of order. With
+ * `endsIntent`, a command's update id, the same statement removes that command's intent.
  */
-export async function applyProjection(db: Queryable, batch: ProjectionBatch): Promise<void> {
+export async function applyProjection(db: Queryable, batch: ProjectionBatch, endsIntent?: string): Promise<void> {
+  const values = [...(await projectionParams(db, batch)), ...supervisionParams(batch)];
   // Named, so each connection parses and plans this long statement once rather than on every call.
-  await db.query({ name: 'apply-projection', text: applyBatch, values: [...(await projectionParams(db, batch)), ...supervisionParams(batch)] });
-}
-
-/**
- * Applies a command's result (as applyProjection) and, in the same statement, removes the command's
- * intent (infra/db/command-intent-repository.ts): once this commits, nothing is left to reconcile.
- */
-export async function applyCommandProjection(db: Queryable, batch: ProjectionBatch, updateId: string): Promise<void> {
-  await db.query({
-    name: 'apply-command-projection',
-    text: applyCommandBatch,
-    values: [...(await projectionParams(db, batch)), ...supervisionParams(batch), updateId],
-  });
+  // A command's result also ends the command's intent (infra/db/command-intent-repository.ts) in the
+  // same statement: once it commits, nothing is left to reconcile.
+  if (endsIntent === undefined) await db.query({ name: 'apply-projection', text: applyBatch, values });
+  else await db.query({ name: 'apply-command-projection', text: applyCommandBatch, values: [...values, endsIntent] });
 }
 
 /**
