@@ -15,14 +15,29 @@ export function initialDueAt(state: CaseState, ctx: EngineContext, step: Pick<Ta
   return deadlineAfter(base, step.deadline, state.calendar);
 }
 
-/** The reminders and escalation ladder a step lays out against a due date; levels without a service stay with `service`. */
-export function alertsFor(
+/** What a task and a referral both carry: the reminders and escalation ladder timed from their deadline. */
+export interface AlertHolder {
+  reminders: TaskReminder[];
+  escalations: TaskEscalation[];
+}
+
+/**
+ * Lays out on `holder` the reminders and escalation ladder a step times from a due date (none
+ * without one), replacing any earlier; levels without a service stay with `service`.
+ */
+export function layOutAlerts(
+  holder: AlertHolder,
   state: CaseState,
   now: Date,
   step: Pick<TaskStep, 'reminders' | 'escalation'>,
-  dueAt: Date,
+  dueAt: Date | null,
   service: string,
-): { reminders: TaskReminder[]; escalations: TaskEscalation[] } {
+): void {
+  if (!dueAt) {
+    holder.reminders = [];
+    holder.escalations = [];
+    return;
+  }
   const reminders: TaskReminder[] = [];
   for (const reminder of step.reminders) {
     const at = alertTime(dueAt, reminder.before, 'before', state.calendar);
@@ -39,7 +54,13 @@ export function alertsFor(
     firedAt: null,
     ...(level.before ? { beforeDeadline: true as const } : {}),
   }));
-  return { reminders, escalations };
+  holder.reminders = reminders;
+  holder.escalations = escalations;
+}
+
+/** The reminders and escalation levels of a task or referral that have not fired yet. */
+function unfiredAlerts(holder: AlertHolder): Array<TaskReminder | TaskEscalation> {
+  return [...holder.reminders, ...holder.escalations].filter((alert) => alert.firedAt === null);
 }
 
 /** Sets a task's deadline and lays out its reminders and escalation ladder from the step definition. */
@@ -49,9 +70,7 @@ export function scheduleDeadline(state: CaseState, ctx: Pick<EngineContext, 'now
   const kind = step.deadline?.clock;
   if (kind) task.deadlineClock = { kind, legalBasis: step.deadline?.legalBasis ?? null };
   else delete task.deadlineClock;
-  const alerts = dueAt ? alertsFor(state, ctx.now, step, dueAt, task.service) : { reminders: [], escalations: [] };
-  task.reminders = alerts.reminders;
-  task.escalations = alerts.escalations;
+  layOutAlerts(task, state, ctx.now, step, dueAt, task.service);
 }
 
 export function fireDueAlerts(state: CaseState, ctx: EngineContext, nowMs: number): boolean {
@@ -95,13 +114,8 @@ export function fireDueAlerts(state: CaseState, ctx: EngineContext, nowMs: numbe
 export function nextWakeAt(state: CaseState): Date | null {
   if (state.status !== 'active') return null;
   let next = Number.POSITIVE_INFINITY;
-  for (const task of openTasks(state)) {
-    for (const r of task.reminders) if (r.firedAt === null) next = Math.min(next, Date.parse(r.at));
-    for (const e of task.escalations) if (e.firedAt === null) next = Math.min(next, Date.parse(e.at));
-  }
-  for (const referral of pendingReferrals(state)) {
-    for (const r of referral.reminders) if (r.firedAt === null) next = Math.min(next, Date.parse(r.at));
-    for (const e of referral.escalations) if (e.firedAt === null) next = Math.min(next, Date.parse(e.at));
+  for (const holder of [...openTasks(state), ...pendingReferrals(state)]) {
+    for (const alert of unfiredAlerts(holder)) next = Math.min(next, Date.parse(alert.at));
   }
   for (const token of state.tokens) if (token.wakeAt !== null) next = Math.min(next, Date.parse(token.wakeAt));
   return Number.isFinite(next) ? new Date(next) : null;
@@ -114,13 +128,11 @@ export function shiftClocks(state: CaseState, byMs: number): void {
     // The law's date does not stop while the person cannot be reached: nor do the alerts timed from it.
     if (task.deadlineClock?.kind === 'statutory') continue;
     if (task.dueAt) task.dueAt = shift(task.dueAt);
-    for (const r of task.reminders) if (r.firedAt === null) r.at = shift(r.at);
-    for (const e of task.escalations) if (e.firedAt === null) e.at = shift(e.at);
+    for (const alert of unfiredAlerts(task)) alert.at = shift(alert.at);
   }
   for (const referral of pendingReferrals(state)) {
     if (referral.acceptDueAt) referral.acceptDueAt = shift(referral.acceptDueAt);
-    for (const r of referral.reminders) if (r.firedAt === null) r.at = shift(r.at);
-    for (const e of referral.escalations) if (e.firedAt === null) e.at = shift(e.at);
+    for (const alert of unfiredAlerts(referral)) alert.at = shift(alert.at);
   }
   for (const token of state.tokens) if (token.wakeAt) token.wakeAt = shift(token.wakeAt);
 }

@@ -3,7 +3,7 @@
  * escalation ladder work like a task's. Answers (accept, reject, outcome) are in
  * case-referral-answers.ts, because they move the case on through the interpreter.
  */
-import { alertsFor, initialDueAt } from './case-clocks';
+import { initialDueAt, layOutAlerts } from './case-clocks';
 import { emit, pendingReferrals, type EngineContext } from './case-engine-base';
 import type { CaseReferral, CaseState, Token } from './case-state';
 import type { ReferralStep } from './pathway-schema';
@@ -47,9 +47,7 @@ export function createReferral(state: CaseState, ctx: EngineContext, token: Toke
 /** Sets a referral's acceptance deadline and lays out its reminders and escalation ladder, as for a task. */
 export function scheduleReferralDeadline(state: CaseState, ctx: Pick<EngineContext, 'now'>, referral: CaseReferral, step: ReferralStep, dueAt: Date | null): void {
   referral.acceptDueAt = dueAt ? dueAt.toISOString() : null;
-  const alerts = dueAt ? alertsFor(state, ctx.now, step, dueAt, referral.toService) : { reminders: [], escalations: [] };
-  referral.reminders = alerts.reminders;
-  referral.escalations = alerts.escalations;
+  layOutAlerts(referral, state, ctx.now, step, dueAt, referral.toService);
 }
 
 export function fireDueReferralAlerts(state: CaseState, ctx: EngineContext, nowMs: number): boolean {
