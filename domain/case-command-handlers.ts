@@ -49,10 +49,20 @@ function distinctSignerRefusal(actor: Actor, task: CaseTask): CommandRejection |
   return null;
 }
 
+// The relaxed copy of each form (per field list of the pinned definition), kept so that its
+// validation schema, cached per list object in form-validation.ts, is built once, not per signature.
+const laterSignerFields = new WeakMap<FormField[], FormField[]>();
+
 /** Later signers of a joint task may add to the form but need not repeat what the first signer filled. */
 function fieldsFor(task: CaseTask, step: TaskStep): FormField[] {
   const alreadyFilled = task.signOff !== null && task.signOff.signed.length > 0;
-  return alreadyFilled ? step.form.fields.map((field) => ({ ...field, required: false })) : step.form.fields;
+  if (!alreadyFilled) return step.form.fields;
+  let relaxed = laterSignerFields.get(step.form.fields);
+  if (!relaxed) {
+    relaxed = step.form.fields.map((field) => ({ ...field, required: false }));
+    laterSignerFields.set(step.form.fields, relaxed);
+  }
+  return relaxed;
 }
 
 /** A joint task's signature already given with this idempotency key: the retry of a signature. */
