@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import YAML from 'yaml';
-import { mayChangePathway, ownerForNewPathway } from '../../../domain/pathway-ownership';
+import { mayChangePathway, ownerForNewPathway, type PathwayOwner } from '../../../domain/pathway-ownership';
 import {
   assignPathwayOwner,
   createDraft,
@@ -61,9 +61,10 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
   /**
    * A change to an existing pathway is its owner's: coordinators of the owning area, or admins for a
    * regional one. A key nobody created is left to the route (404, or a new pathway on POST).
+   * `known`: the owner when the caller has already read it.
    */
-  const assertMayChange = async (actor: ReturnType<typeof actorOf>, key: string): Promise<void> => {
-    const owner = await findPathwayOwner(fastify.db, key);
+  const assertMayChange = async (actor: ReturnType<typeof actorOf>, key: string, known?: PathwayOwner | null): Promise<void> => {
+    const owner = known === undefined ? await findPathwayOwner(fastify.db, key) : known;
     if (owner && !mayChangePathway(actor, owner)) {
       throw problem.forbidden(
         owner.areaId === null
@@ -122,7 +123,7 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
       const { definition, issues } = await checkedDocument(request.body);
       const { key } = definition;
       const existing = await findPathwayOwner(fastify.db, key);
-      if (existing) await assertMayChange(actor, key);
+      if (existing) await assertMayChange(actor, key, existing);
       else {
         const requested = request.query.owner === undefined ? undefined : request.query.owner === 'region' ? null : request.query.owner;
         const decided = ownerForNewPathway(actor, requested);
