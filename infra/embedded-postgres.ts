@@ -81,10 +81,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   };
   const kill = async () => {
     process.removeListener('exit', killOnExit);
-    if (child.exitCode === null && child.signalCode === null) {
-      if (ownProcessGroup && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      else child.kill('SIGKILL');
-    }
+    if (child.exitCode === null && child.signalCode === null) killServer(child, ownProcessGroup);
     await exited;
   };
 
@@ -210,13 +207,15 @@ async function createDatabaseIfMissing(adminUrl: string, database: string) {
 async function terminate(child: ChildProcess, exited: Promise<void>, ownProcessGroup: boolean): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGINT');
-  const timer = setTimeout(() => {
-    // In its own group the pid is the group id, so backends go down with the postmaster.
-    if (ownProcessGroup && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-    else child.kill('SIGKILL');
-  }, 15_000);
+  const timer = setTimeout(() => killServer(child, ownProcessGroup), 15_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** SIGKILL of the postmaster; in its own group the pid is the group id, so backends go down with it. */
+function killServer(child: ChildProcess, ownProcessGroup: boolean): void {
+  if (ownProcessGroup && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  else child.kill('SIGKILL');
 }
 
 /** Keeps the last few KB of the server's log so a failed start can say why. */
