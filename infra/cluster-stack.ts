@@ -99,13 +99,12 @@ export class ClusterStartAborted extends Error {}
 
 /** Free ports for a whole stack, for tests that must not collide with a running `start:cluster`. */
 export async function freeClusterStackPorts({ apis = 2, workers = 2 } = {}): Promise<ClusterStackPorts> {
-  const freePort = freeClusterPort;
   const many = async (count: number) => {
     const ports: number[] = [];
-    for (let index = 0; index < count; index += 1) ports.push(await freePort());
+    for (let index = 0; index < count; index += 1) ports.push(await freeClusterPort());
     return ports;
   };
-  return { postgres: await freePort(), temporal: await freeTemporalClusterPorts(), apis: await many(apis), workerMetrics: await many(workers) };
+  return { postgres: await freeClusterPort(), temporal: await freeTemporalClusterPorts(), apis: await many(apis), workerMetrics: await many(workers) };
 }
 
 /** Starts the stack; on any failure (or a stop request) stops what it started and rejects. */

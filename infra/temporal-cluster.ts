@@ -125,9 +125,8 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
 
 /** Free ports for a whole cluster, for tests that must not collide with a running `start:cluster`. */
 export async function freeTemporalClusterPorts(): Promise<TemporalClusterPorts> {
-  const freePort = freeClusterPort;
-  const perService = async () => ({ frontend: await freePort(), history: await freePort(), matching: await freePort(), worker: await freePort() });
-  return { frontend: await freePort(), frontendHttp: await freePort(), history: await freePort(), matching: await freePort(), worker: await freePort(), membership: await perService(), metrics: await perService() };
+  const perService = async () => ({ frontend: await freeClusterPort(), history: await freeClusterPort(), matching: await freeClusterPort(), worker: await freeClusterPort() });
+  return { ...(await perService()), frontendHttp: await freeClusterPort(), membership: await perService(), metrics: await perService() };
 }
 
 async function refuseBusyPorts(ports: TemporalClusterPorts): Promise<void> {
