@@ -34,6 +34,10 @@ describe('write path on the cluster under SIGKILL', () => {
     for (const line of formatChaosReport(result)) report(line);
     expect(result.iterations).toBe(iterations);
     expect(Object.keys(result.kills).sort()).toEqual([...new Set(system.victims.slice(0, iterations).map((victim) => victim.join('+')))].sort());
+    // The kinds of part this test promises to kill, in the order the header gives, written here rather
+    // than read from the stack's own victim list: a shorter or reordered list must not pass unnoticed.
+    const promisedKinds = ['history', 'matching', 'worker', 'api', 'postgres', 'frontend'].slice(0, iterations);
+    expect([...new Set(Object.keys(result.kills).map((part) => part.replace(/-\d+$/, '')))].sort()).toEqual([...promisedKinds].sort());
     expect(result.commandsInFlightAtKills).toBeGreaterThan(0);
     expect(result.lost).toEqual([]);
     expect(result.duplicated).toEqual([]);
