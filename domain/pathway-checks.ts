@@ -4,7 +4,7 @@
  * resolves, every step can be reached, no loop spins without waiting for a person or a timer.
  * Output is sorted by path so the same document always yields the same list.
  */
-import { actionMatrix } from './authorization';
+import { actionMatrix } from './access';
 import { conditionLeaves } from './conditions';
 import type { Condition, Duration, EscalationLevel, FormField, PathwayDefinition, ReferralStep, Role, Step, TaskStep } from './pathway-schema';
 

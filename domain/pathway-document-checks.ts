@@ -41,12 +41,6 @@ function pathSegment(segment: PropertyKey): string | number {
   return typeof segment === 'number' ? segment : String(segment);
 }
 
-/** The document's shape only: what a draft must satisfy to be saved. */
-export function checkDefinitionShape(document: unknown): DefinitionCheck {
-  const parsed = pathwayDefinitionSchema.safeParse(document);
-  return parsed.success ? { ok: true, definition: parsed.data } : { ok: false, issues: issuesOfZodError(parsed.error) };
-}
-
 /** Every problem of a document, shape and static checks together. */
 export function checkDefinitionDocument(document: unknown, context: Pick<PathwayCheckContext, 'services'> = {}): DocumentCheck {
   const parsed = pathwayDefinitionSchema.safeParse(document);
