@@ -247,9 +247,9 @@ export async function findTask(db: Queryable, scope: ReadScope, taskId: string, 
   const row = rows[0];
   if (!row) return null;
   const { step } = row;
-  const [view] = await withPersonAliases(db, [row], [toTaskView(row, now)]);
+  // No person alias here (read lists only): every task command reads its task through this.
   return {
-    ...view,
+    ...toTaskView(row, now),
     step: step && step.kind === 'task' ? { title: step.title, description: step.description, form: step.form } : null,
     completionKey: row.completion_key,
   };
