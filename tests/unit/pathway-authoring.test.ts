@@ -82,12 +82,15 @@ describe('one issue per mistake', () => {
     const target = Object.entries(doc.steps).find(([, step]) => 'next' in step && typeof step.next === 'string' && step.next.length > 5);
     if (!target) throw new Error('the reference pathway has no step with a next');
     const [id, step] = target as [string, { next: string }];
+    const meant = step.next;
     step.next = `${step.next.slice(0, -2)}${step.next.slice(-1)}${step.next.slice(-2, -1)}`;
     const issues = checkPathway(pathwayDefinitionSchema.parse(doc), { services });
     expect(startStep).toBeDefined();
     expect(issues.filter((issue) => issue.code !== 'unknown_step')).toEqual([]);
     expect(issues).toHaveLength(1);
     expect(issues[0].path).toEqual(['steps', id, 'next']);
+    // Two letters swapped is one edit: the issue names the step the author meant.
+    expect(issues[0].message).toBe(`step "${step.next}" does not exist; did you mean "${meant}"?`);
   });
 
   it('reports an unreachable region once, at its first step, with how many steps follow it', () => {
