@@ -7,6 +7,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
+import { mayChangePathway } from '../../../../domain/pathway-ownership';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { ProblemError } from '../../api/problem';
 import { useSession } from '../../auth/session';
@@ -19,9 +20,8 @@ export default function PathwayListPage() {
   const { hasRole, actor } = useSession();
   const pathways = useQuery({ queryKey: ['pathways'], queryFn: () => unwrap(api.GET('/pathways')) });
   const canEdit = hasRole('coordinator');
-  // As the API decides: a coordinator changes the pathways of their own areas; regional ones are the admins'.
-  const mayChange = (pathway: Schemas['PathwaySummary']) =>
-    actor.roles.includes('admin') || (canEdit && pathway.ownerArea !== null && actor.areas.includes(pathway.ownerArea));
+  // The API's own rule: a coordinator changes the pathways of their own areas; regional ones are the admins'.
+  const mayChange = (pathway: Schemas['PathwaySummary']) => mayChangePathway(actor, { areaId: pathway.ownerArea });
   return (
     <>
       <Breadcrumb items={[{ label: t('list.title') }]} />
