@@ -7,14 +7,21 @@ import { inArea, maySupervise, mayRespondToReferral, mayWorkTask } from './acces
 import { calendarFor, deadlineAfter } from './calendar';
 import type { CaseCommand, CaseCommandEnvelope, CommandRejection } from './case-commands';
 import { commandRejections } from './case-commands';
-import { closeCase, emit, finishTask, openTasks, scheduleDeadline, shiftClocks, tick, type EngineContext } from './case-engine';
 import {
   acceptReferral,
   activeReferrals,
+  closeCase,
+  emit,
+  finishTask,
+  openTasks,
   pendingReferrals,
   recordReferralOutcome,
   rejectReferral,
+  scheduleDeadline,
   scheduleReferralDeadline,
+  shiftClocks,
+  tick,
+  type EngineContext,
 } from './case-engine';
 import type { Actor, CaseReferral, CaseState, CaseTask } from './case-state';
 import { applyIntervention, checkIntervention } from './case-interventions';
