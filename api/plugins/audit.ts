@@ -15,7 +15,11 @@ import { insertAuditEntry, type AuditEntry } from '../../infra/db/audit-reposito
 import { opaqueId, unstorableText } from '../schemas/common';
 import { problemContentType, problemTypes, titleOf } from '../schemas/problem';
 
-export type AuditKind = 'read' | 'write';
+/**
+ * 'read' for reads of a case's personal data, 'write' for changes, 'read-if-reported' for lists that
+ * carry personal data only sometimes (an inbox row's person alias): a row only when the route reported fields.
+ */
+export type AuditKind = 'read' | 'write' | 'read-if-reported';
 
 /** What a route tells the audit log about a request: the case it touched and the field keys it returned or wrote. */
 export interface AccessReport {
@@ -79,6 +83,7 @@ export default fp(
     fastify.addHook('onSend', async (request, reply, payload) => {
       const { audit, action } = request.routeOptions.config ?? {};
       if (!audit || !action) return payload;
+      if (audit === 'read-if-reported' && !request.auditTrail?.fields?.length) return payload;
       const entry = entryOf(request, reply, action);
       // No actor: authentication failed, nothing was read or written, and there is nobody to name.
       if (!entry) return payload;

@@ -29,7 +29,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The action of domain/authorization.ts this route performs; required on every protected route. */
     action?: Action;
-    /** Leave an audit_log row: 'read' for reads of a case's personal data, 'write' for changes. */
+    /** Leave an audit_log row (see AuditKind). */
     audit?: AuditKind;
   }
   interface FastifyInstance {

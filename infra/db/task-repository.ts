@@ -205,6 +205,7 @@ export async function selectTaskViews(
   filters: TaskListFilters,
   page: { limit: number; after?: TaskListPosition },
   now: Date,
+  options: { personAliases?: boolean } = {},
 ): Promise<{ items: TaskView[]; next: TaskListPosition | null }> {
   const conditions = new SqlConditions();
   addScope(conditions, scope, 't', true);
@@ -227,7 +228,8 @@ export async function selectTaskViews(
     conditions.params,
   );
   const result = pageOf(rows, page.limit, (row) => toTaskView(row, now), (last) => ({ dueAt: last.dueAt, taskId: last.taskId }));
-  return { items: await withPersonAliases(db, rows, result.items), next: result.next };
+  // Aliases are personal data (opened under each person's key): only for readers who may see people.
+  return { items: options.personAliases ? await withPersonAliases(db, rows, result.items) : result.items, next: result.next };
 }
 
 /** The task with its step's form if it exists and is in scope; null otherwise. */

@@ -196,6 +196,19 @@ describe('the registry', () => {
     expect(inbox.items.map((task) => task.personAlias)).toEqual(inbox.items.map(() => 'Il Biondo'));
   });
 
+  it('shows aliases only to roles that may see people, and records each inbox read that showed them', async () => {
+    const before = Number((await api.pool.query<{ max: string | null }>('SELECT max(id) AS max FROM audit_log')).rows[0].max ?? 0);
+    await api.request('outreach-operator-livorno', { method: 'GET', url: `/tasks?caseId=${mario.caseId}` });
+    const audited = await api.pool.query<{ actor_id: string; route: string; fields: string[] }>('SELECT actor_id, route, fields FROM audit_log WHERE id > $1 ORDER BY id', [before]);
+    expect(audited.rows).toEqual([{ actor_id: 'outreach-operator-livorno', route: '/tasks', fields: ['person.shortAlias'] }]);
+    // An auditor reads the same inbox rows without the alias, and that list read leaves no row.
+    const seen = json<Page<TaskView & { personAlias?: string | null }>>(await api.request('auditor-livorno', { method: 'GET', url: `/tasks?caseId=${mario.caseId}` }));
+    expect(seen.items.length).toBeGreaterThan(0);
+    expect(seen.items.every((task) => task.personAlias === undefined)).toBe(true);
+    const after = await api.pool.query('SELECT 1 FROM audit_log WHERE id > $1', [before]);
+    expect(after.rows).toHaveLength(1);
+  });
+
   it('audits every registry read with who, whom and what was searched (never the values)', async () => {
     const before = Number((await api.pool.query<{ max: string | null }>('SELECT max(id) AS max FROM audit_log')).rows[0].max ?? 0);
     await search('oss-operator-livorno', { codiceFiscale: CF });

@@ -5,7 +5,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { assignmentRefusal, maySupervise } from '../../../domain/access';
+import { assignmentRefusal, maySupervise, mayPerform } from '../../../domain/access';
 import { completeTaskSchema, extendDeadlineSchema, type TaskCommand } from '../../../domain/case-commands';
 import { findUser } from '../../../infra/db/directory-repository';
 import { findTask, selectTaskViews, taskViewOf, type AssigneeFilter, type TaskDetail } from '../../../infra/db/task-repository';
@@ -78,7 +78,8 @@ const taskRoutes: FastifyPluginAsyncZod = async (fastify) => {
   const commandResponses = { 200: taskDetailSchema, ...problemResponses(400, 401, 403, 404, 409, 422, 503) };
 
   fastify.get('/tasks', {
-    config: { action: 'tasks.read' },
+    // Audited only when it shows people's aliases (a list otherwise carries no personal data).
+    config: { action: 'tasks.read', audit: 'read-if-reported' },
     schema: {
       tags: ['tasks'],
       summary: 'Task inbox: tasks in your areas and services, soonest deadline first',
@@ -99,7 +100,10 @@ const taskRoutes: FastifyPluginAsyncZod = async (fastify) => {
         { ...filters, assignee: assigneeFilter(actor, assignee), statuses: status ?? ['open', 'claimed'] },
         { limit, after: position ? { dueAt: position.d, taskId: position.id } : undefined },
         fastify.now(),
+        // Roles that may find a case by its person may see whose it is; coordinators and auditors may not.
+        { personAliases: mayPerform(actor.roles, 'cases.searchByPerson') },
       );
+      if (page.items.some((task) => task.personAlias)) reportAccess(request, { fields: ['person.shortAlias'] });
       return { items: page.items, nextCursor: page.next ? encodeCursor({ d: page.next.dueAt, id: page.next.taskId }) : null };
     },
   });
