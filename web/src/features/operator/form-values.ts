@@ -30,7 +30,7 @@ function isBlank(value: FormValue | undefined): boolean {
 }
 
 /** A filled-in value as the API receives it (the same conversion toApiData makes). */
-function sentValue(field: FormField, value: FormValue): FieldValue {
+function sentValue(field: FormField, value: FormValue): Exclude<FieldValue, null> {
   if (field.type === 'number') return Number(String(value).replace(',', '.'));
   if (field.type === 'boolean') return value === true;
   if (field.type === 'multiselect') return Array.isArray(value) ? value : [];
@@ -101,10 +101,7 @@ export function toApiData(fields: FormField[], values: FormValues): Record<strin
     const value = values[field.key];
     if (!asked.has(field.key)) continue;
     if (isBlank(value) && !(field.type === 'multiselect' && field.required)) continue;
-    if (field.type === 'number') data[field.key] = Number(String(value).replace(',', '.'));
-    else if (field.type === 'boolean') data[field.key] = value === true;
-    else if (field.type === 'multiselect') data[field.key] = Array.isArray(value) ? value : [];
-    else data[field.key] = String(value).trim();
+    data[field.key] = sentValue(field, value ?? '');
   }
   return data;
 }
