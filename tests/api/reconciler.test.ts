@@ -39,6 +39,8 @@ it('writes a durable command whose sender died before projecting it, with no fur
   const updateId = `reconciler-test-${caseId}`;
   const confirmedSeq = await recordCommandIntent(api.pool, updateId, caseId);
   const handle = api.temporal.workflow.getHandle(caseWorkflowId(caseId));
+  // The API starts the workflow just after answering: wait until it exists.
+  for (let attempt = 0; attempt < 200 && !(await handle.describe().then(() => true, () => false)); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
   await handle.executeUpdate(caseUpdates.completeTask, {
     args: [{ actor: outreach, command: { kind: 'completeTask', taskId: openTasks[0].taskId, data: outreachStep.data }, confirmedSeq }],
     updateId,
