@@ -5,9 +5,6 @@
 export const documentKinds = ['isee', 'pad', 'pais_signed', 'identity_document', 'residenza_fittizia'] as const;
 export type DocumentKind = (typeof documentKinds)[number];
 
-/** Kinds whose certificate expires: the expiry date is kept (in clear: a date, not the content) for renewal reminders. */
-export const expiringDocumentKinds: readonly DocumentKind[] = ['isee'];
-
 /** File types a document may have, recognised from its first bytes (never from the name or the declared type). */
 export const documentContentTypes = ['application/pdf', 'image/jpeg', 'image/png'] as const;
 export type DocumentContentType = (typeof documentContentTypes)[number];
