@@ -23,5 +23,10 @@ export const searchAttributeRegistrations: ReadonlyArray<{ name: string; cliType
   { name: 'ReticulateEscalationLevel', cliType: 'Int' },
 ];
 
+/** `KeywordList` → `INDEXED_VALUE_TYPE_KEYWORD_LIST`: the spelling of Temporal's API (and of `temporal operator search-attribute list -o json`). */
+export function indexedValueTypeName(cliType: string): string {
+  return `INDEXED_VALUE_TYPE_${cliType.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}`;
+}
+
 /** The one task queue that hosts case workflows and their activities. */
 export const CASE_TASK_QUEUE = 'reticulate-cases';

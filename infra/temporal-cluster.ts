@@ -13,7 +13,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { grpc, temporal } from '@temporalio/proto';
 import { Client as PgClient } from 'pg';
-import { searchAttributeRegistrations } from '../domain/search-attributes';
+import { indexedValueTypeName, searchAttributeRegistrations } from '../domain/search-attributes';
 import { freeClusterPort, isListening, startClusterProcess, type ClusterProcess } from './cluster-process';
 import type { TemporalServerTools } from './temporal-server-build';
 
@@ -237,8 +237,7 @@ async function frontendServing(address: string): Promise<boolean> {
 
 /** `KeywordList` → the proto enum value of `INDEXED_VALUE_TYPE_KEYWORD_LIST`. */
 function indexedValueType(cliType: string): temporal.api.enums.v1.IndexedValueType {
-  const key = `INDEXED_VALUE_TYPE_${cliType.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}` as keyof typeof temporal.api.enums.v1.IndexedValueType;
-  return temporal.api.enums.v1.IndexedValueType[key];
+  return temporal.api.enums.v1.IndexedValueType[indexedValueTypeName(cliType) as keyof typeof temporal.api.enums.v1.IndexedValueType];
 }
 
 const grpcAlreadyExists = 6;

@@ -5,10 +5,10 @@
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { connect } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { searchAttributeRegistrations } from '../domain/search-attributes';
+import { indexedValueTypeName, searchAttributeRegistrations } from '../domain/search-attributes';
+import { isListening } from './cluster-process';
 import { resolveTemporalCli } from './temporal-binaries';
 
 const execFileAsync = promisify(execFile);
@@ -54,7 +54,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   const { dbFile, port, uiPort, uiCodecEndpoint, namespace = 'default', logFile, startTimeoutMs = 60_000, ownProcessGroup = true } = options;
   const cli = resolveTemporalCli();
   const address = `${host}:${port}`;
-  if (await isListening(port)) {
+  if (await isListening(host, port)) {
     throw new Error(`Port ${port} is already in use (another Temporal server still running?); stop it or pick another port`);
   }
   mkdirSync(path.dirname(path.resolve(dbFile)), { recursive: true });
@@ -127,11 +127,6 @@ async function runCli(cli: string, args: string[]): Promise<{ ok: boolean; stdou
   }
 }
 
-/** `KeywordList` → `INDEXED_VALUE_TYPE_KEYWORD_LIST`, the spelling `list -o json` uses. */
-function indexedValueType(cliType: string): string {
-  return `INDEXED_VALUE_TYPE_${cliType.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}`;
-}
-
 /** Creates missing attributes; true once all are listed with the right type. Idempotent. */
 async function registerSearchAttributes(cli: string, address: string, namespace: string): Promise<boolean> {
   const target = ['--address', address, '--namespace', namespace];
@@ -141,7 +136,7 @@ async function registerSearchAttributes(cli: string, address: string, namespace:
   const missing = searchAttributeRegistrations.filter(({ name }) => existing[name] === undefined);
   for (const { name, cliType } of searchAttributeRegistrations) {
     const actual = existing[name];
-    if (actual !== undefined && actual !== indexedValueType(cliType)) {
+    if (actual !== undefined && actual !== indexedValueTypeName(cliType)) {
       throw new Error(`Search attribute ${name} is registered as ${actual}, expected ${cliType}; use a fresh Temporal DB file`);
     }
   }
@@ -174,17 +169,6 @@ async function terminate(child: ChildProcess, exited: Promise<void>): Promise<vo
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
-}
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /** Keeps the last few KB of a child's output so a failed start can say why. */
