@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { freePort, spawnScript, waitFor, type StackProcess } from '../tests/support/processes';
 
+export { forEachLimited } from '../infra/for-each-limited';
+
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ is 100 on Linux). */
 const TICKS_PER_SECOND = 100;
 
@@ -116,18 +118,25 @@ export function apiClient(baseUrl: string, maxSockets: number) {
   };
 }
 
-/** Runs `task` for every item with at most `concurrency` in flight, in order of the items. */
-export async function forEachLimited<T>(items: readonly T[], concurrency: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        await task(items[index], index);
-      }
-    }),
-  );
-}
-
 /** Milliseconds since a `process.hrtime.bigint()` reading. */
 export const msSince = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
+
+/** Percentile of sorted values (nearest rank). */
+export function percentile(sorted: number[], p: number): number {
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+/** p50, p99 and count of a set of samples. */
+export interface Stats {
+  p50: number;
+  p99: number;
+  n: number;
+}
+
+/** p50 and p99 of unsorted samples. */
+export function stats(values: number[]): Stats {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), n: sorted.length };
+}
+

@@ -21,13 +21,13 @@ import { loadConfig } from '../infra/config';
 import { openLocalIssuer } from '../infra/local-issuer';
 import { memoryBudgetForCases } from '../workers/worker-cache-budget';
 import { startBenchStack } from './bench-stack';
-import { stats } from './run';
 import {
   apiClient,
   forEachLimited,
   msSince,
   settledRssMb,
   startMeasuredWorker,
+  stats,
   type MeasuredWorker,
 } from './capacity-tools';
 

@@ -28,13 +28,12 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { loadConfig } from '../infra/config';
 import { openLocalIssuer } from '../infra/local-issuer';
 import { resolveTemporalCli } from '../infra/temporal-binaries';
 import { startBenchStack } from './bench-stack';
-import { apiClient } from './capacity-tools';
+import { apiClient, cpuMsOf, msSince as ms, stats, type Stats } from './capacity-tools';
 import { finishSignal, pingUpdate } from './floor-workflows';
 
 /** The servers a benchmark run measures: one API instance and the Temporal server its cases run on. */
@@ -90,17 +89,6 @@ const chainSteps = 20;
 /** The concurrency and duration of (d), for callers that print beside it. */
 export const benchSettings = { completionClients, completionSeconds };
 
-/** Clock ticks per second of /proc's CPU counters. */
-const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-
-/** CPU time (user + system, ms) a process has used so far, from /proc (Linux). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
-}
-
 /** A pathway of `chainSteps` one-field tasks for the front desk: completions back to back on one case. */
 function chainPathway() {
   const t = (it: string) => ({ it, en: it });
@@ -117,24 +105,6 @@ function chainPathway() {
   }
   return { key: 'bench-chain', title: t('Catena di passi'), start: 's1', steps };
 }
-
-export function percentile(sorted: number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index];
-}
-
-export interface Stats {
-  p50: number;
-  p99: number;
-  n: number;
-}
-
-export function stats(values: number[]): Stats {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), n: sorted.length };
-}
-
-const ms = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
 
 const { EventType } = temporal.api.enums.v1;
 
@@ -288,7 +258,7 @@ export async function runBench(target: BenchTarget): Promise<BenchSession> {
   await http('POST', '/pathways/bench-chain/draft/publish', coordinator, {});
   const cpuNow = () => {
     const pids = target.pids();
-    const sum = (ids: number[]) => ids.reduce((total, pid) => total + cpuMs(pid), 0);
+    const sum = (ids: number[]) => ids.reduce((total, pid) => total + cpuMsOf(pid), 0);
     return { api: sum(pids.api), worker: sum(pids.worker), temporal: sum(pids.temporal) };
   };
   const sustainedCompletions = async (withFloor: boolean): Promise<CompletionFigures> => {

@@ -15,8 +15,7 @@ import { loadConfig } from '../infra/config';
 import { openLocalIssuer } from '../infra/local-issuer';
 import { maxCachedWorkflowsFor } from '../workers/worker-cache-budget';
 import { startBenchStack } from './bench-stack';
-import { stats } from './run';
-import { apiClient, forEachLimited, msSince, startMeasuredWorker, type MeasuredWorker } from './capacity-tools';
+import { apiClient, forEachLimited, msSince, startMeasuredWorker, stats, type MeasuredWorker } from './capacity-tools';
 
 const caseCount = Number(process.env.SOAK_CASES ?? 20_000);
 const minutes = Number(process.env.SOAK_MINUTES ?? 3);
