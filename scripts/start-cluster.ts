@@ -10,6 +10,7 @@ import path from 'node:path';
 import { ClusterStartAborted, defaultClusterStackPorts, startClusterStack, type ClusterStack } from '../infra/cluster-stack';
 import { temporalServiceNames } from '../infra/temporal-cluster';
 import { serviceAccountLine } from './seed';
+import { onShutdownSignal } from './shutdown-signals';
 
 const repoRoot = path.resolve(__dirname, '..');
 
@@ -42,26 +43,7 @@ function printSummary(stack: ClusterStack, dataDir: string): void {
 
 async function main(): Promise<void> {
   const dataDir = path.join(path.resolve(process.env.RETICULATE_DATA_DIR || path.join(repoRoot, '.data')), 'cluster');
-  let signal: NodeJS.Signals | undefined;
-  let signalledAt = 0;
-  let requestStop = () => {};
-  const stopped = new Promise<void>((resolve) => (requestStop = resolve));
-  const onSignal = (received: NodeJS.Signals) => {
-    // One Ctrl-C can arrive more than once (from the terminal, and relayed by npm and tsx): only a later one forces.
-    if (signal && Date.now() - signalledAt < 1_500) return;
-    if (signal) {
-      console.error(`\n${received} again: exiting without waiting (the servers stop with this process)`);
-      process.exit(1);
-    }
-    signal = received;
-    signalledAt = Date.now();
-    console.log(`\n${received}: shutting down (press Ctrl-C again to force)…`);
-    requestStop();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  // A closed terminal must not orphan the servers, which run in their own process groups.
-  process.on('SIGHUP', onSignal);
+  const { stopped, requested } = onShutdownSignal(' (the servers stop with this process)');
 
   let exitCode = 0;
   let stack: ClusterStack | undefined;
@@ -74,7 +56,7 @@ async function main(): Promise<void> {
       // Each process's own LOG_LEVEL, when given; warn keeps the log files small otherwise.
       appEnv: process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {},
       log: (line) => console.log(line),
-      stopRequested: () => signal !== undefined,
+      stopRequested: requested,
     });
     printSummary(stack, dataDir);
     await stopped;

@@ -16,6 +16,7 @@ import { loadConfig, type AppConfig } from '../infra/config';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres';
 import { resolveTemporalCli } from '../infra/temporal-binaries';
 import { startTemporalDevServer } from '../infra/temporal-dev-server';
+import { onShutdownSignal } from './shutdown-signals';
 
 /** Something started that must be stopped on the way out, latest first. */
 interface Running {
@@ -149,26 +150,11 @@ async function stopAll(running: Running[]): Promise<boolean> {
 async function main(): Promise<void> {
   const infraOnly = process.argv.includes('--infra-only');
   const running: Running[] = [];
-  let signal: NodeJS.Signals | undefined;
-  let requestStop = () => {};
-  const stopped = new Promise<void>((resolve) => (requestStop = resolve));
-  const onSignal = (received: NodeJS.Signals) => {
-    if (signal) {
-      console.error(`\n${received} again: exiting without waiting`);
-      process.exit(1);
-    }
-    signal = received;
-    console.log(`\n${received}: shutting down (press Ctrl-C again to force)…`);
-    requestStop();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  // A closed terminal must not orphan the servers, which run in their own process groups.
-  process.on('SIGHUP', onSignal);
+  const { stopped, requested } = onShutdownSignal();
 
   let exitCode = 0;
   try {
-    await startSystem(running, () => signal !== undefined, infraOnly);
+    await startSystem(running, requested, infraOnly);
     await stopped;
   } catch (error) {
     if (!(error instanceof StartAborted)) {
