@@ -1,14 +1,15 @@
 /**
  * The staff directory (GET /staff): colleagues of the caller's areas only, people only, with the
- * filters a reassignment picker needs.
+ * filters a reassignment picker needs, including "who could be given this task".
  */
 import { expectProblem, json, startApiHarness, type ApiHarness } from './harness';
 
 let api: ApiHarness;
 
 beforeAll(async () => {
-  api = await startApiHarness();
-});
+  api = await startApiHarness({ worker: true });
+  // A worker, so a started case raises its first task.
+}, 180_000);
 
 afterAll(async () => {
   await api?.close();
@@ -33,6 +34,32 @@ describe('GET /staff', () => {
     expect(await staff('oss-operator-grosseto', '?areaId=livorno')).toEqual([]);
     const livorno = await staff('admin', '?areaId=livorno&role=supervisor');
     expect(livorno.map((item) => item.id)).toEqual(['supervisor-livorno']);
+  });
+
+  it('offers for a task only the people the reassign command would accept, and hides tasks outside the scope', async () => {
+    const started = await api.request('outreach-operator-grosseto', {
+      method: 'POST',
+      url: '/cases',
+      payload: { pathwayKey: 'oss-integrated-pathway', areaId: 'grosseto', data: { targetGroup: 'homeless' } },
+      headers: { 'idempotency-key': 'staff-test-task' },
+    });
+    expect(started.statusCode).toBe(201);
+    const { openTasks } = json<{ openTasks: Array<{ taskId: string; service: string }> }>(started);
+    expect(openTasks.map((task) => task.service)).toEqual(['outreach']);
+    const taskId = openTasks[0].taskId;
+    const eligible = (await staff('supervisor-grosseto', `?taskId=${taskId}`)).map((item) => item.id).sort();
+    // The outreach operator works it; the area's supervisor and the admin may take any task of the area; nobody else.
+    expect(eligible).toEqual(['admin', 'outreach-operator-grosseto', 'supervisor-grosseto']);
+    for (const id of eligible) {
+      const answer = await api.request('supervisor-grosseto', { method: 'POST', url: `/tasks/${taskId}/reassign`, payload: { assigneeId: id, reason: 'prova' } });
+      expect(answer.statusCode).toBe(200);
+    }
+    for (const id of ['coordinator-grosseto', 'auditor-grosseto', 'social-worker-grosseto']) {
+      const refused = expectProblem(await api.request('supervisor-grosseto', { method: 'POST', url: `/tasks/${taskId}/reassign`, payload: { assigneeId: id, reason: 'prova' } }), 422, 'invalid_data');
+      expect(refused.issues?.map((issue) => issue.path.join('.'))).toEqual(['assigneeId']);
+    }
+    expectProblem(await api.request('supervisor-livorno', { method: 'GET', url: `/staff?taskId=${taskId}` }), 404, 'not_found');
+    expectProblem(await api.request('supervisor-grosseto', { method: 'GET', url: '/staff?taskId=no-such-task' }), 404, 'not_found');
   });
 
   it('is closed to auditors and refuses unknown roles with the field at fault', async () => {

@@ -723,6 +723,8 @@ export interface paths {
                     service?: string;
                     /** @description Only people with this role. */
                     role?: "operator" | "supervisor" | "coordinator" | "admin" | "auditor";
+                    /** @description Only people who could be given this task (domain/access.ts: its area, role and service, or a supervisor of its area); an unknown task answers 404. */
+                    taskId?: string;
                 };
                 header?: never;
                 path?: never;
@@ -759,6 +761,15 @@ export interface paths {
                 };
                 /** @description The actor may not do this (`forbidden`). */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or outside the actor's areas and services (`not_found`). */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8106,8 +8117,6 @@ export interface components {
                             it: string;
                             en?: string;
                         };
-                        /** @enum {string} */
-                        type: "text" | "textarea" | "number" | "boolean" | "date" | "select" | "multiselect";
                         /** @default false */
                         required: boolean;
                         options?: {
@@ -8128,6 +8137,38 @@ export interface components {
                         };
                         mustEqual?: string | number | boolean;
                         when?: components["schemas"]["__shared"];
+                        /** @enum {string} */
+                        type: "text" | "textarea" | "number" | "boolean" | "date" | "select" | "multiselect" | "group";
+                        fields?: {
+                            key: string;
+                            label: {
+                                it: string;
+                                en?: string;
+                            };
+                            /** @default false */
+                            required: boolean;
+                            options?: {
+                                value: string;
+                                label: {
+                                    it: string;
+                                    en?: string;
+                                };
+                            }[];
+                            min?: number;
+                            max?: number;
+                            maxLength?: number;
+                            /** @enum {string} */
+                            category?: "health" | "addiction" | "disability" | "judicial" | "minors";
+                            help?: {
+                                it: string;
+                                en?: string;
+                            };
+                            mustEqual?: string | number | boolean;
+                            /** @enum {string} */
+                            type: "text" | "textarea" | "number" | "boolean" | "date" | "select" | "multiselect";
+                        }[];
+                        minItems?: number;
+                        maxItems?: number;
                     }[];
                 };
             } | null;
@@ -8812,8 +8853,6 @@ export interface components {
                     it: string;
                     en?: string;
                 };
-                /** @enum {string} */
-                type: "text" | "textarea" | "number" | "boolean" | "date" | "select" | "multiselect";
                 /** @default false */
                 required: boolean;
                 options?: {
@@ -8834,6 +8873,38 @@ export interface components {
                 };
                 mustEqual?: string | number | boolean;
                 when?: components["schemas"]["__shared"];
+                /** @enum {string} */
+                type: "text" | "textarea" | "number" | "boolean" | "date" | "select" | "multiselect" | "group";
+                fields?: {
+                    key: string;
+                    label: {
+                        it: string;
+                        en?: string;
+                    };
+                    /** @default false */
+                    required: boolean;
+                    options?: {
+                        value: string;
+                        label: {
+                            it: string;
+                            en?: string;
+                        };
+                    }[];
+                    min?: number;
+                    max?: number;
+                    maxLength?: number;
+                    /** @enum {string} */
+                    category?: "health" | "addiction" | "disability" | "judicial" | "minors";
+                    help?: {
+                        it: string;
+                        en?: string;
+                    };
+                    mustEqual?: string | number | boolean;
+                    /** @enum {string} */
+                    type: "text" | "textarea" | "number" | "boolean" | "date" | "select" | "multiselect";
+                }[];
+                minItems?: number;
+                maxItems?: number;
             }[];
             start: string;
             steps: {
@@ -8869,8 +8940,6 @@ export interface components {
                                 it: string;
                                 en?: string;
                             };
-                            /** @enum {string} */
-                            type: "text" | "textarea" | "number" | "boolean" | "date" | "select" | "multiselect";
                             /** @default false */
                             required: boolean;
                             options?: {
@@ -8891,6 +8960,38 @@ export interface components {
                             };
                             mustEqual?: string | number | boolean;
                             when?: components["schemas"]["__shared"];
+                            /** @enum {string} */
+                            type: "text" | "textarea" | "number" | "boolean" | "date" | "select" | "multiselect" | "group";
+                            fields?: {
+                                key: string;
+                                label: {
+                                    it: string;
+                                    en?: string;
+                                };
+                                /** @default false */
+                                required: boolean;
+                                options?: {
+                                    value: string;
+                                    label: {
+                                        it: string;
+                                        en?: string;
+                                    };
+                                }[];
+                                min?: number;
+                                max?: number;
+                                maxLength?: number;
+                                /** @enum {string} */
+                                category?: "health" | "addiction" | "disability" | "judicial" | "minors";
+                                help?: {
+                                    it: string;
+                                    en?: string;
+                                };
+                                mustEqual?: string | number | boolean;
+                                /** @enum {string} */
+                                type: "text" | "textarea" | "number" | "boolean" | "date" | "select" | "multiselect";
+                            }[];
+                            minItems?: number;
+                            maxItems?: number;
                         }[];
                     };
                     deadline?: {
@@ -8940,6 +9041,9 @@ export interface components {
                             when: components["schemas"]["__shared"];
                         }[];
                         distinctSigners?: boolean;
+                    };
+                    forEach?: {
+                        members: components["schemas"]["__shared"];
                     };
                     next?: string;
                 } | {
@@ -9132,6 +9236,9 @@ export interface components {
                     onRejected?: string;
                     next?: string;
                 };
+            };
+            household?: {
+                members: string;
             };
             /** @default [] */
             outcomes: string[];
@@ -9880,8 +9987,6 @@ export interface components {
                             it: string;
                             en?: string;
                         };
-                        /** @enum {string} */
-                        type: "text" | "textarea" | "number" | "boolean" | "date" | "select" | "multiselect";
                         /** @default false */
                         required: boolean;
                         options?: {
@@ -9902,6 +10007,38 @@ export interface components {
                         };
                         mustEqual?: string | number | boolean;
                         when?: components["schemas"]["__shared"];
+                        /** @enum {string} */
+                        type: "text" | "textarea" | "number" | "boolean" | "date" | "select" | "multiselect" | "group";
+                        fields?: {
+                            key: string;
+                            label: {
+                                it: string;
+                                en?: string;
+                            };
+                            /** @default false */
+                            required: boolean;
+                            options?: {
+                                value: string;
+                                label: {
+                                    it: string;
+                                    en?: string;
+                                };
+                            }[];
+                            min?: number;
+                            max?: number;
+                            maxLength?: number;
+                            /** @enum {string} */
+                            category?: "health" | "addiction" | "disability" | "judicial" | "minors";
+                            help?: {
+                                it: string;
+                                en?: string;
+                            };
+                            mustEqual?: string | number | boolean;
+                            /** @enum {string} */
+                            type: "text" | "textarea" | "number" | "boolean" | "date" | "select" | "multiselect";
+                        }[];
+                        minItems?: number;
+                        maxItems?: number;
                     }[];
                 };
             } | null;
@@ -10586,8 +10723,6 @@ export interface components {
                     it: string;
                     en?: string;
                 };
-                /** @enum {string} */
-                type: "text" | "textarea" | "number" | "boolean" | "date" | "select" | "multiselect";
                 /** @default false */
                 required: boolean;
                 options?: {
@@ -10608,6 +10743,38 @@ export interface components {
                 };
                 mustEqual?: string | number | boolean;
                 when?: components["schemas"]["__shared"];
+                /** @enum {string} */
+                type: "text" | "textarea" | "number" | "boolean" | "date" | "select" | "multiselect" | "group";
+                fields?: {
+                    key: string;
+                    label: {
+                        it: string;
+                        en?: string;
+                    };
+                    /** @default false */
+                    required: boolean;
+                    options?: {
+                        value: string;
+                        label: {
+                            it: string;
+                            en?: string;
+                        };
+                    }[];
+                    min?: number;
+                    max?: number;
+                    maxLength?: number;
+                    /** @enum {string} */
+                    category?: "health" | "addiction" | "disability" | "judicial" | "minors";
+                    help?: {
+                        it: string;
+                        en?: string;
+                    };
+                    mustEqual?: string | number | boolean;
+                    /** @enum {string} */
+                    type: "text" | "textarea" | "number" | "boolean" | "date" | "select" | "multiselect";
+                }[];
+                minItems?: number;
+                maxItems?: number;
             }[];
             start: string;
             steps: {
@@ -10643,8 +10810,6 @@ export interface components {
                                 it: string;
                                 en?: string;
                             };
-                            /** @enum {string} */
-                            type: "text" | "textarea" | "number" | "boolean" | "date" | "select" | "multiselect";
                             /** @default false */
                             required: boolean;
                             options?: {
@@ -10665,6 +10830,38 @@ export interface components {
                             };
                             mustEqual?: string | number | boolean;
                             when?: components["schemas"]["__shared"];
+                            /** @enum {string} */
+                            type: "text" | "textarea" | "number" | "boolean" | "date" | "select" | "multiselect" | "group";
+                            fields?: {
+                                key: string;
+                                label: {
+                                    it: string;
+                                    en?: string;
+                                };
+                                /** @default false */
+                                required: boolean;
+                                options?: {
+                                    value: string;
+                                    label: {
+                                        it: string;
+                                        en?: string;
+                                    };
+                                }[];
+                                min?: number;
+                                max?: number;
+                                maxLength?: number;
+                                /** @enum {string} */
+                                category?: "health" | "addiction" | "disability" | "judicial" | "minors";
+                                help?: {
+                                    it: string;
+                                    en?: string;
+                                };
+                                mustEqual?: string | number | boolean;
+                                /** @enum {string} */
+                                type: "text" | "textarea" | "number" | "boolean" | "date" | "select" | "multiselect";
+                            }[];
+                            minItems?: number;
+                            maxItems?: number;
                         }[];
                     };
                     deadline?: {
@@ -10714,6 +10911,9 @@ export interface components {
                             when: components["schemas"]["__shared"];
                         }[];
                         distinctSigners?: boolean;
+                    };
+                    forEach?: {
+                        members: components["schemas"]["__shared"];
                     };
                     next?: string;
                 } | {
@@ -10906,6 +11106,9 @@ export interface components {
                     onRejected?: string;
                     next?: string;
                 };
+            };
+            household?: {
+                members: string;
             };
             /** @default [] */
             outcomes: string[];
