@@ -4,7 +4,8 @@
  * delivery that the notification dispatcher sends with the usual retries.
  */
 import type { Pool } from 'pg';
-import { listDigestRecipients, queueDigestDeliveries } from '../infra/db/notification-repository';
+import { queueDigestDeliveries } from '../infra/db/notification-delivery-repository';
+import { listDigestRecipients } from '../infra/db/notification-recipient-repository';
 import { listStalledCases, type StalledCaseView } from '../infra/db/supervision-repository';
 import type { DigestCase, DigestMessage } from '../infra/notifications/messages';
 import { notificationSettingsSchema, type NotificationSettings } from '../infra/notifications/settings';

@@ -1,17 +1,18 @@
 /**
  * Demo data for the pilot, idempotent: the four pilot areas with their access points and patron
  * saints' days, the four services, demo users for every role, and the reference One Stop Shop
- * pathway published as version 1 when it has no version yet. `npm run seed` migrates DATABASE_URL and seeds it.
+ * pathway (pathways/oss-integrated-pathway.yaml) published as a new version whenever the file changed. `npm run seed` migrates DATABASE_URL and seeds it.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type pg from 'pg';
 import { pilotAreaLocalHolidays } from '../domain/calendar';
 import { checkPathway } from '../domain/pathway-checks';
-import { pathwayDefinitionSchema } from '../domain/pathway-schema';
-import { ossReferencePathway } from '../domain/reference-pathway';
+import { pathwayDefinitionSchema, type PathwayDefinition } from '../domain/pathway-schema';
+import { ossReferencePathway } from '../infra/reference-pathway';
 import { listServiceKeys, upsertAccessPoint, upsertArea, upsertService, upsertUser, type AccessPointRecord, type AreaRecord, type ServiceRecord } from '../infra/db/directory-repository';
-import { setUserEmail } from '../infra/db/notification-repository';
+import { setUserEmail } from '../infra/db/notification-recipient-repository';
 import { regionalOwner } from '../domain/pathway-ownership';
-import { assignPathwayOwner, insertNextVersion } from '../infra/db/pathway-repository';
+import { assignPathwayOwner, findVersion, insertNextVersion, listVersions } from '../infra/db/pathway-repository';
 import { inTransaction } from '../infra/db/pool';
 import { upsertSeedServiceAccount } from '../infra/db/service-account-repository';
 import { demoAreaNames, demoEmailOf, demoServiceAccounts, demoUsers, type DemoUser } from './demo-users';
@@ -42,6 +43,9 @@ const services: ServiceRecord[] = [
   { key: 'employment', name: "Centro per l'impiego (CPI)", description: 'Employment counsellors of ARTI' },
 ];
 
+// Who the seed publishes as: the reference pathway's own versions are told apart from an admin's by it.
+const seedPublisher = 'system';
+
 // Serialises concurrent seeds (API and `npm start` racing) so the reference pathway is published once.
 const seedLockKey = 4_240_921_771;
 
@@ -58,16 +62,29 @@ export async function seedDemoData(pool: pg.Pool): Promise<{ users: DemoUser[]; 
     for (const account of demoServiceAccounts) await upsertSeedServiceAccount(client, account);
 
     const definition = pathwayDefinitionSchema.parse(ossReferencePathway);
-    const { rows } = await client.query('SELECT 1 FROM pathway_versions WHERE key = $1 LIMIT 1', [definition.key]);
-    if (rows.length === 0) {
+    if (await referencePathwayChanged(client, definition)) {
       const issues = checkPathway(definition, { services: await listServiceKeys(client) });
       if (issues.length > 0) throw new Error(`the reference pathway fails its checks: ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-      await insertNextVersion(client, definition.key, definition, 'system');
+      await insertNextVersion(client, definition.key, definition, seedPublisher);
     }
     // Every area runs the reference pathway: it is regional, so only admins change it.
     await assignPathwayOwner(client, definition.key, regionalOwner, 'system');
   });
   return { users: demoUsers, serviceAccounts: demoServiceAccounts };
+}
+
+/**
+ * Whether the repository's reference pathway must be published as a new version: none exists yet,
+ * or the newest was published by the seed and the file has changed since. A version an admin
+ * published after it is theirs: the seed never publishes over it.
+ */
+async function referencePathwayChanged(client: pg.ClientBase, definition: PathwayDefinition): Promise<boolean> {
+  const [newest] = await listVersions(client, definition.key);
+  if (!newest) return true;
+  if (newest.publishedBy !== seedPublisher) return false;
+  const stored = await findVersion(client, definition.key, newest.version);
+  // Both sides as JSON: the stored copy went through JSONB, which keeps no undefined and no key order.
+  return !isDeepStrictEqual(JSON.parse(JSON.stringify(stored?.definition ?? null)), JSON.parse(JSON.stringify(definition)));
 }
 
 /** How a seeded service account is shown: its client id and how to get a secret for it. */

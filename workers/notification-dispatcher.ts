@@ -8,14 +8,8 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { workflowTypes } from '../domain/case-messages';
-import {
-  claimDueDeliveries,
-  dispatchCaseEvents,
-  markCancelled,
-  markDelivered,
-  markFailed,
-  type ClaimedDelivery,
-} from '../infra/db/notification-repository';
+import { claimDueDeliveries, markCancelled, markDelivered, markFailed, type ClaimedDelivery } from '../infra/db/notification-delivery-repository';
+import { dispatchCaseEvents } from '../infra/db/notification-event-cursor';
 import { isExhausted, retryDelayMs, type RetryPolicy } from '../infra/notifications/backoff';
 import { DeliveryError, createNotificationChannels, type NotificationChannels, type OutgoingDelivery } from '../infra/notifications/channels';
 import type { NotificationSettings } from '../infra/notifications/settings';

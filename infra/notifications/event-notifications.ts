@@ -4,8 +4,8 @@
  * the read-model rows; `details` (opened by the caller: it is sealed per person) is used only when it
  * holds plain values of the expected type, so the rows are the fallback once the person's key is erased.
  */
-import type { EventMessage, SubscribableKind } from './messages';
-import type { NotificationFacts } from './matching';
+import type { EventMessage, StepTitle, SubscribableKind } from './messages';
+import type { NotificationFacts } from '../../domain/notification-matching';
 
 const kindOfEvent: Record<string, SubscribableKind> = {
   task_created: 'task_assigned',
@@ -30,6 +30,8 @@ export interface EventRow {
   type: string;
   at: string;
   stepId: string | null;
+  /** The step's title in the case's pathway version (absent when the step is unknown). */
+  stepTitle?: StepTitle | null;
   taskId: string | null;
   details: unknown;
   caseReference: string | null;
@@ -130,6 +132,7 @@ function common(row: EventRow, kind: SubscribableKind, base: string, path: strin
     caseId: row.caseId,
     caseReference: row.caseReference,
     stepId: row.stepId,
+    stepTitle: row.stepTitle ?? null,
     taskId: row.taskId,
     link: `${base}${path}`,
   };

@@ -4,9 +4,15 @@
  * and a link — never form values, names or anything else about the person.
  */
 
-/** Notification kinds a subscription can ask for. */
-export const subscribableKinds = ['task_assigned', 'task_reminder', 'task_escalated', 'referral'] as const;
-export type SubscribableKind = (typeof subscribableKinds)[number];
+import { subscribableKinds, type SubscribableKind } from '../../domain/notification-matching';
+
+export { subscribableKinds, type SubscribableKind };
+
+/** A step title as pathway definitions write it: Italian always, English optional. */
+export interface StepTitle {
+  it: string;
+  en?: string;
+}
 
 /** Every kind a delivery can have: the subscribable ones plus the supervisors' daily digest. */
 export const notificationKinds = [...subscribableKinds, 'supervisor_digest'] as const;
@@ -22,6 +28,8 @@ export interface EventMessage {
   caseReference: string | null;
   areaId: string | null;
   stepId: string | null;
+  /** The step's title from the pathway definition (Italian, and English where the definition has it). */
+  stepTitle?: StepTitle | null;
   taskId: string | null;
   referralId: string | null;
   /** The service (and role) whose queue the task or referral now sits in. */

@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import { isExhausted, retryDelayMs } from '../../infra/notifications/backoff';
 import { notificationOfEvent, type EventRow } from '../../infra/notifications/event-notifications';
-import { subscriptionMatches, type NotificationFacts, type SubscriptionRule } from '../../infra/notifications/matching';
+import { subscriptionMatches, type NotificationFacts, type SubscriptionRule } from '../../domain/notification-matching';
 import { emailSubject, emailText } from '../../infra/notifications/messages';
 import { newWebhookSecret, signWebhookBody, verifyWebhookSignature } from '../../infra/notifications/signing';
 

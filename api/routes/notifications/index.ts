@@ -7,15 +7,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { workflowTypes } from '../../../domain/case-messages';
 import { findArea, listServiceKeys } from '../../../infra/db/directory-repository';
-import {
-  createSubscription,
-  deleteSubscription,
-  findUserEmail,
-  listDeadLetters,
-  listSubscriptions,
-  replayDeadLetters,
-  type SubscriptionInput,
-} from '../../../infra/db/notification-repository';
+import { listDeadLetters, replayDeadLetters } from '../../../infra/db/notification-dead-letter-repository';
+import { findUserEmail } from '../../../infra/db/notification-recipient-repository';
+import { createSubscription, deleteSubscription, listSubscriptions, type SubscriptionInput } from '../../../infra/db/notification-subscription-repository';
 import { newWebhookSecret } from '../../../infra/notifications/signing';
 import { vetWebhookHost, webhookAddressPolicy, webhookHost, WebhookAddressRefused } from '../../../infra/notifications/webhook-address';
 import { actorOf } from '../../plugins/auth';

@@ -1,0 +1,166 @@
+/**
+ * The dispatcher's durable cursor over case events: read the next committed events, open their
+ * sealed details, match them against the subscriptions and queue the deliveries.
+ *
+ * Exactly-once queuing: one transaction locks the cursor row (SKIP LOCKED: one dispatcher at a time,
+ * others move on to sending), reads the next events in commit order, inserts their deliveries
+ * (idempotent by `dedupe_key`) and moves the cursor.
+ */
+import { subscriptionMatches } from '../../domain/notification-matching';
+import { notificationOfEvent, notifiedEventTypes, type EventRow } from '../notifications/event-notifications';
+import { openJson } from '../codec/personal-data';
+import type { PersonKeyStore } from '../codec/person-key-store';
+import { insertDeliveries, type QueuedDelivery } from './notification-delivery-repository';
+import { loadSubscriptionRules } from './notification-subscription-repository';
+import { inTransaction, type Queryable } from './pool';
+
+const CURSOR = 'case-events';
+
+interface EventQueryRow {
+  case_id: string;
+  seq: number;
+  type: string;
+  at: Date;
+  step_id: string | null;
+  task_id: string | null;
+  details: unknown;
+  committed_tx: string;
+  event_no: string;
+  reference: string | null;
+  case_area: string | null;
+  t_area: string | null;
+  t_service: string | null;
+  t_role: string | null;
+  t_assignee: string | null;
+  t_due: Date | null;
+  t_level: number | null;
+  t_escalations: Array<{ level?: unknown; role?: unknown; service?: unknown }> | null;
+  r_id: string | null;
+  r_area: string | null;
+  r_to: string | null;
+  r_due: Date | null;
+  r_level: number | null;
+  r_role: string | null;
+}
+
+// Only events of transactions older than every running one: nothing can commit before them later.
+const nextEvents = `
+SELECT e.case_id, e.seq, e.type, e.at, e.step_id, e.task_id,
+  CASE WHEN e.type = ANY($4::text[]) THEN e.details END AS details,
+  e.committed_tx::text AS committed_tx, e.event_no, c.reference, c.area_id AS case_area,
+  t.area_id AS t_area, t.service AS t_service, t.role AS t_role, t.assignee_id AS t_assignee, t.due_at AS t_due,
+  t.escalation_level AS t_level, t.escalations AS t_escalations,
+  r.referral_id AS r_id, r.area_id AS r_area, r.to_service AS r_to, r.accept_due_at AS r_due, r.escalation_level AS r_level, r.role AS r_role
+FROM case_events e
+LEFT JOIN cases c ON c.case_id = e.case_id AND e.type = ANY($4::text[])
+LEFT JOIN tasks t ON t.task_id = e.task_id AND e.type = ANY($4::text[])
+LEFT JOIN LATERAL (
+  SELECT * FROM referrals r
+  WHERE e.type LIKE 'referral%' AND r.case_id = e.case_id
+    AND (r.referral_id = e.details->>'referralId' OR r.referral_id = e.task_id OR r.step_id = e.step_id)
+  ORDER BY (r.referral_id = e.details->>'referralId' OR r.referral_id = e.task_id) DESC NULLS LAST, r.created_at DESC
+  LIMIT 1
+) r ON e.type = ANY($4::text[])
+WHERE (e.committed_tx, e.event_no) > ($1::xid8, $2::bigint)
+  AND e.committed_tx < pg_snapshot_xmin(pg_current_snapshot())
+ORDER BY e.committed_tx, e.event_no
+LIMIT $3`;
+
+// Details are sealed per person (infra/codec/personal-data.ts): opened here, in memory only, for the
+// escalation's role and service, the reassignment's target and the reminder's deadline. Once the
+// person's key is erased they read as absent and the task and referral rows are the fallback.
+function toEventRow(row: EventQueryRow, details: unknown): EventRow {
+  const iso = (value: Date | null) => (value === null ? null : value.toISOString());
+  return {
+    caseId: row.case_id,
+    seq: row.seq,
+    type: row.type,
+    at: row.at.toISOString(),
+    stepId: row.step_id,
+    taskId: row.task_id,
+    details,
+    caseReference: row.reference,
+    caseAreaId: row.case_area,
+    task:
+      row.t_area === null
+        ? null
+        : {
+            areaId: row.t_area,
+            service: row.t_service ?? '',
+            role: row.t_role ?? '',
+            assigneeId: row.t_assignee,
+            dueAt: iso(row.t_due),
+            escalationLevel: row.t_level ?? 0,
+            escalations: Array.isArray(row.t_escalations) ? row.t_escalations : [],
+          },
+    referral:
+      row.r_id === null
+        ? null
+        : { referralId: row.r_id, areaId: row.r_area ?? '', toService: row.r_to ?? '', role: row.r_role, acceptDueAt: iso(row.r_due), escalationLevel: row.r_level ?? 0 },
+  };
+}
+
+/**
+ * Moves the cursor over the next batch of committed case events and queues a delivery for every
+ * subscription each one matches, in one transaction. Returns null when another dispatcher holds the cursor.
+ */
+export async function dispatchCaseEvents(
+  db: Queryable,
+  options: { batchSize: number; linkBaseUrl: string; keys: PersonKeyStore },
+): Promise<{ events: number; queued: number } | null> {
+  return inTransaction(db, async (client) => {
+    const cursor = await client.query<{ committed_tx: string; event_no: string }>(
+      'SELECT committed_tx::text AS committed_tx, event_no FROM notification_cursor WHERE name = $1 FOR UPDATE SKIP LOCKED',
+      [CURSOR],
+    );
+    if (cursor.rows.length === 0) return null;
+    const { committed_tx: tx, event_no: no } = cursor.rows[0];
+    const moveCursor = (to: { committed_tx: string; event_no: string }) =>
+      client.query('UPDATE notification_cursor SET committed_tx = $2::xid8, event_no = $3, updated_at = now() WHERE name = $1', [CURSOR, to.committed_tx, to.event_no]);
+    // Subscriptions are always read after the events they are matched with (READ COMMITTED: a later
+    // statement sees at least as much), so an event never misses a subscription created before it.
+    const newest = await client.query<{ committed_tx: string; event_no: string }>(
+      `SELECT committed_tx::text AS committed_tx, event_no FROM case_events
+       WHERE (committed_tx, event_no) > ($1::xid8, $2::bigint) AND committed_tx < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY committed_tx DESC, event_no DESC LIMIT 1`,
+      [tx, no],
+    );
+    if (newest.rows.length === 0) return { events: 0, queued: 0 };
+    if ((await loadSubscriptionRules(client)).length === 0) {
+      // Nobody to tell: skip to the newest settled event without reading what lies between.
+      await moveCursor(newest.rows[0]);
+      return { events: 0, queued: 0 };
+    }
+    const { rows } = await client.query<EventQueryRow>(nextEvents, [tx, no, options.batchSize, notifiedEventTypes]);
+    if (rows.length === 0) return { events: 0, queued: 0 };
+    const rules = await loadSubscriptionRules(client);
+    // A value that cannot be opened reads as absent (rows fallback) rather than stalling the cursor for every event after it.
+    const opened = await Promise.all(rows.map(async (row) => (row.details === null ? null : openJson(options.keys, row.details).catch(() => undefined))));
+    const notifications = rows
+      .map((row, index) => ({ row, notification: notificationOfEvent(toEventRow(row, opened[index]), options.linkBaseUrl) }))
+      .filter((item): item is { row: EventQueryRow; notification: NonNullable<typeof item.notification> } => item.notification !== null);
+    let queued = 0;
+    if (notifications.length > 0) {
+      const deliveries: QueuedDelivery[] = [];
+      for (const { row, notification } of notifications) {
+        for (const rule of rules) {
+          if (!subscriptionMatches(rule, notification.facts)) continue;
+          deliveries.push({
+            dedupeKey: `event:${row.case_id}:${row.seq}:${rule.subscriptionId}`,
+            subscriptionId: rule.subscriptionId,
+            channel: rule.channel,
+            kind: notification.message.kind,
+            caseId: row.case_id,
+            eventSeq: row.seq,
+            recipientUserId: rule.userId,
+            recipientAddress: rule.address,
+            message: notification.message,
+          });
+        }
+      }
+      queued = await insertDeliveries(client, deliveries);
+    }
+    await moveCursor(rows[rows.length - 1]);
+    return { events: rows.length, queued };
+  });
+}
