@@ -322,7 +322,7 @@ export function applyCommand(state: CaseState, definition: PathwayDefinition, en
       break;
     }
     case 'acceptReferral':
-      acceptReferral(state, ctx, findReferral(state, command.referralId), command.note);
+      acceptReferral(state, ctx, findReferral(state, command.referralId), command);
       break;
     case 'rejectReferral':
       rejectReferral(state, ctx, findReferral(state, command.referralId), command.reasonCode, command.note);

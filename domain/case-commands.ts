@@ -90,7 +90,13 @@ export const recordContactSchema = z.object({
   at: boundedDateTime,
   note: optionalNoteSchema,
 });
-export const acceptReferralSchema = z.object({ kind: z.literal('acceptReferral'), referralId: idSchema, note: optionalNoteSchema });
+export const acceptReferralSchema = z.object({
+  kind: z.literal('acceptReferral'),
+  referralId: idSchema,
+  note: optionalNoteSchema,
+  /** When the receiving service first sees the person; on the timeline for the referring service. Absent in commands recorded before it existed. */
+  firstAppointmentAt: boundedDateTime.optional(),
+});
 export const rejectReferralSchema = z.object({ kind: z.literal('rejectReferral'), referralId: idSchema, reasonCode: codeSchema, note: optionalNoteSchema });
 export const recordReferralOutcomeSchema = z.object({
   kind: z.literal('recordReferralOutcome'),

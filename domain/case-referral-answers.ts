@@ -13,8 +13,8 @@ function referralStep(ctx: EngineContext, referral: CaseReferral): ReferralStep 
 
 const withNote = (details: Record<string, unknown>, note: string | undefined) => (note ? { ...details, note } : details);
 
-/** The receiving service takes the referral on; the case waits for its outcome. */
-export function acceptReferral(state: CaseState, ctx: EngineContext, referral: CaseReferral, note?: string): void {
+/** The receiving service takes the referral on (with the first appointment, if given); the case waits for its outcome. */
+export function acceptReferral(state: CaseState, ctx: EngineContext, referral: CaseReferral, { note, firstAppointmentAt }: { note?: string; firstAppointmentAt?: string } = {}): void {
   referral.status = 'accepted';
   referral.respondedAt = ctx.now.toISOString();
   referral.respondedBy = ctx.actor.id;
@@ -22,7 +22,8 @@ export function acceptReferral(state: CaseState, ctx: EngineContext, referral: C
   state.lastProgressAt = ctx.now.toISOString();
   referral.version = emit(state, ctx, 'referral_accepted', {
     stepId: referral.stepId,
-    details: withNote({ referralId: referral.id, toService: referral.toService }, note),
+    // Without an appointment the details stay exactly as before (replay of existing histories).
+    details: withNote({ referralId: referral.id, toService: referral.toService, ...(firstAppointmentAt ? { firstAppointmentAt } : {}) }, note),
   }).seq;
 }
 

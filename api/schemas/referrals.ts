@@ -3,7 +3,7 @@
  * receiving service's answers (derived from the domain command schemas).
  */
 import { z } from 'zod';
-import { extendReferralDeadlineSchema, recordReferralOutcomeSchema, rejectReferralSchema } from '../../domain/case-commands';
+import { acceptReferralSchema, extendReferralDeadlineSchema, recordReferralOutcomeSchema, rejectReferralSchema } from '../../domain/case-commands';
 import { referralStatuses } from '../../domain/case-state';
 import { localizedTextSchema, roleSchema } from '../../domain/pathway-schema';
 import type { ReferralDetail, ReferralView } from '../../infra/db/referral-repository';
@@ -88,6 +88,11 @@ export const referralInboxQuerySchema = z.object({
   cursor: cursorSchema,
 });
 
+// Optional as a whole (Fastify hands a missing body over as null): clients that accept with no body keep working; the console always sends the appointment.
+export const acceptReferralBodySchema = acceptReferralSchema
+  .pick({ note: true, firstAppointmentAt: true })
+  .nullish()
+  .meta({ id: 'AcceptReferral', description: 'Optional: a note, and when the receiving service first sees the person (not in the past).' });
 export const rejectReferralBodySchema = rejectReferralSchema.pick({ reasonCode: true, note: true }).meta({ id: 'RejectReferral' });
 export const referralOutcomeBodySchema = recordReferralOutcomeSchema.pick({ outcome: true, note: true }).meta({ id: 'ReferralOutcome' });
 // The command schema is refined (exactly one of newDueAt/by): the route re-parses with it to apply that rule.

@@ -182,6 +182,27 @@ describe('closed-loop referrals', () => {
     });
   });
 
+  it('accepts with the first appointment, which the referring service reads on the timeline; one in the past is refused and nothing changes', async () => {
+    const { caseId, referral } = await caseAtReferral();
+    const past = expectProblem(await post(users.employment, `/referrals/${referral.referralId}/accept`, { firstAppointmentAt: '2020-01-10T09:00:00.000Z' }), 422, 'invalid_data');
+    expect(past.issues).toEqual([expect.objectContaining({ path: ['firstAppointmentAt'], location: 'body' })]);
+    const malformed = expectProblem(await post(users.employment, `/referrals/${referral.referralId}/accept`, { firstAppointmentAt: 'tomorrow' }), 400, 'validation_error');
+    expect(new Set(malformed.issues?.map((issue) => issue.path.join('.')))).toEqual(new Set(['firstAppointmentAt']));
+    expect(await referralRow(referral.referralId)).toMatchObject({ status: 'pending' });
+
+    const appointment = new Date(Date.now() + 3 * 86_400_000).toISOString();
+    const accepted = await post(users.employment, `/referrals/${referral.referralId}/accept`, { firstAppointmentAt: appointment, note: 'Colloquio al CPI' });
+    expect(accepted.statusCode).toBe(200);
+    expect(json<ReferralDetail>(accepted)).toMatchObject({ status: 'accepted' });
+    const timeline = await get<Page<{ type: string; details: Record<string, unknown> }>>(users.oss, `/cases/${caseId}/timeline?limit=100`);
+    expect(timeline.items.find((e) => e.type === 'referral_accepted')?.details).toEqual({
+      referralId: referral.referralId,
+      toService: 'employment',
+      firstAppointmentAt: appointment,
+      note: 'Colloquio al CPI',
+    });
+  });
+
   it('rejects with a reason code of the step (and only those); the case goes on and the timeline says why', async () => {
     const { caseId, referral } = await caseAtReferral();
     const missing = expectProblem(await post(users.employment, `/referrals/${referral.referralId}/reject`, {}), 400, 'validation_error');

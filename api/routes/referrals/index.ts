@@ -15,8 +15,9 @@ import { reportAccess } from '../../plugins/audit';
 import { actorOf } from '../../plugins/auth';
 import { problem } from '../../plugins/problems';
 import { bearerSecurity, decodeCursor, encodeCursor, idempotencyHeadersSchema, idempotencyKeyOf, taskCursorSchema } from '../../schemas/common';
-import { problemResponses } from '../../schemas/problem';
+import { problemResponses, problemTypes } from '../../schemas/problem';
 import {
+  acceptReferralBodySchema,
   extendReferralBodySchema,
   referralDetailSchema,
   referralInboxQuerySchema,
@@ -96,13 +97,24 @@ const referralRoutes: FastifyPluginAsyncZod = async (fastify) => {
     config: { action: 'referrals.respond', audit: 'write' },
     schema: {
       tags: ['referrals'],
-      summary: 'Accept the referral (the receiving service); the case then waits for its outcome',
+      summary: 'Accept the referral (the receiving service), optionally with the first appointment; the case then waits for its outcome',
+      description: 'A first appointment in the past answers 422 with the path `firstAppointmentAt`.',
       security: bearerSecurity,
       params: referralParamsSchema,
       headers: idempotencyHeadersSchema,
+      body: acceptReferralBodySchema,
       response: commandResponses,
     },
-    handler: async (request) => runReferralCommand(request, request.params.referralId, (referral) => ({ kind: 'acceptReferral', referralId: referral.referralId })),
+    handler: async (request) =>
+      runReferralCommand(request, request.params.referralId, (referral) => {
+        const answer = request.body ?? {};
+        if (answer.firstAppointmentAt !== undefined && Date.parse(answer.firstAppointmentAt) < fastify.now().getTime()) {
+          throw problem.unprocessable(problemTypes.invalidData, 'the first appointment cannot be in the past', [
+            { path: ['firstAppointmentAt'], message: 'must not be earlier than now', location: 'body' },
+          ]);
+        }
+        return { kind: 'acceptReferral', referralId: referral.referralId, ...answer };
+      }),
   });
 
   fastify.post('/referrals/:referralId/reject', {
