@@ -41,6 +41,7 @@ import reportRoutes from './routes/reports';
 import serviceAccountRoutes from './routes/service-accounts';
 import staffRoutes from './routes/staff';
 import supervisionRoutes from './routes/supervision';
+import transferRoutes from './routes/transfers';
 import taskRoutes from './routes/tasks';
 
 export type { AppDependencies };
@@ -97,6 +98,7 @@ async function buildApp(fastify: FastifyInstance, deps: AppDependencies): Promis
     await api.register(interventionRoutes);
     await api.register(migrationRoutes);
     await api.register(supervisionRoutes);
+    await api.register(transferRoutes);
     await api.register(dashboardRoutes);
     await api.register(auditRoutes);
     await api.register(reportRoutes);

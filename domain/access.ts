@@ -41,6 +41,11 @@ export const actionMatrix = {
   'cases.searchByPerson': ['operator', 'supervisor', 'admin'],
   'documents.read': ['operator', 'supervisor', 'admin'],
   'documents.upload': ['operator', 'supervisor', 'admin'],
+  // Transfers between areas are requests the receiving area's manager answers.
+  'transfers.read': ['supervisor', 'admin'],
+  'transfers.answer': ['supervisor', 'admin'],
+  // Absence cover: an operator names a colleague for their absence (or their area manager does).
+  'absence.manage': ['operator', 'supervisor', 'admin'],
   'codec.use': ['admin'],
   'accounts.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
@@ -66,6 +71,8 @@ export const objectRules = {
   migrate: 'cases.migrate',
   workTask: 'tasks.act',
   respondToReferral: 'referrals.respond',
+  answerTransfer: 'transfers.answer',
+  manageAbsence: 'absence.manage',
 } as const satisfies Record<string, Action>;
 
 /** Whom the rules ask about: the actor of a request or command, or a user read from the directory. */
@@ -191,7 +198,7 @@ export function mayRespondToReferral(subject: AccessSubject, referral: ReferralP
   return mayInArea(subject, objectRules.respondToReferral, referral.areaId) && subject.roles.includes(referral.role) && subject.services.includes(referral.toService);
 }
 
-export const assignmentRefusalCodes = ['unknown_user', 'inactive', 'cannot_work_tasks', 'outside_area', 'other_role', 'other_service'] as const;
+export const assignmentRefusalCodes = ['unknown_user', 'inactive', 'cannot_work_tasks', 'outside_area', 'other_role', 'other_service', 'same_person'] as const;
 export type AssignmentRefusalCode = (typeof assignmentRefusalCodes)[number];
 
 /** Why someone cannot be given a task; `code` is stable, `message` is for people. */
@@ -223,4 +230,35 @@ export function assignmentRefusal(userId: string, user: Assignee | null, task: T
   if (!inArea(user, task.areaId)) return { code: 'outside_area', message: `"${userId}" does not work in area "${task.areaId}"` };
   if (!user.roles.includes(task.role)) return { code: 'other_role', message: `"${userId}" does not hold the task's role "${task.role}"` };
   return { code: 'other_service', message: `"${userId}" does not work for service "${task.service}"` };
+}
+
+/** Whether the subject may answer (accept or refuse) a transfer into an area: its managers (admins: any). */
+export function mayAnswerTransfer(subject: AccessSubject, toAreaId: string): boolean {
+  return mayInArea(subject, objectRules.answerTransfer, toAreaId);
+}
+
+/** Someone whose absence is covered: a directory user with an id. */
+export interface CoveredUser extends AccessSubject {
+  id: string;
+}
+
+/** Whether the subject may set or end the absence cover of `absent`: they themselves, or a manager of one of their areas. */
+export function mayManageCover(subject: AccessSubject & { id: string }, absent: CoveredUser): boolean {
+  if (subject.id === absent.id) return mayPerform(subject.roles, objectRules.manageAbsence);
+  return absent.areas.some((areaId) => maySupervise(subject, areaId));
+}
+
+/**
+ * Why `colleagueId` cannot cover for `absent` (their tasks, or one task they hand on), or null: an
+ * active colleague who works tasks, in one of the same areas and of one of the same services.
+ */
+export function coverRefusal(absent: CoveredUser, colleagueId: string, colleague: Assignee | null): AssignmentRefusal | null {
+  const refusal = assigneeRefusal(colleagueId, colleague);
+  if (refusal || colleague === null) return refusal;
+  if (colleague.id === absent.id) return { code: 'same_person', message: 'a colleague covers, not the absent person' };
+  if (!absent.areas.some((areaId) => colleague.areas.includes(areaId))) return { code: 'outside_area', message: `"${colleagueId}" works in none of the same areas` };
+  if (!absent.services.some((service) => colleague.services.includes(service))) {
+    return { code: 'other_service', message: `"${colleagueId}" works for none of the same services (${absent.services.join(', ')})` };
+  }
+  return null;
 }

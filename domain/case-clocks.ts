@@ -73,9 +73,20 @@ export function scheduleDeadline(state: CaseState, ctx: Pick<EngineContext, 'now
   layOutAlerts(task, state, ctx.now, step, dueAt, task.service);
 }
 
+/** Whether the internal clocks are paused because the person cannot be reached (domain/contact-pause.ts). */
+export function internalClocksPaused(state: CaseState): boolean {
+  return Boolean(state.contactPausedAt);
+}
+
+/** Whether a task's clock runs now: a statutory one always; an internal one not while the person cannot be reached. */
+function clockRuns(state: CaseState, task: CaseTask): boolean {
+  return task.deadlineClock?.kind === 'statutory' || !internalClocksPaused(state);
+}
+
 export function fireDueAlerts(state: CaseState, ctx: EngineContext, nowMs: number): boolean {
   let fired = false;
   for (const task of openTasks(state)) {
+    if (!clockRuns(state, task)) continue;
     for (const reminder of task.reminders) {
       if (reminder.firedAt === null && Date.parse(reminder.at) <= nowMs) {
         reminder.firedAt = ctx.now.toISOString();
@@ -114,26 +125,36 @@ export function fireDueAlerts(state: CaseState, ctx: EngineContext, nowMs: numbe
 export function nextWakeAt(state: CaseState): Date | null {
   if (state.status !== 'active') return null;
   let next = Number.POSITIVE_INFINITY;
-  for (const holder of [...openTasks(state), ...pendingReferrals(state)]) {
+  // While the internal clocks are paused only statutory deadlines' alerts run (referrals and waits are internal).
+  const paused = internalClocksPaused(state);
+  const running = paused ? openTasks(state).filter((task) => clockRuns(state, task)) : [...openTasks(state), ...pendingReferrals(state)];
+  for (const holder of running) {
     for (const alert of unfiredAlerts(holder)) next = Math.min(next, Date.parse(alert.at));
   }
-  for (const token of state.tokens) if (token.wakeAt !== null) next = Math.min(next, Date.parse(token.wakeAt));
+  if (!paused) for (const token of state.tokens) if (token.wakeAt !== null) next = Math.min(next, Date.parse(token.wakeAt));
   return Number.isFinite(next) ? new Date(next) : null;
 }
 
-/** Shifts every pending clock but statutory deadlines by the time the case spent suspended: an internal clock stops while the person cannot be reached. */
-export function shiftClocks(state: CaseState, byMs: number): void {
-  const shift = (iso: string): string => new Date(Date.parse(iso) + byMs).toISOString();
+/**
+ * Shifts every pending clock but statutory deadlines by the time the case spent suspended: an internal clock stops while the person cannot be reached.
+ * With `pausedFrom` (a contact pause, during which work went on), a task or referral created after that instant shifts only by the time since its creation.
+ */
+export function shiftClocks(state: CaseState, byMs: number, pausedFrom?: number): void {
+  const amountFor = (createdAt: string): number => (pausedFrom === undefined ? byMs : Math.max(0, byMs - Math.max(0, Date.parse(createdAt) - pausedFrom)));
+  const shifter = (amount: number) => (iso: string): string => new Date(Date.parse(iso) + amount).toISOString();
   for (const task of openTasks(state)) {
     // The law's date does not stop while the person cannot be reached: nor do the alerts timed from it.
     if (task.deadlineClock?.kind === 'statutory') continue;
+    const shift = shifter(amountFor(task.createdAt));
     if (task.dueAt) task.dueAt = shift(task.dueAt);
     for (const alert of unfiredAlerts(task)) alert.at = shift(alert.at);
   }
   for (const referral of pendingReferrals(state)) {
+    const shift = shifter(amountFor(referral.createdAt));
     if (referral.acceptDueAt) referral.acceptDueAt = shift(referral.acceptDueAt);
     for (const alert of unfiredAlerts(referral)) alert.at = shift(alert.at);
   }
+  const shift = shifter(byMs);
   for (const token of state.tokens) if (token.wakeAt) token.wakeAt = shift(token.wakeAt);
 }
 

@@ -4,12 +4,11 @@
  * `applyCommand` assumes a passed check and performs the change.
  */
 import { inArea, maySupervise, mayRespondToReferral, mayWorkTask } from './access';
-import { calendarFor, deadlineAfter } from './calendar';
+import { deadlineAfter } from './calendar';
 import type { CaseCommand, CaseCommandEnvelope, CommandRejection } from './case-commands';
 import { commandRejections } from './case-commands';
 import {
   acceptReferral,
-  activeReferrals,
   closeCase,
   emit,
   finishTask,
@@ -25,6 +24,8 @@ import {
 } from './case-engine';
 import type { Actor, CaseReferral, CaseState, CaseTask } from './case-state';
 import { applyIntervention, checkIntervention } from './case-interventions';
+import { applyTransferCommand, checkTransferCommand, moveCase } from './case-transfers';
+import { bankContactPauseOnSuspend, countContact, restartContactPauseOnResume } from './contact-pause';
 import { applyMigration, checkMigration, migrationRejection, type MigrationOptions } from './case-migration';
 import { validateFormData } from './form-validation';
 import type { FormField, PathwayDefinition, ReferralStep, TaskStep } from './pathway-schema';
@@ -122,6 +123,13 @@ function checkTaskCommand(state: CaseState, definition: PathwayDefinition, actor
       // (single and bulk reassign) decides it with that function before sending. The one assignee known here is the actor,
       // and a supervisor of the area can always work its tasks.
       return null;
+    case 'handTask':
+      // The holder hands their own task (absence cover); a supervisor of the area, or the cover sweep (system), any.
+      // As for reassignTask, whether the colleague may take it (domain/access.ts coverRefusal) is the API's check.
+      if (task.assigneeId !== actor.id && actor.kind !== 'system' && !maySupervise(actor, task.areaId)) {
+        return reject(commandRejections.forbidden, 'only the holder of the task or a supervisor of the area can hand it on');
+      }
+      return command.assigneeId === task.assigneeId ? reject(commandRejections.conflict, 'the task already has that assignee') : null;
     case 'extendDeadline': {
       if (!maySupervise(actor, task.areaId)) return reject(commandRejections.forbidden, 'only a supervisor of the area can extend deadlines');
       return laterDeadlineRejection(task.dueAt, extendedDueAt(state, task.dueAt, command), command);
@@ -190,6 +198,11 @@ export function checkCommand(state: CaseState, definition: PathwayDefinition, en
         ? null
         : reject(commandRejections.invalidData, 'unknown outcome', [{ path: ['outcome'], message: `one of: ${allowed.join(', ')}` }]);
     }
+    case 'requestTransfer':
+    case 'acceptTransfer':
+    case 'refuseTransfer':
+    case 'withdrawTransfer':
+      return checkTransferCommand(state, actor, command);
     case 'transferCase':
       if (!maySupervise(actor, state.areaId)) return reject(commandRejections.forbidden, 'only a supervisor of the area can transfer a case');
       if (closed) return reject(commandRejections.caseNotActive, `the case is ${state.status}`);
@@ -234,7 +247,8 @@ export function applyCommand(state: CaseState, definition: PathwayDefinition, en
       completeTask(state, ctx, task, actor, command);
       break;
     }
-    case 'reassignTask': {
+    case 'reassignTask':
+    case 'handTask': {
       const task = findTask(state, command.taskId);
       const previous = task.assigneeId;
       task.assigneeId = command.assigneeId;
@@ -242,7 +256,8 @@ export function applyCommand(state: CaseState, definition: PathwayDefinition, en
       task.version = emit(state, ctx, 'task_reassigned', {
         stepId: task.stepId,
         taskId: task.id,
-        details: { from: previous, to: command.assigneeId, reason: command.reason },
+        // A handed task says so: the timeline shows a colleague covering, not a manager's reassignment.
+        details: { from: previous, to: command.assigneeId, reason: command.reason, ...(command.kind === 'handTask' ? { handed: true } : {}) },
       }).seq;
       break;
     }
@@ -260,6 +275,7 @@ export function applyCommand(state: CaseState, definition: PathwayDefinition, en
       break;
     }
     case 'suspendCase':
+      bankContactPauseOnSuspend(state, now);
       state.status = 'suspended';
       state.suspendedAt = now.toISOString();
       emit(state, ctx, 'case_suspended', { details: { reason: command.reason } });
@@ -267,6 +283,7 @@ export function applyCommand(state: CaseState, definition: PathwayDefinition, en
     case 'resumeCase': {
       const pausedMs = now.getTime() - Date.parse(state.suspendedAt ?? now.toISOString());
       shiftClocks(state, pausedMs);
+      restartContactPauseOnResume(state, now);
       state.status = 'active';
       state.suspendedAt = null;
       state.lastProgressAt = now.toISOString();
@@ -281,24 +298,16 @@ export function applyCommand(state: CaseState, definition: PathwayDefinition, en
     case 'closeCase':
       closeCase(state, ctx, command.outcome, 'case_closed', command.reason);
       break;
-    case 'transferCase': {
-      const from = state.areaId;
-      state.areaId = command.areaId;
-      state.calendar = calendarFor(command.localHolidays, state.calendar.timezone);
-      const event = emit(state, ctx, 'case_transferred', { details: { from, to: command.areaId, reason: command.reason } });
-      // Open tasks move with the case and go back to the receiving area's queues.
-      for (const task of openTasks(state)) {
-        task.areaId = command.areaId;
-        task.assigneeId = null;
-        task.status = 'open';
-        task.version = event.seq;
-      }
-      for (const referral of activeReferrals(state)) {
-        referral.areaId = command.areaId;
-        referral.version = event.seq;
-      }
+    case 'transferCase':
+      // A direct move, as histories recorded before transfers were requests still send it.
+      moveCase(state, ctx, command.areaId, command.localHolidays, { from: state.areaId, to: command.areaId, reason: command.reason });
       break;
-    }
+    case 'requestTransfer':
+    case 'acceptTransfer':
+    case 'refuseTransfer':
+    case 'withdrawTransfer':
+      applyTransferCommand(state, ctx, command);
+      break;
     case 'addNote':
       // Without a category the details stay exactly as before (replay of existing histories).
       emit(state, ctx, 'note_added', { details: command.category ? { text: command.text, category: command.category } : { text: command.text } });
@@ -319,6 +328,8 @@ export function applyCommand(state: CaseState, definition: PathwayDefinition, en
       emit(state, ctx, 'contact_recorded', {
         details: { outcome: command.outcome, channel: command.channel, at, ...(command.note ? { note: command.note } : {}) },
       });
+      // Commands recorded before contacts paused clocks carry no rule: they replay as they ran.
+      if (command.pauseAfterFailedAttempts !== undefined) countContact(state, ctx, command.outcome, command.pauseAfterFailedAttempts);
       break;
     }
     case 'acceptReferral':

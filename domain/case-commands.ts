@@ -68,6 +68,21 @@ export const transferCaseSchema = z.object({
   /** The receiving area's local holidays, resolved by the API from the area registry. */
   localHolidays: z.array(holidayRuleSchema).default([]),
 });
+/** Asks the receiving area's manager to take the case; until they accept, it stays where it is. */
+export const requestTransferSchema = z.object({ kind: z.literal('requestTransfer'), areaId: idSchema, reason: reasonSchema });
+/** The receiving area's manager takes the case: it moves as a transfer always did. */
+export const acceptTransferSchema = z.object({
+  kind: z.literal('acceptTransfer'),
+  transferId: idSchema,
+  /** The receiving area's local holidays, resolved by the API from the area registry. */
+  localHolidays: z.array(holidayRuleSchema).default([]),
+});
+/** The receiving area's manager declines the case, with a reason the sender reads. */
+export const refuseTransferSchema = z.object({ kind: z.literal('refuseTransfer'), transferId: idSchema, reason: reasonSchema });
+/** The sending area takes its request back before it is answered. */
+export const withdrawTransferSchema = z.object({ kind: z.literal('withdrawTransfer'), transferId: idSchema, reason: reasonSchema.optional() });
+/** A task handed by its holder (or a supervisor, or the absence-cover sweep) to a colleague who can work it. */
+export const handTaskSchema = z.object({ kind: z.literal('handTask'), taskId: idSchema, assigneeId: idSchema, reason: reasonSchema });
 export const addNoteSchema = z.object({
   kind: z.literal('addNote'),
   text: z.string().trim().min(1).max(5000),
@@ -89,6 +104,11 @@ export const recordContactSchema = z.object({
   channel: z.enum(contactChannels),
   at: boundedDateTime,
   note: optionalNoteSchema,
+  /**
+   * Failed attempts in a row after which the internal clocks pause (the `contact_failures` stall
+   * rule, resolved by the API; null: the rule is off). Absent in commands recorded before it existed.
+   */
+  pauseAfterFailedAttempts: z.number().int().min(1).max(100).nullable().optional(),
 });
 export const acceptReferralSchema = z.object({
   kind: z.literal('acceptReferral'),
@@ -149,6 +169,11 @@ export const caseCommandSchema = z.discriminatedUnion('kind', [
   cancelCaseSchema,
   closeCaseSchema,
   transferCaseSchema,
+  requestTransferSchema,
+  acceptTransferSchema,
+  refuseTransferSchema,
+  withdrawTransferSchema,
+  handTaskSchema,
   addNoteSchema,
   recordContactSchema,
   acceptReferralSchema,

@@ -4,7 +4,7 @@
  * clock has made due.
  */
 import { alertTime, localDate } from './calendar';
-import { fireDueAlerts, initialDueAt, occurrenceDue, occurrenceOpensAt, scheduleDeadline } from './case-clocks';
+import { fireDueAlerts, initialDueAt, internalClocksPaused, occurrenceDue, occurrenceOpensAt, scheduleDeadline } from './case-clocks';
 import { activeReferrals, collectedDate, emit, MAX_STEPS_PER_TRANSITION, newToken, openTasks, PathwayRuntimeError, stepOf, SYSTEM_ACTOR_REF, type EngineContext } from './case-engine-base';
 import { createReferral, fireDueReferralAlerts } from './case-referrals';
 import { evaluateCondition } from './conditions';
@@ -224,7 +224,9 @@ export function settle(state: CaseState, ctx: EngineContext): void {
   if (state.status !== 'active') return;
   const nowMs = ctx.now.getTime();
   for (let guard = 0; guard < MAX_STEPS_PER_TRANSITION; guard++) {
-    const fired = fireDueAlerts(state, ctx, nowMs) || fireDueReferralAlerts(state, ctx, nowMs) || advanceDueTokens(state, ctx, nowMs);
+    // While the person cannot be reached only statutory deadlines' alerts fire (fireDueAlerts filters them).
+    const internal = !internalClocksPaused(state);
+    const fired = fireDueAlerts(state, ctx, nowMs) || (internal && (fireDueReferralAlerts(state, ctx, nowMs) || advanceDueTokens(state, ctx, nowMs)));
     if (!fired || state.status !== 'active') return;
   }
   throw new PathwayRuntimeError('timers keep firing without end');

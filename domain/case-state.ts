@@ -186,6 +186,11 @@ export const caseEventTypes = [
   'case_migrated',
 ] as const;
 export type CaseEventType = (typeof caseEventTypes)[number];
+  'transfer_requested',
+  'transfer_refused',
+  'transfer_withdrawn',
+  'clocks_paused',
+  'clocks_resumed',
 
 export interface CaseEvent {
   caseId: string;
@@ -246,6 +251,22 @@ export interface CaseState extends CaseHeader {
   planSignedAt?: string | null;
 }
 
+  /** A transfer to another area waiting for its manager's answer. Absent before transfers were requests. */
+  pendingTransfer?: PendingTransfer | null;
+  /** Failed contact attempts since the last successful contact. Absent before contacts paused clocks. */
+  failedContactsInRow?: number;
+  /** Since when the internal clocks are paused because the person cannot be reached (failed attempts in a row). */
+  contactPausedAt?: string | null;
+}
+
+/** A transfer request: the case stays in `fromAreaId` until a manager of `toAreaId` accepts it. */
+export interface PendingTransfer {
+  transferId: string;
+  fromAreaId: string;
+  toAreaId: string;
+  reason: string;
+  requestedBy: string;
+  requestedAt: string;
 /** The case row of the read model: everything a list or detail page needs without the workflow. */
 export interface CaseSnapshot extends CaseHeader {
   version: number;

@@ -5,7 +5,7 @@
 import { DateTime } from 'luxon';
 import { easterSunday, type BusinessCalendar } from './calendar';
 
-export const stallRuleKinds = ['overdue_task', 'no_progress', 'no_contact', 'escalated', 'referral_not_accepted', 'suspended_too_long', 'isee_expiring'] as const;
+export const stallRuleKinds = ['overdue_task', 'no_progress', 'no_contact', 'escalated', 'referral_not_accepted', 'suspended_too_long', 'isee_expiring', 'contact_failures'] as const;
 export type StallRuleKind = (typeof stallRuleKinds)[number];
 
 /**
@@ -22,7 +22,12 @@ export const stallThresholdBounds: Readonly<Record<StallRuleKind, { min: number;
   suspended_too_long: { min: 1, max: 3650, unit: 'calendar days suspended' },
   // The ISEE certificate expires on 31 December: renewal needs an appointment at a CAF, so warn well before.
   isee_expiring: { min: 1, max: 365, unit: 'calendar days before the latest ISEE of the case expires' },
+  // Not a stalled-case report of its own: the rule pauses the case's internal clocks (domain/contact-pause.ts).
+  contact_failures: { min: 1, max: 100, unit: 'failed contact attempts in a row that pause the internal clocks' },
 };
+
+/** Kinds that act on the case (through the API's commands) rather than flag it in the stalled-cases report. */
+export const clockRuleKinds: readonly StallRuleKind[] = ['contact_failures'];
 
 /** One stored rule row: null pathway or area means "any". */
 export interface StallRule {
@@ -54,7 +59,7 @@ const dayMs = 86_400_000;
 
 /**
  * The instant before which a case's "since" breaks the rule: a case breaks it when since < cutoff.
- * For `escalated` there is no cutoff (the level is compared instead): null.
+ * For `escalated` there is no cutoff (the level is compared instead), nor for `contact_failures` (a count): null.
  */
 export function stallCutoff(kind: StallRuleKind, threshold: number, now: Date, calendar: BusinessCalendar): Date | null {
   switch (kind) {
@@ -62,6 +67,8 @@ export function stallCutoff(kind: StallRuleKind, threshold: number, now: Date, c
       return null;
     case 'no_progress':
       return workingDaysCutoff(now, threshold, calendar);
+    case 'contact_failures':
+      return null;
     case 'isee_expiring':
       // Ahead, not behind: a case breaks the rule when its ISEE expires before now + N days.
       return new Date(now.getTime() + threshold * dayMs);

@@ -14,7 +14,8 @@ export const stallRuleKindSchema = z.enum(stallRuleKinds).describe(
   `overdue_task: an open task more than N calendar days past due (0 = as soon as overdue); no_progress: N working days (area calendar) without progress; ` +
     `no_contact: N days without a successful contact with the person (since the case start when none yet); escalated: an open task at escalation level ≥ N; ` +
     `referral_not_accepted: a referral still pending N days after its acceptance deadline; suspended_too_long: suspended for more than N days; ` +
-    `isee_expiring: the latest ISEE certificate of the case (or of its person) expires within N days, or has expired (31 December), and no newer one was uploaded.`,
+    `isee_expiring: the latest ISEE certificate of the case (or of its person) expires within N days, or has expired (31 December), and no newer one was uploaded; ` +
+    `contact_failures: N failed contact attempts in a row pause the case's internal clocks until a successful contact (statutory deadlines run on); it lists no stalled case.`,
 );
 
 const ownerBase = {

@@ -17,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { calendarFor, type BusinessCalendar, type HolidayRule } from '../../domain/calendar';
-import { countWorkingDays, effectiveRule, stallCutoff, stallRuleKinds, type StallRule, type StallRuleKind } from '../../domain/stall-rules';
+import { clockRuleKinds, countWorkingDays, effectiveRule, stallCutoff, stallRuleKinds, type StallRule, type StallRuleKind } from '../../domain/stall-rules';
 import { caseColumns, toCaseSummary, type CaseRow, type CaseSummary } from './case-repository';
 import type pg from 'pg';
 import { isPool, type Queryable } from './pool';
@@ -90,7 +90,7 @@ interface RuleGroup {
   calendar: BusinessCalendar;
 }
 
-const groupColumn: Record<StallRuleKind, 'od' | 'np' | 'nc' | 'el' | 'rf' | 'su' | 'ie'> = {
+const groupColumn: Record<Exclude<StallRuleKind, 'contact_failures'>, 'od' | 'np' | 'nc' | 'el' | 'rf' | 'su' | 'ie'> = {
   overdue_task: 'od',
   no_progress: 'np',
   no_contact: 'nc',
@@ -121,6 +121,8 @@ const sinceSql: Record<StallRuleKind, string> = {
   suspended_too_long: `CASE WHEN c.status = 'suspended' AND c.suspended_at < g.su THEN c.suspended_at END`,
   // Since when the renewal window is open: N days before the expiry.
   isee_expiring: `CASE WHEN c.status = 'active' AND ${iseeExpirySql} < g.ie THEN ${iseeSinceSql} END`,
+  // It pauses clocks instead of flagging the case (domain/contact-pause.ts): never a reason here.
+  contact_failures: 'NULL::timestamptz',
 };
 
 /**
@@ -145,6 +147,8 @@ function streamSql(kind: StallRuleKind, afterFilter: string, limit: string, ever
     case 'suspended_too_long':
       return `SELECT c.case_id, c.suspended_at AS since FROM cases c WHERE ${base} AND c.status = 'suspended' AND c.suspended_at < g.su ${from('c.suspended_at')} ${afterFilter}
         ORDER BY c.suspended_at, c.case_id LIMIT ${limit}`;
+    case 'contact_failures':
+      return `SELECT NULL::text AS case_id, NULL::timestamptz AS since WHERE false`;
     case 'isee_expiring':
       // Every active case of the group with its ISEE looked up (documents_isee_idx): cases hold few documents.
       return `SELECT case_id, since FROM (SELECT c.case_id, ${sinceSql.isee_expiring} AS since FROM cases c WHERE ${base} AND c.status = 'active' ${afterFilter}) s
@@ -234,7 +238,7 @@ function ruleGroups(
       const group: RuleGroup = { a: area.id, p: pathwayKey, od: null, np: null, nc: null, el: null, rf: null, su: null, ie: null, iw: null, thresholds: {}, calendar };
       for (const kind of stallRuleKinds) {
         const rule = effectiveRule(context.rules, pathwayKey, area.id, kind);
-        if (!rule) continue;
+        if (!rule || kind === 'contact_failures') continue;
         group.thresholds[kind] = rule.threshold;
         if (kind === 'escalated') group.el = rule.threshold;
         else group[groupColumn[kind] as 'od'] = stallCutoff(kind, rule.threshold, options.now, calendar)!.toISOString();
@@ -288,7 +292,8 @@ export async function listStalledCases(
   scope: ReadScope,
   options: StalledCaseOptions,
 ): Promise<{ items: StalledCaseView[]; next: StalledPosition | null }> {
-  const kinds = options.kinds && options.kinds.length > 0 ? options.kinds : stallRuleKinds;
+  const kinds = (options.kinds && options.kinds.length > 0 ? options.kinds : stallRuleKinds).filter((kind) => !clockRuleKinds.includes(kind));
+  if (kinds.length === 0) return { items: [], next: null };
   const context = await loadRuleContext(db, scope);
   const groups = ruleGroups(context, options, kinds);
   if (groups.length === 0) return { items: [], next: null };

@@ -1,9 +1,9 @@
 /**
  * Cases over the API with a real Temporal worker: idempotent start, detail and timeline, list
- * filters and cursor pagination, case commands, transfer between areas, and stalled cases.
+ * filters and cursor pagination, case commands, and stalled cases (transfers: transfers.test.ts).
  */
 import { startApiHarness, json, type ApiHarness, expectProblem } from './harness';
-import type { CaseDetail, Page, TaskView } from '../support/api-types';
+import type { CaseDetail, Page } from '../support/api-types';
 
 jest.setTimeout(60_000);
 
@@ -183,26 +183,6 @@ describe('case commands', () => {
     expect(byType('note_added')).toBe('oss-operator-livorno');
     expect(byType('case_suspended')).toBe('oss-operator-livorno');
     expect(byType('case_closed')).toBe('supervisor-livorno');
-  });
-
-  it('transfers a case to another area, where its tasks follow it', async () => {
-    const started = await startCase('outreach-operator-livorno', 'livorno');
-    expect(started.openTasks).toHaveLength(1);
-    expectProblem(
-      await api.request('supervisor-livorno', { method: 'POST', url: `/cases/${started.caseId}/transfer`, payload: { areaId: 'atlantis', reason: 'Trasferimento' } }),
-      422,
-      'invalid_data',
-    );
-    const moved = await api.request('supervisor-livorno', { method: 'POST', url: `/cases/${started.caseId}/transfer`, payload: { areaId: 'grosseto', reason: 'Cambio di domicilio' } });
-    expect(moved.statusCode).toBe(200);
-    expect(json<CaseDetail>(moved).areaId).toBe('grosseto');
-    expectProblem(await api.request('outreach-operator-livorno', { method: 'GET', url: `/cases/${started.caseId}` }), 404, 'not_found');
-    expectProblem(await api.request('outreach-operator-livorno', { method: 'GET', url: `/tasks/${started.openTasks[0].taskId}` }), 404, 'not_found');
-    const there = json<CaseDetail>(await api.request('supervisor-grosseto', { method: 'GET', url: `/cases/${started.caseId}` }));
-    expect(there.areaId).toBe('grosseto');
-    expect(there.openTasks.map((t) => t.taskId)).toEqual(started.openTasks.map((t) => t.taskId));
-    const inbox = json<Page<TaskView>>(await api.request('outreach-operator-grosseto', { method: 'GET', url: '/tasks?limit=100' }));
-    expect(inbox.items.map((t) => t.taskId)).toContain(started.openTasks[0].taskId);
   });
 });
 

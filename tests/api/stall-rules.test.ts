@@ -318,8 +318,10 @@ describe('stall rules as data', () => {
     expect(response.statusCode).toBe(200);
     const body = json<{ rules: StallRuleRecord[]; precedence: string }>(response);
     expect(body.rules.map(({ updatedAt: _u, updatedBy: _b, ...rule }) => rule)).toEqual(expect.arrayContaining(defaults));
-    // The six above and isee_expiring (30 days ahead; tests/api/documents.test.ts covers it, no case here holds an ISEE).
-    expect(body.rules).toHaveLength(defaults.length + 1);
+    // The six above, isee_expiring (30 days ahead; tests/api/documents.test.ts covers it, no case here holds an ISEE) and
+    // contact_failures (3 failed attempts pause the internal clocks; tests/api/contacts.test.ts covers it).
+    expect(body.rules).toHaveLength(defaults.length + 2);
+    expect(body.rules).toContainEqual(expect.objectContaining({ pathwayKey: null, areaId: null, kind: 'contact_failures', threshold: 3, enabled: true }));
     expectProblem(await api.request('oss-operator-livorno', { method: 'GET', url: '/supervision/stall-rules' }), 403, 'forbidden');
   });
 

@@ -37,6 +37,11 @@ const promised: Record<Action, Role[]> = {
   'cases.searchByPerson': ['operator', 'supervisor', 'admin'],
   'documents.read': ['operator', 'supervisor', 'admin'],
   'documents.upload': ['operator', 'supervisor', 'admin'],
+  // Transfers between areas are requests: area managers list and answer them.
+  'transfers.read': ['supervisor', 'admin'],
+  'transfers.answer': ['supervisor', 'admin'],
+  // Absence cover: operators name a colleague for themselves, managers for their area's operators.
+  'absence.manage': ['operator', 'supervisor', 'admin'],
   'codec.use': ['admin'],
   'notifications.admin': ['admin'],
   'accounts.manage': ['admin'],

@@ -177,11 +177,16 @@ const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
   commandRoute('resume', 'Resume a suspended case', resumeCaseBodySchema, (body) => ({ kind: 'resumeCase', ...body }));
   commandRoute('cancel', 'Cancel a case (supervisors)', cancelCaseBodySchema, (body) => ({ kind: 'cancelCase', ...body }));
   commandRoute('close', "Close a case with one of the pathway's outcomes (supervisors)", closeCaseBodySchema, (body) => ({ kind: 'closeCase', ...body }));
-  commandRoute('transfer', 'Transfer a case to another area (supervisors)', transferCaseBodySchema, async (body) => {
-    const area = await findArea(fastify.db, body.areaId);
-    if (!area) throw problem.unprocessable(problemTypes.invalidData, 'unknown area', [{ path: ['areaId'], message: `no area "${body.areaId}"`, location: 'body' }]);
-    return { kind: 'transferCase', areaId: area.id, reason: body.reason, localHolidays: area.localHolidays };
-  });
+  commandRoute(
+    'transfer',
+    "Ask to transfer a case to another area (supervisors): the case stays here until a manager of that area accepts (see /cases/{caseId}/transfers)",
+    transferCaseBodySchema,
+    async (body) => {
+      const area = await findArea(fastify.db, body.areaId);
+      if (!area) throw problem.unprocessable(problemTypes.invalidData, 'unknown area', [{ path: ['areaId'], message: `no area "${body.areaId}"`, location: 'body' }]);
+      return { kind: 'requestTransfer', areaId: area.id, reason: body.reason };
+    },
+  );
   commandRoute('notes', 'Add a note to the case timeline', addNoteBodySchema, (body) => ({ kind: 'addNote', ...body }));
   // Supervisor interventions (each with a reason, on the timeline with the actor); the workflow re-checks area and role.
   commandRoute(
