@@ -10,7 +10,7 @@ import Fastify from 'fastify';
 import fp from 'fastify-plugin';
 import { mayPerform, type Action } from '../../domain/authorization';
 import type { Role } from '../../domain/pathway-schema';
-import { ossReferencePathway } from '../../domain/reference-pathway';
+import { ossReferencePathway } from '../../infra/reference-pathway';
 import { requireActions, type RouteEntry } from '../../api/plugins/authorization';
 import { demoUsers } from '../../scripts/demo-users';
 import { referenceJourneyToJointPlan } from '../support/reference-journey';

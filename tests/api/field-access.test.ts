@@ -6,7 +6,7 @@
  */
 import { fieldAccessPolicy, fieldCategories, fieldReader, mayReadCategory, mergeFieldCategories, redactCaseData } from '../../domain/field-access';
 import { pathwayDefinitionSchema, specialCategories, type Role } from '../../domain/pathway-schema';
-import { ossReferencePathway } from '../../domain/reference-pathway';
+import { ossReferencePathway } from '../../infra/reference-pathway';
 import { daysAgo } from '../support/reference-journey';
 import type { CaseDetail, Page, TaskView } from '../support/api-types';
 import { startApiHarness, type ApiHarness } from './harness';
@@ -109,7 +109,8 @@ describe('field access over the API', () => {
     await complete('outreach-operator-lucca', 'outreach', { source: 'station', urgent: false });
     await complete('oss-operator-lucca', 'intake', { alias: 'Persona di prova', minors: true, privacyNoticeGiven: true });
     await complete('oss-operator-lucca', 'eligibility', { measure: 'adi', padDate: daysAgo(30) });
-    const assessed = await complete('social-worker-lucca', 'preliminary_assessment', { personalFunctioning: CLINICAL, complexNeeds: false, jobActivable: true });
+    await complete('social-worker-lucca', 'convocation', { meetingOn: daysAgo(1), place: 'Sportello OSS' });
+    const assessed = await complete('social-worker-lucca', 'preliminary_assessment', { attendance: 'attended', personalFunctioning: CLINICAL, complexNeeds: false, jobActivable: true });
     // The command's answer carries no collected data at all.
     expect(assessed.body).not.toContain(CLINICAL);
   }, 120_000);
@@ -128,7 +129,7 @@ describe('field access over the API', () => {
     const response = await detailAs('cpi-counsellor-lucca');
     expect(response.body).not.toContain(CLINICAL);
     const detail = response.json<CaseDetail & { redactedFields: string[] }>();
-    expect(detail.data.preliminary_assessment).toEqual({ complexNeeds: false, jobActivable: true });
+    expect(detail.data.preliminary_assessment).toEqual({ attendance: 'attended', complexNeeds: false, jobActivable: true });
     expect(detail.data.intake).not.toHaveProperty('minors');
     expect(detail.data.intake.alias).toBe('Persona di prova');
     expect(detail.redactedFields.sort()).toEqual(['intake.minors', 'preliminary_assessment.personalFunctioning']);

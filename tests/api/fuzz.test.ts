@@ -6,7 +6,7 @@
  * and every 4xx is problem+json.
  */
 import fc from 'fast-check';
-import { ossReferencePathway } from '../../domain/reference-pathway';
+import { ossReferencePathway } from '../../infra/reference-pathway';
 import type { RouteEntry } from '../../api/plugins/authorization';
 import type { CaseDetail } from '../support/api-types';
 import { startApiHarness, type ApiHarness } from './harness';

@@ -6,7 +6,7 @@
  * The same journey then reaches the joint plan, whose missing signature is visible until it is signed.
  */
 import type { ReferralDetail, ReferralView } from '../../infra/db/referral-repository';
-import { ossReferencePathway } from '../../domain/reference-pathway';
+import { ossReferencePathway } from '../../infra/reference-pathway';
 import type { CaseDetail, Page, TaskView, TaskWithStep } from '../support/api-types';
 import { referenceJourneyToJointPlan } from '../support/reference-journey';
 import { expectProblem, json, startApiHarness, type ApiHarness } from './harness';

@@ -73,11 +73,11 @@ describe('crash recovery', () => {
     const seqs = (timeline.body.items as unknown as Array<{ seq: number }>).map((e) => e.seq);
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
 
-    // The collected data survived the crash, and the pathway goes on: eligibility opens the parallel assessment.
+    // The collected data survived the crash, and the pathway goes on: an ADI eligibility opens the convocation.
     const detail = await http<{ data: Record<string, Record<string, unknown>> }>('GET', `/cases/${caseId}`, supervisor);
     expect(detail.body.data.intake.alias).toBe('Persona di prova');
     const eligibility = referenceJourneyToJointPlan()[2];
     expect((await http('POST', `/tasks/${afterRestart[0].taskId}/complete`, desk, { data: eligibility.data }, { 'idempotency-key': 'crash-eligibility' })).status).toBe(200);
-    expect((await openTasks(caseId)).map((t) => t.stepId).sort()).toEqual(['employment_screening', 'preliminary_assessment']);
+    expect((await openTasks(caseId)).map((t) => t.stepId)).toEqual(['convocation']);
   });
 });

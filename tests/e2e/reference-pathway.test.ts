@@ -1,14 +1,15 @@
 /**
  * The reference One Stop Shop pathway from first contact to closure, over HTTP only, against the
  * API and worker processes on a real Temporal dev server and a real PostgreSQL: urgent triage
- * (a decision branch), parallel social and employment assessment, an escalation, the joint plan
- * signed by both services, a follow-up check-in, review and closure.
+ * (a decision branch), the ADI route (convocation, the statutory 120-day assessment and its
+ * escalation, the joint plan signed by both services because the person is job-activable), the
+ * CPI's employment pact beside the follow-up check-in, the renewal question, review and closure.
  *
  * A coordinator first publishes a variant of the reference pathway whose follow-up comes after one
  * minute instead of 90 days (the only change), so that the follow-up timer really fires in the test.
  */
 import { Client, Connection } from '@temporalio/client';
-import { ossReferencePathway } from '../../domain/reference-pathway';
+import { ossReferencePathway } from '../../infra/reference-pathway';
 import { followUpAnswers, referenceJourneyToJointPlan } from '../support/reference-journey';
 import { testTemporalAddress } from '../support/stack';
 import { eventually, httpClient, startE2EStack, type E2EStack } from './stack-processes';
@@ -95,18 +96,20 @@ describe('reference pathway end to end (HTTP only, real Temporal and PostgreSQL)
     expect(await inboxTask('oss', caseId, 'intake')).toBeUndefined();
     await complete('social', emergency!, { shelterPlaced: true, risk: 'Notte all’aperto' });
 
-    // Intake and eligibility at the front desk, then the parallel assessment opens two tasks at once.
+    // Intake and eligibility at the front desk; an ADI case goes to the social service's convocation.
     const journey = referenceJourneyToJointPlan();
-    for (const step of journey.slice(1, 3)) {
+    const answerOf = (stepId: string) => journey.find((step) => step.stepId === stepId)!.data;
+    for (const step of journey.slice(1, 4)) {
       const task = await inboxTask(step.service, caseId, step.stepId);
       expect(task).toBeDefined();
       await complete(step.service, task!, step.data);
     }
+    // No CPI task before anyone knows whether the person is job-activable.
+    expect(await inboxTask('employment', caseId, 'employment_pact')).toBeUndefined();
     const social = await inboxTask('social', caseId, 'preliminary_assessment');
-    const employment = await inboxTask('employment', caseId, 'employment_screening');
-    expect(social && employment).toBeTruthy();
+    expect(social).toBeDefined();
 
-    // The PAD was signed 130 days ago: the 120-day assessment is overdue and has escalated to the area manager.
+    // The PAD was signed 130 days ago: the statutory 120-day assessment is overdue and has escalated to the area manager.
     expect(social!.overdue).toBe(true);
     expect(social!.escalationLevel).toBeGreaterThanOrEqual(1);
     const stalled = await http<Page<{ case: { caseId: string }; reasons: Array<{ type: string }> }>>('GET', `/supervision/stalled?areaId=${AREA}&limit=100`, token('supervisor'));
@@ -123,21 +126,27 @@ describe('reference pathway end to end (HTTP only, real Temporal and PostgreSQL)
     expect(extended.body.overdue).toBe(false);
     expect(extended.body.escalationLevel).toBe(0);
 
-    // Both branches complete, in any order; the join then leads (simple needs) straight to the joint plan.
-    await complete('employment', employment!, journey[3].data);
-    expect(await inboxTask('social', caseId, 'joint_plan')).toBeUndefined();
-    await complete('social', (await inboxTask('social', caseId, 'preliminary_assessment'))!, journey[4].data);
+    // The person attended; simple needs lead straight to the joint plan.
+    await complete('social', (await inboxTask('social', caseId, 'preliminary_assessment'))!, answerOf('preliminary_assessment'));
 
-    // The joint plan needs both signatures: after the social service signs it waits for the job centre.
+    // The person is job-activable, so the joint plan needs the CPI's signature too: after the social service signs it waits for the job centre.
     const plan = await inboxTask('social', caseId, 'joint_plan');
-    await complete('social', plan!, journey[5].data);
+    const [socialSigns, cpiSigns] = journey.filter((step) => step.stepId === 'joint_plan');
+    await complete('social', plan!, socialSigns.data);
     const waitingForCpi = await inboxTask('employment', caseId, 'joint_plan');
     expect(waitingForCpi?.status).toBe('open');
-    await complete('employment', waitingForCpi!, {});
+    await complete('employment', waitingForCpi!, cpiSigns.data);
 
-    // The follow-up timer fires (after a minute in this variant) and raises the check-in.
+    // The plan opens the CPI's employment pact beside the follow-up, whose first check-in (after a minute in this variant) is due.
+    const pact = await inboxTask('employment', caseId, 'employment_pact');
+    expect(pact).toBeDefined();
+    await complete('employment', pact!, followUpAnswers.employment_pact);
     const checkin = await eventually(() => inboxTask('social', caseId, 'checkin'), 'the follow-up check-in', 120_000);
     await complete('social', checkin, followUpAnswers.checkin);
+
+    // After the follow-up the case manager records that no renewal was applied for.
+    const renewal = await eventually(() => inboxTask('social', caseId, 'adi_renewal'), 'the renewal question');
+    await complete('social', renewal, followUpAnswers.adi_renewal);
 
     // Review and closure with the outcome.
     const review = await inboxTask('social', caseId, 'review');

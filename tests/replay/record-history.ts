@@ -13,7 +13,7 @@ import type { createCaseActivities } from '../../activities/case-activities';
 import { caseUpdates, openTasksQuery, caseWorkflowId, workflowTypes, type CaseWorkflowInput } from '../../domain/case-messages';
 import type { Actor } from '../../domain/case-state';
 import { pathwayDefinitionSchema } from '../../domain/pathway-schema';
-import { ossReferencePathway } from '../../domain/reference-pathway';
+import { ossReferencePathway } from '../../infra/reference-pathway';
 import { startTemporalDevServer } from '../../infra/temporal-dev-server';
 import { referenceJourneyToJointPlan } from '../support/reference-journey';
 

@@ -1,7 +1,8 @@
 /**
- * A person's way through the reference OSS pathway, as the answers each service gives at each step.
- * The PAD date lies far enough in the past that the preliminary assessment is already overdue when
- * it opens, so its escalation ladder fires at once: a real escalation without waiting 120 days.
+ * A person's way through the reference OSS pathway (ADI, simple needs, job-activable), as the
+ * answers each service gives at each step. The PAD date lies far enough in the past that the
+ * convocation (60 days) and the preliminary assessment (120 days) are already overdue when they
+ * open, so their escalation ladders fire at once: real escalations without waiting 120 days.
  */
 import type { FieldValue } from '../../domain/case-state';
 
@@ -27,15 +28,21 @@ export function referenceJourneyToJointPlan(now = new Date()): JourneyStep[] {
       data: { alias: 'Persona di prova', householdType: 'single', minors: false, language: 'it', privacyNoticeGiven: true },
     },
     { stepId: 'eligibility', service: 'oss', data: { isee: 4200, inpsApplication: true, measure: 'adi', padDate: daysAgo(130, now) } },
-    { stepId: 'employment_screening', service: 'employment', data: { didSigned: true, notes: 'Disponibile da subito' } },
-    { stepId: 'preliminary_assessment', service: 'social', data: { complexNeeds: false, jobActivable: true } },
-    { stepId: 'joint_plan', service: 'social', data: { goals: 'Casa e lavoro', actions: 'CPI: tirocinio; sociale: alloggio', reviewDate: daysAgo(-90, now) } },
+    { stepId: 'convocation', service: 'social', data: { meetingOn: daysAgo(0, now), place: 'Sportello OSS, stazione di Grosseto' } },
+    { stepId: 'preliminary_assessment', service: 'social', data: { attendance: 'attended', complexNeeds: false, jobActivable: true } },
+    {
+      stepId: 'joint_plan',
+      service: 'social',
+      data: { goals: 'Casa e lavoro', actions: 'CPI: tirocinio; sociale: alloggio', reviewDate: daysAgo(-90, now), signedOn: daysAgo(0, now), personAnswer: 'signed', personSignedOn: daysAgo(0, now) },
+    },
     { stepId: 'joint_plan', service: 'employment', data: {} },
   ];
 }
 
-/** The check-in answers that end the follow-up and the review that closes the case. */
+/** After the plan: the CPI's employment pact, the check-in that ends the follow-up, no renewal, and the review that closes the case. */
 export const followUpAnswers = {
+  employment_pact: { cpiOutcome: 'pact_signed', didSigned: true, profiling: 'gol_2', notes: 'Disponibile da subito' },
   checkin: { attendance: 'attended', progress: 'Tirocinio avviato', changeInCircumstances: false },
+  adi_renewal: { renew: false },
   review: { outcome: 'job', notes: 'Assunto a tempo determinato' },
 } satisfies Record<string, Record<string, FieldValue>>;

@@ -10,7 +10,7 @@ import type { CaseWorkflowInput } from '../../domain/case-messages';
 import type { Actor, CaseReferral, CaseState } from '../../domain/case-state';
 import { checkPathway, type PathwayIssue } from '../../domain/pathway-checks';
 import { pathwayDefinitionSchema, type PathwayDefinition, type PathwayDefinitionInput } from '../../domain/pathway-schema';
-import { ossReferencePathway } from '../../domain/reference-pathway';
+import { ossReferencePathway } from '../../infra/reference-pathway';
 
 const t = (it: string) => ({ it });
 const HOUR = 3_600_000;

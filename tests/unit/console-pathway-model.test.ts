@@ -5,7 +5,7 @@
  */
 import { checkPathway } from '../../domain/pathway-checks';
 import { pathwayDefinitionSchema } from '../../domain/pathway-schema';
-import { ossReferencePathway } from '../../domain/reference-pathway';
+import { ossReferencePathway } from '../../infra/reference-pathway';
 import { diffDefinitions, graphEdges, newPathwayDocument, orderedStepIds, renameStep, type DefinitionDoc } from '../../web/src/features/coordinator/model';
 
 const reference = pathwayDefinitionSchema.parse(ossReferencePathway) as unknown as DefinitionDoc;

@@ -5,7 +5,7 @@
 import { checkPathway } from '../../domain/pathway-checks';
 import { checkDefinition, checkDefinitionDocument } from '../../domain/pathway-document-checks';
 import { pathwayDefinitionSchema, type PathwayDefinitionInput } from '../../domain/pathway-schema';
-import { ossReferencePathway } from '../../domain/reference-pathway';
+import { ossReferencePathway } from '../../infra/reference-pathway';
 
 const services = ['outreach', 'oss', 'social', 'employment'];
 const title = { it: 'passo' };

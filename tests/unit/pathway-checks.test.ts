@@ -1,6 +1,6 @@
 import { checkPathway, pathwayIssueCodes, type PathwayIssue } from '../../domain/pathway-checks';
 import { pathwayDefinitionSchema, type Condition, type PathwayDefinition, type PathwayDefinitionInput } from '../../domain/pathway-schema';
-import { ossReferencePathway } from '../../domain/reference-pathway';
+import { ossReferencePathway } from '../../infra/reference-pathway';
 
 type StepInput = PathwayDefinitionInput['steps'][string];
 

@@ -8,7 +8,7 @@
  * version's "start a case" link. Each screen is checked with axe.
  */
 import type { Locator, Page } from 'playwright-core';
-import { ossReferencePathway } from '../../../domain/reference-pathway';
+import { ossReferencePathway } from '../../../infra/reference-pathway';
 import { eventually } from '../stack-processes';
 import { buildConsole, startConsoleStack, type ConsoleStack } from './console-harness';
 
