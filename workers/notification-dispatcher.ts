@@ -40,7 +40,7 @@ function outgoing(delivery: ClaimedDelivery): OutgoingDelivery | string {
   if (delivery.channel === 'webhook') {
     return delivery.webhook ? { deliveryId: delivery.deliveryId, channel: 'webhook', ...delivery.webhook, message: delivery.message } : 'the subscription has no webhook target';
   }
-  return delivery.emailTo ? { deliveryId: delivery.deliveryId, channel: 'email', to: delivery.emailTo, message: delivery.message } : 'the recipient has no email address or is inactive';
+  return delivery.emailTo ? { deliveryId: delivery.deliveryId, channel: 'email', to: delivery.emailTo, locale: delivery.locale, message: delivery.message } : 'the recipient has no email address or is inactive';
 }
 
 /** Starts the dispatcher loop; it polls every `settings.pollIntervalMs`. */
@@ -81,7 +81,7 @@ export function startNotificationDispatcher({ pool, settings, onError, channels:
   async function round(): Promise<void> {
     // Queue first, so an event's deliveries go out in the same round.
     for (;;) {
-      const dispatched = await dispatchCaseEvents(pool, { batchSize: EVENT_BATCH, linkBaseUrl: settings.linkBaseUrl, keys });
+      const dispatched = await dispatchCaseEvents(pool, { batchSize: EVENT_BATCH, linkBaseUrl: settings.linkBaseUrl, keys, defaultEmails: settings.smtpUrl !== undefined });
       if (!dispatched || dispatched.events < EVENT_BATCH || stopped) break;
     }
     for (;;) {

@@ -67,6 +67,8 @@ export interface ClaimedDelivery {
   webhook: { url: string; secret: string } | null;
   /** Email target: the fixed address, or the named user's current address. */
   emailTo: string | null;
+  /** The language of the email: the named user's preference; Italian for fixed addresses. */
+  locale: 'it' | 'en';
   subscriptionDeleted: boolean;
 }
 
@@ -83,6 +85,7 @@ interface ClaimedRow {
   recipient_address: string | null;
   user_email: string | null;
   user_active: boolean | null;
+  user_locale: 'it' | 'en' | null;
 }
 
 /**
@@ -102,10 +105,12 @@ export async function claimDueDeliveries(db: Queryable, { limit, leaseMs }: { li
        RETURNING d.delivery_id, d.channel, d.kind, d.attempts, d.message, d.subscription_id, d.recipient_address, d.recipient_user_id
      )
      SELECT claimed.delivery_id, claimed.channel, claimed.kind, claimed.attempts, claimed.message, claimed.subscription_id,
-       claimed.recipient_address, s.url, s.secret, s.deleted_at, u.email AS user_email, u.active AS user_active
+       claimed.recipient_address, s.url, s.secret, s.deleted_at, u.email AS user_email, u.active AS user_active,
+       p.locale AS user_locale
      FROM claimed
      LEFT JOIN notification_subscriptions s ON s.subscription_id = claimed.subscription_id
-     LEFT JOIN users u ON u.id = claimed.recipient_user_id`,
+     LEFT JOIN users u ON u.id = claimed.recipient_user_id
+     LEFT JOIN notification_preferences p ON p.user_id = claimed.recipient_user_id`,
     [limit, leaseMs],
   );
   return rows.map((row) => ({
@@ -117,6 +122,7 @@ export async function claimDueDeliveries(db: Queryable, { limit, leaseMs }: { li
     subscriptionId: row.subscription_id,
     webhook: row.url !== null && row.secret !== null ? { url: row.url, secret: row.secret } : null,
     emailTo: row.recipient_address ?? (row.user_active ? row.user_email : null),
+    locale: row.recipient_address === null ? (row.user_locale ?? 'it') : 'it',
     subscriptionDeleted: row.deleted_at !== null,
   }));
 }

@@ -6,11 +6,13 @@
  * others move on to sending), reads the next events in commit order, inserts their deliveries
  * (idempotent by `dedupe_key`) and moves the cursor.
  */
-import { subscriptionMatches } from '../../domain/notification-matching';
+import { defaultEmailWanted, defaultRulesConcerning, subscriptionMatches, type DefaultRule } from '../../domain/notification-matching';
 import { notificationOfEvent, notifiedEventTypes, type EventRow } from '../notifications/event-notifications';
 import { openJson } from '../codec/personal-data';
 import type { PersonKeyStore } from '../codec/person-key-store';
 import { insertDeliveries, type QueuedDelivery } from './notification-delivery-repository';
+import { insertUserNotifications, type UserNotificationInput } from './notification-centre-repository';
+import { loadDefaultRecipients, loadDefaultRules, type DefaultRecipient } from './notification-preference-repository';
 import { loadSubscriptionRules } from './notification-subscription-repository';
 import { inTransaction, type Queryable } from './pool';
 
@@ -28,6 +30,7 @@ interface EventQueryRow {
   event_no: string;
   reference: string | null;
   case_area: string | null;
+  step_title: { it: string; en?: string } | null;
   t_area: string | null;
   t_service: string | null;
   t_role: string | null;
@@ -48,11 +51,13 @@ const nextEvents = `
 SELECT e.case_id, e.seq, e.type, e.at, e.step_id, e.task_id,
   CASE WHEN e.type = ANY($4::text[]) THEN e.details END AS details,
   e.committed_tx::text AS committed_tx, e.event_no, c.reference, c.area_id AS case_area,
+  pv.definition->'steps'->e.step_id->'title' AS step_title,
   t.area_id AS t_area, t.service AS t_service, t.role AS t_role, t.assignee_id AS t_assignee, t.due_at AS t_due,
   t.escalation_level AS t_level, t.escalations AS t_escalations,
   r.referral_id AS r_id, r.area_id AS r_area, r.to_service AS r_to, r.accept_due_at AS r_due, r.escalation_level AS r_level, r.role AS r_role
 FROM case_events e
 LEFT JOIN cases c ON c.case_id = e.case_id AND e.type = ANY($4::text[])
+LEFT JOIN pathway_versions pv ON pv.key = c.pathway_key AND pv.version = c.pathway_version
 LEFT JOIN tasks t ON t.task_id = e.task_id AND e.type = ANY($4::text[])
 LEFT JOIN LATERAL (
   SELECT * FROM referrals r
@@ -79,6 +84,7 @@ function toEventRow(row: EventQueryRow, details: unknown): EventRow {
     stepId: row.step_id,
     taskId: row.task_id,
     details,
+    stepTitle: row.step_title !== null && typeof row.step_title.it === 'string' ? row.step_title : null,
     caseReference: row.reference,
     caseAreaId: row.case_area,
     task:
@@ -100,13 +106,45 @@ function toEventRow(row: EventQueryRow, details: unknown): EventRow {
   };
 }
 
+/** What the default rules make of one notified event: centre entries, and emails for those who want them. */
+function byDefaultRules(
+  event: { caseId: string; seq: number; type: string },
+  notification: NonNullable<ReturnType<typeof notificationOfEvent>>,
+  defaults: { rules: DefaultRule[]; recipients: DefaultRecipient[]; email: boolean },
+  subscribed: ReadonlySet<string>,
+): { entries: UserNotificationInput[]; deliveries: QueuedDelivery[] } {
+  const entries: UserNotificationInput[] = [];
+  const deliveries: QueuedDelivery[] = [];
+  for (const user of defaults.recipients) {
+    const ruleKeys = defaultRulesConcerning(defaults.rules, user, event.type, notification.facts);
+    if (ruleKeys.length === 0) continue;
+    entries.push({ userId: user.id, caseId: event.caseId, eventSeq: event.seq, ruleKeys, message: notification.message });
+    // A user an admin subscribed by email to this event already gets it: one email, not two.
+    if (!defaults.email || user.email === null || subscribed.has(user.id) || !defaultEmailWanted(defaults.rules, ruleKeys, user.mutedRules)) continue;
+    deliveries.push({
+      dedupeKey: `event:${event.caseId}:${event.seq}:user:${user.id}`,
+      subscriptionId: null,
+      channel: 'email',
+      kind: notification.message.kind,
+      caseId: event.caseId,
+      eventSeq: event.seq,
+      recipientUserId: user.id,
+      recipientAddress: null,
+      message: notification.message,
+    });
+  }
+  return { entries, deliveries };
+}
+
 /**
- * Moves the cursor over the next batch of committed case events and queues a delivery for every
- * subscription each one matches, in one transaction. Returns null when another dispatcher holds the cursor.
+ * Moves the cursor over the next batch of committed case events and, in one transaction, queues a
+ * delivery for every subscription each one matches and writes the notification-centre entries of the
+ * users the default rules say it concerns (with their default emails when `defaultEmails`: SMTP is
+ * configured). Returns null when another dispatcher holds the cursor.
  */
 export async function dispatchCaseEvents(
   db: Queryable,
-  options: { batchSize: number; linkBaseUrl: string; keys: PersonKeyStore },
+  options: { batchSize: number; linkBaseUrl: string; keys: PersonKeyStore; defaultEmails?: boolean },
 ): Promise<{ events: number; queued: number } | null> {
   return inTransaction(db, async (client) => {
     const cursor = await client.query<{ committed_tx: string; event_no: string }>(
@@ -126,7 +164,7 @@ export async function dispatchCaseEvents(
       [tx, no],
     );
     if (newest.rows.length === 0) return { events: 0, queued: 0 };
-    if ((await loadSubscriptionRules(client)).length === 0) {
+    if ((await loadSubscriptionRules(client)).length === 0 && (await loadDefaultRules(client)).length === 0) {
       // Nobody to tell: skip to the newest settled event without reading what lies between.
       await moveCursor(newest.rows[0]);
       return { events: 0, queued: 0 };
@@ -134,6 +172,7 @@ export async function dispatchCaseEvents(
     const { rows } = await client.query<EventQueryRow>(nextEvents, [tx, no, options.batchSize, notifiedEventTypes]);
     if (rows.length === 0) return { events: 0, queued: 0 };
     const rules = await loadSubscriptionRules(client);
+    const defaults = { rules: await loadDefaultRules(client), recipients: await loadDefaultRecipients(client), email: options.defaultEmails ?? false };
     // A value that cannot be opened reads as absent (rows fallback) rather than stalling the cursor for every event after it.
     const opened = await Promise.all(rows.map(async (row) => (row.details === null ? null : openJson(options.keys, row.details).catch(() => undefined))));
     const notifications = rows
@@ -142,9 +181,12 @@ export async function dispatchCaseEvents(
     let queued = 0;
     if (notifications.length > 0) {
       const deliveries: QueuedDelivery[] = [];
+      const entries: UserNotificationInput[] = [];
       for (const { row, notification } of notifications) {
+        const subscribed = new Set<string>();
         for (const rule of rules) {
           if (!subscriptionMatches(rule, notification.facts)) continue;
+          if (rule.channel === 'email' && rule.userId !== null) subscribed.add(rule.userId);
           deliveries.push({
             dedupeKey: `event:${row.case_id}:${row.seq}:${rule.subscriptionId}`,
             subscriptionId: rule.subscriptionId,
@@ -157,8 +199,12 @@ export async function dispatchCaseEvents(
             message: notification.message,
           });
         }
+        const byDefault = byDefaultRules({ caseId: row.case_id, seq: row.seq, type: row.type }, notification, defaults, subscribed);
+        entries.push(...byDefault.entries);
+        deliveries.push(...byDefault.deliveries);
       }
       queued = await insertDeliveries(client, deliveries);
+      await insertUserNotifications(client, entries);
     }
     await moveCursor(rows[rows.length - 1]);
     return { events: rows.length, queued };

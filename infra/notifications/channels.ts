@@ -10,7 +10,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { createTransport } from 'nodemailer';
 import type { NotificationMessage } from './messages';
-import { emailSubject, emailText, webhookBody } from './messages';
+import { webhookBody } from './messages';
+import { renderEmail, type EmailLocale } from './email-rendering';
 import type { NotificationSettings } from './settings';
 import { signWebhookBody, signatureHeader } from './signing';
 import { pinnedLookup, resolveHost, vetWebhookHost, webhookAddressPolicy, webhookHost, WebhookAddressRefused, type ResolvedAddress, type ResolveHost } from './webhook-address';
@@ -23,7 +24,7 @@ export class DeliveryError extends Error {
 /** One delivery, resolved to where it goes. */
 export type OutgoingDelivery =
   | { deliveryId: string; channel: 'webhook'; url: string; secret: string; message: NotificationMessage }
-  | { deliveryId: string; channel: 'email'; to: string; message: NotificationMessage };
+  | { deliveryId: string; channel: 'email'; to: string; locale: EmailLocale; message: NotificationMessage };
 
 export interface NotificationChannels {
   send(delivery: OutgoingDelivery): Promise<void>;
@@ -102,12 +103,13 @@ export function createNotificationChannels(settings: NotificationSettings, { res
 
   async function sendEmail(delivery: Extract<OutgoingDelivery, { channel: 'email' }>): Promise<void> {
     if (!mailer) throw new DeliveryError('email is not configured (SMTP_URL)');
+    const { subject, text } = renderEmail(delivery.message, delivery.locale);
     try {
       await mailer.sendMail({
         from: settings.emailFrom,
         to: delivery.to,
-        subject: emailSubject(delivery.message),
-        text: emailText(delivery.message),
+        subject,
+        text,
         // The same id on every attempt, so a mail system can drop a duplicate.
         messageId: `<${delivery.deliveryId}@reticulate.notifications>`,
         headers: { 'X-Reticulate-Delivery': delivery.deliveryId, 'X-Reticulate-Event': delivery.message.kind },

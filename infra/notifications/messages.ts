@@ -1,5 +1,5 @@
 /**
- * What a notification says, and how each channel renders it. Messages carry pseudonymous references
+ * What a notification says (webhooks send it as JSON; emails render it in email-rendering.ts). Messages carry pseudonymous references
  * and codes only — the case reference, step, task and referral ids, service, role, deadline, level
  * and a link — never form values, names or anything else about the person.
  */
@@ -68,55 +68,7 @@ export interface DigestMessage {
 
 export type NotificationMessage = EventMessage | DigestMessage;
 
-const kindTitles: Record<NotificationKind, string> = {
-  task_assigned: 'Task assigned',
-  task_reminder: 'Task reminder',
-  task_escalated: 'Task escalated',
-  referral: 'Referral update',
-  supervisor_digest: 'Stalled cases',
-};
-
 /** The JSON body a webhook receives (signed as is). */
 export function webhookBody(deliveryId: string, message: NotificationMessage): string {
   return JSON.stringify({ id: deliveryId, type: message.kind, data: message });
-}
-
-/** The subject line of an email. */
-export function emailSubject(message: NotificationMessage): string {
-  if (message.kind === 'supervisor_digest') {
-    return `[Reticulate] ${kindTitles.supervisor_digest}: ${message.cases.length} in ${message.areas.join(', ')}`;
-  }
-  // ASCII only: the subject stays readable in every mail client and filter without MIME encoding.
-  const where = [message.caseReference ?? message.caseId, message.stepId].filter(Boolean).join(' / ');
-  const level = message.kind === 'task_escalated' && message.level ? ` (level ${message.level})` : '';
-  return `[Reticulate] ${kindTitles[message.kind]}${level}: ${where}`;
-}
-
-/** The plain-text body of an email. */
-export function emailText(message: NotificationMessage): string {
-  if (message.kind === 'supervisor_digest') {
-    const lines = [`Stalled cases in ${message.areas.join(', ')} on ${message.generatedAt}:`, ''];
-    for (const item of message.cases) {
-      const reasons = item.reasons.map((reason) => `${reason.type} since ${reason.since}${reason.level ? ` (level ${reason.level})` : ''}`).join('; ');
-      lines.push(`- ${item.caseReference} [${item.areaId}] steps ${item.openStepIds.join(', ') || '-'}: ${reasons}`, `  ${item.link}`);
-    }
-    if (message.more) lines.push('', 'More stalled cases are waiting than this digest lists.');
-    lines.push('', `All stalled cases: ${message.link}`);
-    return lines.join('\n');
-  }
-  const rows: Array<[string, string | number | null]> = [
-    ['Event', message.event],
-    ['Case', message.caseReference ?? message.caseId],
-    ['Area', message.areaId],
-    ['Step', message.stepId],
-    ['Task', message.taskId],
-    ['Referral', message.referralId],
-    ['Service', message.service],
-    ['Role', message.role],
-    ['Deadline', message.deadline],
-    ['Escalation level', message.level],
-    ['Held by a person', message.kind === 'referral' ? null : message.assignedToPerson ? 'yes' : 'no (shared queue)'],
-    ['Open', message.link],
-  ];
-  return rows.filter(([, value]) => value !== null && value !== '').map(([label, value]) => `${label}: ${value}`).join('\n');
 }

@@ -54,13 +54,36 @@ function unfold(headerBlock: string): string {
   return headerBlock.replace(/\r?\n[ \t]+/g, ' ');
 }
 
+/** Quoted-printable to text: the escapes are bytes of UTF-8, so they are decoded as bytes. */
+function fromQuotedPrintable(encoded: string): string {
+  const bytes: number[] = [];
+  const soft = encoded.replace(/=\r?\n/g, '');
+  for (let i = 0; i < soft.length; i += 1) {
+    if (soft[i] === '=' && /^[0-9A-F]{2}$/i.test(soft.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(soft.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(...Buffer.from(soft[i], 'utf8'));
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/** A header with RFC 2047 encoded words (Italian subjects have accents) as text. */
+function decodeHeader(value: string): string {
+  return value
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?utf-8\?([QB])\?([^?]*)\?=/gi, (_m, encoding: string, word: string) =>
+      encoding.toUpperCase() === 'B' ? Buffer.from(word, 'base64').toString('utf8') : fromQuotedPrintable(word.replace(/_/g, ' ')),
+    );
+}
+
 function parseMail(raw: string, to: string[]): Mail {
   const split = raw.indexOf('\r\n\r\n');
   const headers = unfold(raw.slice(0, split));
-  const subject = /^subject: (.*)$/im.exec(headers)?.[1] ?? '';
+  const subject = decodeHeader(/^subject: (.*)$/im.exec(headers)?.[1] ?? '');
   const transferEncoding = /^content-transfer-encoding: (.*)$/im.exec(headers)?.[1]?.trim().toLowerCase();
   let text = raw.slice(split + 4);
-  if (transferEncoding === 'quoted-printable') text = text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  if (transferEncoding === 'quoted-printable') text = fromQuotedPrintable(text);
+  else if (transferEncoding === 'base64') text = Buffer.from(text, 'base64').toString('utf8');
   return { to, raw, subject, text };
 }
 
@@ -298,9 +321,12 @@ describe('delivery of case events', () => {
 
     const toOperator = mails.filter((mail) => mail.to.includes('outreach-operator-grosseto@demo.reticulate.invalid'));
     expect(toOperator).toHaveLength(1);
-    expect(toOperator[0].subject).toBe(`[Reticulate] Task assigned: ${started.reference} / outreach`);
-    expect(toOperator[0].text).toContain(`Task: ${task.taskId}`);
-    expect(toOperator[0].text).toContain(`Open: https://console.example.test/tasks/${task.taskId}`);
+    // Italian (no preference set), with the step's title and the deadline in Europe/Rome, never UTC.
+    expect(toOperator[0].subject).toBe(`[Reticulate] Attività assegnata: ${started.reference} / Aggancio e invio`);
+    expect(toOperator[0].text).toContain('Evento: attività riassegnata');
+    expect(toOperator[0].text).toMatch(/Scadenza: \d{1,2} [a-z]+ \d{4} alle ore \d{2}:\d{2} CES?T/);
+    expect(toOperator[0].text).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+    expect(toOperator[0].text).toContain(`Apri: https://console.example.test/tasks/${task.taskId}`);
 
     // Completing the task with a canary value: the next task is announced, the value never is.
     const done = await api.request('outreach-operator-grosseto', {
@@ -334,7 +360,7 @@ describe('delivery of case events', () => {
     expect(dataOf(caseCalls[0])).toMatchObject({ event: 'task_escalated', level: 1, role: 'supervisor', service: 'oss', stepId: 'intake', caseReference: started.reference });
 
     const toSupervisor = mails.filter((mail) => mail.to.includes('supervisor-livorno@demo.reticulate.invalid'));
-    expect(toSupervisor.map((mail) => mail.subject)).toEqual([`[Reticulate] Task escalated (level 1): ${started.reference} / intake`]);
+    expect(toSupervisor.map((mail) => mail.subject)).toEqual([`[Reticulate] Attività in escalation (livello 1): ${started.reference} / Accoglienza`]);
   });
 
   it('retries a failing receiver with backoff until it answers', async () => {
@@ -485,15 +511,15 @@ describe('supervisor digest', () => {
       return rows[0].n === 2;
     });
 
-    const digests = mails.slice(before).filter((mail) => mail.subject.startsWith('[Reticulate] Stalled cases'));
+    const digests = mails.slice(before).filter((mail) => mail.subject.startsWith('[Reticulate] Casi fermi'));
     expect(digests.map((mail) => mail.to).sort()).toEqual([['supervisor-grosseto@demo.reticulate.invalid'], ['supervisor-livorno@demo.reticulate.invalid']]);
     const toGrosseto = digests.find((mail) => mail.to.includes('supervisor-grosseto@demo.reticulate.invalid'))!;
     const toLivorno = digests.find((mail) => mail.to.includes('supervisor-livorno@demo.reticulate.invalid'))!;
-    expect(toGrosseto.subject).toBe('[Reticulate] Stalled cases: 1 in grosseto');
+    expect(toGrosseto.subject).toBe('[Reticulate] Casi fermi: 1 in grosseto');
     expect(toGrosseto.text).toContain(grosseto.reference);
-    expect(toGrosseto.text).toContain('overdue_task since');
+    expect(toGrosseto.text).toMatch(/attività scaduta dal \d{1,2} [a-z]+ \d{4} alle ore \d{2}:\d{2} CES?T/);
     expect(toGrosseto.text).not.toContain(livornoCases[0].reference);
-    expect(toLivorno.subject).toBe('[Reticulate] Stalled cases: 1 in livorno');
+    expect(toLivorno.subject).toBe('[Reticulate] Casi fermi: 1 in livorno');
     expect(toLivorno.text).toContain(livornoCases[0].reference);
     expect(toLivorno.text).not.toContain(grosseto.reference);
     // Every reference a digest lists is a case reference: exactly one per digest.
@@ -569,6 +595,8 @@ describe('task reminder', () => {
     expect((await api.request(coordinator, { method: 'POST', url: `/pathways/${pathway.key}/draft/publish` })).statusCode).toBe(201);
     await webhookEndpoint('/lucca-reminders', { areaId: 'lucca', kinds: ['task_reminder'] });
     await subscribe({ channel: 'email', userId: 'oss-operator-lucca', kinds: ['task_reminder'] });
+    // English by the recipient's own preference.
+    expect((await api.request('oss-operator-lucca', { method: 'PUT', url: '/me/notification-preferences', payload: { locale: 'en', mutedRules: [] } })).statusCode).toBe(200);
     const before = mails.length;
 
     const started = await startCase('oss-operator-lucca', 'lucca', pathway.key, {});
@@ -587,7 +615,8 @@ describe('task reminder', () => {
     expect(reminders[0].signatureValid).toBe(true);
     expect(dataOf(reminders[0])).toMatchObject({ kind: 'task_reminder', event: 'reminder_due', taskId: task.taskId, service: 'oss', deadline: newDueAt, caseReference: started.reference });
     const toOperator = mails.slice(before).filter((mail) => mail.to.includes('oss-operator-lucca@demo.reticulate.invalid'));
-    expect(toOperator.map((mail) => mail.subject)).toEqual([`[Reticulate] Task reminder: ${started.reference} / intake`]);
+    expect(toOperator.map((mail) => mail.subject)).toEqual([`[Reticulate] Task reminder: ${started.reference} / Accoglienza`]);
+    expect(toOperator[0].text).toMatch(/Deadline: \d{1,2} [A-Z][a-z]+ \d{4} at \d{2}:\d{2} CES?T/);
   });
 });
 

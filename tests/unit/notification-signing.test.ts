@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto';
 import { isExhausted, retryDelayMs } from '../../infra/notifications/backoff';
 import { notificationOfEvent, type EventRow } from '../../infra/notifications/event-notifications';
 import { subscriptionMatches, type NotificationFacts, type SubscriptionRule } from '../../domain/notification-matching';
-import { emailSubject, emailText } from '../../infra/notifications/messages';
+import { renderEmail } from '../../infra/notifications/email-rendering';
 import { newWebhookSecret, signWebhookBody, verifyWebhookSignature } from '../../infra/notifications/signing';
 
 const secret = 'whsec_test-secret';
@@ -154,6 +154,7 @@ describe('messages of case events', () => {
       caseReference: 'RT-GR-ABC123',
       areaId: 'grosseto',
       stepId: 'intake',
+      stepTitle: null,
       taskId: 't-1',
       referralId: null,
       service: 'oss',
@@ -163,8 +164,9 @@ describe('messages of case events', () => {
       assignedToPerson: false,
       link: 'https://console.example.test/tasks/t-1',
     });
-    expect(emailSubject(result!.message)).toBe('[Reticulate] Task reminder: RT-GR-ABC123 / intake');
-    expect(emailText(result!.message)).not.toMatch(/Mario|oss-operator/);
+    const email = renderEmail(result!.message, 'en');
+    expect(email.subject).toBe('[Reticulate] Task reminder: RT-GR-ABC123 / intake');
+    expect(email.text).not.toMatch(/Mario|oss-operator/);
   });
 
   it('reads an escalation from plain details, and from the task row when details are unreadable (encrypted)', () => {

@@ -6,6 +6,7 @@ import { actorOf } from '../../plugins/auth';
 import { bearerSecurity } from '../../schemas/common';
 import { actorSchema } from '../../schemas/me';
 import { problemResponses } from '../../schemas/problem';
+import meNotificationRoutes from './notifications';
 
 const meRoutes: FastifyPluginAsyncZod = async (fastify) => {
   fastify.get('/me', {
@@ -21,6 +22,8 @@ const meRoutes: FastifyPluginAsyncZod = async (fastify) => {
       return { id, kind, name, roles, areas, services };
     },
   });
+
+  await fastify.register(meNotificationRoutes);
 };
 
 export default meRoutes;

@@ -706,6 +706,391 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My notification centre: escalations, referrals and reassignments that concern me, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size (1–100). */
+                    limit?: number;
+                    /** @description Opaque cursor from `nextCursor` of the previous page. */
+                    cursor?: string;
+                    /** @description Only the unread ones. */
+                    unread?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UserNotificationPage"];
+                    };
+                };
+                /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired bearer token (`unauthorized`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The actor may not do this (`forbidden`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/notifications/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many of my notifications are unread (the console polls it for its bell) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UnreadNotifications"];
+                    };
+                };
+                /** @description Missing, invalid or expired bearer token (`unauthorized`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The actor may not do this (`forbidden`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/notifications/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark some of my notifications, or all of them, read */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description These notifications (yours; others are ignored). */
+                        notificationIds: string[];
+                    } | {
+                        /**
+                         * @description Every notification of yours.
+                         * @enum {boolean}
+                         */
+                        all: true;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MarkNotificationsReadResult"];
+                    };
+                };
+                /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired bearer token (`unauthorized`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The actor may not do this (`forbidden`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The content type is not accepted (`unsupported_media_type`). */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My notification choices, and the default rules they apply to */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationPreferences"];
+                    };
+                };
+                /** @description Missing, invalid or expired bearer token (`unauthorized`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The actor may not do this (`forbidden`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Choose the language of my notification emails and the default rules I want no email for */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description The language of your notification emails (Italian by default).
+                         * @enum {string}
+                         */
+                        locale: "it" | "en";
+                        /** @description Default rules you want no email for (the centre still shows them). */
+                        mutedRules: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationPreferences"];
+                    };
+                };
+                /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired bearer token (`unauthorized`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The actor may not do this (`forbidden`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The content type is not accepted (`unsupported_media_type`). */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed but invalid content; `issues` locate each problem (`invalid_data`, `invalid_pathway`, `idempotency_key_reused`). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/staff": {
         parameters: {
             query?: never;
@@ -2393,7 +2778,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Transfer a case to another area (supervisors) */
+        /** Ask to transfer a case to another area (supervisors): the case stays here until a manager of that area accepts (see /cases/{caseId}/transfers) */
         post: {
             parameters: {
                 query?: never;
@@ -4987,7 +5372,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Accept the referral (the receiving service); the case then waits for its outcome */
+        /**
+         * Accept the referral (the receiving service), optionally with the first appointment; the case then waits for its outcome
+         * @description A first appointment in the past answers 422 with the path `firstAppointmentAt`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5000,7 +5388,11 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AcceptReferralInput"];
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
@@ -5897,7 +6289,7 @@ export interface paths {
                     areaId?: string;
                     pathwayKey?: string;
                     /** @description Only cases breaking one of these rule kinds (repeat the parameter for several). */
-                    kind?: ("overdue_task" | "no_progress" | "no_contact" | "escalated" | "referral_not_accepted" | "suspended_too_long" | "isee_expiring") | ("overdue_task" | "no_progress" | "no_contact" | "escalated" | "referral_not_accepted" | "suspended_too_long" | "isee_expiring")[];
+                    kind?: ("overdue_task" | "no_progress" | "no_contact" | "escalated" | "referral_not_accepted" | "suspended_too_long" | "isee_expiring" | "contact_failures") | ("overdue_task" | "no_progress" | "no_contact" | "escalated" | "referral_not_accepted" | "suspended_too_long" | "isee_expiring" | "contact_failures")[];
                     /** @description Page size (1–100). */
                     limit?: number;
                     /** @description Opaque cursor from `nextCursor` of the previous page. */
@@ -6096,6 +6488,489 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pending transfer requests into the areas you manage (or out of them), oldest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description incoming: requests into the areas you manage (to answer); outgoing: requests out of them. */
+                    direction?: "incoming" | "outgoing";
+                    /** @description Page size (1–100). */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TransferList"];
+                    };
+                };
+                /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired bearer token (`unauthorized`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The actor may not do this (`forbidden`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases/{caseId}/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A case's transfer requests, newest first: the pending one, and each answer with its reason */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    caseId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TransferList"];
+                    };
+                };
+                /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired bearer token (`unauthorized`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The actor may not do this (`forbidden`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or outside the actor's areas and services (`not_found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases/{caseId}/transfers/{transferId}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept a transfer into your area: the case moves here and its open tasks go to your area's queues (managers of the receiving area) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Repeat a command safely: it is applied once, and a repeat with the same key returns the first result. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    caseId: string;
+                    transferId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Transfer"];
+                    };
+                };
+                /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired bearer token (`unauthorized`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The actor may not do this (`forbidden`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or outside the actor's areas and services (`not_found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (`conflict`, `case_not_active`, `pathway_retired`). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed but invalid content; `issues` locate each problem (`invalid_data`, `invalid_pathway`, `idempotency_key_reused`). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases/{caseId}/transfers/{transferId}/refuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refuse a transfer into your area, with a reason the sending area reads; the case stays where it is */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Repeat a command safely: it is applied once, and a repeat with the same key returns the first result. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    caseId: string;
+                    transferId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RefuseTransferInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Transfer"];
+                    };
+                };
+                /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired bearer token (`unauthorized`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The actor may not do this (`forbidden`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or outside the actor's areas and services (`not_found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (`conflict`, `case_not_active`, `pathway_retired`). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed but invalid content; `issues` locate each problem (`invalid_data`, `invalid_pathway`, `idempotency_key_reused`). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases/{caseId}/transfers/{transferId}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw an unanswered transfer request (managers of the sending area) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Repeat a command safely: it is applied once, and a repeat with the same key returns the first result. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    caseId: string;
+                    transferId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WithdrawTransferInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Transfer"];
+                    };
+                };
+                /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired bearer token (`unauthorized`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The actor may not do this (`forbidden`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or outside the actor's areas and services (`not_found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (`conflict`, `case_not_active`, `pathway_retired`). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed but invalid content; `issues` locate each problem (`invalid_data`, `invalid_pathway`, `idempotency_key_reused`). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -6591,7 +7466,7 @@ export interface paths {
                     /** @description Every access to this person's cases (a data subject's access request). */
                     personId?: string;
                     actorId?: string;
-                    action?: "me.read" | "directory.read" | "pathways.read" | "pathways.edit" | "cases.read" | "cases.start" | "cases.command" | "cases.contact" | "cases.migrate" | "tasks.read" | "tasks.act" | "referrals.read" | "referrals.respond" | "supervision.read" | "supervision.rules" | "interventions.run" | "interventions.read" | "reports.export" | "notifications.admin" | "audit.read" | "persons.erase" | "persons.search" | "persons.read" | "persons.record" | "cases.searchByPerson" | "documents.read" | "documents.upload" | "codec.use" | "accounts.manage";
+                    action?: "me.read" | "directory.read" | "pathways.read" | "pathways.edit" | "cases.read" | "cases.start" | "cases.command" | "cases.contact" | "cases.migrate" | "tasks.read" | "tasks.act" | "referrals.read" | "referrals.respond" | "supervision.read" | "supervision.rules" | "interventions.run" | "interventions.read" | "reports.export" | "notifications.admin" | "audit.read" | "persons.erase" | "persons.search" | "persons.read" | "persons.record" | "cases.searchByPerson" | "documents.read" | "documents.upload" | "transfers.read" | "transfers.answer" | "absence.manage" | "codec.use" | "accounts.manage";
                     /** @description Events at or after this time. */
                     from?: string;
                     /** @description Events before this time. */
@@ -8176,7 +9051,9 @@ export interface components {
         /** @description Collected data by step id, then field key; `case` holds the start data. */
         CaseDataInput: {
             [key: string]: {
-                [key: string]: string | number | boolean | string[] | null;
+                [key: string]: (string | number | boolean | string[] | null) | {
+                    [key: string]: string | number | boolean | string[] | null;
+                }[];
             };
         };
         PlanSignOffInput: {
@@ -8256,7 +9133,7 @@ export interface components {
         };
         CaseEventInput: {
             seq: number;
-            /** @description One of: case_started, task_created, task_claimed, task_released, task_signed, task_completed, task_reassigned, task_cancelled, deadline_extended, reminder_due, task_escalated, decision_taken, wait_started, branches_started, branches_joined, occurrence_started, recurrence_finished, jumped_back, case_suspended, case_resumed, case_transferred, note_added, case_closed, case_cancelled, contact_recorded, referral_created, referral_accepted, referral_rejected, referral_outcome_recorded, referral_reminder_due, referral_escalated, referral_deadline_extended, referral_cancelled, step_skipped, step_reopened, moved_to_step, case_migrated. */
+            /** @description One of: case_started, task_created, task_claimed, task_released, task_signed, task_completed, task_reassigned, task_cancelled, deadline_extended, reminder_due, task_escalated, decision_taken, wait_started, branches_started, branches_joined, occurrence_started, recurrence_finished, jumped_back, case_suspended, case_resumed, case_transferred, note_added, case_closed, case_cancelled, contact_recorded, referral_created, referral_accepted, referral_rejected, referral_outcome_recorded, referral_reminder_due, referral_escalated, referral_deadline_extended, referral_cancelled, step_skipped, step_reopened, moved_to_step, case_migrated, transfer_requested, transfer_refused, transfer_withdrawn, clocks_paused, clocks_resumed. */
             type: string;
             /** Format: date-time */
             at: string;
@@ -8705,6 +9582,65 @@ export interface components {
             roles: ("operator" | "supervisor" | "coordinator" | "admin" | "auditor")[];
             areas: string[];
             services: string[];
+        };
+        NotificationStepTitleInput: {
+            it: string;
+            en?: string;
+        };
+        UserNotificationInput: {
+            /** Format: uuid */
+            notificationId: string;
+            /** @enum {string} */
+            kind: "task_assigned" | "task_reminder" | "task_escalated" | "referral";
+            /** @description The case event: task_escalated, referral_created, task_reassigned… */
+            event: string;
+            /** Format: date-time */
+            occurredAt: string;
+            readAt: string | null;
+            /** @description The default rules by which the event concerns you (see GET /me/notification-preferences). */
+            rules: string[];
+            caseId: string;
+            caseReference: string | null;
+            areaId: string | null;
+            stepId: string | null;
+            stepTitle: components["schemas"]["NotificationStepTitleInput"] | null;
+            taskId: string | null;
+            referralId: string | null;
+            service: string | null;
+            role: string | null;
+            deadline: string | null;
+            level: number | null;
+        };
+        UserNotificationPageInput: {
+            items: components["schemas"]["UserNotificationInput"][];
+            nextCursor: string | null;
+            /** @description Unread notifications in your scope (all pages). */
+            unreadCount: number;
+        };
+        UnreadNotificationsInput: {
+            unreadCount: number;
+        };
+        MarkNotificationsReadResultInput: {
+            /** @description Those newly marked read. */
+            marked: string[];
+            unreadCount: number;
+        };
+        NotificationPreferencesInput: {
+            /** @enum {string} */
+            locale: "it" | "en";
+            mutedRules: string[];
+            /** @description The default rules: what concerns you without anyone setting it up. */
+            rules: {
+                ruleKey: string;
+                role: string | null;
+                events: string[];
+                /** @enum {string} */
+                reach: "area" | "role" | "service" | "assignee";
+                /** @description Whether the rule emails by default. */
+                email: boolean;
+                /** @description Whether you hold the role the rule is for. */
+                appliesToYou: boolean;
+            }[];
         };
         NewNotificationSubscriptionInput: {
             /** @constant */
@@ -9458,6 +10394,12 @@ export interface components {
                 }[];
             } | null;
         };
+        /** @description Optional: a note, and when the receiving service first sees the person (not in the past). */
+        AcceptReferralInput: {
+            note?: string;
+            /** Format: date-time */
+            firstAppointmentAt?: string;
+        } | null;
         RejectReferralInput: {
             reasonCode: string;
             note?: string;
@@ -9640,10 +10582,10 @@ export interface components {
             /** @description null = every area. */
             areaId: string | null;
             /**
-             * @description overdue_task: an open task more than N calendar days past due (0 = as soon as overdue); no_progress: N working days (area calendar) without progress; no_contact: N days without a successful contact with the person (since the case start when none yet); escalated: an open task at escalation level ≥ N; referral_not_accepted: a referral still pending N days after its acceptance deadline; suspended_too_long: suspended for more than N days; isee_expiring: the latest ISEE certificate of the case (or of its person) expires within N days, or has expired (31 December), and no newer one was uploaded.
+             * @description overdue_task: an open task more than N calendar days past due (0 = as soon as overdue); no_progress: N working days (area calendar) without progress; no_contact: N days without a successful contact with the person (since the case start when none yet); escalated: an open task at escalation level ≥ N; referral_not_accepted: a referral still pending N days after its acceptance deadline; suspended_too_long: suspended for more than N days; isee_expiring: the latest ISEE certificate of the case (or of its person) expires within N days, or has expired (31 December), and no newer one was uploaded; contact_failures: N failed contact attempts in a row pause the case's internal clocks until a successful contact (statutory deadlines run on); it lists no stalled case.
              * @enum {string}
              */
-            kind: "overdue_task" | "no_progress" | "no_contact" | "escalated" | "referral_not_accepted" | "suspended_too_long" | "isee_expiring";
+            kind: "overdue_task" | "no_progress" | "no_contact" | "escalated" | "referral_not_accepted" | "suspended_too_long" | "isee_expiring" | "contact_failures";
             threshold: number;
             enabled: boolean;
         };
@@ -9653,10 +10595,10 @@ export interface components {
             /** @description null = every area. */
             areaId: string | null;
             /**
-             * @description overdue_task: an open task more than N calendar days past due (0 = as soon as overdue); no_progress: N working days (area calendar) without progress; no_contact: N days without a successful contact with the person (since the case start when none yet); escalated: an open task at escalation level ≥ N; referral_not_accepted: a referral still pending N days after its acceptance deadline; suspended_too_long: suspended for more than N days; isee_expiring: the latest ISEE certificate of the case (or of its person) expires within N days, or has expired (31 December), and no newer one was uploaded.
+             * @description overdue_task: an open task more than N calendar days past due (0 = as soon as overdue); no_progress: N working days (area calendar) without progress; no_contact: N days without a successful contact with the person (since the case start when none yet); escalated: an open task at escalation level ≥ N; referral_not_accepted: a referral still pending N days after its acceptance deadline; suspended_too_long: suspended for more than N days; isee_expiring: the latest ISEE certificate of the case (or of its person) expires within N days, or has expired (31 December), and no newer one was uploaded; contact_failures: N failed contact attempts in a row pause the case's internal clocks until a successful contact (statutory deadlines run on); it lists no stalled case.
              * @enum {string}
              */
-            kind: "overdue_task" | "no_progress" | "no_contact" | "escalated" | "referral_not_accepted" | "suspended_too_long" | "isee_expiring";
+            kind: "overdue_task" | "no_progress" | "no_contact" | "escalated" | "referral_not_accepted" | "suspended_too_long" | "isee_expiring" | "contact_failures";
             threshold: number;
             enabled: boolean;
             /** Format: date-time */
@@ -9669,6 +10611,39 @@ export interface components {
         };
         StallRulesReplacementInput: {
             rules: components["schemas"]["StallRuleInput"][];
+        };
+        /** @description Why the receiving area declines: the sending area reads it. */
+        RefuseTransferInput: {
+            reason: string;
+        };
+        WithdrawTransferInput: {
+            reason?: string;
+        };
+        TransferInput: {
+            transferId: string;
+            caseId: string;
+            /** @description Pseudonymous case reference. */
+            reference: string;
+            pathwayKey: string;
+            /** @description Where the case is now: the sending area until the request is accepted. */
+            caseAreaId: string;
+            caseStatus: string;
+            fromAreaId: string;
+            toAreaId: string;
+            /** @enum {string} */
+            status: "pending" | "accepted" | "refused" | "withdrawn";
+            /** @description Why the sending area asks (null once the person is erased). */
+            reason: string | null;
+            requestedBy: string;
+            /** Format: date-time */
+            requestedAt: string;
+            answeredBy: string | null;
+            answeredAt: string | null;
+            /** @description Why it was refused or withdrawn. */
+            answerReason: string | null;
+        };
+        TransferListInput: {
+            items: components["schemas"]["TransferInput"][];
         };
         __shared: {
             $defs: {
@@ -10046,7 +11021,9 @@ export interface components {
         /** @description Collected data by step id, then field key; `case` holds the start data. */
         CaseData: {
             [key: string]: {
-                [key: string]: string | number | boolean | string[] | null;
+                [key: string]: (string | number | boolean | string[] | null) | {
+                    [key: string]: string | number | boolean | string[] | null;
+                }[];
             };
         };
         PlanSignOff: {
@@ -10126,7 +11103,7 @@ export interface components {
         };
         CaseEvent: {
             seq: number;
-            /** @description One of: case_started, task_created, task_claimed, task_released, task_signed, task_completed, task_reassigned, task_cancelled, deadline_extended, reminder_due, task_escalated, decision_taken, wait_started, branches_started, branches_joined, occurrence_started, recurrence_finished, jumped_back, case_suspended, case_resumed, case_transferred, note_added, case_closed, case_cancelled, contact_recorded, referral_created, referral_accepted, referral_rejected, referral_outcome_recorded, referral_reminder_due, referral_escalated, referral_deadline_extended, referral_cancelled, step_skipped, step_reopened, moved_to_step, case_migrated. */
+            /** @description One of: case_started, task_created, task_claimed, task_released, task_signed, task_completed, task_reassigned, task_cancelled, deadline_extended, reminder_due, task_escalated, decision_taken, wait_started, branches_started, branches_joined, occurrence_started, recurrence_finished, jumped_back, case_suspended, case_resumed, case_transferred, note_added, case_closed, case_cancelled, contact_recorded, referral_created, referral_accepted, referral_rejected, referral_outcome_recorded, referral_reminder_due, referral_escalated, referral_deadline_extended, referral_cancelled, step_skipped, step_reopened, moved_to_step, case_migrated, transfer_requested, transfer_refused, transfer_withdrawn, clocks_paused, clocks_resumed. */
             type: string;
             /** Format: date-time */
             at: string;
@@ -10575,6 +11552,65 @@ export interface components {
             roles: ("operator" | "supervisor" | "coordinator" | "admin" | "auditor")[];
             areas: string[];
             services: string[];
+        };
+        NotificationStepTitle: {
+            it: string;
+            en?: string;
+        };
+        UserNotification: {
+            /** Format: uuid */
+            notificationId: string;
+            /** @enum {string} */
+            kind: "task_assigned" | "task_reminder" | "task_escalated" | "referral";
+            /** @description The case event: task_escalated, referral_created, task_reassigned… */
+            event: string;
+            /** Format: date-time */
+            occurredAt: string;
+            readAt: string | null;
+            /** @description The default rules by which the event concerns you (see GET /me/notification-preferences). */
+            rules: string[];
+            caseId: string;
+            caseReference: string | null;
+            areaId: string | null;
+            stepId: string | null;
+            stepTitle: components["schemas"]["NotificationStepTitle"] | null;
+            taskId: string | null;
+            referralId: string | null;
+            service: string | null;
+            role: string | null;
+            deadline: string | null;
+            level: number | null;
+        };
+        UserNotificationPage: {
+            items: components["schemas"]["UserNotification"][];
+            nextCursor: string | null;
+            /** @description Unread notifications in your scope (all pages). */
+            unreadCount: number;
+        };
+        UnreadNotifications: {
+            unreadCount: number;
+        };
+        MarkNotificationsReadResult: {
+            /** @description Those newly marked read. */
+            marked: string[];
+            unreadCount: number;
+        };
+        NotificationPreferences: {
+            /** @enum {string} */
+            locale: "it" | "en";
+            mutedRules: string[];
+            /** @description The default rules: what concerns you without anyone setting it up. */
+            rules: {
+                ruleKey: string;
+                role: string | null;
+                events: string[];
+                /** @enum {string} */
+                reach: "area" | "role" | "service" | "assignee";
+                /** @description Whether the rule emails by default. */
+                email: boolean;
+                /** @description Whether you hold the role the rule is for. */
+                appliesToYou: boolean;
+            }[];
         };
         NewNotificationSubscription: {
             /** @constant */
@@ -11328,6 +12364,12 @@ export interface components {
                 }[];
             } | null;
         };
+        /** @description Optional: a note, and when the receiving service first sees the person (not in the past). */
+        AcceptReferral: {
+            note?: string;
+            /** Format: date-time */
+            firstAppointmentAt?: string;
+        } | null;
         RejectReferral: {
             reasonCode: string;
             note?: string;
@@ -11510,10 +12552,10 @@ export interface components {
             /** @description null = every area. */
             areaId: string | null;
             /**
-             * @description overdue_task: an open task more than N calendar days past due (0 = as soon as overdue); no_progress: N working days (area calendar) without progress; no_contact: N days without a successful contact with the person (since the case start when none yet); escalated: an open task at escalation level ≥ N; referral_not_accepted: a referral still pending N days after its acceptance deadline; suspended_too_long: suspended for more than N days; isee_expiring: the latest ISEE certificate of the case (or of its person) expires within N days, or has expired (31 December), and no newer one was uploaded.
+             * @description overdue_task: an open task more than N calendar days past due (0 = as soon as overdue); no_progress: N working days (area calendar) without progress; no_contact: N days without a successful contact with the person (since the case start when none yet); escalated: an open task at escalation level ≥ N; referral_not_accepted: a referral still pending N days after its acceptance deadline; suspended_too_long: suspended for more than N days; isee_expiring: the latest ISEE certificate of the case (or of its person) expires within N days, or has expired (31 December), and no newer one was uploaded; contact_failures: N failed contact attempts in a row pause the case's internal clocks until a successful contact (statutory deadlines run on); it lists no stalled case.
              * @enum {string}
              */
-            kind: "overdue_task" | "no_progress" | "no_contact" | "escalated" | "referral_not_accepted" | "suspended_too_long" | "isee_expiring";
+            kind: "overdue_task" | "no_progress" | "no_contact" | "escalated" | "referral_not_accepted" | "suspended_too_long" | "isee_expiring" | "contact_failures";
             threshold: number;
             enabled: boolean;
         };
@@ -11523,10 +12565,10 @@ export interface components {
             /** @description null = every area. */
             areaId: string | null;
             /**
-             * @description overdue_task: an open task more than N calendar days past due (0 = as soon as overdue); no_progress: N working days (area calendar) without progress; no_contact: N days without a successful contact with the person (since the case start when none yet); escalated: an open task at escalation level ≥ N; referral_not_accepted: a referral still pending N days after its acceptance deadline; suspended_too_long: suspended for more than N days; isee_expiring: the latest ISEE certificate of the case (or of its person) expires within N days, or has expired (31 December), and no newer one was uploaded.
+             * @description overdue_task: an open task more than N calendar days past due (0 = as soon as overdue); no_progress: N working days (area calendar) without progress; no_contact: N days without a successful contact with the person (since the case start when none yet); escalated: an open task at escalation level ≥ N; referral_not_accepted: a referral still pending N days after its acceptance deadline; suspended_too_long: suspended for more than N days; isee_expiring: the latest ISEE certificate of the case (or of its person) expires within N days, or has expired (31 December), and no newer one was uploaded; contact_failures: N failed contact attempts in a row pause the case's internal clocks until a successful contact (statutory deadlines run on); it lists no stalled case.
              * @enum {string}
              */
-            kind: "overdue_task" | "no_progress" | "no_contact" | "escalated" | "referral_not_accepted" | "suspended_too_long" | "isee_expiring";
+            kind: "overdue_task" | "no_progress" | "no_contact" | "escalated" | "referral_not_accepted" | "suspended_too_long" | "isee_expiring" | "contact_failures";
             threshold: number;
             enabled: boolean;
             /** Format: date-time */
@@ -11539,6 +12581,39 @@ export interface components {
         };
         StallRulesReplacement: {
             rules: components["schemas"]["StallRule"][];
+        };
+        /** @description Why the receiving area declines: the sending area reads it. */
+        RefuseTransfer: {
+            reason: string;
+        };
+        WithdrawTransfer: {
+            reason?: string;
+        };
+        Transfer: {
+            transferId: string;
+            caseId: string;
+            /** @description Pseudonymous case reference. */
+            reference: string;
+            pathwayKey: string;
+            /** @description Where the case is now: the sending area until the request is accepted. */
+            caseAreaId: string;
+            caseStatus: string;
+            fromAreaId: string;
+            toAreaId: string;
+            /** @enum {string} */
+            status: "pending" | "accepted" | "refused" | "withdrawn";
+            /** @description Why the sending area asks (null once the person is erased). */
+            reason: string | null;
+            requestedBy: string;
+            /** Format: date-time */
+            requestedAt: string;
+            answeredBy: string | null;
+            answeredAt: string | null;
+            /** @description Why it was refused or withdrawn. */
+            answerReason: string | null;
+        };
+        TransferList: {
+            items: components["schemas"]["Transfer"][];
         };
     };
     responses: never;
