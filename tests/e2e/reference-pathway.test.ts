@@ -117,9 +117,10 @@ describe('reference pathway end to end (HTTP only, real Temporal and PostgreSQL)
     const ours = stalled.body.items.find((item) => item.case.caseId === caseId);
     expect(ours?.reasons.map((r) => r.type).sort()).toEqual(expect.arrayContaining(['escalated', 'overdue_task']));
 
-    // The supervisor gives the social worker a week more, with a reason; the ladder starts again.
+    // The supervisor gives the social worker two weeks more, with a reason; the ladder starts again
+    // (two weeks, not one: the area manager's warning comes 10 days before the new date).
     const extended = await http<TaskView>('POST', `/tasks/${social!.taskId}/extend`, token('supervisor'), {
-      newDueAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+      newDueAt: new Date(Date.now() + 14 * 86_400_000).toISOString(),
       reason: 'Colloquio fissato con la persona',
     });
     expect(extended.status).toBe(200);
