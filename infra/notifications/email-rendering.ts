@@ -49,7 +49,6 @@ const it: Catalogue = {
     referral_outcome_recorded: "esito dell'invio registrato",
     referral_reminder_due: "sollecito dell'invio",
     referral_escalated: 'invio in escalation',
-    transfer_requested: "richiesta di trasferimento all'area",
   },
   roles: { operator: 'operatore', supervisor: 'responsabile di area', coordinator: 'coordinatore di zona', admin: 'amministratore', auditor: 'revisore' },
   reasons: {
@@ -104,7 +103,6 @@ const en: Catalogue = {
     referral_outcome_recorded: 'referral outcome recorded',
     referral_reminder_due: 'referral reminder',
     referral_escalated: 'referral escalated',
-    transfer_requested: 'transfer to the area requested',
   },
   roles: { operator: 'operator', supervisor: 'area manager', coordinator: 'district coordinator', admin: 'administrator', auditor: 'auditor' },
   reasons: {
