@@ -98,3 +98,57 @@ describe('contacts with the person', () => {
     expectProblem(await contact(outreach, caseId, body), 409, 'case_not_active');
   });
 });
+
+describe('failed contacts in a row pause the internal clocks', () => {
+  interface Clocks {
+    internalClocksPaused: boolean;
+    pausedSince: string | null;
+    pauseAfterFailedAttempts: number | null;
+  }
+  type TimelineEvent = { type: string; actor: { id: string }; details: Record<string, unknown> };
+  const clocks = async (caseId: string) => json<Clocks>(await api.request(outreach, { method: 'GET', url: `/cases/${caseId}/clocks` }));
+  const timeline = async (caseId: string) =>
+    json<Page<TimelineEvent>>(await api.request(`supervisor-${AREA}`, { method: 'GET', url: `/cases/${caseId}/timeline?limit=100` })).items;
+  const dueAtOf = async (caseId: string) => json<CaseDetail>(await api.request(outreach, { method: 'GET', url: `/cases/${caseId}` })).openTasks[0].dueAt;
+  const failed = { outcome: 'failed_attempt', channel: 'phone' };
+
+  it('pauses after the rule’s N failed attempts (3 by default) and resumes on a contact, the deadline moved by the pause', async () => {
+    const { caseId } = await startCase();
+    const dueBefore = await dueAtOf(caseId);
+    expect(dueBefore).not.toBeNull();
+    expect(await clocks(caseId)).toEqual({ internalClocksPaused: false, pausedSince: null, pauseAfterFailedAttempts: 3 });
+    for (const minutes of [30, 20]) expect((await contact(outreach, caseId, { ...failed, at: minutesAgo(minutes) })).statusCode).toBe(200);
+    expect((await clocks(caseId)).internalClocksPaused).toBe(false);
+    expect((await contact(outreach, caseId, { ...failed, at: minutesAgo(10) })).statusCode).toBe(200);
+    const paused = await clocks(caseId);
+    expect(paused).toMatchObject({ internalClocksPaused: true, pauseAfterFailedAttempts: 3 });
+    expect(paused.pausedSince).not.toBeNull();
+    expect(await dueAtOf(caseId)).toBe(dueBefore);
+
+    expect((await contact(outreach, caseId, { outcome: 'reached', channel: 'visit', at: minutesAgo(1) })).statusCode).toBe(200);
+    expect(await clocks(caseId)).toMatchObject({ internalClocksPaused: false, pausedSince: null });
+    const events = await timeline(caseId);
+    expect(events.filter((e) => e.type === 'clocks_paused').map((e) => e.details)).toEqual([{ failedAttempts: 3, threshold: 3 }]);
+    const resumed = events.filter((e) => e.type === 'clocks_resumed');
+    expect(resumed).toHaveLength(1);
+    const pausedMs = resumed[0].details.pausedMs as number;
+    expect(pausedMs).toBeGreaterThan(0);
+    expect(Date.parse((await dueAtOf(caseId))!) - Date.parse(dueBefore!)).toBe(pausedMs);
+  });
+
+  it('follows the area’s own rule, and a disabled rule pauses nothing', async () => {
+    const rules = (body: unknown) => api.request(`coordinator-${AREA}`, { method: 'PUT', url: '/supervision/stall-rules', payload: body });
+    expect((await rules({ rules: [{ pathwayKey: null, areaId: AREA, kind: 'contact_failures', threshold: 1, enabled: true }] })).statusCode).toBe(200);
+    const once = await startCase();
+    expect((await contact(outreach, once.caseId, { ...failed, at: minutesAgo(5) })).statusCode).toBe(200);
+    expect(await clocks(once.caseId)).toMatchObject({ internalClocksPaused: true, pauseAfterFailedAttempts: 1 });
+
+    expect((await rules({ rules: [{ pathwayKey: null, areaId: AREA, kind: 'contact_failures', threshold: 1, enabled: false }] })).statusCode).toBe(200);
+    const off = await startCase();
+    for (const minutes of [5, 4, 3, 2]) expect((await contact(outreach, off.caseId, { ...failed, at: minutesAgo(minutes) })).statusCode).toBe(200);
+    expect(await clocks(off.caseId)).toEqual({ internalClocksPaused: false, pausedSince: null, pauseAfterFailedAttempts: null });
+    expect((await timeline(off.caseId)).some((e) => e.type === 'clocks_paused')).toBe(false);
+    const tooMany = expectProblem(await rules({ rules: [{ pathwayKey: null, areaId: AREA, kind: 'contact_failures', threshold: 101, enabled: true }] }), 400, 'validation_error');
+    expect(tooMany.issues?.[0].path.join('.')).toMatch(/^rules\.0\.threshold$/);
+  });
+});

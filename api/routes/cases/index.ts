@@ -8,7 +8,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { CaseCommand } from '../../../domain/case-commands';
 import type { ProjectionBatch } from '../../../domain/case-state';
-import { caseDetailOfNewCase, findCase, findCaseDetail, listCaseEvents, listCases, type CaseDetail } from '../../../infra/db/case-repository';
+import { effectiveRule } from '../../../domain/stall-rules';
+import { caseDetailOfNewCase, findCase, findCaseDetail, listCaseEvents, listCases, type CaseDetail, type CaseSummary } from '../../../infra/db/case-repository';
+import { contactPausedSince } from '../../../infra/db/contact-pause-repository';
+import { listStallRules } from '../../../infra/db/stall-rule-repository';
 import { findArea } from '../../../infra/db/directory-repository';
 import { readScopeOf } from '../../auth/permissions';
 import type { Action } from '../../../domain/authorization';
@@ -36,6 +39,7 @@ import {
 import { bearerSecurity, caseCursorSchema, decodeCursor, encodeCursor, idempotencyHeadersSchema, idempotencyKeyOf, timelineCursorSchema } from '../../schemas/common';
 import { moveToStepBodySchema, reopenStepBodySchema, skipStepBodySchema } from '../../schemas/interventions';
 import { problemResponses, problemTypes } from '../../schemas/problem';
+import { caseClocksSchema } from '../../schemas/case-clocks';
 import { startCase } from './start-case';
 
 /** The case as the actor now sees it; after a transfer out of their scope, the projected snapshot alone. */
@@ -47,7 +51,7 @@ function detailOrSnapshot(detail: CaseDetail | null, batch: ProjectionBatch): Ca
 
 const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
   /** Looks the case up in scope, checks the actor may act, runs the command, answers with the case. */
-  async function runCaseCommand(request: FastifyRequest, caseId: string, commandOf: () => CaseCommand | Promise<CaseCommand>): Promise<CaseDetailView> {
+  async function runCaseCommand(request: FastifyRequest, caseId: string, commandOf: (current: CaseSummary) => CaseCommand | Promise<CaseCommand>): Promise<CaseDetailView> {
     const actor = actorOf(request);
     const scope = readScopeOf(actor);
     const current = await findCase(fastify.db, scope, caseId);
@@ -56,7 +60,7 @@ const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
     const body = request.body;
     reportAccess(request, { caseId, areaId: current.areaId, fields: body && typeof body === 'object' ? Object.keys(body).map((key) => `command.${key}`) : [] });
     if (current.status === 'closed' || current.status === 'cancelled') throw problem.conflict(`the case is ${current.status}`, problemTypes.caseNotActive);
-    const batch = await fastify.caseCommands.execute(caseId, actor, await commandOf(), request.log, idempotencyKeyOf(request));
+    const batch = await fastify.caseCommands.execute(caseId, actor, await commandOf(current), request.log, idempotencyKeyOf(request));
     return fastify.fieldAccess.caseDetail(request, detailOrSnapshot(await findCaseDetail(fastify.db, scope, caseId, fastify.now()), batch));
   }
 
@@ -65,13 +69,13 @@ const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
     path: string,
     summary: string,
     body: B,
-    toCommand: (body: z.output<B>) => CaseCommand | Promise<CaseCommand>,
+    toCommand: (body: z.output<B>, current: CaseSummary) => CaseCommand | Promise<CaseCommand>,
     action: Action = 'cases.command',
   ) => {
     fastify.post(`/cases/:caseId/${path}`, {
       config: { action, audit: 'write' },
       schema: { tags: ['cases'], summary, security: bearerSecurity, params: caseParamsSchema, headers: idempotencyHeadersSchema, body, response: commandResponses },
-      handler: async (request) => runCaseCommand(request, request.params.caseId, () => toCommand(request.body as z.output<B>)),
+      handler: async (request) => runCaseCommand(request, request.params.caseId, (current) => toCommand(request.body as z.output<B>, current)),
     });
   };
 
@@ -173,6 +177,25 @@ const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
     },
   });
 
+  fastify.get('/cases/:caseId/clocks', {
+    config: { action: 'cases.read' },
+    schema: {
+      tags: ['cases'],
+      summary: "Whether the case's internal clocks are paused because the person cannot be reached, and after how many failed attempts they pause",
+      security: bearerSecurity,
+      params: caseParamsSchema,
+      response: { 200: caseClocksSchema, ...problemResponses(400, 401, 404, 503) },
+    },
+    handler: async (request) => {
+      const { caseId } = request.params;
+      const current = await findCase(fastify.db, readScopeOf(actorOf(request)), caseId);
+      if (!current) throw problem.notFound(`no case ${caseId}`);
+      const rule = effectiveRule(await listStallRules(fastify.db, [current.areaId]), current.pathwayKey, current.areaId, 'contact_failures');
+      const pausedSince = await contactPausedSince(fastify.db, caseId);
+      return { internalClocksPaused: pausedSince !== null, pausedSince, pauseAfterFailedAttempts: rule?.threshold ?? null };
+    },
+  });
+
   commandRoute('suspend', 'Suspend a case (its clocks pause)', suspendCaseBodySchema, (body) => ({ kind: 'suspendCase', ...body }));
   commandRoute('resume', 'Resume a suspended case', resumeCaseBodySchema, (body) => ({ kind: 'resumeCase', ...body }));
   commandRoute('cancel', 'Cancel a case (supervisors)', cancelCaseBodySchema, (body) => ({ kind: 'cancelCase', ...body }));
@@ -214,13 +237,15 @@ const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
     'contacts',
     'Record a contact with the person, or a failed attempt (a successful one sets lastContactAt)',
     recordContactBodySchema,
-    (body) => {
+    async (body, current) => {
       if (Date.parse(body.at) > fastify.now().getTime()) {
         throw problem.unprocessable(problemTypes.invalidData, 'a contact cannot be recorded in the future', [
           { path: ['at'], message: 'must not be later than now', location: 'body' },
         ]);
       }
-      return { kind: 'recordContact', ...body };
+      // The workflow cannot read the rules: the API resolves the case's contact_failures rule and sends its N (null: off).
+      const rule = effectiveRule(await listStallRules(fastify.db, [current.areaId]), current.pathwayKey, current.areaId, 'contact_failures');
+      return { kind: 'recordContact', ...body, pauseAfterFailedAttempts: rule?.threshold ?? null };
     },
     'cases.contact',
   );
