@@ -8,7 +8,9 @@ import { fireDueAlerts, initialDueAt, internalClocksPaused, occurrenceDue, occur
 import { activeReferrals, collectedDate, emit, MAX_STEPS_PER_TRANSITION, newToken, openTasks, PathwayRuntimeError, stepOf, SYSTEM_ACTOR_REF, type EngineContext } from './case-engine-base';
 import { createReferral, fireDueReferralAlerts } from './case-referrals';
 import { evaluateCondition } from './conditions';
+import { matchingMembers, ruleData } from './household';
 import type { CaseState, CaseTask, FieldValue, Token } from './case-state';
+import type { GroupItem, ScalarFieldValue } from './conditions';
 import type { PathwayDefinition, RecurringStep, Step, TaskStep } from './pathway-schema';
 
 /** Moves a token into a step and on through every step that does not wait for a person or the clock. */
@@ -22,8 +24,18 @@ export function enterStep(state: CaseState, ctx: EngineContext, token: Token, fi
     switch (step.kind) {
       case 'task':
         token.state = 'task';
-        createTask(state, ctx, token, stepId, step);
-        return;
+        if (!step.forEach) {
+          createTask(state, ctx, token, stepId, step);
+          return;
+        }
+        if (createMemberTasks(state, ctx, token, stepId, step)) return;
+        // No member matches: the step has nothing to do and the chain goes on.
+        stepId = step.next;
+        if (stepId === undefined) {
+          finishToken(state, ctx, token);
+          return;
+        }
+        break;
       case 'parallel': {
         token.state = 'joining';
         token.pendingChildren = step.branches.length;
@@ -34,7 +46,8 @@ export function enterStep(state: CaseState, ctx: EngineContext, token: Token, fi
         return;
       }
       case 'decision': {
-        const index = step.rules.findIndex((rule) => evaluateCondition(rule.when, state.data));
+        const data = ruleData(state, ctx.definition, ctx.now);
+        const index = step.rules.findIndex((rule) => evaluateCondition(rule.when, data));
         const next = index >= 0 ? step.rules[index].next : step.otherwise;
         emit(state, ctx, 'decision_taken', { stepId, details: { rule: index >= 0 ? index : 'otherwise', next } });
         stepId = next;
@@ -120,7 +133,7 @@ function finishToken(state: CaseState, ctx: EngineContext, token: Token): void {
     }
   } else if (parentStep.kind === 'recurring') {
     const timesDone = parentStep.times !== undefined && parent.occurrences >= parentStep.times;
-    const untilHolds = parentStep.until !== undefined && evaluateCondition(parentStep.until, state.data);
+    const untilHolds = parentStep.until !== undefined && evaluateCondition(parentStep.until, ruleData(state, ctx.definition, ctx.now));
     if (timesDone || untilHolds) {
       emit(state, ctx, 'recurrence_finished', {
         stepId: parent.stepId,
@@ -135,11 +148,25 @@ function finishToken(state: CaseState, ctx: EngineContext, token: Token): void {
   }
 }
 
-function createTask(state: CaseState, ctx: EngineContext, token: Token, stepId: string, step: TaskStep): CaseTask {
+/**
+ * A per-member step: one task for each member its rule holds for, all on the step's token (which
+ * moves on when the last is done). Returns false when no member matches.
+ */
+function createMemberTasks(state: CaseState, ctx: EngineContext, token: Token, stepId: string, step: TaskStep): boolean {
+  const rule = step.forEach!.members;
+  const members = matchingMembers(state, ctx.definition, ctx.now, (data) => evaluateCondition(rule, data));
+  // Indices only: a member's name or answers never reach an event, a task id or a title.
+  emit(state, ctx, 'decision_taken', { stepId, details: members.length > 0 ? { forEach: 'members', members } : { forEach: 'members', members, next: step.next ?? null } });
+  for (const member of members) createTask(state, ctx, token, stepId, step, member);
+  return members.length > 0;
+}
+
+function createTask(state: CaseState, ctx: EngineContext, token: Token, stepId: string, step: TaskStep, member?: number): CaseTask {
   const parent = token.parentId ? state.tokens.find((t) => t.id === token.parentId) : undefined;
   const occurrence = parent && stepOf(ctx.definition, parent.stepId).kind === 'recurring' ? parent.occurrences : null;
   const task: CaseTask = {
-    id: `${state.caseId}.${state.nextId++}`,
+    // A per-member task names the member by index (`.m1`: the second member of the list), never by name.
+    id: member === undefined ? `${state.caseId}.${state.nextId++}` : `${state.caseId}.${state.nextId++}.m${member}`,
     caseId: state.caseId,
     stepId,
     tokenId: token.id,
@@ -153,11 +180,12 @@ function createTask(state: CaseState, ctx: EngineContext, token: Token, stepId: 
     reminders: [],
     escalations: [],
     escalationLevel: 0,
-    signOff: step.signOff ? { services: signingServices(step.signOff, state), signed: [] } : null,
+    signOff: step.signOff ? { services: signingServices(step.signOff, state, ctx), signed: [] } : null,
     completedAt: null,
     completedBy: null,
     completionKey: null,
     occurrence,
+    ...(member === undefined ? {} : { member }),
     version: 0,
   };
   state.tasks.push(task);
@@ -165,7 +193,14 @@ function createTask(state: CaseState, ctx: EngineContext, token: Token, stepId: 
   const event = emit(state, ctx, 'task_created', {
     stepId,
     taskId: task.id,
-    details: { service: task.service, role: task.role, dueAt: task.dueAt, occurrence, ...(task.deadlineClock ? { clock: task.deadlineClock.kind } : {}) },
+    details: {
+      service: task.service,
+      role: task.role,
+      dueAt: task.dueAt,
+      occurrence,
+      ...(task.deadlineClock ? { clock: task.deadlineClock.kind } : {}),
+      ...(member === undefined ? {} : { member }),
+    },
   });
   task.version = event.seq;
   return task;
@@ -173,7 +208,8 @@ function createTask(state: CaseState, ctx: EngineContext, token: Token, stepId: 
 
 /** Completes a task (after validation) and carries its token on. */
 export function finishTask(state: CaseState, ctx: EngineContext, task: CaseTask, data: Record<string, FieldValue>, completionKey: string | null): void {
-  state.data[task.stepId] = { ...(state.data[task.stepId] ?? {}), ...data };
+  if (task.member === undefined) state.data[task.stepId] = { ...(state.data[task.stepId] ?? {}), ...data };
+  else recordMemberAnswers(state, task.stepId, task.member, data);
   task.status = 'completed';
   task.completedAt = ctx.now.toISOString();
   task.completedBy = ctx.actor.id;
@@ -192,8 +228,23 @@ export function finishTask(state: CaseState, ctx: EngineContext, task: CaseTask,
     state.tokens = state.tokens.filter((t) => t.id !== token.id);
     return;
   }
+  // A per-member step joins: it moves on when the last of its members' tasks is done.
+  if (task.member !== undefined && openTasks(state).some((other) => other.tokenId === token.id)) return;
   const step = stepOf(ctx.definition, task.stepId) as TaskStep;
   moveOn(state, ctx, token, step.next);
+}
+
+/** A per-member step's answers, one item per member (`<stepId>.byMember`, each item with its `member` index). */
+function recordMemberAnswers(state: CaseState, stepId: string, member: number, data: Record<string, FieldValue>): void {
+  const answers: Record<string, ScalarFieldValue> = { member };
+  for (const [key, value] of Object.entries(data)) if (!isGroup(value)) answers[key] = value;
+  const earlier = state.data[stepId]?.byMember;
+  const others = Array.isArray(earlier) ? (earlier as GroupItem[]).filter((item) => typeof item === 'object' && item?.member !== member) : [];
+  state.data[stepId] = { byMember: [...others, answers].sort((a, b) => Number(a.member) - Number(b.member)) };
+}
+
+function isGroup(value: FieldValue): value is GroupItem[] {
+  return Array.isArray(value) && value.some((item) => typeof item === 'object');
 }
 
 /** Closes or cancels the case: open tasks are withdrawn and every chain stops. */
@@ -263,10 +314,11 @@ function nextOpening(state: CaseState, ctx: EngineContext, step: RecurringStep, 
 }
 
 /** The services that sign a joint plan: the fixed ones, then those whose rule holds on the data collected when the plan opens. */
-function signingServices(signOff: NonNullable<TaskStep['signOff']>, state: CaseState): string[] {
+function signingServices(signOff: NonNullable<TaskStep['signOff']>, state: CaseState, ctx: EngineContext): string[] {
   const services = [...signOff.services];
+  const data = ruleData(state, ctx.definition, ctx.now);
   for (const extra of signOff.alsoWhen ?? []) {
-    if (!services.includes(extra.service) && evaluateCondition(extra.when, state.data)) services.push(extra.service);
+    if (!services.includes(extra.service) && evaluateCondition(extra.when, data)) services.push(extra.service);
   }
   return services;
 }

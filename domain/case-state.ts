@@ -122,6 +122,8 @@ export interface CaseTask {
   completionKey: string | null;
   /** Occurrence number for tasks raised by a recurring step (1-based), else null. */
   occurrence: number | null;
+  /** For a per-member step (`forEach`): the member's index in the household list (0-based, as in `members.0.birthYear`). */
+  member?: number;
   /** The kind of the deadline's clock, when the step declares one (absent: internal, as deadlines always were). */
   deadlineClock?: DeadlineClock;
   /** Sequence number of the last event that changed this task: the projection's version guard. */
@@ -184,13 +186,13 @@ export const caseEventTypes = [
   'step_reopened',
   'moved_to_step',
   'case_migrated',
-] as const;
-export type CaseEventType = (typeof caseEventTypes)[number];
   'transfer_requested',
   'transfer_refused',
   'transfer_withdrawn',
   'clocks_paused',
   'clocks_resumed',
+] as const;
+export type CaseEventType = (typeof caseEventTypes)[number];
 
 export interface CaseEvent {
   caseId: string;
@@ -249,8 +251,6 @@ export interface CaseState extends CaseHeader {
   lastContactAt?: string | null;
   /** When a sign-off task was first completed by every service it names. Absent before it was tracked. */
   planSignedAt?: string | null;
-}
-
   /** A transfer to another area waiting for its manager's answer. Absent before transfers were requests. */
   pendingTransfer?: PendingTransfer | null;
   /** Failed contact attempts since the last successful contact. Absent before contacts paused clocks. */
@@ -267,6 +267,8 @@ export interface PendingTransfer {
   reason: string;
   requestedBy: string;
   requestedAt: string;
+}
+
 /** The case row of the read model: everything a list or detail page needs without the workflow. */
 export interface CaseSnapshot extends CaseHeader {
   version: number;

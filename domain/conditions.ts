@@ -4,7 +4,13 @@
  */
 import type { Condition } from './pathway-schema';
 
-export type FieldValue = string | number | boolean | string[] | null;
+/** One answer of a form field. */
+export type ScalarFieldValue = string | number | boolean | string[] | null;
+
+/** One item of a repeating group (e.g. a household member): sub-field key → answer. */
+export type GroupItem = Record<string, ScalarFieldValue>;
+
+export type FieldValue = ScalarFieldValue | GroupItem[];
 
 /** Collected data by step id, then field key; `case` holds the data given when the case started. */
 export type CaseData = Record<string, Record<string, FieldValue>>;
@@ -126,15 +132,17 @@ function compare(actual: FieldValue | undefined, expected: ConditionValue, accep
 
 /** A single value is "in" the list when listed; a multiselect is "in" it when any selected option is. */
 function overlaps(actual: Exclude<FieldValue, null>, list: Scalar[]): boolean {
-  const items: Scalar[] = Array.isArray(actual) ? actual : [actual];
-  return items.some((item) => list.includes(item));
+  // A repeating group's items are no options: only its scalar entries could ever be listed.
+  const items: unknown[] = Array.isArray(actual) ? actual : [actual];
+  return items.some((item) => list.includes(item as Scalar));
 }
 
 /** Multiselects contain an option (or every option of a list); text contains a substring. */
 function contains(actual: FieldValue | undefined, expected: ConditionValue): boolean {
   if (Array.isArray(actual)) {
     const wanted: Scalar[] = Array.isArray(expected) ? expected : expected === undefined ? [] : [expected];
-    return wanted.length > 0 && wanted.every((item) => typeof item === 'string' && actual.includes(item));
+    const held: unknown[] = actual;
+    return wanted.length > 0 && wanted.every((item) => typeof item === 'string' && held.includes(item));
   }
   if (typeof actual === 'string' && typeof expected === 'string') return actual.includes(expected);
   return false;

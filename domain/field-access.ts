@@ -17,8 +17,8 @@
  *   asks an admin, which leaves its own audit entry.
  */
 import type { Actor } from './case-state';
-import type { CaseData, FieldValue } from './conditions';
-import { specialCategories, type PathwayDefinition, type Role } from './pathway-schema';
+import type { CaseData, FieldValue, GroupItem } from './conditions';
+import { specialCategories, type FormField, type PathwayDefinition, type Role } from './pathway-schema';
 
 export type SpecialCategory = (typeof specialCategories)[number];
 
@@ -52,10 +52,18 @@ export function mayReadCategory(actor: Pick<Actor, 'roles' | 'services'>, catego
 /** Field path (`<stepId>.<fieldKey>`, `case.<fieldKey>` for start data) → special category, for every categorised field of a definition. */
 export function fieldCategories(definition: Pick<PathwayDefinition, 'caseFields' | 'steps'>): Map<string, SpecialCategory> {
   const categories = new Map<string, SpecialCategory>();
-  for (const field of definition.caseFields ?? []) if (field.category) categories.set(`case.${field.key}`, field.category);
+  const mark = (prefix: string, fields: readonly FormField[]) => {
+    for (const field of fields) {
+      if (field.category) categories.set(`${prefix}.${field.key}`, field.category);
+      // A repeating group's sub-field (a member's disability) is protected item by item: `<path>.<subKey>`.
+      for (const sub of field.fields ?? []) if (sub.category) categories.set(`${prefix}.${field.key}.${sub.key}`, sub.category);
+    }
+  };
+  mark('case', definition.caseFields ?? []);
   for (const [stepId, step] of Object.entries(definition.steps ?? {})) {
     if (step.kind !== 'task') continue;
-    for (const field of step.form?.fields ?? []) if (field.category) categories.set(`${stepId}.${field.key}`, field.category);
+    // A per-member step keeps its answers per member, in `<stepId>.byMember`.
+    mark(step.forEach ? `${stepId}.byMember` : stepId, step.form?.fields ?? []);
   }
   return categories;
 }
@@ -107,10 +115,27 @@ export function redactStepValues(
   const redactedFields: string[] = [];
   for (const [key, value] of Object.entries(values)) {
     const path = `${stepId}.${key}`;
-    if (mayRead(path)) visible[key] = value;
-    else redactedFields.push(path);
+    if (!mayRead(path)) redactedFields.push(path);
+    else if (isGroupValue(value)) visible[key] = redactItems(path, value, mayRead, redactedFields);
+    else visible[key] = value;
   }
   return { values: visible, redactedFields };
+}
+
+function isGroupValue(value: FieldValue): value is GroupItem[] {
+  return Array.isArray(value) && value.some((item) => typeof item === 'object' && item !== null);
+}
+
+/** A repeating group's items without the sub-fields the reader may not see; each hidden one is listed as `<path>.<index>.<subKey>`. */
+function redactItems(path: string, items: GroupItem[], mayRead: (path: string) => boolean, redactedFields: string[]): GroupItem[] {
+  return items.map((item, index) => {
+    const shown: GroupItem = {};
+    for (const [subKey, subValue] of Object.entries(item)) {
+      if (mayRead(`${path}.${subKey}`)) shown[subKey] = subValue;
+      else redactedFields.push(`${path}.${index}.${subKey}`);
+    }
+    return shown;
+  });
 }
 
 /** A case's collected data as the reader may see it, the hidden paths, and the paths it returns (for the audit log). */

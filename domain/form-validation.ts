@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import { isCalendarDate } from './calendar-date';
-import { ruleHoldsOverForm, type FieldValue } from './conditions';
-import type { FormField } from './pathway-schema';
+import { ruleHoldsOverForm, type FieldValue, type GroupItem, type ScalarFieldValue } from './conditions';
+import type { FormField, GroupItemField } from './pathway-schema';
 
 export type FormValidationResult =
   | { ok: true; data: Record<string, FieldValue> }
@@ -19,7 +19,7 @@ function typeError(expected: string) {
   return (issue: { input?: unknown }) => (issue.input === undefined || issue.input === null ? 'required' : `expected ${expected}`);
 }
 
-function optionValues(field: FormField): string[] {
+function optionValues(field: FormField | GroupItemField): string[] {
   return (field.options ?? []).map((option) => option.value);
 }
 
@@ -30,8 +30,10 @@ function oneOf(values: string[]): z.ZodType<string> {
 }
 
 /** The schema of a present (non-null) value of the field; required-ness is applied by the caller. */
-function valueSchema(field: FormField): z.ZodType<Exclude<FieldValue, null>> {
+function valueSchema(field: FormField | GroupItemField): z.ZodType<Exclude<FieldValue, null>> {
   switch (field.type) {
+    case 'group':
+      return groupSchema(field);
     case 'text':
     case 'textarea': {
       const schema = z.string({ error: typeError('text') }).trim().max(field.maxLength ?? defaultMaxLength[field.type]);
@@ -60,18 +62,31 @@ function valueSchema(field: FormField): z.ZodType<Exclude<FieldValue, null>> {
   }
 }
 
+/**
+ * A repeating group: a list of items, each a strict object of the sub-fields, so an error names its
+ * item (`members.1.birthYear`). Items hold no conditional sub-fields, so each is checked alone.
+ */
+function groupSchema(field: FormField): z.ZodType<GroupItem[]> {
+  const item = formDataSchema(field.fields ?? []) as z.ZodType<GroupItem>;
+  let schema = z.array(item, { error: typeError('a list of items') }).max(field.maxItems ?? 30, `at most ${field.maxItems ?? 30} items`);
+  const least = Math.max(field.minItems ?? 0, field.required ? 1 : 0);
+  if (least > 0) schema = schema.min(least, least === 1 ? 'required' : `at least ${least} items`);
+  return schema.transform((items) => items.map((entry) => Object.fromEntries<ScalarFieldValue>(Object.entries(entry).filter(([, value]) => value !== undefined))));
+}
+
 /** The value schema, holding the field to its one accepted value when it has one. */
-function checkedValueSchema(field: FormField): z.ZodType<Exclude<FieldValue, null>> {
+function checkedValueSchema(field: FormField | GroupItemField): z.ZodType<Exclude<FieldValue, null>> {
   const schema = valueSchema(field);
   const expected = field.mustEqual;
   if (expected === undefined) return schema;
   return schema.refine((value) => value === expected, `must be ${JSON.stringify(expected)}`);
 }
 
-function fieldSchema(field: FormField): z.ZodType<FieldValue | undefined> {
+function fieldSchema(field: FormField | GroupItemField): z.ZodType<FieldValue | undefined> {
   // A conditional field's required-ness depends on the other answers: checked after parsing, in validateFormData.
-  const present = checkedValueSchema(field.when ? { ...field, required: false } : field);
-  if (field.required && !field.when) return present;
+  const when = 'when' in field ? field.when : undefined;
+  const present = checkedValueSchema(when ? { ...field, required: false } : field);
+  if (field.required && !when) return present;
   // Optional text left blank is stored as null, so "exists" and stored data agree on what is empty.
   return present
     .nullable()
@@ -83,10 +98,10 @@ type FormDataSchema = z.ZodType<Record<string, FieldValue | undefined>>;
 
 // Building a zod schema costs far more than running it; a pathway's field lists are immutable
 // parsed data, so each list's schema is built once (per list object, forgotten with it).
-const schemaOfFields = new WeakMap<FormField[], FormDataSchema>();
+const schemaOfFields = new WeakMap<Array<FormField | GroupItemField>, FormDataSchema>();
 
-/** The zod schema of a form's data: one key per field, unknown keys rejected. */
-export function formDataSchema(fields: FormField[]): FormDataSchema {
+/** The zod schema of a form's data (or of one item of a repeating group): one key per field, unknown keys rejected. */
+export function formDataSchema(fields: Array<FormField | GroupItemField>): FormDataSchema {
   const cached = schemaOfFields.get(fields);
   if (cached) return cached;
   const shape: Record<string, z.ZodType<FieldValue | undefined>> = {};

@@ -6,6 +6,7 @@
  */
 import { actionMatrix } from './access';
 import { conditionLeaves } from './conditions';
+import { derivedMemberKeys, householdFacts, householdFactTypes } from './household';
 import type { Condition, Duration, EscalationLevel, FormField, PathwayDefinition, ReferralStep, Role, Step, TaskStep } from './pathway-schema';
 
 export const pathwayIssueCodes = {
@@ -27,6 +28,7 @@ export const pathwayIssueCodes = {
   referralService: 'referral_service',
   roleCannotAct: 'role_cannot_act',
   statutoryClock: 'statutory_clock',
+  household: 'household',
 } as const;
 
 export type PathwayIssueCode = (typeof pathwayIssueCodes)[keyof typeof pathwayIssueCodes];
@@ -85,6 +87,7 @@ export function checkPathway(def: PathwayDefinition, context: PathwayCheckContex
   const scope: Scope = { def, opaque };
 
   checkFieldRules(scope, def.caseFields, 'case', ['caseFields'], report);
+  checkHousehold(scope, report);
   if (has('case') && !opaque.has('case')) report(['steps', 'case'], codes.reservedStepId, '"case" names the case start data in field paths, so it cannot be a step id');
 
   const unknownReferences: StepEdge[] = [];
@@ -395,6 +398,7 @@ function checkTask(scope: Scope, id: string, step: TaskStep, context: PathwayChe
   if (problem) report(at('assignee', 'role'), codes.roleCannotAct, problem);
   checkClock(scope, step, 'this task', at, known, report);
   checkFieldRules(scope, step.form.fields, id, at('form', 'fields'), report);
+  if (step.forEach) checkForEach(scope, id, step, report);
   if (step.signOff) {
     step.signOff.services.forEach((service, i) => {
       if (known && !known.has(service)) report(at('signOff', 'services', i), codes.unknownService, `sign-off names unknown service "${service}"`);
@@ -427,6 +431,31 @@ function checkFieldRules(scope: Scope, fields: FormField[], prefix: string, base
     }
     checkCondition(scope, field.when, [...base, index, 'when'], report);
   });
+}
+
+/** The household names a group field of the pathway, whose sub-fields do not shadow what each member offers by itself. */
+function checkHousehold(scope: Scope, report: Reporter): void {
+  const household = scope.def.household;
+  if (!household || readsOpaque(scope, household.members)) return;
+  const at: DocPath = ['household', 'members'];
+  const resolved = resolveFieldPath(scope.def, household.members);
+  if ('error' in resolved) return report(at, codes.unknownField, resolved.error);
+  if (resolved.field.type !== 'group') return report(at, codes.fieldTypeMismatch, `"${household.members}" is a ${resolved.field.type} field; the household's members are a repeating group (type "group")`);
+  const shadowed = (resolved.field.fields ?? []).filter((sub) => sub.key === 'index' || sub.key === 'age');
+  for (const sub of shadowed) report(at, codes.household, `members' "${sub.key}" is derived (${derivedMemberKeys.join(', ')}): rename the sub-field`);
+  const birthYear = resolved.field.fields?.find((sub) => sub.key === 'birthYear');
+  if (birthYear && birthYear.type !== 'number') report(at, codes.household, `members' "birthYear" must be a number field (ages and minors are derived from it)`);
+  for (const sub of resolved.field.fields ?? []) {
+    if ((sub.key === 'jobActivable' || sub.key === 'minor') && sub.type !== 'boolean') report(at, codes.household, `members' "${sub.key}" must be a boolean field (household facts count it)`);
+  }
+}
+
+/** A per-member step needs a household to run over, and cannot be a joint plan (each member would sign one). */
+function checkForEach(scope: Scope, id: string, step: TaskStep, report: Reporter): void {
+  const at = (...rest: DocPath): DocPath => ['steps', id, 'forEach', ...rest];
+  if (!scope.def.household) return report(at(), codes.household, `"forEach" runs the task once per household member, and the pathway names no household (give "household": { "members": <group field> })`);
+  if (step.signOff) report(at(), codes.household, 'a joint plan is signed once for the case: a per-member step cannot have "signOff"');
+  checkCondition(scope, step.forEach!.members, at('members'), report, true);
 }
 
 /** What a referral step records, as rules read it: `<stepId>.status`, `.reason` (rejection code) and `.outcome`. */
@@ -463,12 +492,42 @@ const anchoredRecurrenceFields: FormField[] = [
   { key: 'occurrence', label: { it: 'Numero della verifica' }, type: 'number', required: false },
 ];
 
+/** The household's members group field, if `household.members` names one. */
+function membersField(def: PathwayDefinition): FormField | undefined {
+  if (!def.household) return undefined;
+  const resolved = resolveFieldPath(def, def.household.members);
+  return 'field' in resolved && resolved.field.type === 'group' ? resolved.field : undefined;
+}
+
+/** A fact or derived member value, typed like a form field so rules over it are checked the same way. */
+function syntheticField(key: string, type: 'number' | 'boolean'): FormField {
+  return { key, label: { it: key }, type, required: false };
+}
+
+/**
+ * `household.<fact>` (any rule, once the pathway names its household) and `member.<key>` (only in
+ * a per-member step's `forEach` rule: `inMemberRule`).
+ */
+function resolveHouseholdPath(def: PathwayDefinition, stepId: string, key: string, inMemberRule: boolean): { field: FormField } | { error: string } {
+  if (!def.household) return { error: `"${stepId}.${key}" reads the household, and the pathway names none (give "household": { "members": <group field> })` };
+  if (stepId === 'household') {
+    const fact = householdFacts.find((name) => name === key);
+    return fact ? { field: syntheticField(fact, householdFactTypes[fact]) } : { error: `the household has no fact "${key}" (known: ${householdFacts.join(', ')})` };
+  }
+  if (!inMemberRule) return { error: `"member.${key}" is read only in a per-member step's "forEach" rule` };
+  if (key === 'age' || key === 'index') return { field: syntheticField(key, 'number') };
+  if (key === 'minor') return { field: syntheticField(key, 'boolean') };
+  const sub = membersField(def)?.fields?.find((f) => f.key === key);
+  return sub ? { field: { ...sub } } : { error: `household members have no field "${key}"` };
+}
+
 /** The form field a `<stepId>.<fieldKey>` path names, or why it names none. */
-export function resolveFieldPath(def: PathwayDefinition, fieldPath: string): { field: FormField } | { error: string } {
+export function resolveFieldPath(def: PathwayDefinition, fieldPath: string, inMemberRule = false): { field: FormField } | { error: string } {
   const dot = fieldPath.indexOf('.');
   const stepId = fieldPath.slice(0, dot);
   const key = fieldPath.slice(dot + 1);
   if (dot < 0) return { error: `"${fieldPath}" is not a <stepId>.<fieldKey> path` };
+  if (stepId === 'household' || stepId === 'member') return resolveHouseholdPath(def, stepId, key, inMemberRule);
   if (stepId === 'case') {
     const field = def.caseFields.find((f) => f.key === key);
     return field ? { field } : { error: `the case start data has no field "${key}"` };
@@ -484,6 +543,7 @@ export function resolveFieldPath(def: PathwayDefinition, fieldPath: string): { f
     return field ? { field } : { error: `anchored follow-up "${stepId}" records dueDate and occurrence, not "${key}"` };
   }
   if (step.kind !== 'task') return { error: `step "${stepId}" is a ${step.kind} step and collects no data` };
+  if (step.forEach) return { error: `per-member step "${stepId}" keeps its answers per member (${stepId}.byMember); rules cannot read "${key}" from it` };
   const field = step.form.fields.find((f) => f.key === key);
   return field ? { field } : { error: `the form of step "${stepId}" has no field "${key}"` };
 }
@@ -502,11 +562,11 @@ function checkDateReference(scope: Scope, fieldPath: string, path: DocPath, repo
 
 const valueOperators: ReadonlySet<string> = new Set(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn', 'contains']);
 
-function checkCondition(scope: Scope, condition: Condition, base: DocPath, report: Reporter): void {
+function checkCondition(scope: Scope, condition: Condition, base: DocPath, report: Reporter, inMemberRule = false): void {
   for (const { path, leaf } of conditionLeaves(condition)) {
     const at = (...rest: DocPath): DocPath => [...base, ...path, ...rest];
     if (readsOpaque(scope, leaf.field)) continue;
-    const resolved = resolveFieldPath(scope.def, leaf.field);
+    const resolved = resolveFieldPath(scope.def, leaf.field, inMemberRule);
     if ('error' in resolved) {
       report(at('field'), codes.unknownField, resolved.error);
       continue;
@@ -538,6 +598,7 @@ function checkCondition(scope: Scope, condition: Condition, base: DocPath, repor
 /** Operators that can never hold for a field of this type (e.g. isTrue on a select). */
 function operatorTypeProblem(op: string, field: FormField): string | undefined {
   const type = field.type;
+  if (type === 'group' && op !== 'exists' && op !== 'notExists') return `"${field.key}" is a repeating group: rules can only ask whether it "exists" (use household facts to count members)`;
   if ((op === 'isTrue' || op === 'isFalse') && type !== 'boolean') return `"${op}" applies to boolean fields, and "${field.key}" is ${type}`;
   if (['gt', 'gte', 'lt', 'lte'].includes(op) && type !== 'number' && type !== 'date') return `"${op}" orders numbers or dates, and "${field.key}" is ${type}`;
   if (op === 'contains' && !['text', 'textarea', 'multiselect'].includes(type)) return `"contains" applies to text and multiselect fields, and "${field.key}" is ${type}`;

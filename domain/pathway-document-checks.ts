@@ -7,7 +7,7 @@
  */
 import type { z } from 'zod';
 import { checkPathway, comparePathwayIssues, type PathwayCheckContext } from './pathway-checks';
-import { formFieldSchema, pathwayDefinitionSchema, stepIdSchema, stepSchema, type FormField, type PathwayDefinition, type Step } from './pathway-schema';
+import { fieldPathSchema, formFieldSchema, pathwayDefinitionSchema, stepIdSchema, stepSchema, type FormField, type PathwayDefinition, type Step } from './pathway-schema';
 
 export interface DefinitionIssue {
   path: (string | number)[];
@@ -32,7 +32,7 @@ export interface DocumentCheck {
 export function issuesOfZodError(error: z.ZodError): DefinitionIssue[] {
   return error.issues.flatMap((issue): DefinitionIssue[] =>
     issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ path: [...issue.path.map(pathSegment), key], code: issue.code, message: `unknown key "${key}"` }))
+      ? issue.keys.map((key) => ({ path: [...issue.path.map(pathSegment), key], code: issue.code, message: key === 'forEach' ? '"forEach" repeats task steps only' : `unknown key "${key}"` }))
       : [{ path: issue.path.map(pathSegment), code: issue.code, message: issue.message }],
   );
 }
@@ -87,6 +87,8 @@ function partialDefinition(document: unknown): { definition: PathwayDefinition; 
     }
   } else if (document.caseFields !== undefined) opaqueSteps.push('case');
   const startKnown = typeof document.start === 'string';
+  // The household is part of what per-member steps and household rules are checked against.
+  const household = isRecord(document.household) && fieldPathSchema.safeParse(document.household.members).success ? { members: document.household.members as string } : undefined;
   const definition: PathwayDefinition = {
     key: typeof document.key === 'string' ? document.key : 'unparsed',
     title: { it: '-' },
@@ -94,6 +96,7 @@ function partialDefinition(document: unknown): { definition: PathwayDefinition; 
     start: startKnown ? (document.start as string) : '',
     steps,
     outcomes: [],
+    ...(household ? { household } : {}),
   };
   return { definition, opaqueSteps: [...new Set(opaqueSteps)], startKnown };
 }

@@ -9,7 +9,8 @@ import { z } from 'zod';
 export const stepIdSchema = z
   .string()
   .regex(/^[a-z][a-z0-9_]{0,62}$/, 'step ids are lower snake case, starting with a letter')
-  .refine((id) => id !== 'case', '"case" is reserved for start data (case.<field>)');
+  .refine((id) => id !== 'case', '"case" is reserved for start data (case.<field>)')
+  .refine((id) => id !== 'household' && id !== 'member', '"household" and "member" are reserved for household facts (household.<fact>, member.<field>)');
 
 const fieldKeySchema = z
   .string()
@@ -89,51 +90,93 @@ export const conditionSchema: z.ZodType<Condition, Condition> = z.lazy(() =>
 /** Special categories (GDPR art. 9/10) a form field may hold; the security issue restricts who reads them. */
 export const specialCategories = ['health', 'addiction', 'disability', 'judicial', 'minors'] as const;
 
-export const fieldTypes = ['text', 'textarea', 'number', 'boolean', 'date', 'select', 'multiselect'] as const;
+/** Types of a field that holds one answer (and of the sub-fields of a repeating group). */
+export const scalarFieldTypes = ['text', 'textarea', 'number', 'boolean', 'date', 'select', 'multiselect'] as const;
+
+/** `group`: a repeating group (e.g. the household's members), a list of items each answering the group's sub-fields. */
+export const fieldTypes = [...scalarFieldTypes, 'group'] as const;
+
+const fieldShape = {
+  key: fieldKeySchema,
+  label: localizedTextSchema,
+  required: z.boolean().default(false),
+  options: z
+    .array(z.strictObject({ value: z.string().min(1).max(100), label: localizedTextSchema }))
+    .min(1)
+    .optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  maxLength: z.number().int().positive().max(20_000).optional(),
+  category: z.enum(specialCategories).optional(),
+  help: localizedTextSchema.optional(),
+  /** The one value the field must hold to be accepted (e.g. the privacy notice given: true). */
+  mustEqual: scalarSchema.optional(),
+  /**
+   * Asked only when this rule over earlier fields of the same form holds (`<stepId>.<key>`, or
+   * `case.<key>` among case fields); otherwise it stays empty and its `required` does not apply.
+   */
+  when: conditionSchema.optional(),
+};
+
+/** The rules every field obeys, whatever its type (one accepted value, options only where they apply). */
+function checkFieldShape(field: { type: string; required: boolean; options?: Array<{ value: string }>; mustEqual?: string | number | boolean }, ctx: z.RefinementCtx): void {
+  if (field.mustEqual !== undefined) {
+    const expected = field.type === 'boolean' ? 'boolean' : field.type === 'number' ? 'number' : 'string';
+    if (field.type === 'textarea' || field.type === 'multiselect') {
+      ctx.addIssue({ code: 'custom', path: ['mustEqual'], message: `a ${field.type} field cannot be required to hold one value` });
+    } else if (typeof field.mustEqual !== expected) {
+      ctx.addIssue({ code: 'custom', path: ['mustEqual'], message: `a ${field.type} field holds ${expected} values, not ${JSON.stringify(field.mustEqual)}` });
+    } else if (field.type === 'select' && !(field.options ?? []).some((option) => option.value === field.mustEqual)) {
+      ctx.addIssue({ code: 'custom', path: ['mustEqual'], message: `${JSON.stringify(field.mustEqual)} is not an option of the field` });
+    } else if (!field.required) {
+      ctx.addIssue({ code: 'custom', path: ['required'], message: 'a field that must hold a value must be required (a blank answer would skip the check)' });
+    }
+  }
+  const needsOptions = field.type === 'select' || field.type === 'multiselect';
+  if (needsOptions && !field.options) {
+    ctx.addIssue({ code: 'custom', path: ['options'], message: `a ${field.type} field needs options` });
+  }
+  if (!needsOptions && field.options) {
+    ctx.addIssue({ code: 'custom', path: ['options'], message: `options only apply to select and multiselect fields` });
+  }
+}
+
+/** A sub-field of a repeating group: one answer per item (no groups inside groups, no rules across items). */
+export const groupItemFieldSchema = z
+  .strictObject({ ...fieldShape, type: z.enum(scalarFieldTypes) })
+  .omit({ when: true })
+  .superRefine(checkFieldShape);
 
 export const formFieldSchema = z
   .object({
-    key: fieldKeySchema,
-    label: localizedTextSchema,
+    ...fieldShape,
     type: z.enum(fieldTypes),
-    required: z.boolean().default(false),
-    options: z
-      .array(z.strictObject({ value: z.string().min(1).max(100), label: localizedTextSchema }))
-      .min(1)
-      .optional(),
-    min: z.number().optional(),
-    max: z.number().optional(),
-    maxLength: z.number().int().positive().max(20_000).optional(),
-    category: z.enum(specialCategories).optional(),
-    help: localizedTextSchema.optional(),
-    /** The one value the field must hold to be accepted (e.g. the privacy notice given: true). */
-    mustEqual: scalarSchema.optional(),
-    /**
-     * Asked only when this rule over earlier fields of the same form holds (`<stepId>.<key>`, or
-     * `case.<key>` among case fields); otherwise it stays empty and its `required` does not apply.
-     */
-    when: conditionSchema.optional(),
+    /** For a `group`: the sub-fields each item answers (e.g. relation, birthYear, jobActivable). */
+    fields: z.array(groupItemFieldSchema).min(1).max(30).optional(),
+    /** For a `group`: how many items it takes (default 0 to 30). */
+    minItems: z.number().int().min(0).max(30).optional(),
+    maxItems: z.number().int().min(1).max(30).optional(),
   })
   .superRefine((field, ctx) => {
-    if (field.mustEqual !== undefined) {
-      const expected = field.type === 'boolean' ? 'boolean' : field.type === 'number' ? 'number' : 'string';
-      if (field.type === 'textarea' || field.type === 'multiselect') {
-        ctx.addIssue({ code: 'custom', path: ['mustEqual'], message: `a ${field.type} field cannot be required to hold one value` });
-      } else if (typeof field.mustEqual !== expected) {
-        ctx.addIssue({ code: 'custom', path: ['mustEqual'], message: `a ${field.type} field holds ${expected} values, not ${JSON.stringify(field.mustEqual)}` });
-      } else if (field.type === 'select' && !(field.options ?? []).some((option) => option.value === field.mustEqual)) {
-        ctx.addIssue({ code: 'custom', path: ['mustEqual'], message: `${JSON.stringify(field.mustEqual)} is not an option of the field` });
-      } else if (!field.required) {
-        ctx.addIssue({ code: 'custom', path: ['required'], message: 'a field that must hold a value must be required (a blank answer would skip the check)' });
+    if (field.type !== 'group') {
+      checkFieldShape(field, ctx);
+      for (const key of ['fields', 'minItems', 'maxItems'] as const) {
+        if (field[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" applies only to group fields` });
       }
+      return;
     }
-    const needsOptions = field.type === 'select' || field.type === 'multiselect';
-    if (needsOptions && !field.options) {
-      ctx.addIssue({ code: 'custom', path: ['options'], message: `a ${field.type} field needs options` });
+    if (!field.fields) ctx.addIssue({ code: 'custom', path: ['fields'], message: 'a group field needs the sub-fields each item answers ("fields")' });
+    for (const key of ['options', 'mustEqual', 'min', 'max', 'maxLength'] as const) {
+      if (field[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" does not apply to a group field (give it to its sub-fields)` });
     }
-    if (!needsOptions && field.options) {
-      ctx.addIssue({ code: 'custom', path: ['options'], message: `options only apply to select and multiselect fields` });
+    if (field.minItems !== undefined && field.maxItems !== undefined && field.minItems > field.maxItems) {
+      ctx.addIssue({ code: 'custom', path: ['minItems'], message: '"minItems" is more than "maxItems"' });
     }
+    const seen = new Set<string>();
+    (field.fields ?? []).forEach((sub, index) => {
+      if (seen.has(sub.key)) ctx.addIssue({ code: 'custom', path: ['fields', index, 'key'], message: `duplicate field key "${sub.key}"` });
+      seen.add(sub.key);
+    });
   });
 
 export const formSchema = z
@@ -201,6 +244,12 @@ export const taskStepSchema = z.strictObject({
       }
     })
     .optional(),
+  /**
+   * Runs the task once for each household member the rule holds for (`member.<key>` reads the
+   * member's answers, `member.age` and `member.minor` are derived): one task per member, carrying
+   * the member's index; the step moves on when all of them are done, at once when none matches.
+   */
+  forEach: z.strictObject({ members: conditionSchema }).optional(),
   /** Absent at the end of a parallel branch or a recurring body. */
   next: stepIdSchema.optional(),
 });
@@ -347,6 +396,11 @@ export const pathwayDefinitionSchema = z
     caseFields: z.array(formFieldSchema).max(30).default([]),
     start: stepIdSchema,
     steps: z.record(stepIdSchema, stepSchema),
+    /**
+     * The case is about a household (nucleo): the group field (`case.<key>` or `<stepId>.<key>`)
+     * that lists its members. Rules then read `household.<fact>` and per-member steps run.
+     */
+    household: z.strictObject({ members: fieldPathSchema }).optional(),
     /** Outcome codes allowed when a supervisor closes a case by hand. */
     outcomes: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,40}$/)).max(50).default([]),
   })
@@ -364,6 +418,7 @@ export type GotoStep = z.infer<typeof gotoStepSchema>;
 export type EndStep = z.infer<typeof endStepSchema>;
 export type ReferralStep = z.infer<typeof referralStepSchema>;
 export type FormField = z.infer<typeof formFieldSchema>;
+export type GroupItemField = z.infer<typeof groupItemFieldSchema>;
 export type Duration = z.infer<typeof durationSchema>;
 export type EscalationLevel = z.infer<typeof escalationLevelSchema>;
 export type Deadline = z.infer<typeof deadlineSchema>;

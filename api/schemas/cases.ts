@@ -12,7 +12,9 @@ import { taskViewSchema } from './tasks';
 
 export const caseStatusSchema = z.enum(caseStatuses);
 
-const fieldValueSchema = z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.null()]);
+const scalarValueSchema = z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.null()]);
+// A repeating group (e.g. household members): a list of items, each sub-field key → value.
+const fieldValueSchema = z.union([scalarValueSchema, z.array(z.record(z.string(), scalarValueSchema))]);
 
 export const caseDataSchema = z
   .record(z.string(), z.record(z.string(), fieldValueSchema))

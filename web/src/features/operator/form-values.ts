@@ -6,7 +6,7 @@
  */
 // The domain's pure rule evaluator and date check (no imports at run time): the console decides as the API does.
 import { isCalendarDate } from '../../../../domain/calendar-date';
-import { ruleHoldsOverForm, type FieldValue } from '../../../../domain/conditions';
+import { ruleHoldsOverForm, type FieldValue, type ScalarFieldValue } from '../../../../domain/conditions';
 import type { Condition } from '../../../../domain/pathway-schema';
 import type { FormField } from '../cases/format';
 
@@ -30,7 +30,7 @@ function isBlank(value: FormValue | undefined): boolean {
 }
 
 /** A filled-in value as the API receives it (the same conversion toApiData makes). */
-function sentValue(field: FormField, value: FormValue): Exclude<FieldValue, null> {
+function sentValue(field: FormField, value: FormValue): Exclude<ScalarFieldValue, null> {
   if (field.type === 'number') return Number(String(value).replace(',', '.'));
   if (field.type === 'boolean') return value === true;
   if (field.type === 'multiselect') return Array.isArray(value) ? value : [];
