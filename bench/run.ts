@@ -24,7 +24,6 @@
  */
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
@@ -35,6 +34,7 @@ import { resolveTemporalCli } from '../infra/temporal-binaries';
 import { startBenchStack } from './bench-stack';
 import { apiClient, cpuMsOf, msSince as ms, stats, type Stats } from './capacity-tools';
 import { finishSignal, pingUpdate } from './floor-workflows';
+import { spawnScript, waitFor } from '../tests/support/processes';
 
 /** The servers a benchmark run measures: one API instance and the Temporal server its cases run on. */
 export interface BenchTarget {
@@ -65,7 +65,7 @@ export interface CompletionFigures {
   /** CPU milliseconds per completion, by role. */
   cpu: { api: number; worker: number; temporal: number };
   /** The bare executeUpdate throughput at the same concurrency, when measured. */
-  floor?: { updates: number; elapsedSeconds: number };
+  floor?: { updates: number; elapsedSeconds: number; cpu: { worker: number; temporal: number } };
 }
 
 /** A finished run of (a)–(d), which can measure (d) again (say, with a worker stopped). */
@@ -149,16 +149,11 @@ async function caseWorkflowReady(client: Client, caseId: string): Promise<void> 
  */
 export async function runBench(target: BenchTarget): Promise<BenchSession> {
   const { env, baseUrl, pool } = target;
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-
-  const floorConnection = await NativeConnection.connect({ address: target.temporalAddress });
-  const floorWorker = await Worker.create({ connection: floorConnection, namespace: target.namespace, taskQueue: 'bench-floor', workflowsPath: require.resolve('./floor-workflows') });
-  const floorRunning = floorWorker.run();
-  target.defer(async () => {
-    floorWorker.shutdown();
-    await floorRunning;
-    await floorConnection.close();
-  });
+  // The floor's worker runs as a process of its own, so (d) can read what a bare update costs a worker.
+  const floorWorker = spawnScript('bench/floor-worker.ts', { TEMPORAL_ADDRESS: target.temporalAddress, TEMPORAL_NAMESPACE: target.namespace });
+  target.defer(() => floorWorker.stop());
+  await waitFor(async () => floorWorker.output().includes('RUNNING'), 'floor worker running', 90_000, floorWorker);
+  const floorWorkerPid = floorWorker.child.pid ?? 0;
   const connection = await Connection.connect({ address: target.temporalAddress });
   target.defer(() => connection.close());
   const client = new Client({ connection, namespace: target.namespace });
@@ -284,6 +279,7 @@ export async function runBench(target: BenchTarget): Promise<BenchSession> {
       );
       let floorUpdates = 0;
       const floorDeadline = Date.now() + completionSeconds * 1000;
+      const floorCpuBefore = { worker: cpuMsOf(floorWorkerPid), temporal: cpuNow().temporal };
       const floorLoadStart = process.hrtime.bigint();
       await Promise.all(
         floorHandles.map(async (handle) => {
@@ -293,7 +289,13 @@ export async function runBench(target: BenchTarget): Promise<BenchSession> {
           }
         }),
       );
-      floor = { updates: floorUpdates, elapsedSeconds: ms(floorLoadStart) / 1000 };
+      const floorElapsed = ms(floorLoadStart) / 1000;
+      const floorCpu = (before: number, after: number) => (after - before) / Math.max(1, floorUpdates);
+      floor = {
+        updates: floorUpdates,
+        elapsedSeconds: floorElapsed,
+        cpu: { worker: floorCpu(floorCpuBefore.worker, cpuMsOf(floorWorkerPid)), temporal: floorCpu(floorCpuBefore.temporal, cpuNow().temporal) },
+      };
       for (const handle of floorHandles) await handle.signal(finishSignal);
     }
 
@@ -374,6 +376,11 @@ export async function runBench(target: BenchTarget): Promise<BenchSession> {
   console.log(
     `    CPU per completion (process counters over the run, the inbox read included): API ${d.cpu.api.toFixed(2)} ms + ${target.cpuNames.worker} ${d.cpu.worker.toFixed(2)} ms = ${(d.cpu.api + d.cpu.worker).toFixed(2)} ms   (target ≤ 6 ms); ${target.cpuNames.temporal} ${d.cpu.temporal.toFixed(2)} ms`,
   );
+  if (d.floor) {
+    console.log(
+      `    the bare update's own cost, same run: its worker ${d.floor.cpu.worker.toFixed(2)} ms of CPU per update (a workflow that only answers; no codec, no read model); ${target.cpuNames.temporal} ${d.floor.cpu.temporal.toFixed(2)} ms`,
+    );
+  }
   if (d.errors.length > 0) console.log(`    first error: ${d.errors[0]}`);
   return { failed: errors.length > 0 || d.errors.length > 0, completions: d, sustainedCompletions: () => sustainedCompletions(false) };
 }
