@@ -3,9 +3,11 @@
  * (metadata and data), with the key id in the outer metadata. A payload owned by a case workflow
  * (the SDK passes the owning workflow id as serialization context, also for its activities and
  * failures) is encrypted with the key of the case's person; anything else with the active master
- * key. Decoding needs no context: the key id says which key, and rotation only adds keys to the ring.
+ * key. Large payload data is deflated first (DEFLATE_FROM_BYTES). Decoding needs no context: the
+ * key id says which key, and rotation only adds keys to the ring.
  */
 import type { Payload, PayloadCodec, SerializationContext } from '@temporalio/common';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { open, seal } from './aes-gcm';
 import type { DataKey, PersonKeyStore } from './person-key-store';
 
@@ -21,17 +23,29 @@ export function caseIdOfWorkflowId(workflowId: string | undefined): string | nul
   return match ? match[1] : null;
 }
 
-/** The inner payload as bytes: JSON with base64 fields (the payload is small; no proto dependency needed). */
+/**
+ * Payload data from this size up is deflated before it is sealed. A case's workflow input carries
+ * its whole pathway definition (about 17–25 KB of JSON, a fifth of that deflated); stored raw it made
+ * every case start, history read and cold replay move and decrypt it in full, and the soak's Temporal
+ * server wrote about 1.8 MB per started case. Small payloads (commands, answers) stay as they are.
+ */
+export const DEFLATE_FROM_BYTES = 1024;
+
+/** The inner payload as bytes: JSON with base64 fields (no proto dependency needed), large data deflated. */
 function serialise(payload: Payload): Buffer {
   const metadata = Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value).toString('base64')]));
-  return utf8(JSON.stringify({ metadata, data: payload.data ? Buffer.from(payload.data).toString('base64') : null }));
+  const data = payload.data ? Buffer.from(payload.data) : null;
+  if (data !== null && data.length >= DEFLATE_FROM_BYTES) return utf8(JSON.stringify({ metadata, data: deflateRawSync(data, { level: 1 }).toString('base64'), deflated: true }));
+  return utf8(JSON.stringify({ metadata, data: data === null ? null : data.toString('base64') }));
 }
 
+// Payloads sealed before DEFLATE_FROM_BYTES have no `deflated` field: they read as they were written.
 function deserialise(bytes: Buffer): Payload {
-  const parsed = JSON.parse(bytes.toString('utf8')) as { metadata: Record<string, string>; data: string | null };
+  const parsed = JSON.parse(bytes.toString('utf8')) as { metadata: Record<string, string>; data: string | null; deflated?: boolean };
+  const data = parsed.data === null ? null : Buffer.from(parsed.data, 'base64');
   return {
     metadata: Object.fromEntries(Object.entries(parsed.metadata).map(([key, value]) => [key, new Uint8Array(Buffer.from(value, 'base64'))])),
-    data: parsed.data === null ? undefined : new Uint8Array(Buffer.from(parsed.data, 'base64')),
+    data: data === null ? undefined : new Uint8Array(parsed.deflated ? inflateRawSync(data) : data),
   };
 }
 
