@@ -4,6 +4,7 @@
  * - operator: /console/inbox, /console/tasks/:taskId, /console/cases/new, /console/cases/:caseId, /console/persons
  * - supervisor: /console/supervision/*
  * - coordinator: /console/pathways/*
+ * - everyone signed in: /console/notifications (the notification centre; the header's bell counts what is unread)
  * Console paths never collide with API paths, which the same server answers.
  */
 import { lazy, Suspense } from 'react';
@@ -21,6 +22,7 @@ const StartCasePage = lazy(() => import('./features/operator/StartCasePage'));
 const PersonSearchPage = lazy(() => import('./features/persons/PersonSearchPage'));
 const SupervisionRoutes = lazy(() => import('./features/supervisor/SupervisionRoutes'));
 const PathwayRoutes = lazy(() => import('./features/coordinator/PathwayRoutes'));
+const NotificationsPage = lazy(() => import('./features/notifications/NotificationsPage'));
 
 /** Where a person lands: their main screen by role. */
 function Home() {
@@ -62,6 +64,7 @@ export default function App() {
                   <Route path="/console/persons" element={<PersonSearchPage />} />
                   <Route path="/console/supervision/*" element={<SupervisionRoutes />} />
                   <Route path="/console/pathways/*" element={<PathwayRoutes />} />
+                  <Route path="/console/notifications" element={<NotificationsPage />} />
                   <Route path="*" element={<NotFoundPage />} />
                 </Routes>
               </Suspense>

@@ -9,6 +9,7 @@ import { useTranslation } from 'react-i18next';
 import { NavLink, useLocation } from 'react-router';
 import { useSession } from '../auth/session';
 import { languages, setLanguage } from '../i18n';
+import { NotificationBell } from '../features/notifications/NotificationBell';
 
 function LanguageSwitch() {
   const { t, i18n } = useTranslation();
@@ -60,6 +61,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
               <span className="d-none d-md-inline text-white">{t('layout.organisation')}</span>
               <div className="d-flex align-items-center gap-3 flex-wrap">
                 <LanguageSwitch />
+                <NotificationBell />
                 <span className="text-white" data-testid="signed-in-as">
                   {actor.name} · {actor.roles.map((role) => t(`roles.${role}`)).join(', ')}
                 </span>
