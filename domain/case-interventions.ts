@@ -115,11 +115,13 @@ export function applyIntervention(state: CaseState, ctx: EngineContext, command:
   switch (command.kind) {
     case 'skipStep': {
       const token = skippableToken(state, command.stepId)!;
-      const task = openTasks(state).find((t) => t.tokenId === token.id);
-      if (task) {
+      // A per-member step holds one task per member on its token: skipping the step withdraws them all.
+      const tasks = openTasks(state).filter((t) => t.tokenId === token.id);
+      for (const task of tasks) {
         task.status = 'cancelled';
         task.version = emit(state, ctx, 'task_cancelled', { stepId: task.stepId, taskId: task.id, details: { because: 'step_skipped' } }).seq;
       }
+      const task = tasks[0];
       for (const referral of activeReferrals(state).filter((r) => r.tokenId === token.id)) {
         referral.status = 'cancelled';
         // Rules read `<step>.status`: "cancelled", not the "pending" or "accepted" it had.

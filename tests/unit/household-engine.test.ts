@@ -104,6 +104,19 @@ describe('per-member steps', () => {
   });
 });
 
+describe('interventions on a per-member step', () => {
+  it('withdraws every member’s task when an area manager skips the step, and the case goes on', () => {
+    const def = householdPathway();
+    const state = start(def, { members: [{ ...adultActivable, jobActivable: false }, adultNotActivable] });
+    run(state, def, socialWorker, { kind: 'completeTask', taskId: open(state, 'assessment')[0].id, data: {} });
+    expect(open(state, 'social_checkin')).toHaveLength(2);
+    const areaManager: Actor = { id: 'u-sup', kind: 'user', roles: ['supervisor'], areas: ['livorno'], services: [] };
+    run(state, def, areaManager, { kind: 'skipStep', stepId: 'social_checkin', reason: 'Verifiche fatte in équipe' });
+    expect(open(state, 'social_checkin')).toEqual([]);
+    expect(open(state, 'plan')).toHaveLength(1);
+  });
+});
+
 describe('household facts in rules', () => {
   it('routes a household with a child under 3 to the priority assessment, due in 10 days instead of 30', () => {
     const def = householdPathway();
