@@ -2328,6 +2328,89 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cases/{caseId}/clocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the case's internal clocks are paused because the person cannot be reached, and after how many failed attempts they pause */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    caseId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CaseClocks"];
+                    };
+                };
+                /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired bearer token (`unauthorized`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The actor may not do this (`forbidden`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or outside the actor's areas and services (`not_found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cases/{caseId}/suspend": {
         parameters: {
             query?: never;
@@ -5073,6 +5156,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tasks/{taskId}/hand": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hand a task you hold to a colleague of your area and service who can work it (absence cover); area managers hand anyone’s */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Repeat a command safely: it is applied once, and a repeat with the same key returns the first result. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    taskId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["HandTaskInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TaskDetail"];
+                    };
+                };
+                /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired bearer token (`unauthorized`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The actor may not do this (`forbidden`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or outside the actor's areas and services (`not_found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (`conflict`, `case_not_active`, `pathway_retired`). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed but invalid content; `issues` locate each problem (`invalid_data`, `invalid_pathway`, `idempotency_key_reused`). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tasks/{taskId}/extend": {
         parameters: {
             query?: never;
@@ -6953,6 +7144,355 @@ export interface paths {
                 };
                 /** @description Well-formed but invalid content; `issues` locate each problem (`invalid_data`, `invalid_pathway`, `idempotency_key_reused`). */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/absence-covers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Absence covers of a person (yourself by default): those where they are absent and those where they cover */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Covers of this person (yourself when left out): an area manager may ask for an operator of their areas. */
+                    userId?: string;
+                    /** @description Also the covers that were ended early. */
+                    includeEnded?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AbsenceCoverList"];
+                    };
+                };
+                /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired bearer token (`unauthorized`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The actor may not do this (`forbidden`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or outside the actor's areas and services (`not_found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Set an absence cover: from `from` to `to` the absent person's tasks go to the colleague (at once when it starts today) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateAbsenceCoverInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AbsenceCover"];
+                    };
+                };
+                /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired bearer token (`unauthorized`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The actor may not do this (`forbidden`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or outside the actor's areas and services (`not_found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (`conflict`, `case_not_active`, `pathway_retired`). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed but invalid content; `issues` locate each problem (`invalid_data`, `invalid_pathway`, `idempotency_key_reused`). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/absence-covers/colleagues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The colleagues who may cover a person (yourself by default): active, in one of the same areas and services */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Whose colleagues (yourself when left out). */
+                    userId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AbsenceCoverColleagues"];
+                    };
+                };
+                /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired bearer token (`unauthorized`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The actor may not do this (`forbidden`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or outside the actor's areas and services (`not_found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal is unavailable; retry later (`service_unavailable`). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/absence-covers/{coverId}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End a cover now (the person is back early, or it was set by mistake); tasks already handed stay with the colleague */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    coverId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AbsenceCover"];
+                    };
+                };
+                /** @description The request is malformed or does not match the schema (`validation_error`, `malformed_body`). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, invalid or expired bearer token (`unauthorized`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The actor may not do this (`forbidden`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or outside the actor's areas and services (`not_found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state (`conflict`, `case_not_active`, `pathway_retired`). */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9315,6 +9855,13 @@ export interface components {
             location: string;
             skipped: components["schemas"]["MigrationCaseReportInput"][];
         };
+        CaseClocksInput: {
+            /** @description True while failed contact attempts in a row hold the internal clocks (statutory deadlines run on). */
+            internalClocksPaused: boolean;
+            pausedSince: string | null;
+            /** @description The case's contact_failures rule: failed attempts in a row that pause the clocks (null: off). */
+            pauseAfterFailedAttempts: number | null;
+        };
         /** @description Temporal Payloads in proto3 JSON (base64 metadata values and data). */
         CodecPayloadsInput: {
             payloads: {
@@ -9591,7 +10138,7 @@ export interface components {
             /** Format: uuid */
             notificationId: string;
             /** @enum {string} */
-            kind: "task_assigned" | "task_reminder" | "task_escalated" | "referral";
+            kind: "task_assigned" | "task_reminder" | "task_escalated" | "referral" | "case_transfer";
             /** @description The case event: task_escalated, referral_created, task_reassigned… */
             event: string;
             /** Format: date-time */
@@ -9660,7 +10207,7 @@ export interface components {
              */
             role?: "operator" | "supervisor" | "coordinator" | "admin" | "auditor";
             /** @description Which notifications: task_assigned (created for a service, reassigned), task_reminder, task_escalated, referral (every referral event). */
-            kinds: ("task_assigned" | "task_reminder" | "task_escalated" | "referral")[];
+            kinds: ("task_assigned" | "task_reminder" | "task_escalated" | "referral" | "case_transfer")[];
         } | {
             /** @constant */
             channel: "email";
@@ -9686,7 +10233,7 @@ export interface components {
              */
             role?: "operator" | "supervisor" | "coordinator" | "admin" | "auditor";
             /** @description Which notifications: task_assigned (created for a service, reassigned), task_reminder, task_escalated, referral (every referral event). */
-            kinds: ("task_assigned" | "task_reminder" | "task_escalated" | "referral")[];
+            kinds: ("task_assigned" | "task_reminder" | "task_escalated" | "referral" | "case_transfer")[];
         };
         NotificationSubscriptionInput: {
             /** Format: uuid */
@@ -9699,7 +10246,7 @@ export interface components {
             areaId: string | null;
             service: string | null;
             role: string | null;
-            kinds: ("task_assigned" | "task_reminder" | "task_escalated" | "referral")[];
+            kinds: ("task_assigned" | "task_reminder" | "task_escalated" | "referral" | "case_transfer")[];
             onlyAssigned: boolean;
             /** Format: date-time */
             createdAt: string;
@@ -9716,7 +10263,7 @@ export interface components {
             areaId: string | null;
             service: string | null;
             role: string | null;
-            kinds: ("task_assigned" | "task_reminder" | "task_escalated" | "referral")[];
+            kinds: ("task_assigned" | "task_reminder" | "task_escalated" | "referral" | "case_transfer")[];
             onlyAssigned: boolean;
             /** Format: date-time */
             createdAt: string;
@@ -9731,7 +10278,7 @@ export interface components {
             /** @enum {string} */
             channel: "webhook" | "email";
             /** @enum {string} */
-            kind: "task_assigned" | "task_reminder" | "task_escalated" | "referral" | "supervisor_digest";
+            kind: "task_assigned" | "task_reminder" | "task_escalated" | "referral" | "case_transfer" | "supervisor_digest";
             caseId: string | null;
             eventSeq: number | null;
             recipientUserId: string | null;
@@ -10645,6 +11192,53 @@ export interface components {
         TransferListInput: {
             items: components["schemas"]["TransferInput"][];
         };
+        CreateAbsenceCoverInput: {
+            /** @description Who is absent: yourself when left out (an area manager may name an operator of their areas). */
+            userId?: string;
+            /** @description The colleague who takes the tasks: active, in one of the same areas and services. */
+            colleagueId: string;
+            /**
+             * Format: date
+             * @description First day of the absence.
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Last day of the absence (included).
+             */
+            to: string;
+        };
+        AbsenceCoverInput: {
+            coverId: string;
+            userId: string;
+            userName: string | null;
+            colleagueId: string;
+            colleagueName: string | null;
+            from: string;
+            to: string;
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            endedAt: string | null;
+            endedBy: string | null;
+            /** @description In force today: the tasks the absent person holds go to the colleague. */
+            inForce: boolean;
+        };
+        AbsenceCoverListInput: {
+            items: components["schemas"]["AbsenceCoverInput"][];
+        };
+        AbsenceCoverColleaguesInput: {
+            items: {
+                id: string;
+                name: string;
+                services: string[];
+            }[];
+        };
+        /** @description The colleague (same area and service, able to work the task) and why. */
+        HandTaskInput: {
+            assigneeId: string;
+            reason: string;
+        };
         __shared: {
             $defs: {
                 schema0: {
@@ -11285,6 +11879,13 @@ export interface components {
             location: string;
             skipped: components["schemas"]["MigrationCaseReport"][];
         };
+        CaseClocks: {
+            /** @description True while failed contact attempts in a row hold the internal clocks (statutory deadlines run on). */
+            internalClocksPaused: boolean;
+            pausedSince: string | null;
+            /** @description The case's contact_failures rule: failed attempts in a row that pause the clocks (null: off). */
+            pauseAfterFailedAttempts: number | null;
+        };
         /** @description Temporal Payloads in proto3 JSON (base64 metadata values and data). */
         CodecPayloads: {
             payloads: {
@@ -11561,7 +12162,7 @@ export interface components {
             /** Format: uuid */
             notificationId: string;
             /** @enum {string} */
-            kind: "task_assigned" | "task_reminder" | "task_escalated" | "referral";
+            kind: "task_assigned" | "task_reminder" | "task_escalated" | "referral" | "case_transfer";
             /** @description The case event: task_escalated, referral_created, task_reassigned… */
             event: string;
             /** Format: date-time */
@@ -11630,7 +12231,7 @@ export interface components {
              */
             role?: "operator" | "supervisor" | "coordinator" | "admin" | "auditor";
             /** @description Which notifications: task_assigned (created for a service, reassigned), task_reminder, task_escalated, referral (every referral event). */
-            kinds: ("task_assigned" | "task_reminder" | "task_escalated" | "referral")[];
+            kinds: ("task_assigned" | "task_reminder" | "task_escalated" | "referral" | "case_transfer")[];
         } | {
             /** @constant */
             channel: "email";
@@ -11656,7 +12257,7 @@ export interface components {
              */
             role?: "operator" | "supervisor" | "coordinator" | "admin" | "auditor";
             /** @description Which notifications: task_assigned (created for a service, reassigned), task_reminder, task_escalated, referral (every referral event). */
-            kinds: ("task_assigned" | "task_reminder" | "task_escalated" | "referral")[];
+            kinds: ("task_assigned" | "task_reminder" | "task_escalated" | "referral" | "case_transfer")[];
         };
         NotificationSubscription: {
             /** Format: uuid */
@@ -11669,7 +12270,7 @@ export interface components {
             areaId: string | null;
             service: string | null;
             role: string | null;
-            kinds: ("task_assigned" | "task_reminder" | "task_escalated" | "referral")[];
+            kinds: ("task_assigned" | "task_reminder" | "task_escalated" | "referral" | "case_transfer")[];
             onlyAssigned: boolean;
             /** Format: date-time */
             createdAt: string;
@@ -11686,7 +12287,7 @@ export interface components {
             areaId: string | null;
             service: string | null;
             role: string | null;
-            kinds: ("task_assigned" | "task_reminder" | "task_escalated" | "referral")[];
+            kinds: ("task_assigned" | "task_reminder" | "task_escalated" | "referral" | "case_transfer")[];
             onlyAssigned: boolean;
             /** Format: date-time */
             createdAt: string;
@@ -11701,7 +12302,7 @@ export interface components {
             /** @enum {string} */
             channel: "webhook" | "email";
             /** @enum {string} */
-            kind: "task_assigned" | "task_reminder" | "task_escalated" | "referral" | "supervisor_digest";
+            kind: "task_assigned" | "task_reminder" | "task_escalated" | "referral" | "case_transfer" | "supervisor_digest";
             caseId: string | null;
             eventSeq: number | null;
             recipientUserId: string | null;
@@ -12614,6 +13215,53 @@ export interface components {
         };
         TransferList: {
             items: components["schemas"]["Transfer"][];
+        };
+        CreateAbsenceCover: {
+            /** @description Who is absent: yourself when left out (an area manager may name an operator of their areas). */
+            userId?: string;
+            /** @description The colleague who takes the tasks: active, in one of the same areas and services. */
+            colleagueId: string;
+            /**
+             * Format: date
+             * @description First day of the absence.
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Last day of the absence (included).
+             */
+            to: string;
+        };
+        AbsenceCover: {
+            coverId: string;
+            userId: string;
+            userName: string | null;
+            colleagueId: string;
+            colleagueName: string | null;
+            from: string;
+            to: string;
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            endedAt: string | null;
+            endedBy: string | null;
+            /** @description In force today: the tasks the absent person holds go to the colleague. */
+            inForce: boolean;
+        };
+        AbsenceCoverList: {
+            items: components["schemas"]["AbsenceCover"][];
+        };
+        AbsenceCoverColleagues: {
+            items: {
+                id: string;
+                name: string;
+                services: string[];
+            }[];
+        };
+        /** @description The colleague (same area and service, able to work the task) and why. */
+        HandTask: {
+            assigneeId: string;
+            reason: string;
         };
     };
     responses: never;
