@@ -29,7 +29,11 @@ export function enterStep(state: CaseState, ctx: EngineContext, token: Token, fi
           return;
         }
         if (createMemberTasks(state, ctx, token, stepId, step)) return;
-        // No member matches: the step has nothing to do and the chain goes on.
+        // A correction with no member to ask ends here; otherwise the step has nothing to do and the chain goes on.
+        if (token.reopened) {
+          state.tokens = state.tokens.filter((t) => t.id !== token.id);
+          return;
+        }
         stepId = step.next;
         if (stepId === undefined) {
           finishToken(state, ctx, token);
@@ -223,13 +227,13 @@ export function finishTask(state: CaseState, ctx: EngineContext, task: CaseTask,
   }
   const token = state.tokens.find((t) => t.id === task.tokenId);
   if (!token) return;
+  // A per-member step joins: it moves on (or ends its correction) when the last of its members' tasks is done.
+  if (task.member !== undefined && openTasks(state).some((other) => other.tokenId === token.id)) return;
   // A reopened step is a correction of data already used: its chain does not run a second time.
   if (token.reopened) {
     state.tokens = state.tokens.filter((t) => t.id !== token.id);
     return;
   }
-  // A per-member step joins: it moves on when the last of its members' tasks is done.
-  if (task.member !== undefined && openTasks(state).some((other) => other.tokenId === token.id)) return;
   const step = stepOf(ctx.definition, task.stepId) as TaskStep;
   moveOn(state, ctx, token, step.next);
 }

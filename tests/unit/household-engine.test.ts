@@ -115,6 +115,24 @@ describe('interventions on a per-member step', () => {
     expect(open(state, 'social_checkin')).toEqual([]);
     expect(open(state, 'plan')).toHaveLength(1);
   });
+
+  it('reopens a per-member step as one correction: all its members’ tasks, the chain not run again', () => {
+    const def = householdPathway();
+    const other = start(def, { members: [{ ...adultActivable, jobActivable: false }, adultNotActivable] });
+    run(other, def, socialWorker, { kind: 'completeTask', taskId: open(other, 'assessment')[0].id, data: {} });
+    for (const task of open(other, 'social_checkin')) run(other, def, socialWorker, { kind: 'completeTask', taskId: task.id, data: {} });
+    const areaManager: Actor = { id: 'u-sup', kind: 'user', roles: ['supervisor'], areas: ['livorno'], services: [] };
+    run(other, def, areaManager, { kind: 'reopenStep', stepId: 'social_checkin', reason: 'Nota mancante' });
+    const reopened = open(other, 'social_checkin');
+    expect(reopened.map((task) => task.member)).toEqual([0, 1]);
+    run(other, def, socialWorker, { kind: 'completeTask', taskId: reopened[0].id, data: { note: 'Corretta' } });
+    expect(open(other, 'social_checkin')).toHaveLength(1);
+    run(other, def, socialWorker, { kind: 'completeTask', taskId: reopened[1].id, data: {} });
+    expect(open(other, 'social_checkin')).toEqual([]);
+    // One plan only: the correction did not run the chain after the step again.
+    expect(openTasks(other).map((task) => task.stepId)).toEqual(['plan']);
+    expect(other.data.social_checkin).toEqual({ byMember: [{ member: 0, note: 'Corretta' }, { member: 1 }] });
+  });
 });
 
 describe('household facts in rules', () => {
