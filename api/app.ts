@@ -42,6 +42,7 @@ import serviceAccountRoutes from './routes/service-accounts';
 import staffRoutes from './routes/staff';
 import supervisionRoutes from './routes/supervision';
 import transferRoutes from './routes/transfers';
+import absenceCoverRoutes from './routes/absence-cover';
 import taskRoutes from './routes/tasks';
 
 export type { AppDependencies };
@@ -99,6 +100,7 @@ async function buildApp(fastify: FastifyInstance, deps: AppDependencies): Promis
     await api.register(migrationRoutes);
     await api.register(supervisionRoutes);
     await api.register(transferRoutes);
+    await api.register(absenceCoverRoutes);
     await api.register(dashboardRoutes);
     await api.register(auditRoutes);
     await api.register(reportRoutes);

@@ -250,7 +250,7 @@ export function mayManageCover(subject: AccessSubject & { id: string }, absent: 
 
 /**
  * Why `colleagueId` cannot cover for `absent` (their tasks, or one task they hand on), or null: an
- * active colleague who works tasks, in one of the same areas and of one of the same services.
+ * active colleague who works tasks, in one of the same areas and services, with one of the same roles.
  */
 export function coverRefusal(absent: CoveredUser, colleagueId: string, colleague: Assignee | null): AssignmentRefusal | null {
   const refusal = assigneeRefusal(colleagueId, colleague);
@@ -260,5 +260,7 @@ export function coverRefusal(absent: CoveredUser, colleagueId: string, colleague
   if (!absent.services.some((service) => colleague.services.includes(service))) {
     return { code: 'other_service', message: `"${colleagueId}" works for none of the same services (${absent.services.join(', ')})` };
   }
+  // A colleague does the same job: an operator's cover is another operator, not their manager or an admin.
+  if (!absent.roles.some((role) => colleague.roles.includes(role))) return { code: 'other_role', message: `"${colleagueId}" holds none of the same roles` };
   return null;
 }

@@ -5,7 +5,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { assignmentRefusal, maySupervise, mayPerform } from '../../../domain/access';
+import { assignmentRefusal, coverRefusal, maySupervise, mayPerform } from '../../../domain/access';
 import { completeTaskSchema, extendDeadlineSchema, type TaskCommand } from '../../../domain/case-commands';
 import { findUser } from '../../../infra/db/directory-repository';
 import { findTask, selectTaskViews, taskViewOf, type AssigneeFilter, type TaskDetail } from '../../../infra/db/task-repository';
@@ -25,6 +25,7 @@ import {
   taskPageSchema,
   taskParamsSchema,
 } from '../../schemas/tasks';
+import { handTaskBodySchema } from '../../schemas/absence-cover';
 
 function withoutCompletionKey(task: TaskDetail): Omit<TaskDetail, 'completionKey'> {
   const { completionKey: _completionKey, ...visible } = task;
@@ -174,6 +175,35 @@ const taskRoutes: FastifyPluginAsyncZod = async (fastify) => {
           }
         }
         return { kind: 'reassignTask', taskId: task.taskId, assigneeId, reason };
+      }),
+  });
+
+  fastify.post('/tasks/:taskId/hand', {
+    config: { action: 'tasks.act', audit: 'write' },
+    schema: {
+      tags: ['tasks'],
+      summary: 'Hand a task you hold to a colleague of your area and service who can work it (absence cover); area managers hand anyone’s',
+      security: bearerSecurity,
+      params: taskParamsSchema,
+      headers: idempotencyHeadersSchema,
+      body: handTaskBodySchema,
+      response: commandResponses,
+    },
+    handler: async (request) =>
+      runTaskCommand(request, request.params.taskId, async (task) => {
+        const actor = actorOf(request);
+        const { assigneeId, reason } = request.body;
+        if (task.assigneeId === null) throw problem.conflict('the task waits in the service queue: nobody holds it to hand it on');
+        // Who may hand it first (the workflow's own rule), so others learn nothing of the directory.
+        if (task.assigneeId !== actor.id && !maySupervise(actor, task.areaId)) throw problem.forbidden('only the holder of the task or a supervisor of the area can hand it on');
+        const holder = task.assigneeId === actor.id ? actor : await findUser(fastify.db, task.assigneeId);
+        const colleague = await findUser(fastify.db, assigneeId);
+        // A colleague of the holder's (domain/access.ts), who can also work this very task.
+        const refusal = (holder ? coverRefusal({ ...holder, id: task.assigneeId }, assigneeId, colleague) : null) ?? assignmentRefusal(assigneeId, colleague, task);
+        if (refusal) {
+          throw problem.unprocessable(problemTypes.invalidData, 'this colleague cannot take the task', [{ path: ['assigneeId'], message: refusal.message, location: 'body' }]);
+        }
+        return { kind: 'handTask', taskId: task.taskId, assigneeId, reason };
       }),
   });
 
