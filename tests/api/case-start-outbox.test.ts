@@ -84,4 +84,26 @@ describe('case start outbox', () => {
     const snapshot = await api.temporal.workflow.getHandle(caseWorkflowId(caseId)).describe();
     expect(snapshot.status.name).toBe('RUNNING');
   });
+
+  it('starts every workflow of a burst of case starts, those beyond the starts in flight through the sweep', async () => {
+    const burst = 48;
+    const responses = await Promise.all(
+      Array.from({ length: burst }, (_, index) =>
+        api.request('outreach-operator-livorno', {
+          method: 'POST',
+          url: '/cases',
+          headers: { 'idempotency-key': `burst-${index}-${randomUUID()}` },
+          payload: { pathwayKey: 'oss-integrated-pathway', areaId: 'livorno', data: { targetGroup: 'homeless' } },
+        }),
+      ),
+    );
+    expect(responses.map((response) => response.statusCode)).toEqual(Array(burst).fill(201));
+    const caseIds = responses.map((response) => response.json<{ caseId: string }>().caseId);
+    const pending = async () => (await Promise.all(caseIds.map(workflowStartedAt))).filter((at) => at === null).length;
+    const deadline = Date.now() + 40_000;
+    while ((await pending()) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await pending()).toBe(0);
+    const statuses = await Promise.all(caseIds.map(async (caseId) => (await api.temporal.workflow.getHandle(caseWorkflowId(caseId)).describe()).status.name));
+    expect(statuses).toEqual(Array(burst).fill('RUNNING'));
+  });
 });
