@@ -36,10 +36,30 @@ export function memoryBudgetForCases(cases: number): number {
   return Math.ceil(WORKER_BASE_MB + cases * CACHED_CASE_MB);
 }
 
-/** Worker options that follow from a budget: the cache, and no more concurrent tasks than the cache holds. */
-export function workflowCacheOptions(budgetMb: number): { maxCachedWorkflows: number; maxConcurrentWorkflowTaskExecutions: number } {
+/**
+ * Share of the workflow-task pollers on the task queue's normal (non-sticky) partition. The SDK's
+ * 0.2 suits a worker holding every case; past its cache most tasks are cold cases and new cases, which
+ * only that partition hands out: with 2 of 10 pollers there, a loaded server's slow polls let a soak's
+ * backlog of first tasks drain at about 1 per second while the worker idled.
+ */
+export const NON_STICKY_POLL_RATIO = 0.5;
+
+/** Worker options that follow from a budget: the cache, no more concurrent tasks than the cache holds, and pollers for them. */
+export function workflowCacheOptions(budgetMb: number): {
+  maxCachedWorkflows: number;
+  maxConcurrentWorkflowTaskExecutions: number;
+  maxConcurrentWorkflowTaskPolls: number;
+  nonStickyToStickyPollRatio: number;
+} {
   const maxCachedWorkflows = maxCachedWorkflowsFor(budgetMb);
-  return { maxCachedWorkflows, maxConcurrentWorkflowTaskExecutions: Math.max(2, Math.min(MAX_CONCURRENT_WORKFLOW_TASKS, maxCachedWorkflows)) };
+  const maxConcurrentWorkflowTaskExecutions = Math.max(2, Math.min(MAX_CONCURRENT_WORKFLOW_TASKS, maxCachedWorkflows));
+  // Temporal's guidance starts at half the task slots; polls of a loaded server are slow, so most of them.
+  return {
+    maxCachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions,
+    maxConcurrentWorkflowTaskPolls: Math.max(2, Math.ceil(maxConcurrentWorkflowTaskExecutions * 0.8)),
+    nonStickyToStickyPollRatio: NON_STICKY_POLL_RATIO,
+  };
 }
 
 /**

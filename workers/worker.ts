@@ -60,7 +60,7 @@ export async function createCaseWorker(options: CaseWorkerOptions): Promise<Work
   // The projection seals personal columns with the keys attached to its pool.
   attachPersonKeys(options.pool, options.keys);
   const dataConverter = encryptedDataConverter(options.keys);
-  const { budgetMb, clampedToHeap, maxCachedWorkflows, maxConcurrentWorkflowTaskExecutions } = workerCacheSettings(options.memoryBudgetMb);
+  const { budgetMb, clampedToHeap, ...cacheOptions } = workerCacheSettings(options.memoryBudgetMb);
   if (clampedToHeap) console.warn(`WORKER_MEMORY_BUDGET_MB=${options.memoryBudgetMb} exceeds the V8 heap limit: using ${budgetMb} MB (raise --max-old-space-size with it)`);
   return Worker.create({
     connection: options.connection,
@@ -68,8 +68,7 @@ export async function createCaseWorker(options: CaseWorkerOptions): Promise<Work
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows'), bundlerOptions: workflowBundlerOptions }),
     // A full cache evicts the least recently used case, which replays from history when needed again.
-    maxCachedWorkflows,
-    maxConcurrentWorkflowTaskExecutions,
+    ...cacheOptions,
     activities: {
       ...createCaseActivities({ pool: options.pool }),
       ...createRetentionActivities({ pool: options.pool, keys: options.keys, retentionDays: options.retentionDays ?? 3650 }),

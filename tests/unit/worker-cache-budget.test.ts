@@ -39,14 +39,14 @@ describe('worker cache sized from its memory budget', () => {
 
   it('runs no more workflow tasks at once than the cache holds, nor more than the single workflow thread can use', () => {
     expect(MAX_CONCURRENT_WORKFLOW_TASKS).toBe(20);
-    expect(workflowCacheOptions(4096)).toEqual({ maxCachedWorkflows: 8990, maxConcurrentWorkflowTaskExecutions: 20 });
-    expect(workflowCacheOptions(128)).toEqual({ maxCachedWorkflows: 10, maxConcurrentWorkflowTaskExecutions: 10 });
+    expect(workflowCacheOptions(4096)).toEqual({ maxCachedWorkflows: 8990, maxConcurrentWorkflowTaskExecutions: 20, maxConcurrentWorkflowTaskPolls: 16, nonStickyToStickyPollRatio: 0.5 });
+    expect(workflowCacheOptions(128)).toEqual({ maxCachedWorkflows: 10, maxConcurrentWorkflowTaskExecutions: 10, maxConcurrentWorkflowTaskPolls: 8, nonStickyToStickyPollRatio: 0.5 });
   });
 
   it('defaults to the V8 heap limit and never exceeds it', () => {
-    expect(workerCacheSettings(undefined, 4096 * MB)).toEqual({ budgetMb: 4096, clampedToHeap: false, maxCachedWorkflows: 8990, maxConcurrentWorkflowTaskExecutions: 20 });
-    expect(workerCacheSettings(1024, 4096 * MB)).toEqual({ budgetMb: 1024, clampedToHeap: false, maxCachedWorkflows: 1310, maxConcurrentWorkflowTaskExecutions: 20 });
-    expect(workerCacheSettings(8192, 4096 * MB)).toEqual({ budgetMb: 4096, clampedToHeap: true, maxCachedWorkflows: 8990, maxConcurrentWorkflowTaskExecutions: 20 });
+    expect(workerCacheSettings(undefined, 4096 * MB)).toEqual({ budgetMb: 4096, clampedToHeap: false, maxCachedWorkflows: 8990, maxConcurrentWorkflowTaskExecutions: 20, maxConcurrentWorkflowTaskPolls: 16, nonStickyToStickyPollRatio: 0.5 });
+    expect(workerCacheSettings(1024, 4096 * MB)).toEqual({ budgetMb: 1024, clampedToHeap: false, maxCachedWorkflows: 1310, maxConcurrentWorkflowTaskExecutions: 20, maxConcurrentWorkflowTaskPolls: 16, nonStickyToStickyPollRatio: 0.5 });
+    expect(workerCacheSettings(8192, 4096 * MB)).toEqual({ budgetMb: 4096, clampedToHeap: true, maxCachedWorkflows: 8990, maxConcurrentWorkflowTaskExecutions: 20, maxConcurrentWorkflowTaskPolls: 16, nonStickyToStickyPollRatio: 0.5 });
   });
 
   it('reads WORKER_MEMORY_BUDGET_MB from the environment, refusing nonsense', () => {
