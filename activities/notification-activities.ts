@@ -6,8 +6,9 @@
 import type { Pool } from 'pg';
 import { queueDigestDeliveries } from '../infra/db/notification-delivery-repository';
 import { listDigestRecipients } from '../infra/db/notification-recipient-repository';
+import { findVersion } from '../infra/db/pathway-repository';
 import { listStalledCases, type StalledCaseView } from '../infra/db/supervision-repository';
-import type { DigestCase, DigestMessage } from '../infra/notifications/messages';
+import type { DigestCase, DigestMessage, StepTitle } from '../infra/notifications/messages';
 import { notificationSettingsSchema, type NotificationSettings } from '../infra/notifications/settings';
 
 export interface NotificationActivityDeps {
@@ -20,12 +21,24 @@ export interface NotificationActivityDeps {
 /** A digest lists at most this many cases, most urgent first, and says when there are more. */
 export const digestCaseLimit = 100;
 
-function digestCaseOf(item: StalledCaseView, base: string): DigestCase {
+/** Step titles by pathway version, read once per digest run (a run's cases share a few versions). */
+function stepTitleReader(pool: Pool): (pathwayKey: string, version: number, stepId: string) => Promise<StepTitle | null> {
+  const versions = new Map<string, ReturnType<typeof findVersion>>();
+  return async (pathwayKey, version, stepId) => {
+    const id = `${pathwayKey}@${version}`;
+    if (!versions.has(id)) versions.set(id, findVersion(pool, pathwayKey, version));
+    const record = await versions.get(id)!;
+    return record?.definition.steps[stepId]?.title ?? null;
+  };
+}
+
+function digestCaseOf(item: StalledCaseView, base: string, openSteps: DigestCase['openSteps']): DigestCase {
   return {
     caseId: item.case.caseId,
     caseReference: item.case.reference,
     areaId: item.case.areaId,
     openStepIds: item.case.openStepIds,
+    openSteps,
     // Codes, dates and counts only: the owners (staff ids) stay in the console.
     reasons: item.reasons.map(({ owners: _owners, threshold: _threshold, ...reason }) => {
       if (reason.type === 'no_contact') {
@@ -51,6 +64,7 @@ export function createNotificationActivities({ pool, settings = notificationSett
       if (!settings.smtpUrl) return { supervisors: 0, queued: 0, skippedNoSmtp: true };
       const at = now();
       const recipients = await listDigestRecipients(pool);
+      const stepTitle = stepTitleReader(pool);
       const digests: Array<{ userId: string; message: DigestMessage }> = [];
       for (const recipient of recipients) {
         const scope = { areas: recipient.areas, services: null };
@@ -62,7 +76,15 @@ export function createNotificationActivities({ pool, settings = notificationSett
             kind: 'supervisor_digest',
             generatedAt: at.toISOString(),
             areas: recipient.areas,
-            cases: page.items.map((item) => digestCaseOf(item, base)),
+            cases: await Promise.all(
+              page.items.map(async (item) =>
+                digestCaseOf(
+                  item,
+                  base,
+                  await Promise.all(item.case.openStepIds.map(async (stepId) => ({ stepId, title: await stepTitle(item.case.pathwayKey, item.case.pathwayVersion, stepId) }))),
+                ),
+              ),
+            ),
             more: page.next !== null,
             link: `${base}/supervision/stalled`,
           },

@@ -7,7 +7,7 @@
 import { inArea, seesObject } from './access';
 
 /** Notification kinds a subscription can ask for. */
-export const subscribableKinds = ['task_assigned', 'task_reminder', 'task_escalated', 'referral'] as const;
+export const subscribableKinds = ['task_assigned', 'task_reminder', 'task_escalated', 'referral', 'case_transfer'] as const;
 export type SubscribableKind = (typeof subscribableKinds)[number];
 
 export interface SubscriptionRule {

@@ -20,7 +20,8 @@ INSERT INTO notification_default_rules (rule_key, role, events, reach, email) VA
   ('escalations-in-my-area', 'supervisor', '{task_escalated,referral_escalated}', 'area', true),
   ('escalations-to-my-role', NULL, '{task_escalated,referral_escalated}', 'role', true),
   ('referrals-to-my-service', 'operator', '{referral_created}', 'service', true),
-  ('tasks-reassigned-to-me', NULL, '{task_reassigned}', 'assignee', true);
+  ('tasks-reassigned-to-me', NULL, '{task_reassigned}', 'assignee', true),
+  ('transfers-to-my-area', 'supervisor', '{transfer_requested}', 'area', true);
 
 -- Each user's own choices: the language of their emails and the default rules they want no email for.
 -- No row: Italian, every default rule's email as the rule says.

@@ -31,6 +31,7 @@ interface EventQueryRow {
   reference: string | null;
   case_area: string | null;
   step_title: { it: string; en?: string } | null;
+  transfer_to: string | null;
   t_area: string | null;
   t_service: string | null;
   t_role: string | null;
@@ -52,6 +53,7 @@ SELECT e.case_id, e.seq, e.type, e.at, e.step_id, e.task_id,
   CASE WHEN e.type = ANY($4::text[]) THEN e.details END AS details,
   e.committed_tx::text AS committed_tx, e.event_no, c.reference, c.area_id AS case_area,
   pv.definition->'steps'->e.step_id->'title' AS step_title,
+  CASE WHEN e.type = 'transfer_requested' THEN e.details->>'toAreaId' END AS transfer_to,
   t.area_id AS t_area, t.service AS t_service, t.role AS t_role, t.assignee_id AS t_assignee, t.due_at AS t_due,
   t.escalation_level AS t_level, t.escalations AS t_escalations,
   r.referral_id AS r_id, r.area_id AS r_area, r.to_service AS r_to, r.accept_due_at AS r_due, r.escalation_level AS r_level, r.role AS r_role
@@ -87,6 +89,7 @@ function toEventRow(row: EventQueryRow, details: unknown): EventRow {
     stepTitle: row.step_title !== null && typeof row.step_title.it === 'string' ? row.step_title : null,
     caseReference: row.reference,
     caseAreaId: row.case_area,
+    transferToAreaId: row.transfer_to,
     task:
       row.t_area === null
         ? null

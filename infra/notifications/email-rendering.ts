@@ -36,6 +36,7 @@ const it: Catalogue = {
     task_reminder: 'Promemoria scadenza',
     task_escalated: 'Attività in escalation',
     referral: 'Aggiornamento invio',
+    case_transfer: "Richiesta di trasferimento all'area",
     supervisor_digest: 'Casi fermi',
   },
   events: {
@@ -49,6 +50,7 @@ const it: Catalogue = {
     referral_outcome_recorded: "esito dell'invio registrato",
     referral_reminder_due: "sollecito dell'invio",
     referral_escalated: 'invio in escalation',
+    transfer_requested: "richiesta di trasferimento del caso all'area",
   },
   roles: { operator: 'operatore', supervisor: 'responsabile di area', coordinator: 'coordinatore di zona', admin: 'amministratore', auditor: 'revisore' },
   reasons: {
@@ -90,6 +92,7 @@ const en: Catalogue = {
     task_reminder: 'Task reminder',
     task_escalated: 'Task escalated',
     referral: 'Referral update',
+    case_transfer: 'Transfer request to the area',
     supervisor_digest: 'Stalled cases',
   },
   events: {
@@ -103,6 +106,7 @@ const en: Catalogue = {
     referral_outcome_recorded: 'referral outcome recorded',
     referral_reminder_due: 'referral reminder',
     referral_escalated: 'referral escalated',
+    transfer_requested: 'the case is to be transferred to the area',
   },
   roles: { operator: 'operator', supervisor: 'area manager', coordinator: 'district coordinator', admin: 'administrator', auditor: 'auditor' },
   reasons: {
@@ -169,7 +173,7 @@ function eventEmail(message: EventMessage, locale: EmailLocale): { subject: stri
     [c.labels.role, known(c.roles, message.role)],
     [c.labels.deadline, message.deadline === null ? null : formatEmailTime(message.deadline, locale)],
     [c.labels.level, message.level ? message.level : null],
-    [c.labels.held, message.kind === 'referral' ? null : message.assignedToPerson ? c.held.person : c.held.queue],
+    [c.labels.held, message.kind === 'referral' || message.kind === 'case_transfer' ? null : message.assignedToPerson ? c.held.person : c.held.queue],
     [c.labels.open, message.link],
   ];
   return {
@@ -186,7 +190,8 @@ function digestEmail(message: DigestMessage, locale: EmailLocale): { subject: st
     const reasons = item.reasons
       .map((reason) => `${c.digestSince(known(c.reasons, reason.type) ?? reason.type, formatEmailTime(reason.since, locale))}${reason.level ? ` (${c.level(reason.level)})` : ''}`)
       .join('; ');
-    lines.push(`- ${item.caseReference} [${item.areaId}] ${c.digestSteps} ${item.openStepIds.join(', ') || '-'}: ${reasons}`, `  ${item.link}`);
+    const steps = item.openSteps ? item.openSteps.map((step) => stepTitleIn(step.title, step.stepId, locale)) : item.openStepIds;
+    lines.push(`- ${item.caseReference} [${item.areaId}] ${c.digestSteps}: ${steps.join(', ') || '-'}; ${reasons}`, `  ${item.link}`);
   }
   if (message.more) lines.push('', c.digestMore);
   lines.push('', `${c.digestAll}: ${message.link}`);

@@ -18,6 +18,7 @@ const kindOfEvent: Record<string, SubscribableKind> = {
   referral_outcome_recorded: 'referral',
   referral_reminder_due: 'referral',
   referral_escalated: 'referral',
+  transfer_requested: 'case_transfer',
 };
 
 /** Case event types that may produce notifications. */
@@ -36,6 +37,8 @@ export interface EventRow {
   details: unknown;
   caseReference: string | null;
   caseAreaId: string | null;
+  /** A transfer request's receiving area, as the event row keeps it in clear (it outlives an erasure). */
+  transferToAreaId?: string | null;
   task: {
     areaId: string;
     service: string;
@@ -65,6 +68,24 @@ export function notificationOfEvent(row: EventRow, linkBaseUrl: string): { facts
   const kind = kindOfEvent[row.type];
   if (!kind) return null;
   const base = linkBaseUrl.replace(/\/+$/, '');
+  if (kind === 'case_transfer') {
+    // Told to the receiving area (its managers answer); the reason is free text and never leaves.
+    const areaId = text(row.details, 'toAreaId') ?? row.transferToAreaId ?? null;
+    if (areaId === null) return null;
+    return {
+      facts: { kind, areaId, service: null, role: null, assigneeId: null },
+      message: {
+        ...common(row, kind, base, `/cases/${encodeURIComponent(row.caseId)}`),
+        areaId,
+        referralId: null,
+        service: null,
+        role: null,
+        deadline: null,
+        level: null,
+        assignedToPerson: false,
+      },
+    };
+  }
   if (kind === 'referral') {
     const { referral } = row;
     if (!referral) return null;

@@ -50,6 +50,8 @@ export interface DigestCase {
   caseReference: string;
   areaId: string;
   openStepIds: string[];
+  /** The open steps with their titles from the case's pathway version (absent in digests queued before titles were added). */
+  openSteps?: Array<{ stepId: string; title: StepTitle | null }>;
   /** Each broken stalled-case rule: its code, since when, and its measure (level, days, task or referral ids). */
   reasons: Array<{ type: string; since: string; level?: number; workingDays?: number; days?: number; taskIds?: string[]; referralIds?: string[] }>;
   link: string;

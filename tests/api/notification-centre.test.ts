@@ -187,6 +187,24 @@ describe('default subscriptions', () => {
     expect(mails.filter((mail) => mail.to.includes('outreach-operator-grosseto@demo.reticulate.invalid') && mail.raw.includes(reassignedCase.reference))).toHaveLength(1);
   });
 
+  it('tell the receiving area’s manager of a transfer request, without its reason', async () => {
+    const started = await startCase('oss-operator-livorno', 'livorno', 'oss-integrated-pathway', { targetGroup: 'homeless' });
+    const reason = 'Si è trasferito dalla sorella a Grosseto';
+    const asked = await api.request('supervisor-livorno', { method: 'POST', url: `/cases/${started.caseId}/transfer`, headers: { 'idempotency-key': 'centre-transfer-1' }, payload: { areaId: 'grosseto', reason } });
+    expect(asked.statusCode).toBe(200);
+    await settled(started.caseId);
+
+    const receiving = await waitFor('the transfer in the centre', () => centre('supervisor-grosseto'), (page) => ofCase(page, started.caseId).length > 0);
+    expect(ofCase(receiving, started.caseId)).toEqual([expect.objectContaining({ kind: 'case_transfer', event: 'transfer_requested', caseReference: started.reference, rules: ['transfers-to-my-area'] })]);
+    expect(JSON.stringify(receiving)).not.toContain('sorella');
+    expect(ofCase(await centre('supervisor-pistoia'), started.caseId)).toEqual([]);
+    expect(ofCase(await centre('oss-operator-grosseto'), started.caseId)).toEqual([]);
+    expect(ofCase(await centre('supervisor-livorno'), started.caseId)).toEqual([]);
+    const mailed = mails.filter((mail) => mail.raw.includes(started.reference));
+    expect(mailed.flatMap((mail) => mail.to)).toEqual(['supervisor-grosseto@demo.reticulate.invalid']);
+    expect(mailed[0].raw).not.toContain('sorella');
+  });
+
   it('can be muted for email per user, and the email language chosen, without touching the centre', async () => {
     expectProblem(
       await api.request('supervisor-livorno', { method: 'PUT', url: '/me/notification-preferences', payload: { locale: 'fr', mutedRules: [] } }),

@@ -60,3 +60,16 @@ describe('notifications of events whose rows have moved on', () => {
     expect(created?.message).toMatchObject({ level: 0, service: 'employment', role: 'operator' });
   });
 });
+
+describe('notifications of transfer requests', () => {
+  it('go to the receiving area, from the opened details or, once they cannot be read, from the row; never with the reason', () => {
+    const transfer = { type: 'transfer_requested', stepId: null, taskId: null, task: null };
+    const opened = notificationOfEvent(row({ ...transfer, details: { transferId: 'tr-1', fromAreaId: 'lucca', toAreaId: 'pistoia', reason: 'Trasferito da Mario' } }), base);
+    expect(opened?.facts).toEqual({ kind: 'case_transfer', areaId: 'pistoia', service: null, role: null, assigneeId: null });
+    expect(opened?.message).toMatchObject({ kind: 'case_transfer', event: 'transfer_requested', areaId: 'pistoia', caseReference: 'RT-LU-ABC123', link: `${base}/cases/c-1` });
+    expect(JSON.stringify(opened?.message)).not.toContain('Mario');
+    const sealed = notificationOfEvent(row({ ...transfer, details: undefined, transferToAreaId: 'grosseto' }), base);
+    expect(sealed?.facts.areaId).toBe('grosseto');
+    expect(notificationOfEvent(row({ ...transfer, details: undefined }), base)).toBeNull();
+  });
+});

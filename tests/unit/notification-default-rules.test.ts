@@ -10,6 +10,7 @@ const rules: DefaultRule[] = [
   { ruleKey: 'escalations-to-my-role', role: null, events: ['task_escalated', 'referral_escalated'], reach: 'role', email: true },
   { ruleKey: 'referrals-to-my-service', role: 'operator', events: ['referral_created'], reach: 'service', email: true },
   { ruleKey: 'tasks-reassigned-to-me', role: null, events: ['task_reassigned'], reach: 'assignee', email: true },
+  { ruleKey: 'transfers-to-my-area', role: 'supervisor', events: ['transfer_requested'], reach: 'area', email: true },
 ];
 
 const user = (overrides: Partial<NotifiedUser> = {}): NotifiedUser => ({ id: 'u', active: true, roles: ['operator'], areas: ['lucca'], services: ['employment'], ...overrides });
@@ -48,6 +49,13 @@ describe('default rules', () => {
     expect(defaultRulesConcerning(rules, user({ id: 'cpi-counsellor-lucca' }), 'task_reassigned', reassigned)).toEqual(['tasks-reassigned-to-me']);
     expect(defaultRulesConcerning(rules, user({ id: 'someone-else' }), 'task_reassigned', reassigned)).toEqual([]);
     expect(defaultRulesConcerning(rules, user({ id: 'cpi-counsellor-lucca' }), 'task_reassigned', { ...reassigned, assigneeId: null })).toEqual([]);
+  });
+
+  it('tell the receiving area’s manager of a transfer request, not the operators there nor other areas', () => {
+    const transfer = facts({ kind: 'case_transfer', areaId: 'lucca', service: null, role: null });
+    expect(defaultRulesConcerning(rules, supervisor, 'transfer_requested', transfer)).toEqual(['transfers-to-my-area']);
+    expect(defaultRulesConcerning(rules, supervisor, 'transfer_requested', { ...transfer, areaId: 'pistoia' })).toEqual([]);
+    expect(defaultRulesConcerning(rules, user(), 'transfer_requested', transfer)).toEqual([]);
   });
 
   it('tell an inactive user nothing, and reach everywhere only with the scope to match (admins)', () => {

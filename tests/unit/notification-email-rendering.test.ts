@@ -84,6 +84,7 @@ describe('digest emails', () => {
         caseReference: 'RT-GR-99AA',
         areaId: 'grosseto',
         openStepIds: ['eligibility'],
+        openSteps: [{ stepId: 'eligibility', title: { it: 'Verifica requisiti ADI/SFL', en: 'Eligibility check' } }],
         reasons: [{ type: 'overdue_task', since: '2026-11-28T22:59:59.000Z', taskIds: ['case-2.t4'] }],
         link: 'https://console.example.test/cases/case-2',
       },
@@ -96,10 +97,13 @@ describe('digest emails', () => {
     const italian = renderEmail(digest, 'it');
     expect(italian.subject).toBe('[Reticulate] Casi fermi: 1 in grosseto');
     expect(italian.text).toContain('Casi fermi in grosseto al 1 dicembre 2026 alle ore 07:00 CET:');
-    expect(italian.text).toContain('- RT-GR-99AA [grosseto] fasi eligibility: attività scaduta dal 28 novembre 2026 alle ore 23:59 CET');
+    expect(italian.text).toContain('- RT-GR-99AA [grosseto] fasi: Verifica requisiti ADI/SFL; attività scaduta dal 28 novembre 2026 alle ore 23:59 CET');
     expect(italian.text).toContain('Ci sono altri casi fermi');
     const english = renderEmail(digest, 'en');
     expect(english.subject).toBe('[Reticulate] Stalled cases: 1 in grosseto');
-    expect(english.text).toContain('overdue task since 28 November 2026 at 23:59 CET');
+    expect(english.text).toContain('steps: Eligibility check; overdue task since 28 November 2026 at 23:59 CET');
+    // A digest queued before titles were added still reads, by step id.
+    const older = renderEmail({ ...digest, cases: digest.cases.map(({ openSteps: _titles, ...rest }) => rest) }, 'en');
+    expect(older.text).toContain('steps: eligibility; overdue task');
   });
 });
