@@ -14,7 +14,7 @@ const kindsSchema = z
   .min(1)
   .max(subscribableKinds.length)
   .refine((kinds) => new Set(kinds).size === kinds.length, 'list each kind once')
-  .describe('Which notifications: task_assigned (created for a service, reassigned), task_reminder, task_escalated, referral (every referral event).');
+  .describe('Which notifications: task_assigned (created for a service, reassigned), task_reminder, task_escalated, referral (every referral event), case_transfer (a transfer asked into the area).');
 
 const filters = {
   areaId: areaIdSchema.optional().describe('Only events of this area (default: every area).'),

@@ -10206,7 +10206,7 @@ export interface components {
              * @enum {string}
              */
             role?: "operator" | "supervisor" | "coordinator" | "admin" | "auditor";
-            /** @description Which notifications: task_assigned (created for a service, reassigned), task_reminder, task_escalated, referral (every referral event). */
+            /** @description Which notifications: task_assigned (created for a service, reassigned), task_reminder, task_escalated, referral (every referral event), case_transfer (a transfer asked into the area). */
             kinds: ("task_assigned" | "task_reminder" | "task_escalated" | "referral" | "case_transfer")[];
         } | {
             /** @constant */
@@ -10232,7 +10232,7 @@ export interface components {
              * @enum {string}
              */
             role?: "operator" | "supervisor" | "coordinator" | "admin" | "auditor";
-            /** @description Which notifications: task_assigned (created for a service, reassigned), task_reminder, task_escalated, referral (every referral event). */
+            /** @description Which notifications: task_assigned (created for a service, reassigned), task_reminder, task_escalated, referral (every referral event), case_transfer (a transfer asked into the area). */
             kinds: ("task_assigned" | "task_reminder" | "task_escalated" | "referral" | "case_transfer")[];
         };
         NotificationSubscriptionInput: {
@@ -12230,7 +12230,7 @@ export interface components {
              * @enum {string}
              */
             role?: "operator" | "supervisor" | "coordinator" | "admin" | "auditor";
-            /** @description Which notifications: task_assigned (created for a service, reassigned), task_reminder, task_escalated, referral (every referral event). */
+            /** @description Which notifications: task_assigned (created for a service, reassigned), task_reminder, task_escalated, referral (every referral event), case_transfer (a transfer asked into the area). */
             kinds: ("task_assigned" | "task_reminder" | "task_escalated" | "referral" | "case_transfer")[];
         } | {
             /** @constant */
@@ -12256,7 +12256,7 @@ export interface components {
              * @enum {string}
              */
             role?: "operator" | "supervisor" | "coordinator" | "admin" | "auditor";
-            /** @description Which notifications: task_assigned (created for a service, reassigned), task_reminder, task_escalated, referral (every referral event). */
+            /** @description Which notifications: task_assigned (created for a service, reassigned), task_reminder, task_escalated, referral (every referral event), case_transfer (a transfer asked into the area). */
             kinds: ("task_assigned" | "task_reminder" | "task_escalated" | "referral" | "case_transfer")[];
         };
         NotificationSubscription: {
