@@ -73,13 +73,13 @@ it('sends exactly the activable member to the CPI, the other to a social check-i
   ]);
 
   // The employment side sees the members but not the partner's disability; the social service does.
-  const asCpi = json<CaseDetail>(await api.request('cpi-counsellor-livorno', { method: 'GET', url: `/cases/${caseId}` }));
+  const asCpi = json<CaseDetail & { redactedFields: string[] }>(await api.request('cpi-counsellor-livorno', { method: 'GET', url: `/cases/${caseId}` }));
   expect(asCpi.data.case.members).toEqual([
     { relation: 'self', birthYear: 1984, jobActivable: true },
     { relation: 'partner', birthYear: 1979, jobActivable: false },
   ]);
   expect(asCpi.redactedFields).toEqual(['case.members.1.disability']);
-  const asSocial = json<CaseDetail>(await api.request('social-worker-livorno', { method: 'GET', url: `/cases/${caseId}` }));
+  const asSocial = json<CaseDetail & { redactedFields: string[] }>(await api.request('social-worker-livorno', { method: 'GET', url: `/cases/${caseId}` }));
   expect(asSocial.data.case.members).toEqual([
     { relation: 'self', birthYear: 1984, jobActivable: true },
     { relation: 'partner', birthYear: 1979, jobActivable: false, disability: true },
