@@ -66,10 +66,48 @@ export interface BusinessCalendar {
   holidays: HolidayRule[];
 }
 
+const quarterHourMs = 15 * 60_000;
+const memoisedOffsetsPerZone = 100_000;
+
+/**
+ * An IANA zone whose UTC offsets are remembered per quarter hour. Luxon asks Intl for the offset on
+ * every step of a date computation (a formatToParts each time), which made the calendar a large share
+ * of the CPU a command costs. A quarter hour is remembered only when its first and last millisecond
+ * have the same offset, so an hour with a DST change is always asked again: answers are unchanged.
+ */
+class QuarterHourZone extends IANAZone {
+  private readonly offsets = new Map<number, number>();
+
+  override offset(ts: number): number {
+    const quarter = Math.floor(ts / quarterHourMs);
+    const known = this.offsets.get(quarter);
+    if (known !== undefined) return known;
+    const first = super.offset(quarter * quarterHourMs);
+    if (first !== super.offset(quarter * quarterHourMs + quarterHourMs - 1)) return super.offset(ts);
+    // Bounded: a worker lives long and cases span years.
+    if (this.offsets.size >= memoisedOffsetsPerZone) this.offsets.clear();
+    this.offsets.set(quarter, first);
+    return first;
+  }
+}
+
+const zones = new Map<string, QuarterHourZone>();
+
+/** The zone of a calendar by IANA name, made and checked once per name. */
+function zoneOf(timezone: string): QuarterHourZone {
+  let zone = zones.get(timezone);
+  if (!zone) {
+    if (!IANAZone.isValidZone(timezone)) throw new Error(`unknown time zone "${timezone}"`);
+    zone = new QuarterHourZone(timezone);
+    zones.set(timezone, zone);
+  }
+  return zone;
+}
+
 /** The calendar of an area: national holidays plus its local ones, judged in its time zone. */
 export function calendarFor(localHolidays: HolidayRule[], timezone = 'Europe/Rome'): BusinessCalendar {
   // Fail at configuration time rather than producing Invalid DateTimes deep inside a workflow.
-  if (!IANAZone.isValidZone(timezone)) throw new Error(`unknown time zone "${timezone}"`);
+  zoneOf(timezone);
   return { timezone, holidays: [...italianNationalHolidays, ...localHolidays] };
 }
 
@@ -119,7 +157,7 @@ function isWorkingLocalDay(local: DateTime, cal: BusinessCalendar): boolean {
 }
 
 function toLocal(instant: Date, cal: BusinessCalendar): DateTime {
-  const local = DateTime.fromJSDate(instant, { zone: cal.timezone });
+  const local = DateTime.fromJSDate(instant, { zone: zoneOf(cal.timezone) });
   if (!local.isValid) throw new Error(`cannot read ${String(instant)} in time zone "${cal.timezone}": ${local.invalidExplanation ?? local.invalidReason}`);
   return local;
 }
@@ -164,7 +202,7 @@ export function localDate(instant: Date, cal: BusinessCalendar): string {
 /** The start of a local day given as 'YYYY-MM-DD' (form dates); throws on anything else. */
 export function parseLocalDate(isoDate: string, cal: BusinessCalendar): Date {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(isoDate)) throw new Error(`expected a date as YYYY-MM-DD, got "${isoDate}"`);
-  const local = DateTime.fromISO(isoDate, { zone: cal.timezone });
+  const local = DateTime.fromISO(isoDate, { zone: zoneOf(cal.timezone) });
   if (!local.isValid) throw new Error(`"${isoDate}" is not a calendar date`);
   return local.startOf('day').toJSDate();
 }

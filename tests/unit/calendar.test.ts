@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import {
   alertTime,
   calendarFor,
@@ -228,5 +230,33 @@ describe('local dates', () => {
     expect(() => parseLocalDate('2026-02-30', rome)).toThrow();
     expect(() => parseLocalDate('2026-7-1', rome)).toThrow();
     expect(() => parseLocalDate('2026-07-01T10:00', rome)).toThrow();
+  });
+});
+
+describe('remembered zone offsets', () => {
+  // The calendar remembers UTC offsets per quarter hour (domain/calendar.ts); its dates must be luxon's own.
+  const plainLuxon = (instant: Date, days: number) => DateTime.fromJSDate(instant, { zone: 'Europe/Rome' }).plus({ days }).endOf('day').toJSDate();
+
+  it('gives the same deadlines as plain luxon at any instant, DST changes included', () => {
+    const from = Date.UTC(2025, 0, 1);
+    const to = Date.UTC(2031, 0, 1);
+    fc.assert(
+      fc.property(fc.integer({ min: from, max: to }), fc.integer({ min: 0, max: 400 }), (ms, days) => {
+        const instant = new Date(ms);
+        expect(deadlineAfter(instant, { amount: days, unit: 'calendarDays' }, rome).getTime()).toBe(plainLuxon(instant, days).getTime());
+        expect(localDate(instant, rome)).toBe(DateTime.fromJSDate(instant, { zone: 'Europe/Rome' }).toISODate());
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('reads the local day right on each side of the spring and autumn changes', () => {
+    // 29 March 2026 01:00 UTC: 02:00 → 03:00 in Rome; 25 October 2026 01:00 UTC: 03:00 → 02:00.
+    for (const change of [Date.UTC(2026, 2, 29, 1), Date.UTC(2026, 9, 25, 1)]) {
+      for (const delta of [-60_001, -1, 0, 1, 60_000, 899_999, 900_000]) {
+        const instant = new Date(change + delta);
+        expect(deadlineAfter(instant, { amount: 0, unit: 'calendarDays' }, rome).getTime()).toBe(plainLuxon(instant, 0).getTime());
+      }
+    }
   });
 });
