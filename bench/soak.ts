@@ -1,7 +1,7 @@
 /**
  * `npm run soak`: a worker capped at its memory budget under a caseload far beyond its cache.
- * Starts SOAK_CASES open cases (20000) through the API and waits up to SOAK_START_WAIT_MINUTES (20)
- * for the API to start their workflows (a command on a case not yet started starts it on the spot).
+ * Starts SOAK_CASES open cases (20000) through the API and waits up to SOAK_START_WAIT_MINUTES (30)
+ * for the API to start their workflows and for the worker to run their first task.
  * Then runs one worker with WORKER_MEMORY_BUDGET_MB=SOAK_BUDGET_MB (1024, and the same V8 heap
  * limit) and sends notes to random cases from SOAK_CLIENTS (8) clients for SOAK_MINUTES (3),
  * reading the worker's RSS every 5 s. Passes when no command fails, RSS never exceeds the budget
@@ -9,7 +9,8 @@
  * memory than the first (within 5 %). Everything runs on loopback in a temporary folder, removed
  * afterwards; not part of `npm test`.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import os from 'node:os';
 import { loadConfig } from '../infra/config';
 import { openLocalIssuer } from '../infra/local-issuer';
@@ -21,7 +22,7 @@ const caseCount = Number(process.env.SOAK_CASES ?? 20_000);
 const minutes = Number(process.env.SOAK_MINUTES ?? 3);
 const budgetMb = Number(process.env.SOAK_BUDGET_MB ?? 1024);
 const clients = Number(process.env.SOAK_CLIENTS ?? 8);
-const startWaitMinutes = Number(process.env.SOAK_START_WAIT_MINUTES ?? 20);
+const startWaitMinutes = Number(process.env.SOAK_START_WAIT_MINUTES ?? 30);
 /** Growth allowed between the first and the last third of the run before memory counts as growing. */
 const FLAT_TOLERANCE = 0.05;
 
@@ -35,7 +36,6 @@ async function main(): Promise<void> {
   try {
     const connection = await Connection.connect({ address: stack.temporalAddress });
     stack.defer(() => connection.close());
-    const temporal = new Client({ connection });
     const issuer = await openLocalIssuer(loadConfig(stack.env));
     const outreach = `Bearer ${await issuer.issueUserToken('outreach-operator-grosseto')}`;
     const api = apiClient(stack.baseUrl, 64);
@@ -45,21 +45,38 @@ async function main(): Promise<void> {
 
     let t = process.hrtime.bigint();
     const caseIds: string[] = [];
+    // Progress from the API's start records and the task queue's backlog: on the dev server a
+    // visibility count scans every execution under the one SQLite connection and held up matching.
+    const startedCount = async () => Number((await stack.pool.query<{ n: string }>('SELECT count(*) AS n FROM case_start_requests WHERE workflow_started_at IS NOT NULL')).rows[0].n);
+    const backlog = async () => {
+      const { stats } = await connection.workflowService.describeTaskQueue({
+        namespace: 'default',
+        taskQueue: { name: 'soak-cases' },
+        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        reportStats: true,
+      });
+      return Number(stats?.approximateBacklogCount ?? 0);
+    };
+    const progress = async () => `${await startedCount()} workflows started, ${await backlog()} workflow tasks waiting (${(msSince(t) / 1000).toFixed(0)} s)`;
     await forEachLimited(Array.from({ length: caseCount }), 32, async () => {
       caseIds.push(await api.startCase(outreach));
-      if (caseIds.length % 2000 === 0) console.log(`  ${caseIds.length} cases (${(msSince(t) / 1000).toFixed(0)} s)`);
+      if (caseIds.length % 2000 === 0) console.log(`  ${caseIds.length} cases recorded, ${await progress()}`);
     });
     console.log(`cases: ${caseIds.length} recorded through the API in ${(msSince(t) / 1000).toFixed(0)} s`);
-    // The API starts each workflow after its answer, or its sweep does later (10/s at most): wait for
-    // them, within bounds. A command that reaches a case not yet started starts it on the spot.
-    const running = async () => (await temporal.workflow.count(`TaskQueue = "soak-cases" AND ExecutionStatus = "Running"`)).count;
+    // The API starts each workflow after its answer (a bounded number at once) and its sweep the rest
+    // from their records. A started workflow whose first task the worker has not run sits in the task
+    // queue ahead of any command sent to it (a command phase begun with thousands of those timed out
+    // behind them): wait for every start and an empty backlog, within bounds.
     const startDeadline = Date.now() + startWaitMinutes * 60_000;
-    let workflows = await running();
-    while (workflows < caseCount && Date.now() < startDeadline) {
-      await new Promise((resolve) => setTimeout(resolve, 5_000));
-      workflows = await running();
+    for (;;) {
+      const [workflows, waiting] = [await startedCount(), await backlog()];
+      if ((workflows >= caseCount && waiting === 0) || Date.now() > startDeadline) {
+        console.log(`workflows started: ${workflows} of ${caseCount}, ${waiting} workflow tasks waiting, after ${(msSince(t) / 1000).toFixed(0)} s`);
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+      console.log(`  ${await progress()}`);
     }
-    console.log(`workflows running: ${workflows} of ${caseCount} after ${(msSince(t) / 1000).toFixed(0)} s`);
 
     await stack.stopWorker();
     worker = await startMeasuredWorker(stack.env, { WORKER_MEMORY_BUDGET_MB: String(budgetMb), NODE_OPTIONS: `--max-old-space-size=${budgetMb}` });
