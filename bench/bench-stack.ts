@@ -31,8 +31,18 @@ export interface BenchStack {
   close(): Promise<void>;
 }
 
-/** Starts the stack; `prepare` runs in the new folder first and returns extra process settings. */
-export async function startBenchStack({ prefix, taskQueue, prepare }: { prefix: string; taskQueue: string; prepare?: (dir: string) => Record<string, string> }): Promise<BenchStack> {
+/** Starts the stack; `prepare` runs in the new folder first and returns extra process settings; `temporalSqlitePragmas` go to the dev server. */
+export async function startBenchStack({
+  prefix,
+  taskQueue,
+  prepare,
+  temporalSqlitePragmas,
+}: {
+  prefix: string;
+  taskQueue: string;
+  prepare?: (dir: string) => Record<string, string>;
+  temporalSqlitePragmas?: readonly string[];
+}): Promise<BenchStack> {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   // Embedded PostgreSQL runs as the postgres user when we are root: it must reach the folder.
   chmodSync(dir, 0o755);
@@ -45,7 +55,7 @@ export async function startBenchStack({ prefix, taskQueue, prepare }: { prefix: 
     const extra = prepare?.(dir) ?? {};
     const postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort() });
     stops.push(() => postgres.stop());
-    const temporal = await startTemporalDevServer({ dbFile: path.join(dir, 'temporal.db'), port: await freePort() });
+    const temporal = await startTemporalDevServer({ dbFile: path.join(dir, 'temporal.db'), port: await freePort(), sqlitePragmas: temporalSqlitePragmas });
     stops.push(() => temporal.stop());
     const apiPort = await freePort();
     const env: Record<string, string> = {

@@ -30,7 +30,14 @@ const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0)
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const stack = await startBenchStack({ prefix: 'reticulate-soak-', taskQueue: 'soak-cases', prepare: () => ({ RATE_LIMIT_MAX: '100000000' }) });
+  const stack = await startBenchStack({
+    prefix: 'reticulate-soak-',
+    taskQueue: 'soak-cases',
+    prepare: () => ({ RATE_LIMIT_MAX: '100000000' }),
+    // The dev server's SQLite stands in for a production Temporal's database: in its default rollback
+    // journal, 20,000 starts and their first tasks wait on each other's locks (see temporal-dev-server.ts).
+    temporalSqlitePragmas: ['journal_mode=wal', 'synchronous=normal'],
+  });
   let worker: MeasuredWorker | undefined;
   stack.defer(async () => worker?.stop());
   try {
