@@ -10,6 +10,8 @@ import commonEn from '../locales/en/common.json';
 import commonIt from '../locales/it/common.json';
 import coordinatorEn from '../locales/en/coordinator.json';
 import coordinatorIt from '../locales/it/coordinator.json';
+import loopEn from '../locales/en/loop.json';
+import loopIt from '../locales/it/loop.json';
 import operatorEn from '../locales/en/operator.json';
 import operatorIt from '../locales/it/operator.json';
 import supervisorEn from '../locales/en/supervisor.json';
@@ -29,10 +31,10 @@ void i18next.use(initReactI18next).init({
   fallbackLng: 'it',
   supportedLngs: languages,
   defaultNS: 'common',
-  ns: ['common', 'operator', 'supervisor', 'coordinator'],
+  ns: ['common', 'operator', 'supervisor', 'coordinator', 'loop'],
   resources: {
-    it: { common: commonIt, operator: operatorIt, supervisor: supervisorIt, coordinator: coordinatorIt },
-    en: { common: commonEn, operator: operatorEn, supervisor: supervisorEn, coordinator: coordinatorEn },
+    it: { common: commonIt, operator: operatorIt, supervisor: supervisorIt, coordinator: coordinatorIt, loop: loopIt },
+    en: { common: commonEn, operator: operatorEn, supervisor: supervisorEn, coordinator: coordinatorEn, loop: loopEn },
   },
   interpolation: { escapeValue: false },
   returnNull: false,

@@ -1,0 +1,81 @@
+/**
+ * A transfer accepted by the receiving area, in a real browser on the real stack: Livorno's area
+ * manager asks to move a case to Grosseto from the case page (the case stays, the request shows as
+ * waiting); Grosseto's manager finds it under "Trasferimenti", accepts it, and opens the case, now
+ * Grosseto's. An operator's "my absence" screen is checked too. axe checks each screen.
+ */
+import type { Page } from 'playwright-core';
+import { buildConsole, startConsoleStack, type ConsoleStack } from './console-harness';
+
+let consoleStack: ConsoleStack;
+
+beforeAll(async () => {
+  consoleStack = await startConsoleStack({ consoleDir: buildConsole('/tmp/web-transfers') });
+}, 240_000);
+
+afterAll(async () => {
+  await consoleStack?.close();
+});
+
+const expectH1 = (page: Page, text: string) => page.getByRole('heading', { level: 1, name: text, exact: true }).waitFor();
+
+describe('transfers between areas in the console', () => {
+  it('is asked by the sending area and accepted by the receiving one, where the case then is', async () => {
+    const operatorToken = await consoleStack.token('outreach-operator-livorno');
+    const started = await consoleStack.http<{ caseId: string; reference: string }>(
+      'POST',
+      '/cases',
+      operatorToken,
+      { pathwayKey: 'oss-integrated-pathway', areaId: 'livorno', data: { targetGroup: 'homeless' } },
+      { 'idempotency-key': 'transfers-e2e-1' },
+    );
+    expect(started.status).toBe(201);
+
+    const sender = await consoleStack.newPage();
+    await consoleStack.signIn(sender, 'supervisor-livorno');
+    await sender.goto(`/console/cases/${started.body.caseId}`);
+    const form = sender.getByTestId('transfer-form');
+    await form.waitFor();
+    await form.getByLabel('Area di destinazione').selectOption({ label: 'Grosseto' });
+    await form.getByLabel('Motivazione (obbligatoria)').fill('La persona ora dorme al dormitorio di Grosseto');
+    await form.getByRole('button', { name: 'Chiedi il trasferimento' }).click();
+    const panel = sender.getByTestId('case-transfers');
+    await panel.getByText(/In attesa che l'area Grosseto accetti/).waitFor();
+    await consoleStack.expectAccessible(sender, 'case with a transfer waiting');
+    const stillHere = await consoleStack.http<{ areaId: string }>('GET', `/cases/${started.body.caseId}`, operatorToken);
+    expect(stillHere.body.areaId).toBe('livorno');
+
+    const receiver = await consoleStack.newPage();
+    await consoleStack.signIn(receiver, 'supervisor-grosseto');
+    await receiver.getByRole('link', { name: 'Trasferimenti' }).click();
+    await expectH1(receiver, 'Trasferimenti da accettare');
+    const row = receiver.getByTestId(`transfer-${started.body.caseId}`);
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toContain(started.body.reference);
+    await expect(row.textContent()).resolves.toContain('dormitorio di Grosseto');
+    await consoleStack.expectAccessible(receiver, 'transfers to accept');
+    await consoleStack.screenshot(receiver, 'supervisor-transfers');
+
+    await row.getByRole('button', { name: 'Accetta il caso' }).click();
+    await receiver.getByText(`Caso ${started.body.reference} accettato`).waitFor();
+    await consoleStack.expectAccessible(receiver, 'transfer accepted');
+    await receiver.getByRole('link', { name: 'Apri il caso' }).click();
+    await receiver.waitForURL(new RegExp(`/console/cases/${started.body.caseId}$`));
+    await receiver.getByTestId('case-transfers').getByText(/Trasferimento accettato dall'area Grosseto/).waitFor();
+
+    const moved = await consoleStack.http<{ areaId: string }>('GET', `/cases/${started.body.caseId}`, await consoleStack.token('supervisor-grosseto'));
+    expect(moved.body.areaId).toBe('grosseto');
+    const gone = await consoleStack.http('GET', `/cases/${started.body.caseId}`, operatorToken);
+    expect(gone.status).toBe(404);
+  });
+
+  it("shows an operator their absence cover screen", async () => {
+    const page = await consoleStack.newPage();
+    await consoleStack.signIn(page, 'social-worker-pistoia');
+    await page.getByRole('link', { name: 'La mia assenza' }).click();
+    await expectH1(page, 'La mia assenza');
+    await page.getByTestId('absence-form').waitFor();
+    await page.getByText('Nessuna sostituzione.').waitFor();
+    await consoleStack.expectAccessible(page, 'my absence cover');
+  });
+});
