@@ -6,7 +6,8 @@
  * others move on to sending), reads the next events in commit order, inserts their deliveries
  * (idempotent by `dedupe_key`) and moves the cursor.
  */
-import { defaultEmailWanted, defaultRulesConcerning, subscriptionMatches, type DefaultRule } from '../../domain/notification-matching';
+import { isAdmin } from '../../domain/access';
+import { defaultEmailWanted, defaultRulesConcerning, subscriptionMatches, type DefaultRule, type NotificationFacts } from '../../domain/notification-matching';
 import { notificationOfEvent, notifiedEventTypes, type EventRow } from '../notifications/event-notifications';
 import { openJson } from '../codec/personal-data';
 import type { PersonKeyStore } from '../codec/person-key-store';
@@ -109,16 +110,49 @@ function toEventRow(row: EventQueryRow, details: unknown): EventRow {
   };
 }
 
+/** The users a batch's events may concern, indexed so an event is matched only against its area's users, admins and its assignee. */
+interface RecipientIndex {
+  byArea: Map<string, DefaultRecipient[]>;
+  everywhere: DefaultRecipient[];
+  byId: Map<string, DefaultRecipient>;
+}
+
+function indexRecipients(recipients: DefaultRecipient[]): RecipientIndex {
+  const index: RecipientIndex = { byArea: new Map(), everywhere: [], byId: new Map() };
+  for (const user of recipients) {
+    index.byId.set(user.id, user);
+    if (isAdmin(user)) {
+      index.everywhere.push(user);
+      continue;
+    }
+    for (const area of user.areas) {
+      const users = index.byArea.get(area);
+      if (users) users.push(user);
+      else index.byArea.set(area, [user]);
+    }
+  }
+  return index;
+}
+
+/** Everyone a default rule could match for these facts (domain/notification-matching.ts decides who it does). */
+function candidatesFor(index: RecipientIndex, facts: NotificationFacts): Set<DefaultRecipient> {
+  const candidates = new Set<DefaultRecipient>([...(facts.areaId === null ? [] : (index.byArea.get(facts.areaId) ?? [])), ...index.everywhere]);
+  const assignee = facts.assigneeId === null ? undefined : index.byId.get(facts.assigneeId);
+  if (assignee) candidates.add(assignee);
+  return candidates;
+}
+
 /** What the default rules make of one notified event: centre entries, and emails for those who want them. */
 function byDefaultRules(
   event: { caseId: string; seq: number; type: string },
   notification: NonNullable<ReturnType<typeof notificationOfEvent>>,
-  defaults: { rules: DefaultRule[]; recipients: DefaultRecipient[]; email: boolean },
+  defaults: { rules: DefaultRule[]; recipients: RecipientIndex; email: boolean },
   subscribed: ReadonlySet<string>,
 ): { entries: UserNotificationInput[]; deliveries: QueuedDelivery[] } {
   const entries: UserNotificationInput[] = [];
   const deliveries: QueuedDelivery[] = [];
-  for (const user of defaults.recipients) {
+  if (!defaults.rules.some((rule) => rule.events.includes(event.type))) return { entries, deliveries };
+  for (const user of candidatesFor(defaults.recipients, notification.facts)) {
     const ruleKeys = defaultRulesConcerning(defaults.rules, user, event.type, notification.facts);
     if (ruleKeys.length === 0) continue;
     entries.push({ userId: user.id, caseId: event.caseId, eventSeq: event.seq, ruleKeys, message: notification.message });
@@ -175,7 +209,7 @@ export async function dispatchCaseEvents(
     const { rows } = await client.query<EventQueryRow>(nextEvents, [tx, no, options.batchSize, notifiedEventTypes]);
     if (rows.length === 0) return { events: 0, queued: 0 };
     const rules = await loadSubscriptionRules(client);
-    const defaults = { rules: await loadDefaultRules(client), recipients: await loadDefaultRecipients(client), email: options.defaultEmails ?? false };
+    const defaults = { rules: await loadDefaultRules(client), recipients: indexRecipients(await loadDefaultRecipients(client)), email: options.defaultEmails ?? false };
     // A value that cannot be opened reads as absent (rows fallback) rather than stalling the cursor for every event after it.
     const opened = await Promise.all(rows.map(async (row) => (row.details === null ? null : openJson(options.keys, row.details).catch(() => undefined))));
     const notifications = rows
