@@ -1,7 +1,9 @@
 /**
  * The console's routes. Sign-in pages sit outside the session; everything else needs one. Each
  * role's screens load lazily, so a person downloads only what they use:
- * - operator: /console/inbox, /console/tasks/:taskId, /console/cases/new, /console/cases/:caseId, /console/persons
+ * - operator: /console/inbox, /console/tasks/:taskId, /console/cases/new, /console/cases/:caseId, /console/persons,
+ *   /console/referrals(/:referralId)
+ * - everyone who reads cases: /console/cases (search)
  * - supervisor: /console/supervision/*
  * - coordinator: /console/pathways/*
  * - everyone signed in: /console/notifications (the notification centre; the header's bell counts what is unread)
@@ -20,6 +22,9 @@ const TaskPage = lazy(() => import('./features/operator/TaskPage'));
 const CasePage = lazy(() => import('./features/operator/CasePage'));
 const StartCasePage = lazy(() => import('./features/operator/StartCasePage'));
 const PersonSearchPage = lazy(() => import('./features/persons/PersonSearchPage'));
+const CaseSearchPage = lazy(() => import('./features/case-search/CaseSearchPage'));
+const ReferralInboxPage = lazy(() => import('./features/referrals/ReferralInboxPage'));
+const ReferralPage = lazy(() => import('./features/referrals/ReferralPage'));
 const SupervisionRoutes = lazy(() => import('./features/supervisor/SupervisionRoutes'));
 const PathwayRoutes = lazy(() => import('./features/coordinator/PathwayRoutes'));
 const NotificationsPage = lazy(() => import('./features/notifications/NotificationsPage'));
@@ -59,9 +64,12 @@ export default function App() {
                   <Route path="/console" element={<Home />} />
                   <Route path="/console/inbox" element={<InboxPage />} />
                   <Route path="/console/tasks/:taskId" element={<TaskPage />} />
+                  <Route path="/console/cases" element={<CaseSearchPage />} />
                   <Route path="/console/cases/new" element={<StartCasePage />} />
                   <Route path="/console/cases/:caseId" element={<CasePage />} />
                   <Route path="/console/persons" element={<PersonSearchPage />} />
+                  <Route path="/console/referrals" element={<ReferralInboxPage />} />
+                  <Route path="/console/referrals/:referralId" element={<ReferralPage />} />
                   <Route path="/console/supervision/*" element={<SupervisionRoutes />} />
                   <Route path="/console/pathways/*" element={<PathwayRoutes />} />
                   <Route path="/console/notifications" element={<NotificationsPage />} />

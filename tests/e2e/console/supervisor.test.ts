@@ -3,8 +3,8 @@
  * API, as the operators would, to the preliminary assessment with a PAD date 130 days ago: its
  * 120-day deadline is already past when the task opens, so the case is stalled for real (overdue,
  * and escalated once the workflow fires the ladder). The supervisor then finds the case in the
- * stalled list with every reason the API reports, opens it, is refused a reassignment to someone
- * who cannot work the task (the message under the field), reassigns it to the social worker and
+ * stalled list with every reason the API reports, opens it, finds in the reassign picker only the
+ * people who can work the task (by name), reassigns it to the social worker and
  * extends its deadline; then moves the other two cases' tasks from the service queue with a bulk
  * reassign, dry run first, and watches the job reach completion. Each screen is checked with axe.
  */
@@ -44,7 +44,7 @@ interface StalledItem {
 const area = 'grosseto';
 const supervisor = `supervisor-${area}`;
 const socialWorker = `social-worker-${area}`;
-const operatorOf = { outreach: `outreach-operator-${area}`, oss: `oss-operator-${area}` } as const;
+const operatorOf = { outreach: `outreach-operator-${area}`, oss: `oss-operator-${area}`, social: `social-worker-${area}` } as const;
 const reasonLabels: Record<string, string> = {
   overdue_task: 'Attività scaduta',
   no_progress: 'Nessun avanzamento',
@@ -100,6 +100,7 @@ async function stalledCase(label: string): Promise<{ caseId: string; reference: 
   await complete(operatorOf.outreach, caseId, 'outreach', { source: 'station', place: 'Stazione di Grosseto', urgent: false });
   await complete(operatorOf.oss, caseId, 'intake', { alias: `Persona ${label}`, householdType: 'single', minors: false, language: 'it', privacyNoticeGiven: true });
   await complete(operatorOf.oss, caseId, 'eligibility', { isee: 4200, inpsApplication: true, measure: 'adi', padDate: daysAgo(130) });
+  await complete(operatorOf.social, caseId, 'convocation', { meetingOn: daysAgo(0), place: 'Sportello OSS' });
   const task = await openTask(supervisor, caseId, 'preliminary_assessment');
   expect(task.overdue).toBe(true);
   expect(task.assigneeId).toBeNull();
@@ -173,30 +174,29 @@ describe('supervisor console', () => {
     await expect(card.getByText('Scaduta', { exact: true }).isVisible()).resolves.toBe(true);
     await consoleStack.expectAccessible(page, 'supervisor case drill-down');
 
-    // A CPI counsellor cannot work a social task: the API's refusal appears under the field, nothing changes.
+    // The picker offers, by name, only the people who can work this social task (the API's rule): the
+    // social worker, the area manager and the admin; no CPI counsellor, coordinator or auditor.
     await card.getByRole('button', { name: 'Riassegna' }).click();
-    await card.getByLabel('Nuovo assegnatario (identificativo utente)').fill(`cpi-counsellor-${area}`);
+    const picker = card.getByLabel('Nuova persona assegnataria');
+    await picker.locator(`option[value="${socialWorker}"]`).waitFor({ state: 'attached' });
+    const offered = await picker.locator('option:not([disabled])').evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
+    expect(offered.sort()).toEqual(['admin', socialWorker, `supervisor-${area}`].sort());
+    await expect(picker.locator(`option[value="${socialWorker}"]`).textContent()).resolves.toBe('Assistente sociale Grosseto · Servizio sociale');
+    await consoleStack.expectAccessible(page, 'supervisor case drill-down (reassign picker)');
+    await picker.selectOption(socialWorker);
     await card.getByLabel('Motivazione (obbligatoria)').fill('Copertura assenza');
     await card.getByRole('button', { name: 'Conferma la riassegnazione' }).click();
-    await expect(card.locator('[id$="-assignee-error"]').textContent()).resolves.toContain(`cpi-counsellor-${area}`);
-    await expect(card.getByLabel('Nuovo assegnatario (identificativo utente)').getAttribute('aria-invalid')).resolves.toBe('true');
-    expect(await assigneeOf(first.task.taskId)).toBeNull();
-
-    // The field suggests the task's area and service colleagues from the staff directory, by name.
-    const suggestion = card.locator(`[data-testid="staff-suggestions"] option[value="${socialWorker}"]`);
-    await suggestion.waitFor({ state: 'attached' });
-    await expect(suggestion.getAttribute('label')).resolves.toContain('Assistente sociale Grosseto');
-    await card.getByLabel('Nuovo assegnatario (identificativo utente)').fill(socialWorker);
-    await card.getByRole('button', { name: 'Conferma la riassegnazione' }).click();
-    await textMatching(card.getByTestId('intervention-outcome'), new RegExp(`^Attività riassegnata: ora è assegnata a ${socialWorker}\\.$`), 'the reassignment outcome');
+    await textMatching(card.getByTestId('intervention-outcome'), /^Attività riassegnata: ora è assegnata a Assistente sociale Grosseto\.$/, 'the reassignment outcome');
     await eventually(async () => ((await card.getByTestId('task-assignee').textContent()) === socialWorker ? true : undefined), 'the new assignee on the card');
     expect(await assigneeOf(first.task.taskId)).toBe(socialWorker);
     await page.locator('[data-testid="case-timeline"] li[data-event-type="task_reassigned"]').waitFor();
     await consoleStack.expectAccessible(page, 'supervisor case drill-down (after reassigning)');
 
-    // Extend the deadline (the form proposes a week from today): the task is no longer overdue.
+    // Extend the deadline by two weeks (not the week the form proposes: the reference pathway warns the
+    // area manager 10 days before the new date): the task is no longer overdue.
     await card.getByRole('button', { name: 'Proroga la scadenza' }).click();
-    const newDay = await card.getByLabel('Nuova scadenza (fine della giornata)').inputValue();
+    const newDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome' }).format(new Date(Date.now() + 14 * 86_400_000));
+    await card.getByLabel('Nuova scadenza (fine della giornata)').fill(newDay);
     await card.getByLabel('Motivazione (obbligatoria)').fill('In attesa della documentazione ISEE');
     await card.getByRole('button', { name: 'Conferma la proroga' }).click();
     await textMatching(card.getByTestId('intervention-outcome'), /^Scadenza spostata al /, 'the extension outcome');

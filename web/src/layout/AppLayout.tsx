@@ -44,10 +44,12 @@ export function AppLayout({ children }: { children: ReactNode }) {
 
   const links = [
     hasRole('operator') && { to: '/console/inbox', label: t('nav.inbox') },
+    hasRole('operator', 'supervisor') && { to: '/console/referrals', label: t('nav.referrals') },
+    hasRole('operator', 'supervisor', 'coordinator') && { to: '/console/cases', label: t('nav.cases'), end: true },
     hasRole('operator', 'supervisor') && { to: '/console/persons', label: t('nav.persons') },
     hasRole('supervisor', 'coordinator') && { to: '/console/supervision', label: t('nav.supervision') },
     hasRole('coordinator', 'supervisor') && { to: '/console/pathways', label: t('nav.pathways') },
-  ].filter((link): link is { to: string; label: string } => Boolean(link));
+  ].filter((link): link is { to: string; label: string; end?: boolean } => Boolean(link));
 
   return (
     <>
@@ -94,7 +96,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
               <ul className="nav console-nav">
                 {links.map((link) => (
                   <li className="nav-item" key={link.to}>
-                    <NavLink to={link.to} className={({ isActive }) => `nav-link${isActive ? ' active' : ''}`}>
+                    <NavLink to={link.to} end={link.end} className={({ isActive }) => `nav-link${isActive ? ' active' : ''}`}>
                       {link.label}
                     </NavLink>
                   </li>

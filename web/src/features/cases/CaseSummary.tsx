@@ -2,6 +2,8 @@
  * The summary of one case: pathway and version, area, status, current steps and their tasks,
  * deadlines, contacts with the person, and the data collected so far (special-category fields the
  * reader may not see are listed as hidden). Shared: the supervisor's drill-down embeds it too.
+ * Where the case is (each open step and who holds it) comes before the tasks, which list only
+ * those the reader may see.
  */
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
@@ -10,6 +12,7 @@ import { Link } from 'react-router';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { PageLoading, ProblemAlert } from '../../components/feedback';
 import { CaseStatusBadge, TaskStatusBadge, UrgencyBadges } from './badges';
+import { CaseWhereabouts } from './CaseWhereabouts';
 import { formatDate, formatDateTime, localized, stepTitle, usePathwayVersion, type FormField, type PathwayDefinition } from './format';
 
 export type CaseDetail = Schemas['CaseDetail'];
@@ -32,13 +35,41 @@ function fieldsOfStep(definition: PathwayDefinition | undefined, stepId: string)
   return step?.form?.fields ?? [];
 }
 
-function FieldValue({ field, value }: { field: FormField | undefined; value: string | number | boolean | string[] | null }) {
+type ScalarValue = string | number | boolean | string[] | null;
+type GroupEntry = Record<string, ScalarValue>;
+
+/** A repeating group (household members): one line per entry, each sub-field labelled as its form does. */
+function GroupValue({ field, entries }: { field: FormField | undefined; entries: GroupEntry[] }) {
+  const { i18n } = useTranslation('operator');
+  const subFields = (field as { fields?: FormField[] } | undefined)?.fields ?? [];
+  if (entries.length === 0) return <span>—</span>;
+  return (
+    <ol className="mb-0 ps-3">
+      {entries.map((entry, index) => (
+        <li key={index}>
+          {Object.entries(entry).map(([key, value], position) => {
+            const subField = subFields.find((candidate) => candidate.key === key);
+            return (
+              <span key={key}>
+                {position > 0 ? '; ' : null}
+                {subField ? localized(subField.label, i18n.language) : key}: <FieldValue field={subField} value={value} />
+              </span>
+            );
+          })}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function FieldValue({ field, value }: { field: FormField | undefined; value: ScalarValue | GroupEntry[] }) {
   const { t, i18n } = useTranslation('operator');
   const language = i18n.language;
   const optionLabel = (code: string) => localized(field?.options?.find((option) => option.value === code)?.label, language) || code;
   if (value === null || value === '') return <span>—</span>;
   if (typeof value === 'boolean') return <span>{value ? t('common:yes') : t('common:no')}</span>;
-  if (Array.isArray(value)) return <span>{value.length === 0 ? '—' : value.map(optionLabel).join(', ')}</span>;
+  if (Array.isArray(value) && value.some((item) => typeof item === 'object')) return <GroupValue field={field} entries={value as GroupEntry[]} />;
+  if (Array.isArray(value)) return <span>{value.length === 0 ? '—' : (value as string[]).map(optionLabel).join(', ')}</span>;
   if (typeof value === 'number') return <span>{new Intl.NumberFormat(language).format(value)}</span>;
   if (field?.type === 'date') return <span>{formatDate(value, language)}</span>;
   if (field?.type === 'select') return <span>{optionLabel(value)}</span>;
@@ -104,7 +135,7 @@ export function CaseSummary({ caseId }: { caseId: string }) {
   const item = detail.data;
   const definition = pathway.data?.definition;
   const rows: Array<[string, ReactNode]> = [
-    [t('cases.summary.reference'), <span data-testid="case-reference">{item.reference}</span>],
+    [t('cases.summary.reference'), <span data-testid="case-reference" className="case-reference">{item.reference}</span>],
     [t('cases.summary.pathway'), `${definition ? localized(definition.title, language) : item.pathwayKey} · ${t('cases.summary.version', { version: item.pathwayVersion })}`],
     [t('cases.summary.area'), t(`areas.${item.areaId}`, { defaultValue: item.areaId })],
     [t('cases.summary.status'), <CaseStatusBadge status={item.status} />],
@@ -139,12 +170,18 @@ export function CaseSummary({ caseId }: { caseId: string }) {
           ))}
         </dl>
       </section>
+      <section aria-labelledby="case-where-title" className="mt-4">
+        <h2 className="h4" id="case-where-title">
+          {t('cases.where.title')}
+        </h2>
+        <CaseWhereabouts detail={item} definition={definition} />
+      </section>
       <section aria-labelledby="case-tasks-title" className="mt-4">
         <h2 className="h4" id="case-tasks-title">
           {t('cases.tasks.title')}
         </h2>
         {item.openTasks.length === 0 ? (
-          <p>{t('cases.tasks.none')}</p>
+          <p>{t('cases.tasks.noneOfYours')}</p>
         ) : (
           <div className="table-responsive">
             <table className="table table-dense" data-testid="case-open-tasks">

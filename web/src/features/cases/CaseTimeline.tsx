@@ -57,6 +57,21 @@ function EventDetails({ event, definition }: { event: CaseEvent; definition: Pat
     case 'case_closed':
       if (text(details.outcome)) parts.push(t('timeline.details.outcome', { outcome: String(details.outcome) }));
       break;
+    case 'referral_accepted':
+      if (text(details.toService)) parts.push(t(`services.${String(details.toService)}`, { defaultValue: String(details.toService) }));
+      if (text(details.firstAppointmentAt)) parts.push(t('timeline.details.firstAppointment', { date: formatDateTime(String(details.firstAppointmentAt), language) }));
+      if (text(details.note)) parts.push(String(details.note));
+      break;
+    case 'case_transferred':
+    case 'transfer_requested':
+    case 'transfer_refused':
+    case 'transfer_withdrawn': {
+      // Direct transfers of older cases name the area `to`; requests and their answers `toAreaId`.
+      const to = text(details.to) ? details.to : details.toAreaId;
+      if (text(to)) parts.push(t('timeline.details.transferredTo', { area: t(`areas.${String(to)}`, { defaultValue: String(to) }) }));
+      if (event.type !== 'case_transferred' && text(details.reason)) parts.push(String(details.reason));
+      break;
+    }
     default:
       break;
   }

@@ -3,7 +3,9 @@
  * soonest deadline first (the API's order), with overdue and escalation badges in text, filters
  * kept in the address (area, step, assignment, status, overdue only) and cursor paging. The list
  * is one request; step titles come from the pathway versions, immutable and cached for the session,
- * so only a first visit waits for them.
+ * so only a first visit waits for them. Rows show the person's short alias to those the API gives it
+ * (so identical rows become recognisable). Below 992 px area and service fold under the step and the
+ * assignee under the status, so the table fits a tablet at 768 px without scrolling sideways.
  */
 import { keepPreviousData, useQueries, useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
@@ -103,15 +105,23 @@ export default function InboxPage() {
   }
 
   const rows: Task[] = tasks.data?.items ?? [];
+  // The API sends aliases only to the roles that may look people up: the column follows what came.
+  const showAlias = rows.some((task) => typeof task.personAlias === 'string');
+  const assigneeOf = (task: Task) => (task.assigneeId === null ? t('inbox.unassigned') : task.assigneeId === actor.id ? t('inbox.you') : task.assigneeId);
   const definitionOf = (task: Task) => (task.pathwayKey && task.pathwayVersion ? definitions.get(`${task.pathwayKey}@${task.pathwayVersion}`) : undefined);
 
   return (
     <>
       <div className="d-flex justify-content-between align-items-start flex-wrap gap-2">
         <h1 className="h2">{t('inbox.title')}</h1>
-        <Link to="/console/cases/new" className="btn btn-primary">
-          {t('inbox.startCase')}
-        </Link>
+        <div className="d-flex gap-2 flex-wrap">
+          <Link to="/console/cases" className="btn btn-outline-primary">
+            {t('search.open')}
+          </Link>
+          <Link to="/console/cases/new" className="btn btn-primary">
+            {t('inbox.startCase')}
+          </Link>
+        </div>
       </div>
       <p>{t('inbox.intro')}</p>
       <FlashMessage />
@@ -201,11 +211,18 @@ export default function InboxPage() {
               <tr>
                 <th scope="col">{t('inbox.columns.step')}</th>
                 <th scope="col">{t('inbox.columns.case')}</th>
+                {showAlias ? <th scope="col">{t('inbox.columns.person')}</th> : null}
                 <th scope="col">{t('inbox.columns.deadline')}</th>
                 <th scope="col">{t('inbox.columns.status')}</th>
-                <th scope="col">{t('inbox.columns.assignee')}</th>
-                <th scope="col">{t('inbox.columns.area')}</th>
-                <th scope="col">{t('inbox.columns.service')}</th>
+                <th scope="col" className="d-none d-lg-table-cell">
+                  {t('inbox.columns.assignee')}
+                </th>
+                <th scope="col" className="d-none d-lg-table-cell">
+                  {t('inbox.columns.area')}
+                </th>
+                <th scope="col" className="d-none d-lg-table-cell">
+                  {t('inbox.columns.service')}
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -215,20 +232,27 @@ export default function InboxPage() {
                     <Link to={`/console/tasks/${task.taskId}`} className="fw-semibold">
                       {stepTitle(definitionOf(task), task.stepId, language)}
                     </Link>
+                    <span className="d-block d-lg-none small">
+                      {t(`areas.${task.areaId}`, { defaultValue: task.areaId })} · {t(`services.${task.service}`, { defaultValue: task.service })}
+                    </span>
                   </th>
                   <td>
-                    <Link to={`/console/cases/${task.caseId}`}>{task.caseReference ?? task.caseId.slice(0, 8)}</Link>
+                    <Link to={`/console/cases/${task.caseId}`} className="case-reference">
+                      {task.caseReference ?? task.caseId.slice(0, 8)}
+                    </Link>
                   </td>
+                  {showAlias ? <td data-testid="inbox-person">{task.personAlias ?? '—'}</td> : null}
                   <td>
                     <span className="d-block">{task.dueAt ? formatDateTime(task.dueAt, language) : t('inbox.noDeadline')}</span>
                     <UrgencyBadges overdue={task.overdue} escalationLevel={task.escalationLevel} />
                   </td>
                   <td>
                     <TaskStatusBadge status={task.status} />
+                    <span className="d-block d-lg-none small">{assigneeOf(task)}</span>
                   </td>
-                  <td>{task.assigneeId === null ? t('inbox.unassigned') : task.assigneeId === actor.id ? t('inbox.you') : task.assigneeId}</td>
-                  <td>{t(`areas.${task.areaId}`, { defaultValue: task.areaId })}</td>
-                  <td>{t(`services.${task.service}`, { defaultValue: task.service })}</td>
+                  <td className="d-none d-lg-table-cell">{assigneeOf(task)}</td>
+                  <td className="d-none d-lg-table-cell">{t(`areas.${task.areaId}`, { defaultValue: task.areaId })}</td>
+                  <td className="d-none d-lg-table-cell">{t(`services.${task.service}`, { defaultValue: task.service })}</td>
                 </tr>
               ))}
             </tbody>

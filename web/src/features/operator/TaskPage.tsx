@@ -3,7 +3,7 @@
  * escalation), the step's form rendered from the pathway's field definitions with client checks
  * in the person's language and the server's field errors mapped onto the fields, and the task
  * commands: claim, release, complete (idempotent: one key per page, so a double click or a retry
- * completes once), and for area managers reassign and extend. After completing, the person goes on
+ * completes once), and for area managers reassign and extend (the shared TaskManagerActions). After completing, the person goes on
  * to the case's next task that is theirs to do, or back to the inbox.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -14,10 +14,9 @@ import { api, unwrap, type Schemas } from '../../api/client';
 import { ProblemError } from '../../api/problem';
 import { useSession } from '../../auth/session';
 import { PageLoading, ProblemAlert } from '../../components/feedback';
-import { StaffSuggestions } from '../../components/staff';
-import { endOfLocalDay } from '../supervisor/format';
 import { TaskStatusBadge, UrgencyBadges } from '../cases/badges';
 import { caseQueryKey } from '../cases/CaseSummary';
+import { TaskManagerActions } from '../cases/TaskManagerActions';
 import { timelineQueryKey } from '../cases/CaseTimeline';
 import { formatDateTime, localized, stepTitle, usePathwayVersion } from '../cases/format';
 import { Breadcrumb } from '../../components/Breadcrumb';
@@ -32,97 +31,6 @@ const taskQueryKey = (taskId: string) => ['task', taskId] as const;
 
 function newKey(): string {
   return typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
-}
-
-/** Reassign and extend: area managers only (the workflow refuses them to operators). */
-function SupervisorActions({ task, onDone }: { task: TaskDetail; onDone: (message: string) => void }) {
-  const { t } = useTranslation('operator');
-  const [assigneeId, setAssigneeId] = useState('');
-  const [reassignReason, setReassignReason] = useState('');
-  const [newDueAt, setNewDueAt] = useState('');
-  const [extendReason, setExtendReason] = useState('');
-  const reassign = useMutation({
-    mutationFn: () =>
-      unwrap(api.POST('/tasks/{taskId}/reassign', { params: { path: { taskId: task.taskId } }, body: { assigneeId: assigneeId.trim() || null, reason: reassignReason } })),
-    onSuccess: () => onDone(t('task.reassign.done')),
-  });
-  const extend = useMutation({
-    mutationFn: () =>
-      unwrap(api.POST('/tasks/{taskId}/extend', { params: { path: { taskId: task.taskId } }, body: { newDueAt: endOfLocalDay(newDueAt), reason: extendReason } })),
-    onSuccess: () => onDone(t('task.extend.done')),
-  });
-  const fieldError = (error: unknown, path: string) => (error instanceof ProblemError ? error.fieldErrors[path] : undefined);
-  const assigneeError = fieldError(reassign.error, 'assigneeId');
-  return (
-    <div className="row g-4 mt-2">
-      <form
-        className="col-12 col-lg-6"
-        onSubmit={(event) => {
-          event.preventDefault();
-          reassign.mutate();
-        }}
-      >
-        <h3 className="h5">{t('task.reassign.title')}</h3>
-        <label htmlFor="reassign-assignee" className="form-label fw-semibold">
-          {t('task.reassign.assignee')}
-        </label>
-        <input
-          id="reassign-assignee"
-          type="text"
-          className={`form-control${assigneeError ? ' is-invalid' : ''}`}
-          aria-invalid={assigneeError ? true : undefined}
-          aria-describedby={assigneeError ? 'reassign-assignee-help reassign-assignee-error' : 'reassign-assignee-help'}
-          value={assigneeId}
-          autoComplete="off"
-          list="reassign-assignee-staff"
-          onChange={(event) => setAssigneeId(event.target.value)}
-        />
-        <StaffSuggestions id="reassign-assignee-staff" areaId={task.areaId} service={task.service} />
-        <span id="reassign-assignee-help" className="form-text d-block">
-          {t('task.reassign.assigneeHelp')}
-        </span>
-        {assigneeError ? (
-          <span id="reassign-assignee-error" className="invalid-feedback d-block" data-testid="error-assigneeId">
-            {assigneeError}
-          </span>
-        ) : null}
-        <span className="d-block mb-2" />
-        <label htmlFor="reassign-reason" className="form-label fw-semibold">
-          {t('task.reassign.reason')}
-          <span aria-hidden="true"> *</span>
-        </label>
-        <input id="reassign-reason" type="text" className="form-control mb-3" required minLength={3} value={reassignReason} onChange={(event) => setReassignReason(event.target.value)} />
-        {reassign.isError && !assigneeError ? <ProblemAlert error={reassign.error} /> : null}
-        <button type="submit" className="btn btn-outline-primary" disabled={reassign.isPending}>
-          {t('task.reassign.submit')}
-        </button>
-      </form>
-      <form
-        className="col-12 col-lg-6"
-        onSubmit={(event) => {
-          event.preventDefault();
-          extend.mutate();
-        }}
-      >
-        <h3 className="h5">{t('task.extend.title')}</h3>
-        <label htmlFor="extend-due" className="form-label fw-semibold">
-          {t('task.extend.newDueAt')}
-          <span aria-hidden="true"> *</span>
-        </label>
-        {/* A day, ending at 23:59 in Rome like every deadline in days, whatever the device's time zone. */}
-        <input id="extend-due" type="date" className="form-control mb-2" required value={newDueAt} onChange={(event) => setNewDueAt(event.target.value)} />
-        <label htmlFor="extend-reason" className="form-label fw-semibold">
-          {t('task.extend.reason')}
-          <span aria-hidden="true"> *</span>
-        </label>
-        <input id="extend-reason" type="text" className="form-control mb-3" required minLength={3} value={extendReason} onChange={(event) => setExtendReason(event.target.value)} />
-        {extend.isError ? <ProblemAlert error={extend.error} /> : null}
-        <button type="submit" className="btn btn-outline-primary" disabled={extend.isPending}>
-          {t('task.extend.submit')}
-        </button>
-      </form>
-    </div>
-  );
 }
 
 function TaskView({ task }: { task: TaskDetail }) {
@@ -303,13 +211,9 @@ function TaskView({ task }: { task: TaskDetail }) {
           </div>
         ) : null}
         {active && hasRole('supervisor') ? (
-          <SupervisorActions
-            task={task}
-            onDone={(message) => {
-              setNotice(message);
-              void refresh();
-            }}
-          />
+          <div className="mt-3">
+            <TaskManagerActions task={task} onChanged={refresh} />
+          </div>
         ) : null}
       </section>
 

@@ -386,7 +386,7 @@ export function BulkPage() {
 function DryRunResult({ result, action, stepTitle, confirming, onConfirm }: { result: DryRun; action: Action; stepTitle: (stepId: string) => string; confirming: boolean; onConfirm: () => void }) {
   const { t } = useTranslation('supervisor');
   const format = useFormat();
-  const caseLink = (caseId: string, reference: string | null) => <Link to={`/console/supervision/cases/${encodeURIComponent(caseId)}`}>{reference ?? caseId.slice(0, 8)}</Link>;
+  const caseLink = (caseId: string, reference: string | null) => <Link to={`/console/supervision/cases/${encodeURIComponent(caseId)}`} className="case-reference">{reference ?? caseId.slice(0, 8)}</Link>;
   const who = (assigneeId: string | null | undefined, service: string) => assigneeId ?? t('stalled.queueOf', { service: format.service(service) });
   const when = (dueAt: string | null | undefined) => (dueAt ? format.dateTime(dueAt) : t('task.noDeadline'));
   return (

@@ -143,7 +143,7 @@ export function StalledCases({ areaId, stepTitle }: { areaId: string; stepTitle:
                 {items.map((item) => (
                   <tr key={item.case.caseId} data-testid="stalled-row" data-case-id={item.case.caseId}>
                     <th scope="row">
-                      <Link to={`/console/supervision/cases/${encodeURIComponent(item.case.caseId)}`}>{item.case.reference}</Link>
+                      <Link to={`/console/supervision/cases/${encodeURIComponent(item.case.caseId)}`} className="case-reference">{item.case.reference}</Link>
                       <span className="d-block small fw-normal">{format.area(item.case.areaId)}</span>
                       <span className="d-block small fw-normal">{item.case.openStepIds.map(stepTitle).join(', ')}</span>
                       {item.case.status !== 'active' ? <Badge color="secondary">{t(`caseStatus.${item.case.status}`)}</Badge> : null}
