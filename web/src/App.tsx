@@ -6,6 +6,7 @@
  * - everyone who reads cases: /console/cases (search)
  * - supervisor: /console/supervision/*
  * - coordinator: /console/pathways/*
+ * - supervisor: /console/transfers (transfers into my areas to accept or refuse); operator: /console/absence (my absence cover)
  * - everyone signed in: /console/notifications (the notification centre; the header's bell counts what is unread)
  * Console paths never collide with API paths, which the same server answers.
  */
@@ -28,6 +29,8 @@ const ReferralPage = lazy(() => import('./features/referrals/ReferralPage'));
 const SupervisionRoutes = lazy(() => import('./features/supervisor/SupervisionRoutes'));
 const PathwayRoutes = lazy(() => import('./features/coordinator/PathwayRoutes'));
 const NotificationsPage = lazy(() => import('./features/notifications/NotificationsPage'));
+const TransferInboxPage = lazy(() => import('./features/transfers/TransferInboxPage'));
+const AbsenceCoverPage = lazy(() => import('./features/absence/AbsenceCoverPage'));
 
 /** Where a person lands: their main screen by role. */
 function Home() {
@@ -73,6 +76,8 @@ export default function App() {
                   <Route path="/console/supervision/*" element={<SupervisionRoutes />} />
                   <Route path="/console/pathways/*" element={<PathwayRoutes />} />
                   <Route path="/console/notifications" element={<NotificationsPage />} />
+                  <Route path="/console/transfers" element={<TransferInboxPage />} />
+                  <Route path="/console/absence" element={<AbsenceCoverPage />} />
                   <Route path="*" element={<NotFoundPage />} />
                 </Routes>
               </Suspense>

@@ -49,6 +49,8 @@ export function AppLayout({ children }: { children: ReactNode }) {
     hasRole('operator', 'supervisor') && { to: '/console/persons', label: t('nav.persons') },
     hasRole('supervisor', 'coordinator') && { to: '/console/supervision', label: t('nav.supervision') },
     hasRole('coordinator', 'supervisor') && { to: '/console/pathways', label: t('nav.pathways') },
+    hasRole('supervisor') && { to: '/console/transfers', label: t('nav.transfers', { ns: 'loop' }) },
+    hasRole('operator') && { to: '/console/absence', label: t('nav.absence', { ns: 'loop' }) },
   ].filter((link): link is { to: string; label: string; end?: boolean } => Boolean(link));
 
   return (

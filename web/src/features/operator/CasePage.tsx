@@ -17,6 +17,8 @@ import { CaseNoteForm } from './CaseNoteForm';
 import { FlashMessage } from './FlashMessage';
 import { RecordContactForm } from './RecordContactForm';
 import { TransferCaseForm } from './TransferCaseForm';
+import { CaseTransfersPanel } from '../transfers/CaseTransfersPanel';
+import { ContactPauseNotice } from '../contacts/ContactPauseNotice';
 
 export default function CasePage() {
   const { caseId = '' } = useParams();
@@ -45,6 +47,8 @@ export default function CasePage() {
           {detail.data ? <CaseLifecycleActions detail={detail.data} /> : null}
           {worksCases && detail.data && open ? <CaseNoteForm caseId={caseId} /> : null}
           {worksCases && detail.data && open ? <RecordContactForm caseId={caseId} /> : null}
+          {detail.data ? <ContactPauseNotice caseId={caseId} /> : null}
+          {detail.data ? <CaseTransfersPanel caseId={caseId} /> : null}
           {session.hasRole('supervisor') && detail.data && open ? <TransferCaseForm detail={detail.data} /> : null}
           {session.hasRole('operator', 'supervisor', 'admin') && detail.data ? <DocumentsPanel caseId={caseId} mayUpload={open} /> : null}
           <CaseTimeline caseId={caseId} />

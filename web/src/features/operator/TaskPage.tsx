@@ -17,6 +17,7 @@ import { PageLoading, ProblemAlert } from '../../components/feedback';
 import { TaskStatusBadge, UrgencyBadges } from '../cases/badges';
 import { caseQueryKey } from '../cases/CaseSummary';
 import { TaskManagerActions } from '../cases/TaskManagerActions';
+import { HandTaskForm } from '../absence/HandTaskForm';
 import { timelineQueryKey } from '../cases/CaseTimeline';
 import { formatDateTime, localized, stepTitle, usePathwayVersion } from '../cases/format';
 import { Breadcrumb } from '../../components/Breadcrumb';
@@ -215,6 +216,7 @@ function TaskView({ task }: { task: TaskDetail }) {
             <TaskManagerActions task={task} onChanged={refresh} />
           </div>
         ) : null}
+        {active && isMine && hasRole('operator') ? <HandTaskForm taskId={task.taskId} /> : null}
       </section>
 
       {active ? (
