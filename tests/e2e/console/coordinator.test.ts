@@ -106,7 +106,8 @@ describe('coordinator console', () => {
     expect(await keyInput.getAttribute('aria-invalid')).toBe('true');
     expect(await keyInput.getAttribute('aria-describedby')).toContain(`pw-steps-intake-form-fields-${fieldsBefore}-key-issues`);
     await textMatching(status, /1 errore/, 'the status counting one error');
-    expect(await page.getByTestId('issue-summary').textContent()).toContain(`steps.intake.form.fields.${fieldsBefore}.key`);
+    // The summary says where in words (the step's title, then the form's field and its code), not as a raw path.
+    expect(await page.getByTestId('issue-summary').getByTestId('issue-where').first().textContent()).toBe(`Modulo › Campi n. ${fieldsBefore + 1} › Codice`);
     expect(await page.getByRole('button', { name: 'Pubblica' }).isDisabled()).toBe(true);
     await checkAccessible(page, 'coordinator draft editor (with an error)');
     await consoleStack.screenshot(page, 'coordinator-editor');

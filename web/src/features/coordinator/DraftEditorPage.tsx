@@ -16,6 +16,7 @@ import { PageLoading, ProblemAlert } from '../../components/feedback';
 import { Breadcrumb, formatDateTime, OpenDraftButton } from './common';
 import { IssuesContext, JsonInput, LocalizedInput, SelectInput, TextInput } from './fields';
 import { inputId, localized, newStep, orderedStepIds, pathKey, renameStep, stepKinds, type DefinitionDoc, type DocPath, type StepDoc, type StepKind } from './model';
+import { usePathLabel } from './issue-path';
 import { FormFieldsEditor, StepEditor } from './StepEditor';
 
 const PathwayGraph = lazy(() => import('./PathwayGraph'));
@@ -642,6 +643,7 @@ function useIssueText(): (issue: Issue) => string {
 function IssueSummary({ issues, stepTitle, onGo }: { issues: Issue[]; stepTitle: (id: string) => string; onGo: (issue: Issue) => void }) {
   const { t } = useTranslation('coordinator');
   const issueText = useIssueText();
+  const pathLabel = usePathLabel();
   return (
     <div aria-live="polite" data-testid="issue-summary">
       {issues.length > 0 ? (
@@ -659,7 +661,7 @@ function IssueSummary({ issues, stepTitle, onGo }: { issues: Issue[]; stepTitle:
                 >
                   {stepTitle(stepOfIssue(issue.path))}
                 </a>
-                : <code>{pathKey(issue.path)}</code> — {issueText(issue)}
+                : <span data-testid="issue-where">{pathLabel(issue.path)}</span> — {issueText(issue)}
               </li>
             ))}
           </ul>

@@ -42,7 +42,13 @@ export interface StepEditorProps {
   onChange: (step: StepDoc) => void;
 }
 
-const SERVICES_LIST = 'pw-services';
+type Option = { value: string; label: string };
+
+/** The services a step may name, as a select offers them: by their name in the reader's language, the code alongside. */
+function useServiceOptions(services: string[]): Option[] {
+  const { t } = useTranslation('coordinator');
+  return services.map((service) => ({ value: service, label: `${t(`operator:services.${service}`, { defaultValue: service })} (${service})` }));
+}
 
 function move<T>(items: T[], from: number, to: number): T[] {
   if (to < 0 || to >= items.length) return items;
@@ -282,7 +288,7 @@ export function FormFieldsEditor({ path, fields, onChange }: { path: DocPath; fi
   );
 }
 
-function ClockEditor({ path, step, onChange }: { path: DocPath; step: StepDoc; onChange: (step: StepDoc) => void }) {
+function ClockEditor({ path, step, serviceOptions, onChange }: { path: DocPath; step: StepDoc; serviceOptions: Option[]; onChange: (step: StepDoc) => void }) {
   const { t } = useTranslation('coordinator');
   const reminders = step.reminders ?? [];
   const escalation = step.escalation ?? [];
@@ -392,22 +398,23 @@ function ClockEditor({ path, step, onChange }: { path: DocPath; step: StepDoc; o
               )}
               <div className="row g-2 align-items-end">
                 <SelectInput
-                  className="col-md-4 mb-2"
+                  className="col-12 col-xl-6 mb-2"
                   path={[...at, 'role']}
                   label={t('editor.role')}
                   value={level.role}
                   options={roles.map((role) => ({ value: role, label: t(`common:roles.${role}`) }))}
                   onChange={(role) => setLevel({ ...level, role: (role ?? 'supervisor') as EscalationDoc['role'] })}
                 />
-                <TextInput
-                  className="col-md-4 mb-2"
+                <SelectInput
+                  className="col-12 col-xl-6 mb-2"
                   path={[...at, 'service']}
                   label={t('editor.escalationService')}
-                  list={SERVICES_LIST}
                   value={level.service}
-                  onChange={(service) => setLevel({ ...level, service: service === '' ? undefined : service })}
+                  options={serviceOptions}
+                  empty={t('editor.anyService')}
+                  onChange={(service) => setLevel({ ...level, service })}
                 />
-                <CheckboxInput className="form-check col-md-4 mb-3" path={[...at, 'reassign']} label={t('editor.reassign')} checked={level.reassign ?? false} onChange={(reassign) => setLevel({ ...level, reassign })} />
+                <CheckboxInput className="form-check col-12 mb-3" path={[...at, 'reassign']} label={t('editor.reassign')} checked={level.reassign ?? false} onChange={(reassign) => setLevel({ ...level, reassign })} />
               </div>
               <ItemActions
                 name={name}
@@ -519,6 +526,7 @@ function RulesEditor({ path, step, stepIds, onChange }: { path: DocPath; step: S
 /** The step's kind-specific inputs, plus the texts every step has. */
 export function StepEditor({ stepId, step, stepIds, services, onChange }: StepEditorProps) {
   const { t } = useTranslation('coordinator');
+  const serviceOptions = useServiceOptions(services);
   const path: DocPath = ['steps', stepId];
   const nextSelect = (property: 'next' | 'onRejected' | 'otherwise' | 'target' | 'body', label: string) => (
     <SelectInput
@@ -532,11 +540,6 @@ export function StepEditor({ stepId, step, stepIds, services, onChange }: StepEd
   );
   return (
     <div data-testid={`step-editor-${stepId}`}>
-      <datalist id={SERVICES_LIST}>
-        {services.map((service) => (
-          <option key={service} value={service} />
-        ))}
-      </datalist>
       <IssueMessages path={path} />
       <LocalizedInput path={[...path, 'title']} label={t('editor.stepTitle')} value={step.title} onChange={(title) => onChange({ ...step, title: title ?? { it: '' } })} />
       <LocalizedInput path={[...path, 'description']} label={t('editor.stepDescription')} optional value={step.description} onChange={(description) => onChange({ ...step, description })} />
@@ -545,16 +548,16 @@ export function StepEditor({ stepId, step, stepIds, services, onChange }: StepEd
         <>
           <Group legend={t('editor.assignee')}>
             <div className="row g-2">
-              <TextInput
-                className="col-md-6 mb-2"
+              <SelectInput
+                className="col-12 col-xl-6 mb-2"
                 path={[...path, 'assignee', 'service']}
                 label={t('editor.service')}
-                list={SERVICES_LIST}
                 value={step.assignee?.service}
-                onChange={(service) => onChange({ ...step, assignee: { ...step.assignee, service } })}
+                options={serviceOptions}
+                onChange={(service) => onChange({ ...step, assignee: { ...step.assignee, service: service ?? '' } })}
               />
               <SelectInput
-                className="col-md-6 mb-2"
+                className="col-12 col-xl-6 mb-2"
                 path={[...path, 'assignee', 'role']}
                 label={t('editor.role')}
                 value={step.assignee?.role ?? 'operator'}
@@ -567,7 +570,7 @@ export function StepEditor({ stepId, step, stepIds, services, onChange }: StepEd
           <Group legend={t('editor.form')}>
             <FormFieldsEditor path={[...path, 'form', 'fields']} fields={step.form?.fields ?? []} onChange={(fields) => onChange({ ...step, form: { ...step.form, fields } })} />
           </Group>
-          <ClockEditor path={path} step={step} onChange={onChange} />
+          <ClockEditor path={path} step={step} serviceOptions={serviceOptions} onChange={onChange} />
           {step.signOff ? (
             <TextInput
               path={[...path, 'signOff', 'services']}
@@ -670,17 +673,17 @@ export function StepEditor({ stepId, step, stepIds, services, onChange }: StepEd
         <>
           <Group legend={t('editor.referral')}>
             <div className="row g-2">
-              <TextInput className="col-md-4 mb-2" path={[...path, 'from']} label={t('editor.referralFrom')} list={SERVICES_LIST} value={step.from} onChange={(from) => onChange({ ...step, from })} />
-              <TextInput
-                className="col-md-4 mb-2"
+              <SelectInput className="col-12 col-xl-4 mb-2" path={[...path, 'from']} label={t('editor.referralFrom')} value={step.from} options={serviceOptions} onChange={(from) => onChange({ ...step, from: from ?? '' })} />
+              <SelectInput
+                className="col-12 col-xl-4 mb-2"
                 path={[...path, 'to', 'service']}
                 label={t('editor.referralTo')}
-                list={SERVICES_LIST}
                 value={step.to?.service}
-                onChange={(service) => onChange({ ...step, to: { ...step.to, service } })}
+                options={serviceOptions}
+                onChange={(service) => onChange({ ...step, to: { ...step.to, service: service ?? '' } })}
               />
               <SelectInput
-                className="col-md-4 mb-2"
+                className="col-12 col-xl-4 mb-2"
                 path={[...path, 'to', 'role']}
                 label={t('editor.role')}
                 value={step.to?.role ?? 'operator'}
@@ -691,7 +694,7 @@ export function StepEditor({ stepId, step, stepIds, services, onChange }: StepEd
             <JsonInput path={[...path, 'rejectionReasons']} label={t('editor.rejectionReasons')} value={step.rejectionReasons} onChange={(value) => onChange({ ...step, rejectionReasons: value as StepDoc['rejectionReasons'] })} />
             <JsonInput path={[...path, 'outcomes']} label={t('editor.referralOutcomes')} value={step.outcomes} onChange={(value) => onChange({ ...step, outcomes: value as StepDoc['outcomes'] })} />
           </Group>
-          <ClockEditor path={path} step={step} onChange={onChange} />
+          <ClockEditor path={path} step={step} serviceOptions={serviceOptions} onChange={onChange} />
           <Group legend={t('editor.transitions')}>
             {nextSelect('next', t('editor.next'))}
             {nextSelect('onRejected', t('editor.onRejected'))}
