@@ -2,9 +2,11 @@
  * A transfer accepted by the receiving area, in a real browser on the real stack: Livorno's area
  * manager asks to move a case to Grosseto from the case page (the case stays, the request shows as
  * waiting); Grosseto's manager finds it under "Trasferimenti", accepts it, and opens the case, now
- * Grosseto's. An operator's "my absence" screen is checked too. axe checks each screen.
+ * Grosseto's. An operator hands a task to a colleague and sets an absence cover. axe checks each
+ * screen.
  */
 import type { Page } from 'playwright-core';
+import { upsertUser } from '../../../infra/db/directory-repository';
 import { buildConsole, startConsoleStack, type ConsoleStack } from './console-harness';
 
 let consoleStack: ConsoleStack;
@@ -69,13 +71,47 @@ describe('transfers between areas in the console', () => {
     expect(gone.status).toBe(404);
   });
 
-  it("shows an operator their absence cover screen", async () => {
+  it('lets an operator hand a task to a colleague and set their absence cover', async () => {
+    // The demo has one outreach operator per area: a colleague to hand to.
+    await upsertUser(consoleStack.stack.pool, { id: 'outreach-operator-pistoia-2', name: 'Giulia Neri', roles: ['operator'], areas: ['pistoia'], services: ['outreach'], active: true });
+    const token = await consoleStack.token('outreach-operator-pistoia');
+    const started = await consoleStack.http<{ caseId: string; openTasks: Array<{ taskId: string }> }>(
+      'POST',
+      '/cases',
+      token,
+      { pathwayKey: 'oss-integrated-pathway', areaId: 'pistoia', data: { targetGroup: 'homeless' } },
+      { 'idempotency-key': 'absence-e2e-1' },
+    );
+    expect(started.status).toBe(201);
+    const taskId = started.body.openTasks[0].taskId;
+    expect((await consoleStack.http('POST', `/tasks/${taskId}/claim`, token)).status).toBe(200);
+
     const page = await consoleStack.newPage();
-    await consoleStack.signIn(page, 'social-worker-pistoia');
+    await consoleStack.signIn(page, 'outreach-operator-pistoia');
+    await page.goto(`/console/tasks/${taskId}`);
+    const hand = page.getByTestId('hand-task-form');
+    await hand.waitFor();
+    await consoleStack.expectAccessible(page, 'task with hand to a colleague');
+    await hand.getByLabel('Collega del tuo servizio').selectOption({ label: 'Giulia Neri' });
+    await hand.getByLabel('Motivazione (obbligatoria)').fill('Conosce già la persona');
+    await hand.getByRole('button', { name: "Passa l'attività" }).click();
+    await page.getByText('Attività passata a Giulia Neri.').waitFor();
+    const handed = await consoleStack.http<{ assigneeId: string }>('GET', `/tasks/${taskId}`, token);
+    expect(handed.body.assigneeId).toBe('outreach-operator-pistoia-2');
+
     await page.getByRole('link', { name: 'La mia assenza' }).click();
     await expectH1(page, 'La mia assenza');
-    await page.getByTestId('absence-form').waitFor();
     await page.getByText('Nessuna sostituzione.').waitFor();
     await consoleStack.expectAccessible(page, 'my absence cover');
+    const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/Rome' });
+    const form = page.getByTestId('absence-form');
+    await form.getByLabel('Chi ti sostituisce').selectOption({ label: 'Giulia Neri' });
+    await form.getByLabel('Dal').fill(today);
+    await form.getByLabel('Al (compreso)').fill(today);
+    await form.getByRole('button', { name: 'Imposta la sostituzione' }).click();
+    await page.getByText('Sostituzione attiva: le tue attività sono passate a Giulia Neri.').waitFor();
+    await page.getByRole('cell', { name: 'In corso' }).waitFor();
+    await consoleStack.expectAccessible(page, 'my absence cover (in force)');
+    await consoleStack.screenshot(page, 'operator-absence-cover');
   });
 });

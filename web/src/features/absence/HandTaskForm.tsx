@@ -1,17 +1,20 @@
 /**
  * "Hand to a colleague" on a task I hold: a colleague of my area, service and role takes it (for an
- * absence, or a case they know better), with a reason on the case's timeline.
+ * absence, or a case they know better), with a reason on the case's timeline. Once handed the task
+ * is no longer mine: the form gives way to the confirmation.
  */
 import { Alert } from 'design-react-kit';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSession } from '../../auth/session';
 import { ProblemAlert } from '../../components/feedback';
 import { FieldError, ReasonField, splitProblem } from '../../components/form-fields';
 import { handTask, useCoverColleagues } from './absence-queries';
 
-export function HandTaskForm({ taskId }: { taskId: string }) {
+export function HandTaskForm({ taskId, holderId }: { taskId: string; holderId: string | null }) {
   const { t } = useTranslation('loop');
+  const { actor } = useSession();
   const id = useId();
   const queryClient = useQueryClient();
   const colleagues = useCoverColleagues();
@@ -32,6 +35,12 @@ export function HandTaskForm({ taskId }: { taskId: string }) {
     setDone(null);
     hand.mutate();
   };
+  const confirmation = (
+    <div aria-live="polite" role="status">
+      {done ? <Alert color="success">{t('hand.done', { name: done })}</Alert> : null}
+    </div>
+  );
+  if (holderId !== actor.id) return done ? confirmation : null;
   return (
     <section aria-labelledby={`${id}-title`} className="mt-4">
       <h2 className="h4" id={`${id}-title`}>
@@ -62,9 +71,7 @@ export function HandTaskForm({ taskId }: { taskId: string }) {
         </div>
         <ReasonField id={`${id}-reason`} value={reason} error={fieldErrors.reason} onChange={setReason} />
         {hand.isError && rest ? <ProblemAlert error={hand.error} /> : null}
-        <div aria-live="polite" role="status">
-          {done ? <Alert color="success">{t('hand.done', { name: done })}</Alert> : null}
-        </div>
+        {confirmation}
         <button type="submit" className="btn btn-outline-primary" disabled={hand.isPending || !assigneeId || reason.trim() === ''}>
           {t('hand.submit')}
         </button>

@@ -216,7 +216,7 @@ function TaskView({ task }: { task: TaskDetail }) {
             <TaskManagerActions task={task} onChanged={refresh} />
           </div>
         ) : null}
-        {active && isMine && hasRole('operator') ? <HandTaskForm taskId={task.taskId} /> : null}
+        {active && hasRole('operator') ? <HandTaskForm taskId={task.taskId} holderId={task.assigneeId} /> : null}
       </section>
 
       {active ? (
