@@ -110,11 +110,13 @@ export interface DueHandover {
   version: number;
 }
 
-/** Open tasks held by people covered on the local day `today` (of `userId` alone, when given), oldest first. */
+/** Open tasks of active cases held by people covered on the local day `today` (of `userId` alone, when given), oldest first. */
 export async function dueHandovers(db: Queryable, today: string, userId?: string, limit = 200): Promise<DueHandover[]> {
   const { rows } = await db.query<{ cover_id: string; user_id: string; colleague_id: string; task_id: string; case_id: string; version: number }>(
     `SELECT c.cover_id, c.user_id, c.colleague_id, t.task_id, t.case_id, t.version
      FROM absence_covers c JOIN tasks t ON t.assignee_id = c.user_id AND t.status IN ('open', 'claimed')
+       -- A suspended case takes no task command: its tasks are handed on once it resumes.
+       JOIN cases k ON k.case_id = t.case_id AND k.status = 'active'
      WHERE c.ended_at IS NULL AND c.starts_on <= $1::date AND c.ends_on >= $1::date AND ($2::text IS NULL OR c.user_id = $2)
      ORDER BY t.created_at, t.task_id LIMIT $3`,
     [today, userId ?? null, limit],
