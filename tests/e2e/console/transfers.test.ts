@@ -2,8 +2,8 @@
  * A transfer accepted by the receiving area, in a real browser on the real stack: Livorno's area
  * manager asks to move a case to Grosseto from the case page (the case stays, the request shows as
  * waiting); Grosseto's manager finds it under "Trasferimenti", accepts it, and opens the case, now
- * Grosseto's. An operator hands a task to a colleague and sets an absence cover. axe checks each
- * screen.
+ * Grosseto's. An operator sees the clock pause after failed contacts, hands a task to a colleague and
+ * sets an absence cover. axe checks each screen.
  */
 import type { Page } from 'playwright-core';
 import { upsertUser } from '../../../infra/db/directory-repository';
@@ -71,7 +71,7 @@ describe('transfers between areas in the console', () => {
     expect(gone.status).toBe(404);
   });
 
-  it('lets an operator hand a task to a colleague and set their absence cover', async () => {
+  it('shows the clock pause after failed contacts, and lets an operator hand a task to a colleague and set their absence cover', async () => {
     // The demo has one outreach operator per area: a colleague to hand to.
     await upsertUser(consoleStack.stack.pool, { id: 'outreach-operator-pistoia-2', name: 'Giulia Neri', roles: ['operator'], areas: ['pistoia'], services: ['outreach'], active: true });
     const token = await consoleStack.token('outreach-operator-pistoia');
@@ -86,8 +86,17 @@ describe('transfers between areas in the console', () => {
     const taskId = started.body.openTasks[0].taskId;
     expect((await consoleStack.http('POST', `/tasks/${taskId}/claim`, token)).status).toBe(200);
 
+    // Three failed attempts in a row (the default rule) pause the internal clocks: the case page says so.
+    for (const minutes of [30, 20, 10]) {
+      const at = new Date(Date.now() - minutes * 60_000).toISOString();
+      expect((await consoleStack.http('POST', `/cases/${started.body.caseId}/contacts`, token, { outcome: 'failed_attempt', channel: 'phone', at })).status).toBe(200);
+    }
     const page = await consoleStack.newPage();
     await consoleStack.signIn(page, 'outreach-operator-pistoia');
+    await page.goto(`/console/cases/${started.body.caseId}`);
+    await page.getByTestId('contact-pause').getByText(/dopo 3 tentativi falliti di fila le scadenze interne sono sospese/).waitFor();
+    await consoleStack.expectAccessible(page, 'case with its internal clocks paused');
+
     await page.goto(`/console/tasks/${taskId}`);
     const hand = page.getByTestId('hand-task-form');
     await hand.waitFor();
