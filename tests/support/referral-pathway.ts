@@ -9,6 +9,7 @@ type Definition = { key: string; steps: Record<string, Record<string, unknown>> 
 export function pathwayWithCpiReferral(reference: Definition, key: string): Definition {
   const document = structuredClone(reference);
   document.key = key;
+  document.title = { it: 'Percorso OSS con invio al CPI', en: 'OSS pathway with a job-centre referral' };
   document.steps.cpi_referral = {
     kind: 'referral',
     title: { it: 'Invio al centro per l’impiego', en: 'Referral to the job centre' },

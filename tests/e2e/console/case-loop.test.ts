@@ -5,7 +5,8 @@
  * reference and by the person's alias and reads where it is (with the job centre, not "no open
  * tasks"); the job centre finds the referral in its inbox, accepts it with a first appointment and
  * reports the outcome; the front desk sees the closed loop (status, appointment on the timeline),
- * adds a note, suspends and resumes the case; the area manager closes it with an outcome. The inbox
+ * adds a note, suspends and resumes the case; the area manager sees the dashboard's tables by pathway
+ * and step, and closes the case with an outcome. The inbox
  * shows the person's alias and fits a 768 px tablet; references never wrap at 1366 px. axe checks
  * every screen.
  */
@@ -180,9 +181,16 @@ describe('the cross-service loop in the console', () => {
     await consoleStack.expectAccessible(oss, 'case page (after suspend and resume)');
     await consoleStack.screenshot(oss, 'operator-case-loop');
 
-    // --- The area manager closes the case with an outcome of the pathway.
+    // --- The area manager's dashboard counts by pathway and step: the two pathways share step ids,
+    // and only the one with cases in the area has tables.
     const manager = await consoleStack.newPage();
     await consoleStack.signIn(manager, `supervisor-${AREA}`);
+    const byPathway = manager.locator(`[data-testid="counts-pathway"][data-pathway-key="${PATHWAY}"]`);
+    await byPathway.getByRole('heading', { level: 3, name: 'Percorso OSS con invio al CPI' }).waitFor();
+    await expect(manager.locator('[data-testid="counts-pathway"][data-pathway-key="oss-integrated-pathway"]').count()).resolves.toBe(0);
+    await consoleStack.expectAccessible(manager, 'supervisor dashboard (by pathway and step)');
+
+    // --- The area manager closes the case with an outcome of the pathway.
     await manager.goto(`/console/cases/${first.caseId}`);
     await expectH1(manager, `Caso ${first.reference}`);
     await manager.getByRole('button', { name: 'Chiudi con esito' }).click();

@@ -1,9 +1,10 @@
 /**
  * The supervisor's dashboard of their areas: key figures, the stalled cases with every reason and
  * since when (most urgent first, each leading to the case's drill-down), open tasks and cases by
- * step and status, the ageing of open tasks, the on-time rate per step and the open escalations.
+ * pathway, step and status, the ageing of open tasks, the on-time rate per pathway and step, and the
+ * open escalations. Tables by step are grouped by pathway: two pathways may share a step id.
  */
-import { useQuery } from '@tanstack/react-query';
+import { useQueries, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap, type Schemas } from '../../api/client';
@@ -101,6 +102,19 @@ export function DashboardPage() {
   const escalations = useQuery({ queryKey: ['supervisor', 'escalations', filter], queryFn: () => unwrap(api.GET('/dashboards/escalations', { params: { query: filter } })) });
   const planTime = useQuery({ queryKey: ['supervisor', 'plan-time', filter], queryFn: () => unwrap(api.GET('/dashboards/plan-time', { params: { query: filter } })) });
   const trend = useQuery({ queryKey: ['supervisor', 'weekly-trend', filter], queryFn: () => unwrap(api.GET('/dashboards/weekly-trend', { params: { query: filter } })) });
+  // Tables by step are per pathway: two pathways may share a step id, and one row must not add them up.
+  const countsByPathway = useQueries({
+    queries: steps.pathways.map((pathway) => ({
+      queryKey: ['supervisor', 'counts', filter, pathway.key],
+      queryFn: () => unwrap(api.GET('/dashboards/counts', { params: { query: { ...filter, pathwayKey: pathway.key } } })),
+    })),
+  });
+  const onTimeByPathway = useQueries({
+    queries: steps.pathways.map((pathway) => ({
+      queryKey: ['supervisor', 'on-time', filter, pathway.key],
+      queryFn: () => unwrap(api.GET('/dashboards/on-time', { params: { query: { ...filter, pathwayKey: pathway.key } } })),
+    })),
+  });
 
   const openTasks = counts.data?.tasks.reduce((sum, row) => sum + row.count, 0);
   const openEscalations = escalations.data?.items.reduce((sum, row) => sum + row.tasks + row.referrals, 0);
@@ -153,32 +167,41 @@ export function DashboardPage() {
         <h2 id="counts-heading" className="h4">
           {t('dashboard.countsTitle')}
         </h2>
-        {counts.isPending ? <PageLoading /> : null}
-        {counts.isError ? <ProblemAlert error={counts.error} /> : null}
-        {counts.data ? (
-          <div className="row">
-            <div className="col-12 col-xl-6">
-              <h3 className="h5">{t('dashboard.tasksByStep')}</h3>
-              <CountsTable
-                caption={t('dashboard.tasksByStep')}
-                rows={counts.data.tasks}
-                statuses={['open', 'claimed']}
-                statusLabel={(status) => t(`taskStatus.${status}`)}
-                stepTitle={steps.title}
-              />
+        {countsByPathway.some((query) => query.isPending) ? <PageLoading /> : null}
+        {countsByPathway.map((query, index) => (query.isError ? <ProblemAlert key={steps.pathways[index]?.key} error={query.error} /> : null))}
+        {countsByPathway.every((query) => query.isSuccess) && countsByPathway.every((query) => query.data.tasks.length === 0 && query.data.cases.length === 0) ? <p>{t('dashboard.none')}</p> : null}
+        {steps.pathways.map((pathway, index) => {
+          const data = countsByPathway[index]?.data;
+          if (!data || (data.tasks.length === 0 && data.cases.length === 0)) return null;
+          const titleIn = (stepId: string) => steps.titleIn(pathway.key, stepId);
+          return (
+            <div key={pathway.key} data-testid="counts-pathway" data-pathway-key={pathway.key}>
+              <h3 className="h5">{pathway.title}</h3>
+              <div className="row">
+                <div className="col-12 col-xl-6">
+                  <h4 className="h6">{t('dashboard.tasksByStep')}</h4>
+                  <CountsTable
+                    caption={`${t('dashboard.tasksByStep')}: ${pathway.title}`}
+                    rows={data.tasks}
+                    statuses={['open', 'claimed']}
+                    statusLabel={(status) => t(`taskStatus.${status}`)}
+                    stepTitle={titleIn}
+                  />
+                </div>
+                <div className="col-12 col-xl-6">
+                  <h4 className="h6">{t('dashboard.casesByStep')}</h4>
+                  <CountsTable
+                    caption={`${t('dashboard.casesByStep')}: ${pathway.title}`}
+                    rows={data.cases}
+                    statuses={['active', 'suspended']}
+                    statusLabel={(status) => t(`caseStatus.${status}`)}
+                    stepTitle={titleIn}
+                  />
+                </div>
+              </div>
             </div>
-            <div className="col-12 col-xl-6">
-              <h3 className="h5">{t('dashboard.casesByStep')}</h3>
-              <CountsTable
-                caption={t('dashboard.casesByStep')}
-                rows={counts.data.cases}
-                statuses={['active', 'suspended']}
-                statusLabel={(status) => t(`caseStatus.${status}`)}
-                stepTitle={steps.title}
-              />
-            </div>
-          </div>
-        ) : null}
+          );
+        })}
       </section>
 
       <div className="row">
@@ -258,43 +281,48 @@ export function DashboardPage() {
         {onTime.data ? <p>{t('dashboard.onTimePeriod', { from: format.date(onTime.data.period.from), to: format.date(onTime.data.period.to) })}</p> : null}
         {onTime.isError ? <ProblemAlert error={onTime.error} /> : null}
         {onTime.data && onTime.data.items.length === 0 ? <p>{t('dashboard.noCompletions')}</p> : null}
-        {onTime.data && onTime.data.items.length > 0 ? (
-          <div className="table-responsive">
-            <table className="table table-sm align-middle">
-              <caption className="visually-hidden">{t('dashboard.onTimeTitle')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('dashboard.step')}</th>
-                  <th scope="col" className="text-end">
-                    {t('dashboard.completed')}
-                  </th>
-                  <th scope="col" className="text-end">
-                    {t('dashboard.onTime')}
-                  </th>
-                  <th scope="col" className="text-end">
-                    {t('dashboard.rate')}
-                  </th>
-                  <th scope="col" className="w-25">
-                    <span className="visually-hidden">{t('dashboard.chart')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {onTime.data.items.map((row) => (
-                  <tr key={row.stepId}>
-                    <th scope="row">{steps.title(row.stepId)}</th>
-                    <td className="text-end">{format.number(row.completed)}</td>
-                    <td className="text-end">{format.number(row.onTime)}</td>
-                    <td className="text-end">{row.rate === null ? dash : format.percent(row.rate)}</td>
-                    <td>
-                      <Bar value={row.rate ?? 0} max={1} />
-                    </td>
+        {steps.pathways.map((pathway, index) => {
+          const rows = onTimeByPathway[index]?.data?.items ?? [];
+          if (rows.length === 0) return null;
+          return (
+            <div className="table-responsive" key={pathway.key} data-testid="on-time-pathway" data-pathway-key={pathway.key}>
+              <h3 className="h5">{pathway.title}</h3>
+              <table className="table table-sm align-middle">
+                <caption className="visually-hidden">{`${t('dashboard.onTimeTitle')}: ${pathway.title}`}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('dashboard.step')}</th>
+                    <th scope="col" className="text-end">
+                      {t('dashboard.completed')}
+                    </th>
+                    <th scope="col" className="text-end">
+                      {t('dashboard.onTime')}
+                    </th>
+                    <th scope="col" className="text-end">
+                      {t('dashboard.rate')}
+                    </th>
+                    <th scope="col" className="w-25">
+                      <span className="visually-hidden">{t('dashboard.chart')}</span>
+                    </th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+                </thead>
+                <tbody>
+                  {rows.map((row) => (
+                    <tr key={row.stepId}>
+                      <th scope="row">{steps.titleIn(pathway.key, row.stepId)}</th>
+                      <td className="text-end">{format.number(row.completed)}</td>
+                      <td className="text-end">{format.number(row.onTime)}</td>
+                      <td className="text-end">{row.rate === null ? dash : format.percent(row.rate)}</td>
+                      <td>
+                        <Bar value={row.rate ?? 0} max={1} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          );
+        })}
       </section>
 
       <div className="row">
