@@ -11,20 +11,11 @@ import { useSession } from '../../auth/session';
 import { ProblemAlert } from '../../components/feedback';
 import { FieldError, ReasonField, splitProblem } from '../../components/form-fields';
 import { useCaseCommand } from '../cases/case-commands';
-import { localized, usePathwayVersion, type PathwayDefinition } from '../cases/format';
+import { closingOutcomes } from '../cases/closing-outcomes';
+import { usePathwayVersion } from '../cases/format';
 
 type CaseDetail = Schemas['CaseDetail'];
 type Action = 'suspend' | 'resume' | 'close' | 'cancel';
-
-/** Outcomes a case may be closed with: the end steps' (with their titles) and the pathway's extra codes. */
-function closingOutcomes(definition: PathwayDefinition | undefined, language: string): Array<{ code: string; label: string }> {
-  const options = new Map<string, string>();
-  for (const step of Object.values(definition?.steps ?? {}) as Array<{ kind: string; outcome?: string; title?: Parameters<typeof localized>[0] }>) {
-    if (step.kind === 'end' && step.outcome && !options.has(step.outcome)) options.set(step.outcome, step.title ? localized(step.title, language) : step.outcome);
-  }
-  for (const code of definition?.outcomes ?? []) if (!options.has(code)) options.set(code, code);
-  return [...options.entries()].map(([code, label]) => ({ code, label })).sort((a, b) => a.label.localeCompare(b.label, language));
-}
 
 function LifecycleForm({ detail, action, onDone }: { detail: CaseDetail; action: Action; onDone: (message: string) => void }) {
   const { t, i18n } = useTranslation('operator');
