@@ -24,7 +24,7 @@ const livornoManager = user('sup-li', ['supervisor'], 'livorno');
 const livornoDesk = user('oss-li', ['operator'], 'livorno');
 const luccaManager = user('sup-lu', ['supervisor'], 'lucca');
 const pistoiaManager = user('sup-pt', ['supervisor'], 'pistoia');
-const SAN_PAOLINO = { month: 7, day: 12 };
+const SAN_PAOLINO = { month: 7, day: 12, name: 'San Paolino' };
 
 function started(): CaseState {
   return createCase({
@@ -61,7 +61,7 @@ describe('transfer requests in the engine', () => {
     expect([state.areaId, openTasks(state)[0].areaId, openTasks(state)[0].assigneeId]).toEqual(['livorno', 'livorno', 'oss-li']);
     expect(refusalOf(state, livornoManager, ask('pistoia'))?.type).toBe('conflict');
 
-    const accept: CaseCommand = { kind: 'acceptTransfer', transferId, localHolidays: [SAN_PAOLINO] };
+    const accept: Extract<CaseCommand, { kind: 'acceptTransfer' }> = { kind: 'acceptTransfer', transferId, localHolidays: [SAN_PAOLINO] };
     expect(refusalOf(state, livornoManager, accept)?.type).toBe('forbidden');
     expect(refusalOf(state, pistoiaManager, accept)?.type).toBe('forbidden');
     expect(refusalOf(state, luccaManager, { ...accept, transferId: 'transfer-1' })?.type).toBe('not_found');
