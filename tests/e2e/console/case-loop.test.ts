@@ -157,6 +157,8 @@ describe('the cross-service loop in the console', () => {
     await expectH1(oss, `Caso ${first.reference}`);
     const accepted = oss.locator('[data-testid="case-timeline"] li[data-event-type="referral_accepted"]');
     await expect(accepted.textContent()).resolves.toContain('primo appuntamento');
+    // The referral's data reads as words, as the job centre gave them: status and outcome, not codes.
+    await oss.getByTestId('case-summary').getByText('DID sottoscritta', { exact: true }).waitFor();
 
     // A note about health, then suspend and resume, each on the timeline.
     await oss.getByLabel('Testo della nota').fill('Riferisce problemi di salute: serve un medico di base');

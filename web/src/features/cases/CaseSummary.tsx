@@ -7,13 +7,14 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { PageLoading, ProblemAlert } from '../../components/feedback';
 import { CaseStatusBadge, TaskStatusBadge, UrgencyBadges } from './badges';
 import { CaseWhereabouts } from './CaseWhereabouts';
-import { formatDate, formatDateTime, localized, stepTitle, usePathwayVersion, type FormField, type PathwayDefinition } from './format';
+import { formatDate, formatDateTime, localized, stepTitle, usePathwayVersion, type FormField, type LocalizedText, type PathwayDefinition } from './format';
 
 export type CaseDetail = Schemas['CaseDetail'];
 
@@ -28,10 +29,26 @@ export function useCaseDetail(caseId: string) {
   });
 }
 
-function fieldsOfStep(definition: PathwayDefinition | undefined, stepId: string): FormField[] {
+type CodedOption = { code: string; label: LocalizedText };
+type ReferralStepDoc = { kind: 'referral'; rejectionReasons?: CodedOption[]; outcomes?: CodedOption[] };
+
+/** What a referral step records (status, reason, outcome) described as select fields, so codes read as words. */
+function referralFields(step: ReferralStepDoc, t: TFunction<'operator'>): FormField[] {
+  const text = (value: string): LocalizedText => ({ it: value, en: value });
+  const options = (list: CodedOption[] | undefined) => (list ?? []).map((option) => ({ value: option.code, label: option.label }));
+  const statuses = ['pending', 'accepted', 'rejected', 'completed', 'cancelled'].map((status) => ({ value: status, label: text(t(`referrals.statuses.${status}`)) }));
+  return [
+    { key: 'status', type: 'select', label: text(t('inbox.columns.status')), options: statuses },
+    { key: 'reason', type: 'select', label: text(t('referrals.answer.reason')), options: options(step.rejectionReasons) },
+    { key: 'outcome', type: 'select', label: text(t('referrals.answer.outcome')), options: options(step.outcomes) },
+  ] as unknown as FormField[];
+}
+
+function fieldsOfStep(definition: PathwayDefinition | undefined, stepId: string, t: TFunction<'operator'>): FormField[] {
   if (!definition) return [];
   if (stepId === 'case') return definition.caseFields;
-  const step = definition.steps[stepId] as { form?: { fields?: FormField[] } } | undefined;
+  const step = definition.steps[stepId] as { kind?: string; form?: { fields?: FormField[] } } | undefined;
+  if (step?.kind === 'referral') return referralFields(step as ReferralStepDoc, t);
   return step?.form?.fields ?? [];
 }
 
@@ -87,7 +104,7 @@ function CollectedData({ detail, definition }: { detail: CaseDetail; definition:
       </h2>
       {steps.length === 0 && detail.redactedFields.length === 0 ? <p>{t('cases.data.none')}</p> : null}
       {steps.map(([stepId, values]) => {
-        const fields = fieldsOfStep(definition, stepId);
+        const fields = fieldsOfStep(definition, stepId, t);
         return (
           <div key={stepId} className="mb-3">
             <h3 className="h6 mb-1">{stepId === 'case' ? t('cases.data.startData') : stepTitle(definition, stepId, language)}</h3>
@@ -113,7 +130,7 @@ function CollectedData({ detail, definition }: { detail: CaseDetail; definition:
           {detail.redactedFields
             .map((path) => {
               const [stepId, key] = path.split('.');
-              const field = fieldsOfStep(definition, stepId).find((candidate) => candidate.key === key);
+              const field = fieldsOfStep(definition, stepId, t).find((candidate) => candidate.key === key);
               return field ? localized(field.label, language) : path;
             })
             .join(', ')}
