@@ -26,6 +26,8 @@ export function useCaseDetail(caseId: string) {
   return useQuery({
     queryKey: caseQueryKey(caseId),
     queryFn: () => unwrap(api.GET('/cases/{caseId}', { params: { path: { caseId } } })),
+    // Other services change a case (a referral answered, a task done): opening it always asks again.
+    staleTime: 0,
   });
 }
 

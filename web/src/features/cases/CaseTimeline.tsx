@@ -92,6 +92,8 @@ export function CaseTimeline({ caseId }: { caseId: string }) {
     queryFn: ({ pageParam }) =>
       unwrap(api.GET('/cases/{caseId}/timeline', { params: { path: { caseId }, query: { limit: pageSize, ...(pageParam ? { cursor: pageParam } : {}) } } })),
     getNextPageParam: (last) => last.nextCursor ?? undefined,
+    // As the case's detail: what other services did since the last visit shows on opening the case.
+    staleTime: 0,
   });
   const definition = pathway.data?.definition;
   const events = timeline.data?.pages.flatMap((page) => page.items) ?? [];
