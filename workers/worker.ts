@@ -48,8 +48,6 @@ const sharedWorkflowModules: readonly string[] = [
   require.resolve('../domain/case-command-handlers'),
   require.resolve('../domain/case-migration'),
   require.resolve('../domain/search-attributes'),
-  // Not a shared module but a setting of the shared context: see the file.
-  require.resolve('../workflows/sandbox-stack-traces'),
 ];
 
 /** How the worker bundles `workflows/` (tests that prebuild a bundle should pass the same). */
