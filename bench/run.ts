@@ -29,6 +29,7 @@ import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import type pg from 'pg';
 import { loadConfig } from '../infra/config';
+import { eventsAwaitDispatch } from '../infra/db/notification-event-cursor';
 import { openLocalIssuer } from '../infra/local-issuer';
 import { resolveTemporalCli } from '../infra/temporal-binaries';
 import { startBenchStack } from './bench-stack';
@@ -246,6 +247,17 @@ export async function runBench(target: BenchTarget): Promise<BenchSession> {
     `SELECT (SELECT count(*) FROM cases) AS cases, (SELECT count(*) FROM tasks WHERE step_id = 'outreach') AS tasks`,
   );
 
+  // (c)'s cases are answered before their workflows start (the API starts a bounded number at once and
+  // its sweep the rest), and the worker's notification dispatcher reads their events after them: (d)
+  // waits until both have caught up, or its CPU counters would bill (c)'s work to (d).
+  const startsDrainedIn = process.hrtime.bigint();
+  const unstarted = async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM case_start_requests WHERE workflow_started_at IS NULL')).rows[0].n);
+  for (const deadline = Date.now() + 10 * 60_000; ((await unstarted()) > 0 || (await eventsAwaitDispatch(pool))) && Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const startsDrainedSeconds = ms(startsDrainedIn) / 1000;
+  const leftUnstarted = await unstarted();
+
   // (d) sustained task completions: a chain pathway, cases created beforehand (untimed), then every
   // client completes its case's open task and reads the next one from the inbox, back to back.
   const coordinator = await token('coordinator-grosseto');
@@ -366,6 +378,7 @@ export async function runBench(target: BenchTarget): Promise<BenchSession> {
     `(c) sustained: ${(ok / sustainedElapsed).toFixed(1)} cases/s over ${sustainedElapsed.toFixed(1)} s with ${sustainedClients} clients; ${ok} started, ${errors.length} errors`,
   );
   console.log(`    read model after the run: ${rows[0].cases} cases, ${rows[0].tasks} outreach tasks (all cases of the run: ${warmup + samples + ok})`);
+  console.log(`    their workflows all started, and the notification dispatcher read their events, ${startsDrainedSeconds.toFixed(1)} s after the run${leftUnstarted > 0 ? ` (${leftUnstarted} still waiting after 10 minutes)` : ''}; (d) begins after that`);
   if (errors.length > 0) console.log(`    first error: ${errors[0]}`);
   const completionRate = d.completions / d.elapsedSeconds;
   const floorRate = (d.floor?.updates ?? 0) / (d.floor?.elapsedSeconds ?? 1);
@@ -382,7 +395,7 @@ export async function runBench(target: BenchTarget): Promise<BenchSession> {
     );
   }
   if (d.errors.length > 0) console.log(`    first error: ${d.errors[0]}`);
-  return { failed: errors.length > 0 || d.errors.length > 0, completions: d, sustainedCompletions: () => sustainedCompletions(false) };
+  return { failed: errors.length > 0 || d.errors.length > 0 || leftUnstarted > 0, completions: d, sustainedCompletions: () => sustainedCompletions(false) };
 }
 
 async function main(): Promise<void> {

@@ -247,3 +247,15 @@ export async function dispatchCaseEvents(
     return { events: rows.length, queued };
   });
 }
+
+/** Whether committed case events wait behind the dispatcher's cursor (a benchmark waits for it to catch up). */
+export async function eventsAwaitDispatch(db: Queryable): Promise<boolean> {
+  const { rows } = await db.query<{ waiting: boolean }>(
+    `SELECT EXISTS (
+       SELECT 1 FROM case_events e, notification_cursor c
+       WHERE c.name = $1 AND (e.committed_tx, e.event_no) > (c.committed_tx, c.event_no)
+     ) AS waiting`,
+    [CURSOR],
+  );
+  return rows[0].waiting;
+}
