@@ -6,16 +6,16 @@
 import { Alert } from 'design-react-kit';
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ColleagueSelect } from './ColleagueSelect';
 import { useSession } from '../../auth/session';
 import { PageLoading, ProblemAlert } from '../../components/feedback';
 import { FieldError, splitProblem } from '../../components/form-fields';
 import { formatDate } from '../cases/format';
-import { endCover, setCover, useCoverColleagues, useCoverCommand, useMyCovers, type AbsenceCover } from './absence-queries';
+import { endCover, setCover, useCoverCommand, useMyCovers, type AbsenceCover } from './absence-queries';
 
 function CoverForm({ onSet }: { onSet: (cover: AbsenceCover) => void }) {
   const { t } = useTranslation('loop');
   const id = useId();
-  const colleagues = useCoverColleagues();
   const [colleagueId, setColleagueId] = useState('');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
@@ -37,28 +37,7 @@ function CoverForm({ onSet }: { onSet: (cover: AbsenceCover) => void }) {
         {t('absence.newTitle')}
       </h2>
       <form onSubmit={submit} noValidate data-testid="absence-form">
-        <div className="select-wrapper mb-3">
-          <label htmlFor={`${id}-colleague`}>{t('absence.colleague')}</label>
-          <select
-            id={`${id}-colleague`}
-            className={`form-select${fieldErrors.colleagueId ? ' is-invalid' : ''}`}
-            value={colleagueId}
-            required
-            aria-invalid={fieldErrors.colleagueId ? true : undefined}
-            aria-describedby={described('colleagueId')}
-            onChange={(event) => setColleagueId(event.target.value)}
-          >
-            <option value="" disabled>
-              {t('absence.choose')}
-            </option>
-            {(colleagues.data?.items ?? []).map((colleague) => (
-              <option key={colleague.id} value={colleague.id}>
-                {colleague.name}
-              </option>
-            ))}
-          </select>
-          <FieldError id={`${id}-colleagueId-error`} message={fieldErrors.colleagueId} />
-        </div>
+        <ColleagueSelect id={`${id}-colleague`} label={t('absence.colleague')} value={colleagueId} error={fieldErrors.colleagueId} onChange={setColleagueId} />
         <div className="row g-3">
           {(['from', 'to'] as const).map((field) => (
             <div className="col-12 col-sm-6" key={field}>

@@ -7,9 +7,10 @@ import { Alert } from 'design-react-kit';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ColleagueSelect } from './ColleagueSelect';
 import { useSession } from '../../auth/session';
 import { ProblemAlert } from '../../components/feedback';
-import { FieldError, ReasonField, splitProblem } from '../../components/form-fields';
+import { ReasonField, splitProblem } from '../../components/form-fields';
 import { handTask, useCoverColleagues } from './absence-queries';
 
 export function HandTaskForm({ taskId, holderId }: { taskId: string; holderId: string | null }) {
@@ -47,28 +48,7 @@ export function HandTaskForm({ taskId, holderId }: { taskId: string; holderId: s
         {t('hand.title')}
       </h2>
       <form onSubmit={submit} noValidate data-testid="hand-task-form">
-        <div className="select-wrapper mb-3">
-          <label htmlFor={`${id}-colleague`}>{t('hand.colleague')}</label>
-          <select
-            id={`${id}-colleague`}
-            className={`form-select${fieldErrors.assigneeId ? ' is-invalid' : ''}`}
-            value={assigneeId}
-            required
-            aria-invalid={fieldErrors.assigneeId ? true : undefined}
-            aria-describedby={fieldErrors.assigneeId ? `${id}-colleague-error` : undefined}
-            onChange={(event) => setAssigneeId(event.target.value)}
-          >
-            <option value="" disabled>
-              {t('absence.choose')}
-            </option>
-            {(colleagues.data?.items ?? []).map((colleague) => (
-              <option key={colleague.id} value={colleague.id}>
-                {colleague.name}
-              </option>
-            ))}
-          </select>
-          <FieldError id={`${id}-colleague-error`} message={fieldErrors.assigneeId} />
-        </div>
+        <ColleagueSelect id={`${id}-colleague`} label={t('hand.colleague')} value={assigneeId} error={fieldErrors.assigneeId} onChange={setAssigneeId} />
         <ReasonField id={`${id}-reason`} value={reason} error={fieldErrors.reason} onChange={setReason} />
         {hand.isError && rest ? <ProblemAlert error={hand.error} /> : null}
         {confirmation}
