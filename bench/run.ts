@@ -29,6 +29,7 @@ import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import type pg from 'pg';
 import { loadConfig } from '../infra/config';
+import { countWorkflowStarts } from '../infra/db/idempotency-repository';
 import { eventsAwaitDispatch } from '../infra/db/notification-event-cursor';
 import { openLocalIssuer } from '../infra/local-issuer';
 import { resolveTemporalCli } from '../infra/temporal-binaries';
@@ -251,7 +252,7 @@ export async function runBench(target: BenchTarget): Promise<BenchSession> {
   // its sweep the rest), and the worker's notification dispatcher reads their events after them: (d)
   // waits until both have caught up, or its CPU counters would bill (c)'s work to (d).
   const startsDrainedIn = process.hrtime.bigint();
-  const unstarted = async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM case_start_requests WHERE workflow_started_at IS NULL')).rows[0].n);
+  const unstarted = async () => (await countWorkflowStarts(pool)).pending;
   for (const deadline = Date.now() + 10 * 60_000; ((await unstarted()) > 0 || (await eventsAwaitDispatch(pool))) && Date.now() < deadline; ) {
     await new Promise((resolve) => setTimeout(resolve, 500));
   }

@@ -13,6 +13,7 @@ import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import os from 'node:os';
 import { loadConfig } from '../infra/config';
+import { countWorkflowStarts } from '../infra/db/idempotency-repository';
 import { openLocalIssuer } from '../infra/local-issuer';
 import { maxCachedWorkflowsFor } from '../workers/worker-cache-budget';
 import { startBenchStack } from './bench-stack';
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
     const caseIds: string[] = [];
     // Progress from the API's start records and the task queue's backlog: on the dev server a
     // visibility count scans every execution under the one SQLite connection and held up matching.
-    const startedCount = async () => Number((await stack.pool.query<{ n: string }>('SELECT count(*) AS n FROM case_start_requests WHERE workflow_started_at IS NOT NULL')).rows[0].n);
+    const startedCount = async () => (await countWorkflowStarts(stack.pool)).started;
     const backlog = async () => {
       const { stats } = await connection.workflowService.describeTaskQueue({
         namespace: 'default',

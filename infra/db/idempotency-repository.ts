@@ -146,3 +146,11 @@ export async function listPendingWorkflowStarts(db: Queryable, olderThan: Date, 
   );
   return Promise.all(rows.map((row) => toRequest(db, row)));
 }
+
+/** How many recorded case starts have their workflow started and how many still wait (benchmarks wait on it). */
+export async function countWorkflowStarts(db: Queryable): Promise<{ started: number; pending: number }> {
+  const { rows } = await db.query<{ started: string; pending: string }>(
+    `SELECT count(*) FILTER (WHERE workflow_started_at IS NOT NULL) AS started, count(*) FILTER (WHERE workflow_started_at IS NULL) AS pending FROM case_start_requests`,
+  );
+  return { started: Number(rows[0].started), pending: Number(rows[0].pending) };
+}
