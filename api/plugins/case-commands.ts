@@ -83,8 +83,10 @@ export default fp(
             if (!(error instanceof WorkflowNotFoundError)) throw error;
             // A case recorded a moment ago may not have its workflow yet: start it, then try once more.
             if (!(await fastify.caseWorkflows.ensureStarted(caseId))) throw problem.notFound('the case is not running');
+            // Its workflow exists (started now or before, never twice), so still not found means its run has
+            // ended: a keyed repeat of the command that ended it was answered by Temporal above; anything else is refused.
             batch = await run().catch((retryError: unknown) => {
-              throw retryError instanceof WorkflowNotFoundError ? problem.notFound('the case is not running') : retryError;
+              throw retryError instanceof WorkflowNotFoundError ? problem.conflict('the case has ended', problemTypes.caseNotActive) : retryError;
             });
           }
         } catch (error) {

@@ -62,7 +62,12 @@ function pathOf(instancePath: string): (string | number)[] {
     .map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
 }
 
-const grpcUnavailableCodes = new Set([4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 14 /* UNAVAILABLE */]);
+/**
+ * gRPC codes that mean "not now" from Temporal. ABORTED and INTERNAL are what an Update gets while
+ * the server or the case's workflow task is being recovered (the chaos test saw "Workflow Update
+ * failed" with the worker gone); a keyed retry is safe either way, so the caller is told to retry.
+ */
+const grpcUnavailableCodes = new Set([4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 10 /* ABORTED */, 13 /* INTERNAL */, 14 /* UNAVAILABLE */]);
 const pgUnavailableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08006']);
 
 /** Whether an error means PostgreSQL or Temporal cannot be reached right now (retryable: 503). */
@@ -134,7 +139,8 @@ export function toProblem(error: unknown): Problem {
 /** What of an error may be logged: its type, message, code and stack, never the values some errors carry (a PostgreSQL error's `detail`, a failure's payloads). */
 export function loggable(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { message: String(error) };
-  return { type: error.name, message: error.message, code: (error as { code?: unknown }).code, stack: error.stack };
+  const cause = error.cause instanceof Error ? { type: error.cause.name, message: error.cause.message, code: (error.cause as { code?: unknown }).code } : undefined;
+  return { type: error.name, message: error.message, code: (error as { code?: unknown }).code, stack: error.stack, cause };
 }
 
 /** Sends a problem response for the request. */

@@ -170,14 +170,26 @@ describe('case commands', () => {
     const suspended = await api.request('oss-operator-livorno', { method: 'POST', url: url('suspend'), payload: { reason: 'Persona non reperibile' } });
     expect(json<CaseDetail>(suspended).status).toBe('suspended');
     expectProblem(await api.request('oss-operator-livorno', { method: 'POST', url: url('suspend'), payload: { reason: 'Ancora non reperibile' } }), 409, 'case_not_active');
-    expect(json<CaseDetail>(await api.request('oss-operator-livorno', { method: 'POST', url: url('resume'), payload: {} })).status).toBe('active');
+    const resumeOnce = { 'idempotency-key': 'resume-once' };
+    expect(json<CaseDetail>(await api.request('oss-operator-livorno', { method: 'POST', url: url('resume'), payload: {}, headers: resumeOnce })).status).toBe('active');
 
     expectProblem(await api.request('oss-operator-livorno', { method: 'POST', url: url('close'), payload: { outcome: 'job' } }), 403, 'forbidden');
     const badOutcome = expectProblem(await api.request('supervisor-livorno', { method: 'POST', url: url('close'), payload: { outcome: 'vanished' } }), 422, 'invalid_data');
     expect(badOutcome.issues).toEqual([expect.objectContaining({ path: ['outcome'] })]);
-    const closed = json<CaseDetail>(await api.request('supervisor-livorno', { method: 'POST', url: url('close'), payload: { outcome: 'moved_away', reason: 'Trasferita' } }));
+    const closeOnce = { 'idempotency-key': 'close-once' };
+    const closing = { outcome: 'moved_away', reason: 'Trasferita' };
+    const closed = json<CaseDetail>(await api.request('supervisor-livorno', { method: 'POST', url: url('close'), payload: closing, headers: closeOnce }));
     expect(closed).toMatchObject({ status: 'closed', openTasks: [] });
     expectProblem(await api.request('supervisor-livorno', { method: 'POST', url: url('notes'), payload: { text: 'Dopo la chiusura' } }), 409, 'case_not_active');
+
+    // Once the case has ended, a keyed repeat still answers as the first did (a client retrying
+    // after a lost answer); a new key, or none, is refused.
+    const closedAgain = await api.request('supervisor-livorno', { method: 'POST', url: url('close'), payload: closing, headers: closeOnce });
+    expect(closedAgain.statusCode).toBe(200);
+    expect(json<CaseDetail>(closedAgain)).toMatchObject({ status: 'closed', caseId: started.caseId });
+    expect((await api.request('oss-operator-livorno', { method: 'POST', url: url('resume'), payload: {}, headers: resumeOnce })).statusCode).toBe(200);
+    expectProblem(await api.request('oss-operator-livorno', { method: 'POST', url: url('resume'), payload: {}, headers: { 'idempotency-key': 'resume-late' } }), 409, 'case_not_active');
+    expectProblem(await api.request('supervisor-livorno', { method: 'POST', url: url('close'), payload: closing, headers: { 'idempotency-key': 'close-twice' } }), 409, 'case_not_active');
 
     const events = json<Page<{ type: string; actor: { id: string } }>>(await api.request('supervisor-livorno', { method: 'GET', url: `${url('timeline')}?limit=500` }));
     const byType = (type: string) => events.items.find((e) => e.type === type)?.actor.id;

@@ -59,8 +59,13 @@ const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
     // The role was checked from the route's config.action; what was written goes to the audit log (keys only).
     const body = request.body;
     reportAccess(request, { caseId, areaId: current.areaId, fields: body && typeof body === 'object' ? Object.keys(body).map((key) => `command.${key}`) : [] });
-    if (current.status === 'closed' || current.status === 'cancelled') throw problem.conflict(`the case is ${current.status}`, problemTypes.caseNotActive);
-    const batch = await fastify.caseCommands.execute(caseId, actor, await commandOf(current), request.log, idempotencyKeyOf(request));
+    // An ended case is refused from the read model without asking Temporal, except for a keyed
+    // repeat: the first attempt may have been the command that ended it, or have applied just
+    // before, and its repeat must answer as it did (Temporal keeps the outcome of the Update id).
+    const idempotencyKey = idempotencyKeyOf(request);
+    const ended = current.status === 'closed' || current.status === 'cancelled';
+    if (ended && idempotencyKey === undefined) throw problem.conflict(`the case is ${current.status}`, problemTypes.caseNotActive);
+    const batch = await fastify.caseCommands.execute(caseId, actor, await commandOf(current), request.log, idempotencyKey);
     return fastify.fieldAccess.caseDetail(request, detailOrSnapshot(await findCaseDetail(fastify.db, scope, caseId, fastify.now()), batch));
   }
 

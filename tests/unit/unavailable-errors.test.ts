@@ -1,0 +1,43 @@
+/**
+ * Which failures the API answers 503 (retry later, safe with the same Idempotency-Key) rather than
+ * 500: Temporal's "not now" gRPC codes under the client's wrappers, PostgreSQL's connection errors.
+ */
+import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { isUnavailableError, loggable } from '../../api/plugins/problems';
+
+/** A gRPC error as @grpc/grpc-js raises it: a code, details and metadata. */
+function grpcError(code: number, details: string): Error {
+  return Object.assign(new Error(`${code} ${details}`), { code, details, metadata: {} });
+}
+
+describe('unavailable errors', () => {
+  it.each([
+    [4, 'deadline exceeded'],
+    [8, 'resource exhausted'],
+    [10, 'aborted'],
+    [13, 'internal'],
+    [14, 'unavailable'],
+  ])('answers 503 for a Temporal Update failing with gRPC code %i (%s)', (code, details) => {
+    expect(isUnavailableError(new ServiceError('Workflow Update failed', { cause: grpcError(code, details) }))).toBe(true);
+  });
+
+  it.each([
+    [3, 'invalid argument'],
+    [7, 'permission denied'],
+    [9, 'failed precondition'],
+  ])('keeps gRPC code %i (%s) a server error: retrying would not help', (code, details) => {
+    expect(isUnavailableError(new ServiceError('Workflow Update failed', { cause: grpcError(code, details) }))).toBe(false);
+  });
+
+  it('answers 503 for an Update call that timed out, and for PostgreSQL going away', () => {
+    expect(isUnavailableError(new WorkflowUpdateRPCTimeoutOrCancelledError('timeout'))).toBe(true);
+    expect(isUnavailableError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(true);
+    expect(isUnavailableError(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe(true);
+    expect(isUnavailableError(new TypeError('x is undefined'))).toBe(false);
+  });
+
+  it("logs the cause's type and code beside the error", () => {
+    const logged = loggable(new ServiceError('Workflow Update failed', { cause: grpcError(13, 'internal') }));
+    expect(logged).toMatchObject({ message: 'Workflow Update failed', cause: { code: 13, message: '13 internal' } });
+  });
+});
