@@ -24,6 +24,12 @@ export interface CaseWorkflowInput extends NewCase {
   firstBatchProjected?: boolean;
   /** Present only when continuing as new. */
   state?: CaseState;
+  /**
+   * Present only when continuing as new: the ids of the last Updates the previous runs applied.
+   * Temporal answers a repeated Update id from the run that took it; a new run does not know it, so
+   * the workflow answers a repeat of these without applying it again.
+   */
+  appliedUpdateIds?: string[];
 }
 
 /**

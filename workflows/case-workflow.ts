@@ -17,6 +17,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  currentUpdateInfo,
   patched,
   proxyActivities,
   proxyLocalActivities,
@@ -71,6 +72,11 @@ const TICKS_AT_WAKE_TIME = 'ticks-at-wake-time';
 
 /** History length after which a case continues as new; long follow-ups stay cheap to replay. */
 export const DEFAULT_HISTORY_LIMIT = 2_000;
+/**
+ * Update ids carried into the next run, newest last: a caller's keyed retry (a lost answer) comes
+ * back seconds or minutes later, so a few hundred commands back is far more than a retry can span.
+ */
+const CARRIED_UPDATE_IDS = 256;
 
 /** The case workflow: interprets the pinned pathway version until the case closes. */
 export async function pathwayCase(input: CaseWorkflowInput): Promise<CaseSnapshot> {
@@ -84,7 +90,21 @@ export async function pathwayCase(input: CaseWorkflowInput): Promise<CaseSnapsho
   let handedOffSeq = input.state ? state.seq : state.projectedSeq;
   const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
 
+  // Updates applied by earlier runs (answered again, never applied twice) and by this one (carried on).
+  const appliedBefore = new Set(input.appliedUpdateIds ?? []);
+  const appliedUpdateIds = [...(input.appliedUpdateIds ?? [])];
+  const rememberUpdate = (id: string | undefined): void => {
+    if (id === undefined) return;
+    appliedUpdateIds.push(id);
+    if (appliedUpdateIds.length > CARRIED_UPDATE_IDS) appliedUpdateIds.shift();
+  };
+  const appliedBeforeThisRun = (): boolean => {
+    const id = currentUpdateInfo()?.id;
+    return id !== undefined && appliedBefore.has(id);
+  };
+
   const validate = (args: CaseUpdateArgs): void => {
+    if (appliedBeforeThisRun()) return;
     const rejection = checkCommand(state, pathway.definition, args);
     if (rejection) {
       throw ApplicationFailure.create({ type: COMMAND_REJECTED, message: rejection.message, details: [rejection], nonRetryable: true });
@@ -95,11 +115,15 @@ export async function pathwayCase(input: CaseWorkflowInput): Promise<CaseSnapsho
     // The sender read the read model at this version: everything up to it is there (never more than was handed off).
     if (afterDurable && args.confirmedSeq !== undefined) markProjected(state, Math.min(args.confirmedSeq, handedOffSeq));
     const seqBefore = state.seq;
-    const { command } = args;
-    // Migrations recorded before referral clocks were re-laid must replay as they ran.
-    const options = command.kind === 'migrateCase' ? { retimeReferrals: patched(MIGRATION_RETIMES_REFERRALS) } : {};
-    applyCommand(state, pathway.definition, args, new Date(), options);
-    if (command.kind === 'migrateCase') pathway = { key: pathway.key, version: command.toVersion, definition: command.definition };
+    // A repeat of an Update an earlier run applied is not applied again; its answer is what the read model may still lack.
+    if (!appliedBeforeThisRun()) {
+      rememberUpdate(currentUpdateInfo()?.id);
+      const { command } = args;
+      // Migrations recorded before referral clocks were re-laid must replay as they ran.
+      const options = command.kind === 'migrateCase' ? { retimeReferrals: patched(MIGRATION_RETIMES_REFERRALS) } : {};
+      applyCommand(state, pathway.definition, args, new Date(), options);
+      if (command.kind === 'migrateCase') pathway = { key: pathway.key, version: command.toVersion, definition: command.definition };
+    }
     if (!afterDurable) return { batch: batchSince(state, seqBefore) };
     handedOffSeq = state.seq;
     return { batch: batchSince(state, state.projectedSeq) };
@@ -137,7 +161,7 @@ export async function pathwayCase(input: CaseWorkflowInput): Promise<CaseSnapsho
     const info = workflowInfo();
     if (info.historyLength >= historyLimit || info.continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      if (state.seq === (afterDurable ? handedOffSeq : state.projectedSeq)) await continueAsNew<typeof pathwayCase>({ ...input, pathway, state });
+      if (state.seq === (afterDurable ? handedOffSeq : state.projectedSeq)) await continueAsNew<typeof pathwayCase>({ ...input, pathway, state, appliedUpdateIds });
       continue;
     }
     const seen = state.seq;
