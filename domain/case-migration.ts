@@ -62,8 +62,11 @@ function liveStepIds(state: CaseState): string[] {
 
 const formOf = (step: Step | undefined): FormField[] | null => (step && step.kind === 'task' ? step.form.fields : null);
 
+/** The fields of a form or of a repeating group's items, as far as migration compares them. */
+type ComparedField = Pick<FormField, 'key' | 'type' | 'options' | 'fields' | 'maxItems'>;
+
 /** Why collected values of a step (or of the case's start data) would be misread under the new fields. */
-function fieldProblems(values: Record<string, unknown>, oldFields: FormField[], newFields: FormField[], where: string): string[] {
+function fieldProblems(values: Record<string, unknown>, oldFields: ComparedField[], newFields: ComparedField[], where: string): string[] {
   const problems: string[] = [];
   for (const oldField of oldFields) {
     const value = values[oldField.key];
@@ -71,6 +74,16 @@ function fieldProblems(values: Record<string, unknown>, oldFields: FormField[], 
     if (value === undefined || value === null || !newField) continue;
     if (newField.type !== oldField.type) {
       problems.push(`collected field "${where}.${oldField.key}" is ${oldField.type} in the case's version and ${newField.type} in the new one`);
+      continue;
+    }
+    if (newField.type === 'group' && Array.isArray(value)) {
+      // Each item (a household member) is read with the group's sub-fields, like a small form of its own.
+      if (newField.maxItems !== undefined && value.length > newField.maxItems) {
+        problems.push(`collected field "${where}.${oldField.key}" holds ${value.length} items, more than the ${newField.maxItems} the new version takes`);
+      }
+      value.forEach((item, index) => {
+        if (item && typeof item === 'object') problems.push(...fieldProblems(item as Record<string, unknown>, oldField.fields ?? [], newField.fields ?? [], `${where}.${oldField.key}.${index}`));
+      });
       continue;
     }
     if (newField.options) {
@@ -110,6 +123,18 @@ export function checkMigration(state: CaseState, from: PathwayDefinition, actor:
       continue;
     }
     if (newStep.kind !== 'task') continue;
+    // Open per-member tasks (one per member, joined when all are done) cannot become one ordinary task, nor the reverse.
+    const perMemberBefore = oldStep?.kind === 'task' && oldStep.forEach !== undefined;
+    if (perMemberBefore !== (newStep.forEach !== undefined)) {
+      add(
+        'step_kind_changed',
+        stepId,
+        perMemberBefore
+          ? `open step "${stepId}" runs once per member, "${target}" in version ${command.toVersion} runs once for the case`
+          : `open step "${stepId}" runs once for the case, "${target}" in version ${command.toVersion} runs once per member`,
+      );
+      continue;
+    }
     for (const task of openTasks(state).filter((t) => t.stepId === stepId && t.signOff && t.signOff.signed.length > 0)) {
       const signed = task.signOff!.signed.map((signature) => signature.service);
       const services = newStep.signOff?.services ?? [];
@@ -132,7 +157,12 @@ export function checkMigration(state: CaseState, from: PathwayDefinition, actor:
     const oldFields = formOf(from.steps[stepId]);
     const newFields = formOf(to.steps[mappedStepId(mapping, stepId)]);
     if (!oldFields || !newFields) continue;
-    for (const message of fieldProblems(values, oldFields, newFields, stepId)) add('form_incompatible', stepId, message);
+    // A per-member step keeps one set of answers per member (`<stepId>.byMember`).
+    const perMember = Array.isArray(values.byMember) ? (values.byMember as Record<string, unknown>[]) : null;
+    const answerSets = perMember ? perMember.map((answers, index) => ({ answers, where: `${stepId}.byMember.${index}` })) : [{ answers: values, where: stepId }];
+    for (const { answers, where } of answerSets) {
+      for (const message of fieldProblems(answers, oldFields, newFields, where)) add('form_incompatible', stepId, message);
+    }
   }
   return { canMove: problems.length === 0, problems };
 }
