@@ -158,6 +158,18 @@ export function seesObject(subject: AccessSubject, place: ObjectPlace): boolean 
   return place.service !== null && scope.services.includes(place.service);
 }
 
+/** A referral's place: its area and both services (the one that refers, the one that receives). */
+export interface ReferralScopePlace {
+  areaId: string | null;
+  fromService: string;
+  toService: string;
+}
+
+/** Whether a referral is inside the subject's read scope: operators see those their services send or receive. */
+export function seesReferral(subject: AccessSubject, referral: ReferralScopePlace): boolean {
+  return seesObject(subject, { areaId: referral.areaId, service: referral.toService }) || seesObject(subject, { areaId: referral.areaId, service: referral.fromService });
+}
+
 /** Whether the subject's scope includes an area. */
 export function seesArea(subject: AccessSubject, areaId: string): boolean {
   return seesObject(subject, { areaId });

@@ -4,7 +4,7 @@
  * user's scope (their areas; their services for operators), so no one is told about cases they may
  * not see.
  */
-import { inArea, seesObject } from './access';
+import { inArea, seesObject, seesReferral } from './access';
 
 /** Notification kinds a subscription can ask for. */
 export const subscribableKinds = ['task_assigned', 'task_reminder', 'task_escalated', 'referral', 'case_transfer'] as const;
@@ -29,11 +29,26 @@ export interface NotificationFacts {
   service: string | null;
   role: string | null;
   assigneeId: string | null;
+  /**
+   * The referring service, set on a referral's answers (accepted, rejected, outcome) only: they are
+   * news for the service that sent it, which sees the referral too (domain/access.ts, seesReferral).
+   */
+  fromService?: string | null;
+  /** Who raised the referral (the actor of its creation), on a referral's answers only; used here and never sent. */
+  creatorId?: string | null;
+}
+
+/** The event's place in the read scope: a referral's answer is seen by both its services, anything else by its own service. */
+function seesEvent(user: { roles: readonly string[]; areas: readonly string[]; services: readonly string[] }, facts: NotificationFacts): boolean {
+  if (facts.fromService !== undefined && facts.fromService !== null && facts.service !== null) {
+    return seesReferral(user, { areaId: facts.areaId, fromService: facts.fromService, toService: facts.service });
+  }
+  return seesObject(user, { areaId: facts.areaId, service: facts.service });
 }
 
 /** The same read scope as the API's (domain/access.ts): an event about an unknown service reaches only service-blind readers. */
 function userSees(user: NonNullable<SubscriptionRule['user']>, facts: NotificationFacts): boolean {
-  return user.active && seesObject(user, { areaId: facts.areaId, service: facts.service });
+  return user.active && seesEvent(user, facts);
 }
 
 /** Whether the subscription wants this notification. */
@@ -50,7 +65,7 @@ export function subscriptionMatches(rule: SubscriptionRule, facts: NotificationF
 }
 
 /** How a default rule decides that an event concerns a user (see the migration that seeds the rules). */
-export const defaultRuleReaches = ['area', 'role', 'service', 'assignee'] as const;
+export const defaultRuleReaches = ['area', 'role', 'service', 'assignee', 'referring-service', 'creator'] as const;
 export type DefaultRuleReach = (typeof defaultRuleReaches)[number];
 
 /** A default subscription, as data: who hears of which case events without an admin setting anything up. */
@@ -76,7 +91,9 @@ export interface NotifiedUser {
 
 function reaches(reach: DefaultRuleReach, user: NotifiedUser, facts: NotificationFacts): boolean {
   if (reach === 'assignee') return facts.assigneeId === user.id;
+  if (reach === 'creator') return facts.creatorId !== undefined && facts.creatorId !== null && facts.creatorId === user.id;
   if (facts.areaId === null || !inArea(user, facts.areaId)) return false;
+  if (reach === 'referring-service') return facts.fromService !== undefined && facts.fromService !== null && user.services.includes(facts.fromService);
   if (reach === 'role') return facts.role !== null && user.roles.includes(facts.role);
   if (reach === 'service') return facts.service !== null && user.services.includes(facts.service);
   return true;
@@ -90,7 +107,7 @@ export function defaultRulesConcerning(rules: readonly DefaultRule[], user: Noti
   if (!user.active) return [];
   // The cheap tests first: most events (new tasks, reminders) are named by no rule, and the dispatcher asks for every user.
   const candidates = rules.filter((rule) => rule.events.includes(event) && (rule.role === null || user.roles.includes(rule.role)));
-  if (candidates.length === 0 || !seesObject(user, { areaId: facts.areaId, service: facts.service })) return [];
+  if (candidates.length === 0 || !seesEvent(user, facts)) return [];
   return candidates.filter((rule) => reaches(rule.reach, user, facts)).map((rule) => rule.ruleKey);
 }
 

@@ -26,6 +26,7 @@ export const userNotificationSchema = z
     taskId: z.string().nullable(),
     referralId: z.string().nullable(),
     service: z.string().nullable(),
+    fromService: z.string().nullable().describe('The service that sent the referral, on its answers (accepted, rejected, outcome); null otherwise.'),
     role: z.string().nullable(),
     deadline: isoDateTime.nullable(),
     level: z.number().int().nullable(),

@@ -32,8 +32,8 @@ export interface UserNotification {
 export async function insertUserNotifications(db: Queryable, entries: UserNotificationInput[]): Promise<number> {
   if (entries.length === 0) return 0;
   const { rowCount } = await db.query(
-    `INSERT INTO user_notifications (user_id, case_id, event_seq, kind, event, area_id, service, rule_keys, message, occurred_at)
-     SELECT d."userId", d."caseId", d."eventSeq", d.message->>'kind', d.message->>'event', d.message->>'areaId', d.message->>'service',
+    `INSERT INTO user_notifications (user_id, case_id, event_seq, kind, event, area_id, service, from_service, rule_keys, message, occurred_at)
+     SELECT d."userId", d."caseId", d."eventSeq", d.message->>'kind', d.message->>'event', d.message->>'areaId', d.message->>'service', d.message->>'fromService',
        ARRAY(SELECT jsonb_array_elements_text(d."ruleKeys")), d.message, (d.message->>'occurredAt')::timestamptz
      FROM jsonb_to_recordset($1::jsonb) AS d("userId" text, "caseId" text, "eventSeq" integer, "ruleKeys" jsonb, message jsonb)
      ON CONFLICT (user_id, case_id, event_seq) DO NOTHING`,
@@ -46,8 +46,12 @@ function scoped(userId: string, scope: ReadScope): SqlConditions {
   const conditions = new SqlConditions();
   conditions.add(`n.user_id = ${conditions.param(userId)}`);
   addScope(conditions, scope, 'n', false);
-  // Case-level events (a transfer) have no service; the others are narrowed like tasks (domain/access.ts).
-  if (scope.services !== null) conditions.add(`(n.service IS NULL OR n.service = ANY(${conditions.param(scope.services)}::text[]))`);
+  // Case-level events (a transfer) have no service; the others are narrowed like tasks, and a referral's
+  // answers like referrals: either service (domain/access.ts, seesReferral).
+  if (scope.services !== null) {
+    const services = `${conditions.param(scope.services)}::text[]`;
+    conditions.add(`(n.service IS NULL OR n.service = ANY(${services}) OR n.from_service = ANY(${services}))`);
+  }
   return conditions;
 }
 

@@ -46,6 +46,8 @@ interface EventQueryRow {
   r_due: Date | null;
   r_level: number | null;
   r_role: string | null;
+  r_from: string | null;
+  r_creator: string | null;
 }
 
 // Only events of transactions older than every running one: nothing can commit before them later.
@@ -57,7 +59,8 @@ SELECT e.case_id, e.seq, e.type, e.at, e.step_id, e.task_id,
   CASE WHEN e.type = 'transfer_requested' THEN e.details->>'toAreaId' END AS transfer_to,
   t.area_id AS t_area, t.service AS t_service, t.role AS t_role, t.assignee_id AS t_assignee, t.due_at AS t_due,
   t.escalation_level AS t_level, t.escalations AS t_escalations,
-  r.referral_id AS r_id, r.area_id AS r_area, r.to_service AS r_to, r.accept_due_at AS r_due, r.escalation_level AS r_level, r.role AS r_role
+  r.referral_id AS r_id, r.area_id AS r_area, r.to_service AS r_to, r.accept_due_at AS r_due, r.escalation_level AS r_level, r.role AS r_role,
+  r.from_service AS r_from, rc.actor_id AS r_creator
 FROM case_events e
 LEFT JOIN cases c ON c.case_id = e.case_id AND e.type = ANY($4::text[])
 LEFT JOIN pathway_versions pv ON pv.key = c.pathway_key AND pv.version = c.pathway_version
@@ -69,6 +72,13 @@ LEFT JOIN LATERAL (
   ORDER BY (r.referral_id = e.details->>'referralId' OR r.referral_id = e.task_id) DESC NULLS LAST, r.created_at DESC
   LIMIT 1
 ) r ON e.type = ANY($4::text[])
+LEFT JOIN LATERAL (
+  -- Who raised the referral an answer is about: the person whose step completion created it (a jump back creates it anew).
+  SELECT created.actor_id FROM case_events created
+  WHERE created.case_id = e.case_id AND created.type = 'referral_created' AND created.step_id = r.step_id
+    AND created.seq < e.seq AND created.actor_kind = 'user'
+  ORDER BY created.seq DESC LIMIT 1
+) rc ON e.type IN ('referral_accepted', 'referral_rejected', 'referral_outcome_recorded')
 WHERE (e.committed_tx, e.event_no) > ($1::xid8, $2::bigint)
   AND e.committed_tx < pg_snapshot_xmin(pg_current_snapshot())
 ORDER BY e.committed_tx, e.event_no
@@ -106,7 +116,16 @@ function toEventRow(row: EventQueryRow, details: unknown): EventRow {
     referral:
       row.r_id === null
         ? null
-        : { referralId: row.r_id, areaId: row.r_area ?? '', toService: row.r_to ?? '', role: row.r_role, acceptDueAt: iso(row.r_due), escalationLevel: row.r_level ?? 0 },
+        : {
+            referralId: row.r_id,
+            areaId: row.r_area ?? '',
+            toService: row.r_to ?? '',
+            role: row.r_role,
+            acceptDueAt: iso(row.r_due),
+            escalationLevel: row.r_level ?? 0,
+            fromService: row.r_from ?? undefined,
+            creatorId: row.r_creator,
+          },
   };
 }
 
@@ -137,8 +156,10 @@ function indexRecipients(recipients: DefaultRecipient[]): RecipientIndex {
 /** Everyone a default rule could match for these facts (domain/notification-matching.ts decides who it does). */
 function candidatesFor(index: RecipientIndex, facts: NotificationFacts): Set<DefaultRecipient> {
   const candidates = new Set<DefaultRecipient>([...(facts.areaId === null ? [] : (index.byArea.get(facts.areaId) ?? [])), ...index.everywhere]);
-  const assignee = facts.assigneeId === null ? undefined : index.byId.get(facts.assigneeId);
-  if (assignee) candidates.add(assignee);
+  for (const id of [facts.assigneeId, facts.creatorId]) {
+    const named = id === null || id === undefined ? undefined : index.byId.get(id);
+    if (named) candidates.add(named);
+  }
   return candidates;
 }
 

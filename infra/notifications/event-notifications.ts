@@ -21,6 +21,9 @@ const kindOfEvent: Record<string, SubscribableKind> = {
   transfer_requested: 'case_transfer',
 };
 
+/** A referral's answers: the events the referring service hears of. */
+const answerEvents: ReadonlySet<string> = new Set(['referral_accepted', 'referral_rejected', 'referral_outcome_recorded']);
+
 /** Case event types that may produce notifications. */
 export const notifiedEventTypes = Object.keys(kindOfEvent);
 
@@ -48,7 +51,18 @@ export interface EventRow {
     escalationLevel: number;
     escalations: Array<{ level?: unknown; role?: unknown; service?: unknown }>;
   } | null;
-  referral: { referralId: string; areaId: string; toService: string; role: string | null; acceptDueAt: string | null; escalationLevel: number } | null;
+  referral: {
+    referralId: string;
+    areaId: string;
+    toService: string;
+    role: string | null;
+    acceptDueAt: string | null;
+    escalationLevel: number;
+    /** The referring service (absent in rows read before answers reached it). */
+    fromService?: string;
+    /** Who raised the referral: the actor of its creation event (null when a system actor did). */
+    creatorId?: string | null;
+  } | null;
 }
 
 function plain(details: unknown, key: string): unknown {
@@ -93,7 +107,10 @@ export function notificationOfEvent(row: EventRow, linkBaseUrl: string): { facts
     const role = text(row.details, 'role') ?? referral.role;
     const service = (row.type === 'referral_escalated' ? text(row.details, 'service') : undefined) ?? referral.toService;
     const level = integer(row.details, 'level') ?? (row.type === 'referral_created' ? 0 : referral.escalationLevel);
-    const facts: NotificationFacts = { kind, areaId: referral.areaId, service, role, assigneeId: null };
+    // An answer is news for the service that sent the referral, and for whoever raised it.
+    const answer = answerEvents.has(row.type) && referral.fromService !== undefined;
+    const referrer = answer ? { fromService: referral.fromService ?? null, creatorId: referral.creatorId ?? null } : {};
+    const facts: NotificationFacts = { kind, areaId: referral.areaId, service, role, assigneeId: null, ...referrer };
     return {
       facts,
       message: {
@@ -102,6 +119,7 @@ export function notificationOfEvent(row: EventRow, linkBaseUrl: string): { facts
         referralId: referral.referralId,
         service,
         role,
+        ...(answer ? { fromService: referral.fromService ?? null } : {}),
         deadline: text(row.details, 'acceptDueAt') ?? referral.acceptDueAt,
         level,
         assignedToPerson: false,

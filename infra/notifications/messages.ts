@@ -35,6 +35,8 @@ export interface EventMessage {
   /** The service (and role) whose queue the task or referral now sits in. */
   service: string | null;
   role: string | null;
+  /** The service that sent the referral, on its answers (accepted, rejected, outcome); absent otherwise. */
+  fromService?: string | null;
   /** The task's deadline, or the referral's acceptance deadline. */
   deadline: string | null;
   /** Escalation level reached (0 = none). */

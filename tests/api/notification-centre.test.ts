@@ -13,7 +13,20 @@ import type { CaseDetail } from '../support/api-types';
 jest.setTimeout(120_000);
 
 interface CentrePage {
-  items: Array<{ notificationId: string; kind: string; event: string; occurredAt: string; caseId: string; caseReference: string; stepTitle: { it: string } | null; readAt: string | null; rules: string[]; level: number | null }>;
+  items: Array<{
+    notificationId: string;
+    kind: string;
+    event: string;
+    occurredAt: string;
+    caseId: string;
+    caseReference: string;
+    stepTitle: { it: string } | null;
+    readAt: string | null;
+    rules: string[];
+    level: number | null;
+    service: string | null;
+    fromService: string | null;
+  }>;
   nextCursor: string | null;
   unreadCount: number;
 }
@@ -185,6 +198,40 @@ describe('default subscriptions', () => {
     const operator = await centre('outreach-operator-grosseto');
     expect(ofCase(operator, reassignedCase.caseId)).toEqual([expect.objectContaining({ kind: 'task_assigned', event: 'task_reassigned', rules: ['tasks-reassigned-to-me'] })]);
     expect(mails.filter((mail) => mail.to.includes('outreach-operator-grosseto@demo.reticulate.invalid') && mail.raw.includes(reassignedCase.reference))).toHaveLength(1);
+  });
+
+  it('tell the referring service of the area, and whoever raised the referral, of its answers, and nobody outside the scope', async () => {
+    const fromOss = { ...referralPathway, key: 'centre-referral-oss', steps: { ...referralPathway.steps, refer: { ...referralPathway.steps.refer, from: 'oss' } } };
+    await publish('coordinator-lucca', fromOss);
+    // The area manager raises it (starting the case at the referral step), so the OSS operators hear of it as its service, the manager as its creator.
+    const referred = await startCase('supervisor-lucca', 'lucca', fromOss.key);
+    await settled(referred.caseId);
+    const { rows } = await api.pool.query<{ referral_id: string }>('SELECT referral_id FROM referrals WHERE case_id = $1', [referred.caseId]);
+    const accepted = await api.request('cpi-counsellor-lucca', { method: 'POST', url: `/referrals/${rows[0].referral_id}/accept`, payload: {} });
+    expect(accepted.statusCode).toBe(200);
+    await settled(referred.caseId);
+
+    const oss = await waitFor('the answer in the OSS centre', () => centre('oss-operator-lucca'), (page) => ofCase(page, referred.caseId).length > 0);
+    expect(ofCase(oss, referred.caseId)).toEqual([
+      expect.objectContaining({ kind: 'referral', event: 'referral_accepted', caseReference: referred.reference, service: 'employment', fromService: 'oss', rules: ['answers-to-my-service-referrals'] }),
+    ]);
+    const creator = ofCase(await centre('supervisor-lucca'), referred.caseId);
+    expect(creator).toEqual([expect.objectContaining({ event: 'referral_accepted', rules: ['answers-to-my-referrals'] })]);
+    // The same service in another area, another service of the area, and the receiving service (it answered) hear nothing of the answer.
+    expect(ofCase(await centre('oss-operator-livorno'), referred.caseId)).toEqual([]);
+    expect(ofCase(await centre('social-worker-lucca'), referred.caseId)).toEqual([]);
+    expect(ofCase(await centre('cpi-counsellor-lucca'), referred.caseId).map((item) => item.event)).toEqual(['referral_created']);
+    // Both are emailed by default, as the rules say.
+    const mailed = mails.filter((mail) => mail.raw.includes(referred.reference) && /invio accettato/.test(mail.raw)).flatMap((mail) => mail.to).sort();
+    expect(mailed).toEqual(['oss-operator-lucca@demo.reticulate.invalid', 'supervisor-lucca@demo.reticulate.invalid']);
+
+    // An operator moved out of the referring service no longer reads it (the centre narrows on either service at read time).
+    await api.pool.query(`UPDATE users SET services = '{social}' WHERE id = 'oss-operator-lucca'`);
+    try {
+      await waitFor('the move to show', () => centre('oss-operator-lucca'), (page) => ofCase(page, referred.caseId).length === 0, 15_000);
+    } finally {
+      await api.pool.query(`UPDATE users SET services = '{oss}' WHERE id = 'oss-operator-lucca'`);
+    }
   });
 
   it('tell the receiving area’s manager of a transfer request, without its reason', async () => {

@@ -3,7 +3,7 @@
  * migration seeds) decide, the reader's scope (domain/access.ts) comes first, and a user's muted
  * rules only silence the email.
  */
-import { defaultEmailWanted, defaultRulesConcerning, type DefaultRule, type NotificationFacts, type NotifiedUser } from '../../domain/notification-matching';
+import { defaultEmailWanted, defaultRulesConcerning, subscriptionMatches, type DefaultRule, type NotificationFacts, type NotifiedUser } from '../../domain/notification-matching';
 
 const rules: DefaultRule[] = [
   { ruleKey: 'escalations-in-my-area', role: 'supervisor', events: ['task_escalated', 'referral_escalated'], reach: 'area', email: true },
@@ -11,6 +11,8 @@ const rules: DefaultRule[] = [
   { ruleKey: 'referrals-to-my-service', role: 'operator', events: ['referral_created'], reach: 'service', email: true },
   { ruleKey: 'tasks-reassigned-to-me', role: null, events: ['task_reassigned'], reach: 'assignee', email: true },
   { ruleKey: 'transfers-to-my-area', role: 'supervisor', events: ['transfer_requested'], reach: 'area', email: true },
+  { ruleKey: 'answers-to-my-service-referrals', role: 'operator', events: ['referral_accepted', 'referral_rejected', 'referral_outcome_recorded'], reach: 'referring-service', email: true },
+  { ruleKey: 'answers-to-my-referrals', role: null, events: ['referral_accepted', 'referral_rejected', 'referral_outcome_recorded'], reach: 'creator', email: true },
 ];
 
 const user = (overrides: Partial<NotifiedUser> = {}): NotifiedUser => ({ id: 'u', active: true, roles: ['operator'], areas: ['lucca'], services: ['employment'], ...overrides });
@@ -42,6 +44,36 @@ describe('default rules', () => {
     expect(defaultRulesConcerning(rules, user(), 'referral_accepted', referral)).toEqual([]);
     // Supervisors see every service but are not the receiving service's operators.
     expect(defaultRulesConcerning(rules, supervisor, 'referral_created', referral)).toEqual([]);
+  });
+
+  it('tell the referring service’s operators of the area, and the referral’s creator, of its answers; nobody outside the scope', () => {
+    // The CPI (employment) answered a referral the OSS of Lucca sent; supervisor-lucca raised it.
+    const answer = facts({ kind: 'referral', service: 'employment', role: 'operator', fromService: 'oss', creatorId: 'supervisor-lucca' });
+    const ossOperator = user({ id: 'oss-operator-lucca', services: ['oss'] });
+    for (const event of ['referral_accepted', 'referral_rejected', 'referral_outcome_recorded']) {
+      expect(defaultRulesConcerning(rules, ossOperator, event, answer)).toEqual(['answers-to-my-service-referrals']);
+      expect(defaultRulesConcerning(rules, supervisor, event, answer)).toEqual(['answers-to-my-referrals']);
+    }
+    // Another area's OSS, another service of the area, and the receiving service itself hear nothing of it.
+    expect(defaultRulesConcerning(rules, user({ id: 'oss-operator-livorno', areas: ['livorno'], services: ['oss'] }), 'referral_accepted', answer)).toEqual([]);
+    expect(defaultRulesConcerning(rules, user({ id: 'social-worker-lucca', services: ['social'] }), 'referral_accepted', answer)).toEqual([]);
+    expect(defaultRulesConcerning(rules, user({ id: 'cpi-counsellor-lucca' }), 'referral_accepted', answer)).toEqual([]);
+    // A creator who no longer sees the area hears nothing; nor does anyone when the event names no referring service.
+    expect(defaultRulesConcerning(rules, { ...supervisor, areas: ['pistoia'] }, 'referral_accepted', answer)).toEqual([]);
+    expect(defaultRulesConcerning(rules, ossOperator, 'referral_accepted', { ...answer, fromService: null })).toEqual([]);
+    // The referral's creation and escalations stay with the receiving service: the referring one is not told of them.
+    expect(defaultRulesConcerning(rules, ossOperator, 'referral_created', answer)).toEqual([]);
+    expect(defaultRulesConcerning(rules, ossOperator, 'referral_escalated', { ...answer, fromService: undefined })).toEqual([]);
+  });
+
+  it('let an email subscription of the referring service’s operator match a referral’s answers, inside their scope only', () => {
+    const rule = { subscriptionId: 's', channel: 'email' as const, areaId: null, service: null, role: null, kinds: ['referral'], onlyAssigned: false };
+    const ossOperator = { id: 'oss-operator-lucca', active: true, roles: ['operator'], areas: ['lucca'], services: ['oss'] };
+    const answer = facts({ kind: 'referral', service: 'employment', role: 'operator', fromService: 'oss' });
+    expect(subscriptionMatches({ ...rule, user: ossOperator }, answer)).toBe(true);
+    expect(subscriptionMatches({ ...rule, user: ossOperator }, { ...answer, fromService: undefined })).toBe(false);
+    expect(subscriptionMatches({ ...rule, user: { ...ossOperator, services: ['social'] } }, answer)).toBe(false);
+    expect(subscriptionMatches({ ...rule, user: { ...ossOperator, areas: ['livorno'] } }, answer)).toBe(false);
   });
 
   it('tell the person a task is reassigned to, and no one else of their service', () => {

@@ -39,6 +39,7 @@ function toItem({ notificationId, kind, event, occurredAt, readAt, ruleKeys, mes
     taskId: message.taskId,
     referralId: message.referralId,
     service: message.service,
+    fromService: message.fromService ?? null,
     role: message.role,
     deadline: message.deadline,
     level: message.level,

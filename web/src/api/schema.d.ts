@@ -10154,6 +10154,8 @@ export interface components {
             taskId: string | null;
             referralId: string | null;
             service: string | null;
+            /** @description The service that sent the referral, on its answers (accepted, rejected, outcome); null otherwise. */
+            fromService: string | null;
             role: string | null;
             deadline: string | null;
             level: number | null;
@@ -10182,7 +10184,7 @@ export interface components {
                 role: string | null;
                 events: string[];
                 /** @enum {string} */
-                reach: "area" | "role" | "service" | "assignee";
+                reach: "area" | "role" | "service" | "assignee" | "referring-service" | "creator";
                 /** @description Whether the rule emails by default. */
                 email: boolean;
                 /** @description Whether you hold the role the rule is for. */
@@ -12178,6 +12180,8 @@ export interface components {
             taskId: string | null;
             referralId: string | null;
             service: string | null;
+            /** @description The service that sent the referral, on its answers (accepted, rejected, outcome); null otherwise. */
+            fromService: string | null;
             role: string | null;
             deadline: string | null;
             level: number | null;
@@ -12206,7 +12210,7 @@ export interface components {
                 role: string | null;
                 events: string[];
                 /** @enum {string} */
-                reach: "area" | "role" | "service" | "assignee";
+                reach: "area" | "role" | "service" | "assignee" | "referring-service" | "creator";
                 /** @description Whether the rule emails by default. */
                 email: boolean;
                 /** @description Whether you hold the role the rule is for. */
