@@ -1,8 +1,11 @@
 /**
  * The reference pathway's routes (pathways/oss-integrated-pathway.yaml), driven through the pure
  * engine with a clock: each measure its own steps and durations (ADI, SFL, none), walk-in intake
- * at the desk, convocation and no-shows, the case conference, and who signs the joint plan.
+ * at the desk, convocation and no-shows, the case conference, who signs the joint plan, and a
+ * household whose activable members go to the CPI one by one.
  */
+import { fieldCategories, fieldReader, redactCaseData } from '../../domain/field-access';
+import type { GroupItem } from '../../domain/conditions';
 import { at, localDay, planAnswers, reference, ReferenceCase, staff, throughEligibility } from '../support/reference-case';
 
 const PAD = '2026-03-02';
@@ -210,5 +213,109 @@ describe('the case conference (équipe multidisciplinare)', () => {
     person.complete(staff.social, 'team_assessment', { ...conference, housingNeed: true, jobReady: true }, at('2026-03-25T12:00'));
     person.complete(staff.social, 'housing_first', { solution: 'housing_first' }, at('2026-04-10T12:00'));
     expect(person.task('joint_plan').signOff?.services).toEqual(['social', 'employment']);
+  });
+});
+
+describe('households (ADI)', () => {
+  // The nucleo as the social worker lists it at the preliminary assessment, the applicant included.
+  const activableAdult: GroupItem = { relation: 'partner', birthYear: 1986, jobActivable: true };
+  const notActivableAdult: GroupItem = { relation: 'self', birthYear: 1979, health: true, jobActivable: false };
+  const child: GroupItem = { relation: 'child', birthYear: 2016, jobActivable: false };
+
+  /** An ADI household assessed (attended, simple needs unless said) with `members`, at the joint plan. */
+  function householdAtPlan(members: GroupItem[], answers: Record<string, boolean> = {}): ReferenceCase {
+    const household = adiAtAssessment();
+    household.complete(staff.social, 'preliminary_assessment', { attendance: 'attended', complexNeeds: false, members, ...answers }, at('2026-03-20T12:00'));
+    return household;
+  }
+
+  const employmentTasks = (household: ReferenceCase) => household.state.tasks.filter((task) => task.service === 'employment' && task.stepId !== 'joint_plan');
+
+  it('sends exactly the activable adult to the CPI, for that member only, and the CPI signs the plan', () => {
+    const household = householdAtPlan([notActivableAdult, activableAdult]);
+    expect(household.task('joint_plan').signOff?.services).toEqual(['social', 'employment']);
+    household.complete(staff.social, 'joint_plan', planAnswers('2026-04-01'), at('2026-04-01T10:00'));
+    expect(household.openSteps()).toEqual(['joint_plan']);
+    household.complete(staff.cpi, 'joint_plan', {}, at('2026-04-01T11:00'));
+
+    expect(household.openSteps().sort()).toEqual(['checkin', 'member_employment_pacts']);
+    const pacts = employmentTasks(household);
+    expect(pacts.map((task) => [task.stepId, task.member, task.id.endsWith('.m1')])).toEqual([['member_employment_pacts', 1, true]]);
+    // 60 days, an internal service level, as the person alone's pact.
+    expect(localDay(pacts[0].dueAt!)).toBe('2026-05-31');
+    expect(household.events('decision_taken').find((event) => event.stepId === 'member_employment_pacts')?.details).toEqual({ forEach: 'members', members: [1] });
+    // The household's social follow-up goes on beside it, for the members who are not activable.
+    expect(household.task('checkin').service).toBe('social');
+
+    household.complete(staff.cpi, 'member_employment_pacts', { cpiOutcome: 'pact_signed', didSigned: true, profiling: 'gol_1' }, at('2026-04-20T10:00'));
+    expect(household.state.data.member_employment_pacts).toEqual({ byMember: [{ member: 1, cpiOutcome: 'pact_signed', didSigned: true, profiling: 'gol_1' }] });
+    expect(household.openSteps()).toEqual(['checkin']);
+    expect(household.stepsSoFar()).not.toContain('employment_pact');
+  });
+
+  it('never sends a minor to the CPI, even one recorded as activable', () => {
+    const household = householdAtPlan([activableAdult, { ...child, jobActivable: true }]);
+    household.complete(staff.social, 'joint_plan', planAnswers('2026-04-01'), at('2026-04-01T10:00'));
+    household.complete(staff.cpi, 'joint_plan', {}, at('2026-04-01T11:00'));
+    expect(employmentTasks(household).map((task) => task.member)).toEqual([0]);
+  });
+
+  it('gives no CPI task and no CPI signature to a household with no activable member', () => {
+    const household = householdAtPlan([notActivableAdult, { ...activableAdult, jobActivable: false }, child]);
+    const plan = household.task('joint_plan');
+    expect(plan.signOff?.services).toEqual(['social']);
+    expect(household.rejection(staff.cpi, { kind: 'completeTask', taskId: plan.id, data: {} }, at('2026-04-01T09:00'))?.type).toBe('forbidden');
+    household.complete(staff.social, 'joint_plan', planAnswers('2026-04-01'), at('2026-04-01T10:00'));
+    expect(household.openSteps()).toEqual(['checkin']);
+    expect(employmentTasks(household)).toEqual([]);
+    expect(household.state.tasks.find((task) => task.stepId === 'joint_plan')?.signOff?.signed.map((s) => s.service)).toEqual(['social']);
+  });
+
+  it('keeps the CPI out when the case conference finds the household not job-ready', () => {
+    const household = householdAtPlan([notActivableAdult, activableAdult], { complexNeeds: true });
+    household.complete(
+      staff.social,
+      'team_assessment',
+      { conferenceOn: '2026-03-25', participantServices: ['social', 'health'], participants: 'AS Rossi, dott. Verdi', minutes: 'Percorso di cura', decisions: 'Prima la cura', housingNeed: false, jobReady: false },
+      at('2026-03-25T12:00'),
+    );
+    expect(household.task('joint_plan').signOff?.services).toEqual(['social']);
+    household.complete(staff.social, 'joint_plan', planAnswers('2026-04-01'), at('2026-04-01T10:00'));
+    expect(employmentTasks(household)).toEqual([]);
+  });
+
+  it('asks the person-level answer only when no household is listed, and names the member at fault', () => {
+    const household = adiAtAssessment();
+    const taskId = household.task('preliminary_assessment').id;
+    const both = household.rejection(staff.social, { kind: 'completeTask', taskId, data: { attendance: 'attended', complexNeeds: false, members: [activableAdult], jobActivable: true } }, at('2026-03-20T12:00'));
+    expect(both?.issues).toEqual([{ path: ['jobActivable'], message: expect.stringContaining('not asked') }]);
+    const badMember = household.rejection(
+      staff.social,
+      { kind: 'completeTask', taskId, data: { attendance: 'attended', complexNeeds: false, members: [activableAdult, { relation: 'child', jobActivable: false }] } },
+      at('2026-03-20T12:00'),
+    );
+    expect(badMember?.issues).toEqual([{ path: ['members', '1', 'birthYear'], message: 'required' }]);
+    const absent = household.rejection(staff.social, { kind: 'completeTask', taskId, data: { attendance: 'unjustified_absence', members: [activableAdult] } }, at('2026-03-20T12:00'));
+    expect(absent?.issues?.map((issue) => issue.path.join('.'))).toEqual(['members']);
+  });
+
+  it('shows the CPI who is activable, but not the members’ ages or clinical flags', () => {
+    const data = { preliminary_assessment: { members: [notActivableAdult, activableAdult, { ...child, minor: true, disability: true }] } };
+    const cpi = redactCaseData(data, fieldReader({ roles: ['operator'], services: ['employment'] }, fieldCategories(reference)));
+    expect(cpi.data.preliminary_assessment.members).toEqual([
+      { relation: 'self', jobActivable: false },
+      { relation: 'partner', jobActivable: true },
+      { relation: 'child', jobActivable: false },
+    ]);
+    expect(cpi.redactedFields.sort()).toEqual([
+      'preliminary_assessment.members.0.birthYear',
+      'preliminary_assessment.members.0.health',
+      'preliminary_assessment.members.1.birthYear',
+      'preliminary_assessment.members.2.birthYear',
+      'preliminary_assessment.members.2.disability',
+      'preliminary_assessment.members.2.minor',
+    ]);
+    const social = redactCaseData(data, fieldReader({ roles: ['operator'], services: ['social'] }, fieldCategories(reference)));
+    expect(social.data).toEqual(data);
   });
 });
