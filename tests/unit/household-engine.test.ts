@@ -11,29 +11,17 @@ import type { Actor, CaseState } from '../../domain/case-state';
 import { factsOf, memberView } from '../../domain/household';
 import { checkPathway } from '../../domain/pathway-checks';
 import { pathwayDefinitionSchema, type PathwayDefinition } from '../../domain/pathway-schema';
-import { householdPathway, householdPathwayDocument } from './household-pathway';
+import { householdPathway, householdPathwayDocument, startHouseholdCase } from './household-pathway';
 
 const livorno = (id: string, services: string[]): Actor => ({ id, kind: 'user', roles: ['operator'], areas: ['livorno'], services });
 const socialWorker = livorno('u-social', ['social']);
 const cpiCounsellor = livorno('u-cpi', ['employment']);
 const services = ['social', 'employment', 'oss'];
-const startedAt = '2026-03-02T09:00:00.000Z';
 
 const adultActivable = { relation: 'self', birthYear: 1984, jobActivable: true };
 const adultNotActivable = { relation: 'partner', birthYear: 1979, jobActivable: false, disability: true };
 
-function start(def: PathwayDefinition, caseData: Record<string, unknown>): CaseState {
-  return createCase({
-    caseId: '51111111-2222-4333-8444-555555555555',
-    reference: 'RT-LI-HOUSE1',
-    areaId: 'livorno',
-    startedAt,
-    startedBy: { id: 'u-desk', kind: 'user' },
-    caseData: caseData as never,
-    pathway: { key: def.key, version: 1, definition: def },
-    localHolidays: [],
-  }).state;
-}
+const start = startHouseholdCase;
 
 function run(state: CaseState, def: PathwayDefinition, actor: Actor, command: CaseCommand, at = '2026-03-10T10:00:00.000Z'): void {
   const rejection = checkCommand(state, def, { actor, command });

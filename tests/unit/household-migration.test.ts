@@ -5,11 +5,11 @@
  */
 import { applyCommand } from '../../domain/case-command-handlers';
 import type { CaseCommand } from '../../domain/case-commands';
-import { createCase, openTasks } from '../../domain/case-engine';
+import { openTasks } from '../../domain/case-engine';
 import { checkMigration } from '../../domain/case-migration';
 import type { Actor, CaseState } from '../../domain/case-state';
 import type { PathwayDefinition } from '../../domain/pathway-schema';
-import { householdPathway, householdPathwayDocument, membersField } from './household-pathway';
+import { householdPathway, householdPathwayDocument, membersField, startHouseholdCase } from './household-pathway';
 
 const livorno = (id: string, roles: Actor['roles'], services: string[]): Actor => ({ id, kind: 'user', roles, areas: ['livorno'], services });
 const socialWorker = livorno('u-social', ['operator'], ['social']);
@@ -22,16 +22,7 @@ const members = [
 
 /** A case whose per-member steps are open: the CPI's for member 0, a social check-in for member 1. */
 function atPerMemberSteps(def: PathwayDefinition): CaseState {
-  const { state } = createCase({
-    caseId: '61111111-2222-4333-8444-555555555555',
-    reference: 'RT-LI-HOUSE2',
-    areaId: 'livorno',
-    startedAt: '2026-03-02T09:00:00.000Z',
-    startedBy: { id: 'u-desk', kind: 'user' },
-    caseData: { members },
-    pathway: { key: def.key, version: 1, definition: def },
-    localHolidays: [],
-  });
+  const state = startHouseholdCase(def, { members });
   const [assessment] = openTasks(state).filter((task) => task.stepId === 'assessment');
   applyCommand(state, def, { actor: socialWorker, command: { kind: 'completeTask', taskId: assessment.id, data: {} } }, new Date('2026-03-10T10:00:00.000Z'));
   return state;

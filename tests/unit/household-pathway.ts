@@ -5,6 +5,8 @@
  * activable.
  */
 import type { z } from 'zod';
+import { createCase } from '../../domain/case-engine';
+import type { CaseState } from '../../domain/case-state';
 import { pathwayDefinitionSchema, type formFieldSchema, type PathwayDefinition, type PathwayDefinitionInput } from '../../domain/pathway-schema';
 
 const t = (it: string, en?: string) => (en ? { it, en } : { it });
@@ -96,4 +98,18 @@ export const householdPathwayDocument = {
 /** The same pathway, parsed. */
 export function householdPathway(changes: Partial<PathwayDefinitionInput> = {}): PathwayDefinition {
   return pathwayDefinitionSchema.parse({ ...householdPathwayDocument, ...changes });
+}
+
+/** A case on `def` (version 1) started in Livorno on Monday 2 March 2026 with this start data. */
+export function startHouseholdCase(def: PathwayDefinition, caseData: Record<string, unknown>): CaseState {
+  return createCase({
+    caseId: '51111111-2222-4333-8444-555555555555',
+    reference: 'RT-LI-HOUSE1',
+    areaId: 'livorno',
+    startedAt: '2026-03-02T09:00:00.000Z',
+    startedBy: { id: 'u-desk', kind: 'user' },
+    caseData: caseData as never,
+    pathway: { key: def.key, version: 1, definition: def },
+    localHolidays: [],
+  }).state;
 }
