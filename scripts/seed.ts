@@ -37,10 +37,10 @@ const accessPoints: AccessPointRecord[] = [
 ];
 
 const services: ServiceRecord[] = [
-  { key: 'outreach', name: 'Unità di strada / Outreach', description: 'Outreach units and shelter staff who make first contact' },
-  { key: 'oss', name: 'Sportello unico (OSS)', description: 'One Stop Shop front desk: intake and eligibility' },
-  { key: 'social', name: 'Servizio sociale', description: 'Social workers (case managers) of the SdS or municipality' },
-  { key: 'employment', name: "Centro per l'impiego (CPI)", description: 'Employment counsellors of ARTI' },
+  { key: 'outreach', name: 'Unità di strada', nameEn: 'Outreach unit', description: 'Outreach units and shelter staff who make first contact' },
+  { key: 'oss', name: 'Sportello unico (OSS)', nameEn: 'One Stop Shop (OSS)', description: 'One Stop Shop front desk: intake and eligibility' },
+  { key: 'social', name: 'Servizio sociale', nameEn: 'Social services', description: 'Social workers (case managers) of the SdS or municipality' },
+  { key: 'employment', name: "Centro per l'impiego (CPI)", nameEn: 'Job centre (CPI)', description: 'Employment counsellors of ARTI' },
 ];
 
 // Who the seed publishes as: the reference pathway's own versions are told apart from an admin's by it.

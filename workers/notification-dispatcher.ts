@@ -40,7 +40,7 @@ function outgoing(delivery: ClaimedDelivery): OutgoingDelivery | string {
   if (delivery.channel === 'webhook') {
     return delivery.webhook ? { deliveryId: delivery.deliveryId, channel: 'webhook', ...delivery.webhook, message: delivery.message } : 'the subscription has no webhook target';
   }
-  return delivery.emailTo ? { deliveryId: delivery.deliveryId, channel: 'email', to: delivery.emailTo, locale: delivery.locale, message: delivery.message } : 'the recipient has no email address or is inactive';
+  return delivery.emailTo ? { deliveryId: delivery.deliveryId, channel: 'email', to: delivery.emailTo, locale: delivery.locale, message: delivery.message, names: delivery.names } : 'the recipient has no email address or is inactive';
 }
 
 /** Starts the dispatcher loop; it polls every `settings.pollIntervalMs`. */

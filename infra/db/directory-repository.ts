@@ -25,8 +25,17 @@ export interface AccessPointRecord {
 
 export interface ServiceRecord {
   key: string;
+  /** The service's name in Italian. */
   name: string;
+  /** Its name in English; absent or null: the Italian name serves in both. */
+  nameEn?: string | null;
   description: string | null;
+}
+
+/** The names staff read instead of codes: areas by id, services by key (Italian, and English where known). */
+export interface DirectoryNames {
+  areas: Record<string, string>;
+  services: Record<string, { it: string; en: string | null }>;
 }
 
 export interface UserRecord {
@@ -131,6 +140,7 @@ export async function findAreas(db: Queryable, ids: string[]): Promise<Map<strin
 /** Creates or updates an area. */
 export async function upsertArea(db: Queryable, area: AreaRecord): Promise<void> {
   areaCache.delete(area.id);
+  namesCache.clear();
   await db.query(
     `INSERT INTO areas (id, code, name, timezone, local_holidays) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, name = EXCLUDED.name, timezone = EXCLUDED.timezone,
@@ -158,9 +168,29 @@ export async function listServiceKeys(db: Queryable): Promise<string[]> {
 
 /** Creates or updates a service. */
 export async function upsertService(db: Queryable, service: ServiceRecord): Promise<void> {
+  namesCache.clear();
   await db.query(
-    `INSERT INTO services (key, name, description) VALUES ($1, $2, $3)
-     ON CONFLICT (key) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description`,
-    [service.key, service.name, service.description],
+    `INSERT INTO services (key, name, name_en, description) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (key) DO UPDATE SET name = EXCLUDED.name, name_en = EXCLUDED.name_en, description = EXCLUDED.description`,
+    [service.key, service.name, service.nameEn ?? null, service.description],
   );
+}
+
+// Names change less often than areas; every batch of emails reads them. Seen everywhere within the TTL.
+const namesCache = new LRUCache<'names', DirectoryNames>({ max: 1, ttl: 30_000 });
+
+/** Every area's and service's name (the directory is small: read whole, cached briefly). */
+export async function directoryNames(db: Queryable): Promise<DirectoryNames> {
+  const cached = namesCache.get('names');
+  if (cached) return cached;
+  const [areas, services] = await Promise.all([
+    db.query<{ id: string; name: string }>('SELECT id, name FROM areas'),
+    db.query<{ key: string; name: string; name_en: string | null }>('SELECT key, name, name_en FROM services'),
+  ]);
+  const names: DirectoryNames = {
+    areas: Object.fromEntries(areas.rows.map((row) => [row.id, row.name])),
+    services: Object.fromEntries(services.rows.map((row) => [row.key, { it: row.name, en: row.name_en }])),
+  };
+  namesCache.set('names', names);
+  return names;
 }

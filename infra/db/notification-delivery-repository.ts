@@ -5,6 +5,7 @@
  * never lost).
  */
 import type { NotificationKind, NotificationMessage } from '../notifications/messages';
+import { directoryNames, type DirectoryNames } from './directory-repository';
 import type { Queryable } from './pool';
 
 export type NotificationChannel = 'webhook' | 'email';
@@ -69,6 +70,8 @@ export interface ClaimedDelivery {
   emailTo: string | null;
   /** The language of the email: the named user's preference; Italian for fixed addresses. */
   locale: 'it' | 'en';
+  /** The directory's area and service names an email shows for codes (read once per batch; absent for webhooks). */
+  names?: DirectoryNames;
   subscriptionDeleted: boolean;
 }
 
@@ -113,6 +116,7 @@ export async function claimDueDeliveries(db: Queryable, { limit, leaseMs }: { li
      LEFT JOIN notification_preferences p ON p.user_id = claimed.recipient_user_id`,
     [limit, leaseMs],
   );
+  const names = rows.some((row) => row.channel === 'email') ? await directoryNames(db) : undefined;
   return rows.map((row) => ({
     deliveryId: row.delivery_id,
     channel: row.channel,
@@ -123,6 +127,7 @@ export async function claimDueDeliveries(db: Queryable, { limit, leaseMs }: { li
     webhook: row.url !== null && row.secret !== null ? { url: row.url, secret: row.secret } : null,
     emailTo: row.recipient_address ?? (row.user_active ? row.user_email : null),
     locale: row.recipient_address === null ? (row.user_locale ?? 'it') : 'it',
+    ...(row.channel === 'email' && names ? { names } : {}),
     subscriptionDeleted: row.deleted_at !== null,
   }));
 }

@@ -11,7 +11,7 @@ import https from 'node:https';
 import { createTransport } from 'nodemailer';
 import type { NotificationMessage } from './messages';
 import { webhookBody } from './messages';
-import { renderEmail, type EmailLocale } from './email-rendering';
+import { renderEmail, type EmailLocale, type EmailNames } from './email-rendering';
 import type { NotificationSettings } from './settings';
 import { signWebhookBody, signatureHeader } from './signing';
 import { pinnedLookup, resolveHost, vetWebhookHost, webhookAddressPolicy, webhookHost, WebhookAddressRefused, type ResolvedAddress, type ResolveHost } from './webhook-address';
@@ -24,7 +24,7 @@ export class DeliveryError extends Error {
 /** One delivery, resolved to where it goes. */
 export type OutgoingDelivery =
   | { deliveryId: string; channel: 'webhook'; url: string; secret: string; message: NotificationMessage }
-  | { deliveryId: string; channel: 'email'; to: string; locale: EmailLocale; message: NotificationMessage };
+  | { deliveryId: string; channel: 'email'; to: string; locale: EmailLocale; message: NotificationMessage; names?: EmailNames };
 
 export interface NotificationChannels {
   send(delivery: OutgoingDelivery): Promise<void>;
@@ -103,7 +103,7 @@ export function createNotificationChannels(settings: NotificationSettings, { res
 
   async function sendEmail(delivery: Extract<OutgoingDelivery, { channel: 'email' }>): Promise<void> {
     if (!mailer) throw new DeliveryError('email is not configured (SMTP_URL)');
-    const { subject, text } = renderEmail(delivery.message, delivery.locale);
+    const { subject, text } = renderEmail(delivery.message, delivery.locale, delivery.names);
     try {
       await mailer.sendMail({
         from: settings.emailFrom,

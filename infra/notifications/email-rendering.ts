@@ -1,13 +1,19 @@
 /**
  * Notification emails as staff read them: in Italian (English by the recipient's preference), with
- * the step's title from the pathway definition and times in Europe/Rome (luxon over Intl), never
- * raw ids and UTC. They carry what the message carries — the case reference, step, service, role,
+ * the step's title from the pathway definition, areas and services by their directory names and
+ * times in Europe/Rome (luxon over Intl), never raw ids, codes and UTC. They carry what the message carries — the case reference, step, service, role,
  * deadline, level and a link — never anything about the person (shared/domain.md, data protection).
  */
 import { DateTime } from 'luxon';
+import type { DirectoryNames } from '../db/directory-repository';
 import type { DigestMessage, EventMessage, NotificationKind, NotificationMessage, StepTitle } from './messages';
 
 export type EmailLocale = 'it' | 'en';
+
+/** The directory's names an email shows for codes; an area or service it does not know shows as its code. */
+export type EmailNames = DirectoryNames;
+
+const noNames: EmailNames = { areas: {}, services: {} };
 
 /** The time zone every time in an email is shown in: where the services work. */
 export const emailTimeZone = 'Europe/Rome';
@@ -18,7 +24,7 @@ interface Catalogue {
   events: Record<string, string>;
   roles: Record<string, string>;
   reasons: Record<string, string>;
-  labels: { event: string; case: string; area: string; step: string; service: string; role: string; deadline: string; level: string; held: string; at: string; open: string };
+  labels: { event: string; case: string; area: string; step: string; service: string; fromService: string; role: string; deadline: string; level: string; held: string; at: string; open: string };
   held: { person: string; queue: string };
   level: (level: number) => string;
   digestIntro: (areas: string, at: string) => string;
@@ -68,6 +74,7 @@ const it: Catalogue = {
     area: 'Area',
     step: 'Fase',
     service: 'Servizio',
+    fromService: 'Inviato da',
     role: 'Ruolo',
     deadline: 'Scadenza',
     level: 'Livello di escalation',
@@ -124,6 +131,7 @@ const en: Catalogue = {
     area: 'Area',
     step: 'Step',
     service: 'Service',
+    fromService: 'Referred by',
     role: 'Role',
     deadline: 'Deadline',
     level: 'Escalation level',
@@ -158,7 +166,20 @@ export function stepTitleIn(title: StepTitle | null | undefined, stepId: string 
 
 const known = (table: Record<string, string>, code: string | null): string | null => (code === null ? null : (table[code] ?? code));
 
-function eventEmail(message: EventMessage, locale: EmailLocale): { subject: string; text: string } {
+/** An area's name, else its id. */
+export function areaNameIn(names: EmailNames, areaId: string | null): string | null {
+  return areaId === null ? null : (names.areas[areaId] ?? areaId);
+}
+
+/** A service's name in the recipient's language (Italian when the directory has no English), else its key. */
+export function serviceNameIn(names: EmailNames, service: string | null | undefined, locale: EmailLocale): string | null {
+  if (service === null || service === undefined) return null;
+  const name = names.services[service];
+  if (!name) return service;
+  return (locale === 'en' ? name.en : null) ?? name.it;
+}
+
+function eventEmail(message: EventMessage, locale: EmailLocale, names: EmailNames): { subject: string; text: string } {
   const c = catalogues[locale];
   const step = stepTitleIn(message.stepTitle, message.stepId, locale);
   const where = [message.caseReference ?? message.caseId, step].filter(Boolean).join(' / ');
@@ -167,9 +188,10 @@ function eventEmail(message: EventMessage, locale: EmailLocale): { subject: stri
     [c.labels.event, known(c.events, message.event)],
     [c.labels.at, formatEmailTime(message.occurredAt, locale)],
     [c.labels.case, message.caseReference ?? message.caseId],
-    [c.labels.area, message.areaId],
+    [c.labels.area, areaNameIn(names, message.areaId)],
     [c.labels.step, step],
-    [c.labels.service, message.service],
+    [c.labels.service, serviceNameIn(names, message.service, locale)],
+    [c.labels.fromService, serviceNameIn(names, message.fromService, locale)],
     [c.labels.role, known(c.roles, message.role)],
     [c.labels.deadline, message.deadline === null ? null : formatEmailTime(message.deadline, locale)],
     [c.labels.level, message.level ? message.level : null],
@@ -182,23 +204,23 @@ function eventEmail(message: EventMessage, locale: EmailLocale): { subject: stri
   };
 }
 
-function digestEmail(message: DigestMessage, locale: EmailLocale): { subject: string; text: string } {
+function digestEmail(message: DigestMessage, locale: EmailLocale, names: EmailNames): { subject: string; text: string } {
   const c = catalogues[locale];
-  const areas = message.areas.join(', ');
+  const areas = message.areas.map((areaId) => areaNameIn(names, areaId)).join(', ');
   const lines = [c.digestIntro(areas, formatEmailTime(message.generatedAt, locale)), ''];
   for (const item of message.cases) {
     const reasons = item.reasons
       .map((reason) => `${c.digestSince(known(c.reasons, reason.type) ?? reason.type, formatEmailTime(reason.since, locale))}${reason.level ? ` (${c.level(reason.level)})` : ''}`)
       .join('; ');
     const steps = item.openSteps ? item.openSteps.map((step) => stepTitleIn(step.title, step.stepId, locale)) : item.openStepIds;
-    lines.push(`- ${item.caseReference} [${item.areaId}] ${c.digestSteps}: ${steps.join(', ') || '-'}; ${reasons}`, `  ${item.link}`);
+    lines.push(`- ${item.caseReference} [${areaNameIn(names, item.areaId)}] ${c.digestSteps}: ${steps.join(', ') || '-'}; ${reasons}`, `  ${item.link}`);
   }
   if (message.more) lines.push('', c.digestMore);
   lines.push('', `${c.digestAll}: ${message.link}`);
   return { subject: `[Reticulate] ${c.digestSubject(message.cases.length, areas)}`, text: lines.join('\n') };
 }
 
-/** The subject and plain-text body of a notification email in the recipient's language. */
-export function renderEmail(message: NotificationMessage, locale: EmailLocale): { subject: string; text: string } {
-  return message.kind === 'supervisor_digest' ? digestEmail(message, locale) : eventEmail(message, locale);
+/** The subject and plain-text body of a notification email in the recipient's language, naming areas and services by `names`. */
+export function renderEmail(message: NotificationMessage, locale: EmailLocale, names: EmailNames = noNames): { subject: string; text: string } {
+  return message.kind === 'supervisor_digest' ? digestEmail(message, locale, names) : eventEmail(message, locale, names);
 }

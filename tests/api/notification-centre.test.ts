@@ -176,6 +176,9 @@ describe('default subscriptions', () => {
     expect(toSupervisor).toHaveLength(1);
     // Italian: "Attività in escalation" (RFC 2047-encoded in the subject), "Fase: Accoglienza" in the body.
     expect(toSupervisor[0].raw).toMatch(/Fase: Accoglienza/);
+    // Areas and services by their directory names, not their codes.
+    expect(toSupervisor[0].raw).toMatch(/Area: Livorno\r?\n/);
+    expect(toSupervisor[0].raw).toMatch(/Servizio: Sportello unico \(OSS\)/);
     expect(toSupervisor[0].raw).toMatch(/CES?T/);
     expect(mails.filter((mail) => mail.raw.includes(started.reference)).flatMap((mail) => mail.to)).toEqual(['supervisor-livorno@demo.reticulate.invalid']);
   });
@@ -224,6 +227,9 @@ describe('default subscriptions', () => {
     // Both are emailed by default, as the rules say.
     const mailed = mails.filter((mail) => mail.raw.includes(referred.reference) && /invio accettato/.test(mail.raw)).flatMap((mail) => mail.to).sort();
     expect(mailed).toEqual(['oss-operator-lucca@demo.reticulate.invalid', 'supervisor-lucca@demo.reticulate.invalid']);
+    const toOss = mails.find((mail) => mail.to.includes('oss-operator-lucca@demo.reticulate.invalid') && mail.raw.includes(referred.reference) && /invio accettato/.test(mail.raw));
+    expect(toOss?.raw).toMatch(/Servizio: Centro per l'impiego \(CPI\)/);
+    expect(toOss?.raw).toMatch(/Inviato da: Sportello unico \(OSS\)/);
 
     // An operator moved out of the referring service no longer reads it (the centre narrows on either service at read time).
     await api.pool.query(`UPDATE users SET services = '{social}' WHERE id = 'oss-operator-lucca'`);
@@ -293,6 +299,7 @@ describe('default subscriptions', () => {
     expect(english).toHaveLength(1);
     expect(english[0].raw).toContain(`Subject: [Reticulate] Task escalated (level 1): ${again.reference} / Intake`);
     expect(english[0].raw).toMatch(/Step: Intake/);
+    expect(english[0].raw).toMatch(/Service: One Stop Shop \(OSS\)/);
   });
 });
 

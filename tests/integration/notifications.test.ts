@@ -515,11 +515,13 @@ describe('supervisor digest', () => {
     expect(digests.map((mail) => mail.to).sort()).toEqual([['supervisor-grosseto@demo.reticulate.invalid'], ['supervisor-livorno@demo.reticulate.invalid']]);
     const toGrosseto = digests.find((mail) => mail.to.includes('supervisor-grosseto@demo.reticulate.invalid'))!;
     const toLivorno = digests.find((mail) => mail.to.includes('supervisor-livorno@demo.reticulate.invalid'))!;
-    expect(toGrosseto.subject).toBe('[Reticulate] Casi fermi: 1 in grosseto');
+    // Areas by their directory names, not their ids.
+    expect(toGrosseto.subject).toBe('[Reticulate] Casi fermi: 1 in Grosseto');
+    expect(toGrosseto.text).toContain(`- ${grosseto.reference} [Grosseto]`);
     expect(toGrosseto.text).toContain(grosseto.reference);
     expect(toGrosseto.text).toMatch(/attività scaduta dal \d{1,2} [a-z]+ \d{4} alle ore \d{2}:\d{2} CES?T/);
     expect(toGrosseto.text).not.toContain(livornoCases[0].reference);
-    expect(toLivorno.subject).toBe('[Reticulate] Casi fermi: 1 in livorno');
+    expect(toLivorno.subject).toBe('[Reticulate] Casi fermi: 1 in Livorno');
     expect(toLivorno.text).toContain(livornoCases[0].reference);
     expect(toLivorno.text).not.toContain(grosseto.reference);
     // Every reference a digest lists is a case reference: exactly one per digest.

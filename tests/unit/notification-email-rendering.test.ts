@@ -5,6 +5,13 @@
  */
 import { formatEmailTime, renderEmail } from '../../infra/notifications/email-rendering';
 import type { DigestMessage, EventMessage } from '../../infra/notifications/messages';
+import type { DirectoryNames } from '../../infra/db/directory-repository';
+
+// The directory's names (the `areas` and `services` tables), as the sender reads them.
+const names: DirectoryNames = {
+  areas: { livorno: 'Zona Livornese', grosseto: 'Zona Amiata Grossetana' },
+  services: { oss: { it: 'Sportello unico (OSS)', en: 'One Stop Shop (OSS)' }, employment: { it: "Centro per l'impiego (CPI)", en: 'Job centre (CPI)' }, social: { it: 'Servizio sociale', en: null } },
+};
 
 const escalation: EventMessage = {
   kind: 'task_escalated',
@@ -70,6 +77,44 @@ describe('event emails', () => {
     expect(text).toContain('Servizio: employment');
     expect(text).not.toContain('In carico a');
     expect(text).not.toContain('Livello');
+  });
+});
+
+describe('names in emails', () => {
+  const answer: EventMessage = { ...escalation, kind: 'referral', event: 'referral_accepted', service: 'employment', fromService: 'oss', role: 'operator', level: 0, referralId: 'case-1.r1', taskId: null };
+
+  it('name the area and services in Italian by default, never their codes', () => {
+    const { text } = renderEmail(answer, 'it', names);
+    expect(text).toContain('Area: Zona Livornese');
+    expect(text).toContain("Servizio: Centro per l'impiego (CPI)");
+    expect(text).toContain('Inviato da: Sportello unico (OSS)');
+    expect(text).not.toMatch(/livorno|employment|: oss/);
+  });
+
+  it('name the services in English by preference, in Italian where the directory has no English name', () => {
+    const { text } = renderEmail(answer, 'en', names);
+    expect(text).toContain('Area: Zona Livornese');
+    expect(text).toContain('Service: Job centre (CPI)');
+    expect(text).toContain('Referred by: One Stop Shop (OSS)');
+    expect(renderEmail({ ...answer, service: 'social' }, 'en', names).text).toContain('Service: Servizio sociale');
+  });
+
+  it('show a code the directory does not know as it is, and no referring service outside a referral’s answers', () => {
+    const { text } = renderEmail({ ...escalation, areaId: 'empoli', service: 'housing' }, 'it', names);
+    expect(text).toContain('Area: empoli');
+    expect(text).toContain('Servizio: housing');
+    expect(text).not.toContain('Inviato da');
+  });
+
+  it('name the areas of a digest', () => {
+    const digest: DigestMessage = { kind: 'supervisor_digest', generatedAt: '2026-12-01T06:00:00.000Z', areas: ['grosseto', 'livorno'], cases: [], more: false, link: 'https://console.example.test/supervision/stalled' };
+    const { subject, text } = renderEmail(
+      { ...digest, cases: [{ caseId: 'c', caseReference: 'RT-GR-1', areaId: 'grosseto', openStepIds: [], reasons: [], link: 'https://console.example.test/cases/c' }] },
+      'it',
+      names,
+    );
+    expect(subject).toBe('[Reticulate] Casi fermi: 1 in Zona Amiata Grossetana, Zona Livornese');
+    expect(text).toContain('- RT-GR-1 [Zona Amiata Grossetana]');
   });
 });
 
