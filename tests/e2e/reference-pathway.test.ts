@@ -7,10 +7,12 @@
  *
  * A coordinator first publishes a variant of the reference pathway whose follow-up comes after one
  * minute instead of 90 days (the only change), so that the follow-up timer really fires in the test.
+ * A household walks in on the seeded pathway itself: each activable adult, and only them, gets a
+ * CPI employment pact of their own, and the CPI co-signs the plan.
  */
 import { Client, Connection } from '@temporalio/client';
 import { ossReferencePathway } from '../../infra/reference-pathway';
-import { followUpAnswers, referenceJourneyToJointPlan } from '../support/reference-journey';
+import { daysAgo, followUpAnswers, referenceJourneyToJointPlan } from '../support/reference-journey';
 import { testTemporalAddress } from '../support/stack';
 import { eventually, httpClient, startE2EStack, type E2EStack } from './stack-processes';
 import type { Page, TaskView } from '../support/api-types';
@@ -201,5 +203,76 @@ describe('reference pathway end to end (HTTP only, real Temporal and PostgreSQL)
       expect(text).not.toContain('Persona di prova');
       expect(text).not.toContain(caseId);
     }
+  });
+
+  it('sends each activable adult of a household, and only them, to the CPI, which co-signs the plan', async () => {
+    const started = await http<{ caseId: string }>(
+      'POST',
+      '/cases',
+      token('oss'),
+      { pathwayKey: 'oss-integrated-pathway', areaId: AREA, data: { targetGroup: 'family_with_minors', entryPoint: 'walk_in' } },
+      { 'idempotency-key': 'e2e-household-walk-in' },
+    );
+    expect(started.status).toBe(201);
+    const caseId = started.body.caseId;
+    const step = async (user: keyof typeof users, stepId: string, data: Record<string, unknown>) => {
+      const task = await eventually(() => inboxTask(user, caseId, stepId), stepId);
+      await complete(user, task, data);
+    };
+    await step('oss', 'intake', { alias: 'Famiglia di prova', householdType: 'family_with_minors', minors: true, privacyNoticeGiven: true });
+    await step('oss', 'eligibility', { isee: 7100, inpsApplication: true, measure: 'adi', padDate: daysAgo(20) });
+    await step('social', 'convocation', { meetingOn: daysAgo(0), place: 'Sportello OSS' });
+
+    // The nucleo at the preliminary assessment: a member without a birth year is refused with its path, nothing recorded.
+    const members = [
+      { relation: 'self', birthYear: 1981, health: true, jobActivable: false },
+      { relation: 'partner', birthYear: 1987, jobActivable: true },
+      { relation: 'child', birthYear: 2017, jobActivable: false },
+    ];
+    const assessment = (await inboxTask('social', caseId, 'preliminary_assessment'))!;
+    const refused = await http<{ issues: Array<{ path: string[] }> }>('POST', `/tasks/${assessment.taskId}/complete`, token('social'), {
+      data: { attendance: 'attended', complexNeeds: false, members: [members[0], { relation: 'child', jobActivable: false }] },
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.issues.map((issue) => issue.path.join('.'))).toEqual(['data.members.1.birthYear']);
+    await complete('social', assessment, { attendance: 'attended', complexNeeds: false, members });
+
+    // Someone is activable: the CPI signs the plan after the social service.
+    await complete('social', await eventually(() => inboxTask('social', caseId, 'joint_plan'), 'the plan'), {
+      goals: 'Lavoro per il partner, sostegno al nucleo',
+      actions: 'CPI: patto di servizio; sociale: verifiche trimestrali',
+      reviewDate: daysAgo(-90),
+      signedOn: daysAgo(0),
+      personAnswer: 'signed',
+      personSignedOn: daysAgo(0),
+    });
+    await complete('employment', await eventually(() => inboxTask('employment', caseId, 'joint_plan'), 'the CPI’s signature'), {});
+
+    // Exactly one pact, for the partner (member 1), beside the household's social check-in.
+    const pacts = await eventually(async () => {
+      const { body } = await http<Page<TaskView>>('GET', `/tasks?areaId=${AREA}&stepId=member_employment_pacts&limit=100`, token('employment'));
+      const ours = body.items.filter((task) => task.caseId === caseId);
+      return ours.length > 0 ? ours : undefined;
+    }, 'the member’s employment pact');
+    expect(pacts.map((task) => task.taskId.slice(task.taskId.lastIndexOf('.') + 1))).toEqual(['m1']);
+    expect(await inboxTask('employment', caseId, 'employment_pact')).toBeUndefined();
+
+    // The CPI reads who is activable, not the members' ages or clinical flags.
+    const asCpi = await http<{ data: Record<string, Record<string, unknown>>; redactedFields: string[] }>('GET', `/cases/${caseId}`, token('employment'));
+    expect(asCpi.body.data.preliminary_assessment.members).toEqual([
+      { relation: 'self', jobActivable: false },
+      { relation: 'partner', jobActivable: true },
+      { relation: 'child', jobActivable: false },
+    ]);
+    expect(asCpi.body.redactedFields).toEqual(expect.arrayContaining(['preliminary_assessment.members.0.health', 'preliminary_assessment.members.2.birthYear']));
+
+    await complete('employment', pacts[0], { cpiOutcome: 'pact_signed', didSigned: true, profiling: 'gol_1' });
+    const after = await eventually(async () => {
+      const { body } = await http<{ data: Record<string, unknown> }>('GET', `/cases/${caseId}`, token('supervisor'));
+      return body.data.member_employment_pacts ? body : undefined;
+    }, 'the member’s pact recorded');
+    expect(after.data.member_employment_pacts).toEqual({ byMember: [{ member: 1, cpiOutcome: 'pact_signed', didSigned: true, profiling: 'gol_1' }] });
+    // The members who are not activable stay with the household's social follow-up.
+    expect((await inboxTask('social', caseId, 'checkin'))?.status).toBe('open');
   });
 });
