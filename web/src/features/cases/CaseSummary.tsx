@@ -56,28 +56,54 @@ function fieldsOfStep(definition: PathwayDefinition | undefined, stepId: string,
 
 type ScalarValue = string | number | boolean | string[] | null;
 type GroupEntry = Record<string, ScalarValue>;
+/** The answers of a per-member step (`<stepId>.byMember`): one entry per member, its index under `member`. */
+const byMemberKey = 'byMember';
 
-/** A repeating group (household members): one line per entry, each sub-field labelled as its form does. */
-function GroupValue({ field, entries }: { field: FormField | undefined; entries: GroupEntry[] }) {
-  const { i18n } = useTranslation('operator');
-  const subFields = (field as { fields?: FormField[] } | undefined)?.fields ?? [];
-  if (entries.length === 0) return <span>—</span>;
+const isGroupEntries = (value: ScalarValue | GroupEntry[]): value is GroupEntry[] => Array.isArray(value) && value.some((item) => typeof item === 'object' && item !== null);
+
+/**
+ * A repeating group (household members, or a per-member step's answers) as a table: a row per
+ * item, a column per sub-field in the form's order (keys the form does not know after them); an
+ * answer hidden from the reader's role says so in words, as the list of hidden fields does.
+ */
+function GroupTable({ caption, subFields, entries, hidden, byMember }: { caption: string; subFields: FormField[]; entries: GroupEntry[]; hidden: Set<string>; byMember: boolean }) {
+  const { t, i18n } = useTranslation('operator');
+  const language = i18n.language;
+  const present = new Set([...entries.flatMap((entry) => Object.keys(entry)), ...[...hidden].map((path) => path.slice(path.indexOf('.') + 1))]);
+  if (byMember) present.delete('member');
+  const columns: Array<{ key: string; field: FormField | undefined }> = [
+    ...subFields.filter((sub) => present.has(sub.key)).map((sub) => ({ key: sub.key, field: sub })),
+    ...[...present].filter((key) => !subFields.some((sub) => sub.key === key)).map((key) => ({ key, field: undefined })),
+  ];
   return (
-    <ol className="mb-0 ps-3">
-      {entries.map((entry, index) => (
-        <li key={index}>
-          {Object.entries(entry).map(([key, value], position) => {
-            const subField = subFields.find((candidate) => candidate.key === key);
+    <div className="table-responsive">
+      <table className="table table-sm mb-1" data-testid="group-table">
+        <caption className="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('cases.data.member')}</th>
+            {columns.map(({ key, field }) => (
+              <th scope="col" key={key}>
+                {field ? localized(field.label, language) : key}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((entry, index) => {
+            const member = byMember && typeof entry.member === 'number' ? entry.member : index;
             return (
-              <span key={key}>
-                {position > 0 ? '; ' : null}
-                {subField ? localized(subField.label, i18n.language) : key}: <FieldValue field={subField} value={value} />
-              </span>
+              <tr key={index}>
+                <th scope="row">{t('form.group.item', { number: member + 1 })}</th>
+                {columns.map(({ key, field }) => (
+                  <td key={key}>{hidden.has(`${index}.${key}`) ? <em>{t('cases.data.hiddenValue')}</em> : key in entry ? <FieldValue field={field} value={entry[key]} /> : '—'}</td>
+                ))}
+              </tr>
             );
           })}
-        </li>
-      ))}
-    </ol>
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -87,7 +113,6 @@ function FieldValue({ field, value }: { field: FormField | undefined; value: Sca
   const optionLabel = (code: string) => localized(field?.options?.find((option) => option.value === code)?.label, language) || code;
   if (value === null || value === '') return <span>—</span>;
   if (typeof value === 'boolean') return <span>{value ? t('common:yes') : t('common:no')}</span>;
-  if (Array.isArray(value) && value.some((item) => typeof item === 'object')) return <GroupValue field={field} entries={value as GroupEntry[]} />;
   if (Array.isArray(value)) return <span>{value.length === 0 ? '—' : (value as string[]).map(optionLabel).join(', ')}</span>;
   if (typeof value === 'number') return <span>{new Intl.NumberFormat(language).format(value)}</span>;
   if (field?.type === 'date') return <span>{formatDate(value, language)}</span>;
@@ -95,9 +120,29 @@ function FieldValue({ field, value }: { field: FormField | undefined; value: Sca
   return <span className="text-break">{value}</span>;
 }
 
+/** The words for a collected field's path (`<stepId>.<key>`, or `<stepId>.<group>.<index>.<subKey>` for one member's answer). */
+function fieldPathLabel(definition: PathwayDefinition | undefined, path: string, t: TFunction<'operator'>, language: string): string {
+  const [stepId, key, index, subKey] = path.split('.');
+  const fields = fieldsOfStep(definition, stepId, t);
+  const field = fields.find((candidate) => candidate.key === key);
+  const label = key === byMemberKey ? t('cases.data.byMember') : field ? localized(field.label, language) : key;
+  if (subKey === undefined) return field || key === byMemberKey ? label : path;
+  const subFields = key === byMemberKey ? fields : (field?.fields ?? []);
+  const sub = subFields.find((candidate) => candidate.key === subKey);
+  return t('form.group.itemField', { group: label, number: Number(index) + 1, field: sub ? localized(sub.label, language) : subKey });
+}
+
 function CollectedData({ detail, definition }: { detail: CaseDetail; definition: PathwayDefinition | undefined }) {
   const { t, i18n } = useTranslation('operator');
   const language = i18n.language;
+  // Hidden answers of a group's items, by `<stepId>.<key>`: `<index>.<subKey>` each.
+  const hiddenInGroups = new Map<string, Set<string>>();
+  for (const path of detail.redactedFields) {
+    const [stepId, key, index, subKey] = path.split('.');
+    if (subKey === undefined) continue;
+    const group = `${stepId}.${key}`;
+    hiddenInGroups.set(group, new Set([...(hiddenInGroups.get(group) ?? []), `${index}.${subKey}`]));
+  }
   const steps = Object.entries(detail.data).filter(([, values]) => Object.keys(values).length > 0);
   return (
     <section aria-labelledby="case-data-title" className="mt-4">
@@ -113,6 +158,27 @@ function CollectedData({ detail, definition }: { detail: CaseDetail; definition:
             <dl className="row mb-0">
               {Object.entries(values).map(([key, value]) => {
                 const field = fields.find((candidate) => candidate.key === key);
+                if (isGroupEntries(value) || field?.type === 'group' || key === byMemberKey) {
+                  const label = key === byMemberKey ? t('cases.data.byMember') : field ? localized(field.label, language) : key;
+                  return (
+                    <div className="col-12" key={key} data-testid={`collected-group-${stepId}.${key}`}>
+                      <dt className="fw-semibold">{label}:</dt>
+                      <dd className="mb-2">
+                        {Array.isArray(value) && value.length > 0 ? (
+                          <GroupTable
+                            caption={label}
+                            subFields={key === byMemberKey ? fields : (field?.fields ?? [])}
+                            entries={value as GroupEntry[]}
+                            hidden={hiddenInGroups.get(`${stepId}.${key}`) ?? new Set()}
+                            byMember={key === byMemberKey}
+                          />
+                        ) : (
+                          '—'
+                        )}
+                      </dd>
+                    </div>
+                  );
+                }
                 return (
                   <div className="col-12 col-md-6 d-flex gap-2" key={key}>
                     <dt className="fw-semibold">{field ? localized(field.label, language) : key}:</dt>
@@ -129,13 +195,7 @@ function CollectedData({ detail, definition }: { detail: CaseDetail; definition:
       {detail.redactedFields.length > 0 ? (
         <p className="small mb-0">
           {t('cases.data.hidden', { count: detail.redactedFields.length })}{' '}
-          {detail.redactedFields
-            .map((path) => {
-              const [stepId, key] = path.split('.');
-              const field = fieldsOfStep(definition, stepId, t).find((candidate) => candidate.key === key);
-              return field ? localized(field.label, language) : path;
-            })
-            .join(', ')}
+          {detail.redactedFields.map((path) => fieldPathLabel(definition, path, t, language)).join(', ')}
         </p>
       ) : null}
     </section>

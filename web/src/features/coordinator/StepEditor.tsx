@@ -18,17 +18,21 @@ import {
   TextInput,
 } from './fields';
 import {
+  blankField,
   conditionOperators,
   fieldTypes,
   localized,
   pathKey,
   roles,
+  scalarFieldTypes,
   specialCategories,
   updateAt,
+  withFieldType,
   type ConditionDoc,
   type DocPath,
   type Duration,
   type EscalationDoc,
+  type FieldType,
   type FormFieldDoc,
   type Scalar,
   type StepDoc,
@@ -79,8 +83,12 @@ function ItemActions({ name, index, count, onMove, onRemove }: { name: string; i
   );
 }
 
-/** The fields of a form (a task's, or the case start data): add, remove, reorder, and edit each. */
-export function FormFieldsEditor({ path, fields, onChange }: { path: DocPath; fields: FormFieldDoc[]; onChange: (fields: FormFieldDoc[]) => void }) {
+/**
+ * The fields of a form (a task's, or the case start data): add, remove, reorder, and edit each. A
+ * repeating group's sub-fields are edited by the same editor inside it (`inGroup`: scalar types
+ * only, no rules).
+ */
+export function FormFieldsEditor({ path, fields, inGroup = false, onChange }: { path: DocPath; fields: FormFieldDoc[]; inGroup?: boolean; onChange: (fields: FormFieldDoc[]) => void }) {
   const { t, i18n } = useTranslation('coordinator');
   const issues = useContext(IssuesContext);
   // Fields are folded to one line each; a new field, one opened by hand, or one with an issue shows its inputs.
@@ -102,7 +110,7 @@ export function FormFieldsEditor({ path, fields, onChange }: { path: DocPath; fi
           <details
             key={index}
             className="border rounded p-2 mb-2"
-            data-testid={`form-field-${index}`}
+            data-testid={`${inGroup ? 'group-sub-field' : 'form-field'}-${index}`}
             open={open.has(index) || hasIssues(index)}
             onToggle={(event) => {
               const isOpen = event.currentTarget.open;
@@ -147,14 +155,8 @@ export function FormFieldsEditor({ path, fields, onChange }: { path: DocPath; fi
                 path={[...at, 'type']}
                 label={t('editor.fieldType')}
                 value={field.type}
-                options={fieldTypes.map((type) => ({ value: type, label: t(`fieldTypes.${type}`) }))}
-                onChange={(type) => {
-                  const next: FormFieldDoc = { ...field, type: (type ?? 'text') as FormFieldDoc['type'] };
-                  const wantsOptions = next.type === 'select' || next.type === 'multiselect';
-                  if (wantsOptions && !next.options) next.options = [{ value: 'option_1', label: { it: 'Opzione 1' } }];
-                  if (!wantsOptions) delete next.options;
-                  set(index, next);
-                }}
+                options={(inGroup ? scalarFieldTypes : fieldTypes).map((type) => ({ value: type, label: t(`fieldTypes.${type}`) }))}
+                onChange={(type) => set(index, withFieldType(field, (type ?? 'text') as FieldType))}
               />
             </div>
             <LocalizedInput path={[...at, 'label']} label={t('editor.fieldLabel')} value={field.label} onChange={(label) => set(index, { ...field, label: label ?? { it: '' } })} />
@@ -205,17 +207,19 @@ export function FormFieldsEditor({ path, fields, onChange }: { path: DocPath; fi
                 }}
               />
             ) : null}
-            <JsonInput
-              path={[...at, 'when']}
-              label={t('editor.fieldWhen')}
-              hint={t('editor.fieldWhenHint')}
-              value={field.when}
-              onChange={(when) => {
-                const { when: _when, ...rest } = field;
-                set(index, when === undefined || when === null ? rest : { ...rest, when: when as ConditionDoc });
-              }}
-              rows={3}
-            />
+            {inGroup ? null : (
+              <JsonInput
+                path={[...at, 'when']}
+                label={t('editor.fieldWhen')}
+                hint={t('editor.fieldWhenHint')}
+                value={field.when}
+                onChange={(when) => {
+                  const { when: _when, ...rest } = field;
+                  set(index, when === undefined || when === null ? rest : { ...rest, when: when as ConditionDoc });
+                }}
+                rows={3}
+              />
+            )}
             {field.type === 'number' ? (
               <div className="row g-2">
                 <NumberInput className="col-md-6 mb-2" path={[...at, 'min']} label={t('editor.min')} value={field.min} onChange={(min) => set(index, { ...field, min })} />
@@ -224,6 +228,18 @@ export function FormFieldsEditor({ path, fields, onChange }: { path: DocPath; fi
             ) : null}
             {field.type === 'text' || field.type === 'textarea' ? (
               <NumberInput path={[...at, 'maxLength']} label={t('editor.maxLength')} value={field.maxLength} onChange={(maxLength) => set(index, { ...field, maxLength })} />
+            ) : null}
+            {field.type === 'group' && !inGroup ? (
+              <>
+                <div className="row g-2">
+                  <NumberInput className="col-md-6 mb-2" path={[...at, 'minItems']} label={t('editor.minItems')} min={0} value={field.minItems} onChange={(minItems) => set(index, { ...field, minItems })} />
+                  <NumberInput className="col-md-6 mb-2" path={[...at, 'maxItems']} label={t('editor.maxItems')} min={1} value={field.maxItems} onChange={(maxItems) => set(index, { ...field, maxItems })} />
+                </div>
+                <Group legend={t('editor.groupFields')}>
+                  <p className="small">{t('editor.groupFieldsHint')}</p>
+                  <FormFieldsEditor path={[...at, 'fields']} fields={field.fields ?? []} inGroup onChange={(subFields) => set(index, { ...field, fields: subFields })} />
+                </Group>
+              </>
             ) : null}
             {needsOptions ? (
               <Group legend={t('editor.options')}>
@@ -279,10 +295,10 @@ export function FormFieldsEditor({ path, fields, onChange }: { path: DocPath; fi
         className="btn btn-outline-primary mt-2"
         onClick={() => {
           setOpen((current) => new Set([...current, fields.length]));
-          onChange([...fields, { key: '', label: { it: '' }, type: 'text', required: false }]);
+          onChange([...fields, blankField()]);
         }}
       >
-        {t('editor.addField')}
+        {inGroup ? t('editor.addSubField') : t('editor.addField')}
       </button>
     </>
   );

@@ -15,7 +15,10 @@ export interface Duration {
 }
 export const roles = ['operator', 'supervisor', 'coordinator', 'admin', 'auditor'] as const;
 export type Role = (typeof roles)[number];
-export const fieldTypes = ['text', 'textarea', 'number', 'boolean', 'date', 'select', 'multiselect'] as const;
+/** Types of a field holding one answer: any field, and the sub-fields of a repeating group. */
+export const scalarFieldTypes = ['text', 'textarea', 'number', 'boolean', 'date', 'select', 'multiselect'] as const;
+/** `group`: a repeating group (the household's members), items answering its sub-fields. */
+export const fieldTypes = [...scalarFieldTypes, 'group'] as const;
 export type FieldType = (typeof fieldTypes)[number];
 export const specialCategories = ['health', 'addiction', 'disability', 'judicial', 'minors'] as const;
 export const stepKinds = ['task', 'decision', 'parallel', 'wait', 'recurring', 'goto', 'referral', 'end'] as const;
@@ -37,6 +40,33 @@ export interface FormFieldDoc {
   mustEqual?: string | number | boolean;
   /** Asked only when this rule over the fields above it holds. */
   when?: ConditionDoc;
+  /** A group's sub-fields, answered by each item (scalar types only, no rules). */
+  fields?: FormFieldDoc[];
+  minItems?: number;
+  maxItems?: number;
+}
+
+/** A blank field for the editor to fill in (a group's first sub-field too). */
+export const blankField = (): FormFieldDoc => ({ key: '', label: { it: '' }, type: 'text', required: false });
+
+/**
+ * The field with another type, keeping what still applies: options appear for a choice (one to
+ * start with) and go otherwise; a group gets a first sub-field and loses what only scalar fields
+ * take (options, one accepted value, bounds, length); a field that stops being a group loses its
+ * sub-fields and item counts.
+ */
+export function withFieldType(field: FormFieldDoc, type: FieldType): FormFieldDoc {
+  const next: FormFieldDoc = { ...field, type };
+  const wantsOptions = type === 'select' || type === 'multiselect';
+  if (wantsOptions && !next.options) next.options = [{ value: 'option_1', label: { it: 'Opzione 1' } }];
+  if (!wantsOptions) delete next.options;
+  if (type === 'group') {
+    for (const key of ['mustEqual', 'min', 'max', 'maxLength'] as const) delete next[key];
+    if (!next.fields || next.fields.length === 0) next.fields = [blankField()];
+  } else {
+    for (const key of ['fields', 'minItems', 'maxItems'] as const) delete next[key];
+  }
+  return next;
 }
 
 export type Scalar = string | number | boolean;

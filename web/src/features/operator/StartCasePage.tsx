@@ -15,7 +15,7 @@ import { useSession } from '../../auth/session';
 import { PageLoading, ProblemAlert } from '../../components/feedback';
 import { localized, usePathwayVersion } from '../cases/format';
 import { Breadcrumb } from '../../components/Breadcrumb';
-import { emptyValues, serverFieldProblems, toApiData, validateValues, type FieldProblem, type FormValues } from './form-values';
+import { emptyValues, serverFieldProblems, toApiData, validateValues, withoutFixedErrors, type FieldProblem, type FormValues } from './form-values';
 import { inboxQueryKey } from './query-keys';
 import { StepFormFields, useProblemText } from './StepForm';
 
@@ -216,7 +216,7 @@ export default function StartCasePage() {
                 disabled={start.isPending}
                 onChange={(next, changedKey) => {
                   setForm({ of: formOf, values: next });
-                  setErrors(({ [changedKey]: _fixed, ...rest }) => rest);
+                  setErrors((current) => withoutFixedErrors(current, changedKey));
                   changed();
                 }}
               />

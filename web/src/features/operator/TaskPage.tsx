@@ -21,10 +21,10 @@ import { HandTaskForm } from '../absence/HandTaskForm';
 import { timelineQueryKey } from '../cases/CaseTimeline';
 import { formatDateTime, localized, stepTitle, usePathwayVersion } from '../cases/format';
 import { Breadcrumb } from '../../components/Breadcrumb';
-import { emptyValues, serverFieldProblems, toApiData, validateValues, type FieldProblem, type FormValues } from './form-values';
+import { emptyValues, serverFieldProblems, toApiData, validateValues, withoutFixedErrors, type FieldProblem, type FormValues } from './form-values';
 import { FlashMessage } from './FlashMessage';
 import { inboxQueryKey } from './query-keys';
-import { StepFormFields, useProblemText } from './StepForm';
+import { FieldErrorLink, StepFormFields, useProblemText } from './StepForm';
 
 type TaskDetail = Schemas['TaskDetail'];
 
@@ -229,17 +229,11 @@ function TaskView({ task }: { task: TaskDetail }) {
               <div className="alert alert-danger" data-testid="form-errors">
                 <p className="mb-1 fw-semibold">{t('task.errorsSummary', { count: errorEntries.length })}</p>
                 <ul className="mb-0">
-                  {errorEntries.map(([key]) => {
-                    const field = fields.find((candidate) => candidate.key === key);
-                    return (
-                      <li key={key}>
-                        <a href={`#task-field-${key}${field?.type === 'boolean' ? '-true' : field?.type === 'multiselect' ? `-${field.options?.[0]?.value ?? ''}` : ''}`}>
-                          {field ? localized(field.label, language) : key}
-                        </a>
-                        : {fieldMessages[key]}
-                      </li>
-                    );
-                  })}
+                  {errorEntries.map(([key]) => (
+                    <li key={key}>
+                      <FieldErrorLink idPrefix="task-field" fields={fields} problemKey={key} />: {fieldMessages[key]}
+                    </li>
+                  ))}
                 </ul>
               </div>
             ) : null}
@@ -251,7 +245,7 @@ function TaskView({ task }: { task: TaskDetail }) {
               onChange={(next, changedKey) => {
                 setValues(next);
                 // A corrected field loses its message; the others keep theirs until the next try.
-                setErrors(({ [changedKey]: _fixed, ...rest }) => rest);
+                setErrors((current) => withoutFixedErrors(current, changedKey));
               }}
             />
             <button type="submit" className="btn btn-primary" disabled={!canWork || complete.isPending}>
