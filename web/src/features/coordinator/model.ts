@@ -122,6 +122,8 @@ export interface DefinitionDoc {
   title: Localized;
   description?: Localized;
   caseFields?: FormFieldDoc[];
+  /** The group field that lists the household's members: `case.<key>` or `<stepId>.<key>`. */
+  household?: { members: string };
   start: string;
   steps: Record<string, StepDoc>;
   outcomes?: string[];
@@ -312,7 +314,8 @@ export function diffDefinitions(before: DefinitionDoc, after: DefinitionDoc): { 
 
 /**
  * Renames a step and every reference to it: the start, each transition (next, otherwise, rules,
- * branches, body, target, onRejected) and each field path `<step>.<field>` in conditions and dates.
+ * branches, body, target, onRejected) and each field path `<step>.<field>` in conditions and dates,
+ * and the household's members when that step collects them.
  */
 export function renameStep(doc: DefinitionDoc, from: string, to: string): DefinitionDoc {
   const rename = (id: unknown) => (id === from ? to : id);
@@ -337,7 +340,9 @@ export function renameStep(doc: DefinitionDoc, from: string, to: string): Defini
       return [id === from ? to : id, renamed];
     }),
   );
-  return { ...doc, start: rename(doc.start) as string, steps };
+  const members = doc.household?.members;
+  const household = members?.startsWith(`${from}.`) ? { household: { ...doc.household, members: `${to}.${members.slice(from.length + 1)}` } } : {};
+  return { ...doc, ...household, start: rename(doc.start) as string, steps };
 }
 
 /** A minimal document that passes the schema: one task and an end, for a brand-new pathway. */
