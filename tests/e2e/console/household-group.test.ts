@@ -4,7 +4,9 @@
  * desk fills in two members (and adds and removes a third), sees the console's own message on the
  * second member's birth year, then a 422 from the API placed on that same input, fixes it and
  * completes the task; the case page shows the members as a table, and the outreach unit (which may
- * not read disability data) sees that member's answer as hidden. axe checks every screen.
+ * not read disability data) sees that member's answer as hidden. The area's coordinator then opens
+ * a draft of the pathway in the editor, adds a sub-field to the members group, and the saved draft
+ * keeps every other sub-field and the household as they were. axe checks every screen.
  */
 import type { Page } from 'playwright-core';
 import { membersField } from '../../unit/household-pathway';
@@ -167,5 +169,39 @@ describe('a repeating group in the console', () => {
     await expect(hiddenTable.locator('tbody tr').nth(1).locator('th, td').allTextContents()).resolves.toEqual(['Componente 2', 'Figlio/a', '2016', '—', 'non visibile']);
     await expect(outreach.getByTestId('case-summary').textContent()).resolves.toContain('Componenti del nucleo, componente 2: Disabilità');
     await consoleStack.expectAccessible(outreach, 'case page with a hidden member answer');
+  });
+
+  it('keeps the group through the pathway editor and adds a sub-field to it', async () => {
+    const page = await consoleStack.newPage();
+    await consoleStack.signIn(page, `coordinator-${AREA}`);
+    const card = page.getByTestId(`pathway-${PATHWAY}`);
+    await card.getByRole('button', { name: 'Nuova bozza dalla versione 1' }).click();
+    await page.waitForURL(new RegExp(`/console/pathways/${PATHWAY}/draft$`));
+    const status = page.getByTestId('draft-status');
+    await eventually(async () => (/Nessun problema/.test((await status.textContent()) ?? '') ? true : undefined), 'the opened draft checked clean');
+    type Draft = { document: { household: unknown; steps: { intake: { form: { fields: Array<{ key: string; type: string; fields?: unknown[] }> } } } } };
+    const coordinator = await consoleStack.token(`coordinator-${AREA}`);
+    const before = (await consoleStack.http<Draft>('GET', `/pathways/${PATHWAY}/draft`, coordinator)).body.document;
+
+    await page.getByTestId('step-list').getByRole('button', { name: /Accoglienza del nucleo/ }).click();
+    const group = page.getByTestId('form-field-0');
+    await expect(group.locator('summary').first().textContent()).resolves.toContain('Gruppo ripetuto (es. componenti del nucleo), obbligatorio');
+    await group.locator('summary').first().click();
+    expect(await page.locator('#pw-steps-intake-form-fields-0-type').inputValue()).toBe('group');
+    await expect(group.getByTestId(/^group-sub-field-/).count()).resolves.toBe(membersField.fields.length);
+    await group.getByRole('button', { name: 'Aggiungi un campo di ogni elemento' }).click();
+    const last = membersField.fields.length;
+    await page.locator(`#pw-steps-intake-form-fields-0-fields-${last}-label-it`).fill('Scuola frequentata');
+    await page.locator(`#pw-steps-intake-form-fields-0-fields-${last}-key`).fill('school');
+    await eventually(async () => (/Nessun problema.*Bozza salvata/.test((await status.textContent()) ?? '') ? true : undefined), 'the draft with the new sub-field saved and clean');
+    await consoleStack.expectAccessible(page, 'pathway editor with a group field');
+
+    const after = (await consoleStack.http<Draft>('GET', `/pathways/${PATHWAY}/draft`, coordinator)).body.document;
+    const [membersBefore, ...othersBefore] = before.steps.intake.form.fields;
+    expect(after.steps.intake.form.fields).toEqual([
+      { ...membersBefore, fields: [...(membersBefore.fields ?? []), { key: 'school', label: { it: 'Scuola frequentata' }, type: 'text', required: false }] },
+      ...othersBefore,
+    ]);
+    expect(after.household).toEqual(before.household);
   });
 });
