@@ -114,7 +114,8 @@ function FieldValue({ field, value }: { field: FormField | undefined; value: Sca
   if (value === null || value === '') return <span>—</span>;
   if (typeof value === 'boolean') return <span>{value ? t('common:yes') : t('common:no')}</span>;
   if (Array.isArray(value)) return <span>{value.length === 0 ? '—' : (value as string[]).map(optionLabel).join(', ')}</span>;
-  if (typeof value === 'number') return <span>{new Intl.NumberFormat(language).format(value)}</span>;
+  // 'min2' leaves four digits ungrouped in English too, as Italian does: a birth year reads 1984, not 1,984.
+  if (typeof value === 'number') return <span>{new Intl.NumberFormat(language, { useGrouping: 'min2' }).format(value)}</span>;
   if (field?.type === 'date') return <span>{formatDate(value, language)}</span>;
   if (field?.type === 'select') return <span>{optionLabel(value)}</span>;
   return <span className="text-break">{value}</span>;
