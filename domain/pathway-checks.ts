@@ -7,6 +7,7 @@
 import { actionMatrix } from './access';
 import { conditionLeaves } from './conditions';
 import { derivedMemberKeys, householdFacts, householdFactTypes } from './household';
+import { issueText, quotedList, type IssueParams, type IssueText, type PathwayMessageCode } from './pathway-issue-messages';
 import type { Condition, Duration, EscalationLevel, FormField, PathwayDefinition, ReferralStep, Role, Step, TaskStep } from './pathway-schema';
 
 export const pathwayIssueCodes = {
@@ -35,7 +36,13 @@ export type PathwayIssueCode = (typeof pathwayIssueCodes)[keyof typeof pathwayIs
 
 export interface PathwayIssue {
   path: (string | number)[];
+  /** The kind of problem. */
   code: PathwayIssueCode;
+  /** The exact message, stable (domain/pathway-issue-messages.ts): the console translates it with `params`. */
+  messageCode: PathwayMessageCode;
+  /** The values the message names (step ids, fields, services, roles, counts). */
+  params: IssueParams;
+  /** The message in English, for API users. */
   message: string;
 }
 
@@ -78,7 +85,7 @@ const pausingKinds: ReadonlySet<Step['kind']> = new Set(['task', 'wait', 'recurr
 /** Runs every static check on a parsed definition; an empty list means it is ready to publish. */
 export function checkPathway(def: PathwayDefinition, context: PathwayCheckContext = {}): PathwayIssue[] {
   const issues: PathwayIssue[] = [];
-  const report = (path: DocPath, code: PathwayIssueCode, message: string) => issues.push({ path, code, message });
+  const report: Reporter = (path, code, text) => issues.push({ path, code, ...text });
   const stepIds = Object.keys(def.steps).sort();
   const opaque = new Set(context.opaqueSteps ?? []);
   const partial = opaque.size > 0 || context.startKnown === false;
@@ -88,7 +95,7 @@ export function checkPathway(def: PathwayDefinition, context: PathwayCheckContex
 
   checkFieldRules(scope, def.caseFields, 'case', ['caseFields'], report);
   checkHousehold(scope, report);
-  if (has('case') && !opaque.has('case')) report(['steps', 'case'], codes.reservedStepId, '"case" names the case start data in field paths, so it cannot be a step id');
+  if (has('case') && !opaque.has('case')) report(['steps', 'case'], codes.reservedStepId, issueText('case_step_reserved'));
 
   const unknownReferences: StepEdge[] = [];
   if (context.startKnown !== false && !has(def.start)) unknownReferences.push({ to: def.start, path: ['start'], kind: 'flow' });
@@ -98,7 +105,7 @@ export function checkPathway(def: PathwayDefinition, context: PathwayCheckContex
 
   // A step that did not parse may be the end step, and its links are unknown: graph-wide checks would only guess.
   if (!partial) {
-    if (!stepIds.some((id) => def.steps[id].kind === 'end')) report(['steps'], codes.missingEnd, 'the pathway has no end step, so no case can close through it');
+    if (!stepIds.some((id) => def.steps[id].kind === 'end')) report(['steps'], codes.missingEnd, issueText('no_end_step'));
   }
 
   // Without a valid start every step would be "unreachable": the unknown_step issue says enough.
@@ -110,15 +117,16 @@ export function checkPathway(def: PathwayDefinition, context: PathwayCheckContex
       // A misspelt link is one mistake: it is reported once, at the link, naming the step it most likely meant.
       if (misspelt) explained.set(misspelt.to, head.id);
       else {
-        const after = head.following.length === 0 ? '' : ` (nor the ${head.following.length} step${head.following.length === 1 ? '' : 's'} after it)`;
-        report(['steps', head.id], codes.unreachableStep, `step "${head.id}" cannot be reached from the start step${after}`);
+        const text =
+          head.following.length === 0 ? issueText('step_unreachable', { step: head.id }) : issueText('step_unreachable_region', { step: head.id, count: head.following.length });
+        report(['steps', head.id], codes.unreachableStep, text);
       }
     }
     checkChains(def, stepIds, edges, report);
   }
   for (const edge of unknownReferences) {
     const meant = explained.get(edge.to);
-    report(edge.path, codes.unknownStep, meant ? `step "${edge.to}" does not exist; did you mean "${meant}"?` : `step "${edge.to}" does not exist`);
+    report(edge.path, codes.unknownStep, meant ? issueText('step_missing_near', { step: edge.to, meant }) : issueText('step_missing', { step: edge.to }));
   }
 
   checkLoops(def, stepIds, edges, report);
@@ -241,12 +249,13 @@ function reachable(from: string[], edges: Map<string, StepEdge[]>, follow: (edge
  * finish at an end step; a branch or body simply stops, handing back to its owner.
  */
 function checkChains(def: PathwayDefinition, stepIds: string[], edges: Map<string, StepEdge[]>, report: Reporter): void {
-  const owners = new Map<string, string[]>();
-  const claim = (chain: Set<string>, owner: string) => {
+  // The main line is `null` here: messages name it in their own words.
+  const owners = new Map<string, Array<string | null>>();
+  const claim = (chain: Set<string>, owner: string | null) => {
     for (const id of chain) owners.set(id, [...(owners.get(id) ?? []), owner]);
   };
   const mainLine = reachable([def.start], edges, (edge) => edge.kind === 'flow');
-  claim(mainLine, 'the main line');
+  claim(mainLine, null);
   for (const id of stepIds) {
     for (const edge of edges.get(id) ?? []) {
       if (edge.kind === 'branch') claim(reachable([edge.to], edges, (e) => e.kind === 'flow'), `${edge.path.slice(1).join('.')} (${edge.to})`);
@@ -255,7 +264,8 @@ function checkChains(def: PathwayDefinition, stepIds: string[], edges: Map<strin
   for (const id of stepIds) {
     const stepOwners = owners.get(id) ?? [];
     if (stepOwners.length > 1) {
-      report(['steps', id], codes.branchShared, `step "${id}" belongs to more than one chain: ${stepOwners.join(', ')}; each branch or body must own its steps`);
+      const chains = stepOwners.filter((owner): owner is string => owner !== null).join(', ');
+      report(['steps', id], codes.branchShared, issueText(stepOwners.includes(null) ? 'step_on_main_line_and_chains' : 'step_on_chains', { step: id, chains }));
     }
   }
   for (const id of stepIds) {
@@ -263,9 +273,9 @@ function checkChains(def: PathwayDefinition, stepIds: string[], edges: Map<strin
     const step = def.steps[id];
     const stops =
       (step.kind === 'task' || step.kind === 'wait' || step.kind === 'parallel' || step.kind === 'recurring' || step.kind === 'referral') && step.next === undefined;
-    if (stops) report(['steps', id], codes.danglingEnd, `step "${id}" has no "next" and is not an end step, so a case would stop there without an outcome`);
+    if (stops) report(['steps', id], codes.danglingEnd, issueText('step_without_next', { step: id }));
     if (step.kind === 'goto' && step.otherwise === undefined) {
-      report(['steps', id], codes.danglingEnd, `goto "${id}" has no "otherwise": after ${step.maxTimes} jumps a case would stop there without an outcome`);
+      report(['steps', id], codes.danglingEnd, issueText('goto_without_otherwise', { step: id, times: step.maxTimes }));
     }
   }
 }
@@ -317,12 +327,12 @@ function checkLoops(def: PathwayDefinition, stepIds: string[], edges: Map<string
     const selfLoop = component.length === 1 && (successors.get(root) ?? []).includes(root);
     if (component.length > 1 || selfLoop) {
       const members = component.sort();
-      report(['steps', members[0]], codes.loopWithoutPause, `steps ${members.map((m) => `"${m}"`).join(', ')} form a loop with no task, wait or recurring step, so a case would spin`);
+      report(['steps', members[0]], codes.loopWithoutPause, issueText('loop_without_pause', { steps: quotedList(members) }));
     }
   }
 }
 
-type Reporter = (path: DocPath, code: PathwayIssueCode, message: string) => void;
+type Reporter = (path: DocPath, code: PathwayIssueCode, text: IssueText) => void;
 
 // Who may take a task or answer a referral follows the role matrix, so a pathway cannot give work to a role the API would refuse it to.
 const taskWorkers: readonly Role[] = actionMatrix['tasks.act'];
@@ -330,8 +340,11 @@ const referralResponders: readonly Role[] = actionMatrix['referrals.respond'];
 // A level that only alerts reaches whoever watches the area's tasks: workers and the supervision roles (never auditors).
 const alertReceivers: readonly Role[] = [...new Set<Role>([...actionMatrix['tasks.act'], ...actionMatrix['supervision.read']])];
 
-function roleProblem(role: Role, allowed: readonly Role[], what: string): string | undefined {
-  return allowed.includes(role) ? undefined : `${what} cannot go to "${role}": only ${allowed.map((r) => `"${r}"`).join(', ')} can`;
+/** What a role problem is about: the message code, and the step it names (if any). */
+type RoleWork = { code: PathwayMessageCode; params?: IssueParams };
+
+function roleProblem(role: Role, allowed: readonly Role[], what: RoleWork): IssueText | undefined {
+  return allowed.includes(role) ? undefined : issueText(what.code, { ...what.params, role, allowed: quotedList(allowed) });
 }
 
 /**
@@ -342,7 +355,6 @@ function roleProblem(role: Role, allowed: readonly Role[], what: string): string
 function checkClock(
   scope: Scope,
   step: TaskStep | ReferralStep,
-  what: string,
   at: (...rest: DocPath) => DocPath,
   known: Set<string> | undefined,
   report: Reporter,
@@ -350,30 +362,30 @@ function checkClock(
   const workers = step.kind === 'task' ? taskWorkers : referralResponders;
   step.escalation.forEach((level, i) => {
     if (known && level.service !== undefined && !known.has(level.service)) {
-      report(at('escalation', i, 'service'), codes.unknownService, `escalation reaches unknown service "${level.service}"`);
+      report(at('escalation', i, 'service'), codes.unknownService, issueText('escalation_service_unknown', { service: level.service }));
     }
     const problem = level.reassign
-      ? roleProblem(level.role, workers, `${what}, reassigned by escalation,`)
-      : roleProblem(level.role, alertReceivers, 'an escalation alert');
+      ? roleProblem(level.role, workers, { code: step.kind === 'task' ? 'task_escalation_role_cannot_act' : 'referral_escalation_role_cannot_act' })
+      : roleProblem(level.role, alertReceivers, { code: 'alert_role_cannot_act' });
     if (problem) report(at('escalation', i, 'role'), codes.roleCannotAct, problem);
     const previous = step.escalation[i - 1];
     if (previous && escalationOffset(level) <= escalationOffset(previous)) {
-      report(at('escalation', i, timingKey(level)), codes.escalationOrder, `escalation level ${i + 1} must fire later than level ${i}`);
+      report(at('escalation', i, timingKey(level)), codes.escalationOrder, issueText('escalation_out_of_order', { level: i + 1, previous: i }));
     }
   });
   if (!step.deadline && (step.reminders.length > 0 || step.escalation.length > 0)) {
-    report(at('deadline'), codes.missingDeadline, `reminders and escalation levels are timed from a deadline, and ${what} has none`);
+    report(at('deadline'), codes.missingDeadline, issueText(step.kind === 'task' ? 'task_without_deadline' : 'referral_without_deadline'));
   }
   if (step.deadline?.from) checkDateReference(scope, step.deadline.from.field, at('deadline', 'from', 'field'), report);
   const deadline = step.deadline;
   if (deadline?.clock === 'statutory') {
-    if (step.kind === 'referral') report(at('deadline', 'clock'), codes.statutoryClock, 'a referral\'s acceptance deadline is a service level, not a statutory deadline');
+    if (step.kind === 'referral') report(at('deadline', 'clock'), codes.statutoryClock, issueText('referral_deadline_statutory'));
     else {
-      if (!deadline.from) report(at('deadline', 'from'), codes.statutoryClock, 'a statutory deadline counts from a legal date (e.g. the PAD date): give "from"');
-      if (!deadline.legalBasis) report(at('deadline', 'legalBasis'), codes.statutoryClock, 'a statutory deadline shows the law that sets it: give "legalBasis"');
+      if (!deadline.from) report(at('deadline', 'from'), codes.statutoryClock, issueText('statutory_without_from'));
+      if (!deadline.legalBasis) report(at('deadline', 'legalBasis'), codes.statutoryClock, issueText('statutory_without_legal_basis'));
     }
   } else if (deadline?.legalBasis) {
-    report(at('deadline', 'clock'), codes.statutoryClock, 'a legal basis belongs to a statutory deadline: set "clock" to "statutory", or drop the legal basis');
+    report(at('deadline', 'clock'), codes.statutoryClock, issueText('legal_basis_without_statutory'));
   }
 }
 
@@ -392,23 +404,23 @@ function checkTask(scope: Scope, id: string, step: TaskStep, context: PathwayChe
   const at = (...rest: DocPath): DocPath => ['steps', id, ...rest];
   const known = context.services ? new Set(context.services) : undefined;
   if (known && !known.has(step.assignee.service)) {
-    report(at('assignee', 'service'), codes.missingAssignee, `no service "${step.assignee.service}" exists to take task "${id}"`);
+    report(at('assignee', 'service'), codes.missingAssignee, issueText('task_service_unknown', { service: step.assignee.service, task: id }));
   }
-  const problem = roleProblem(step.assignee.role, taskWorkers, `task "${id}"`);
+  const problem = roleProblem(step.assignee.role, taskWorkers, { code: 'task_role_cannot_act', params: { task: id } });
   if (problem) report(at('assignee', 'role'), codes.roleCannotAct, problem);
-  checkClock(scope, step, 'this task', at, known, report);
+  checkClock(scope, step, at, known, report);
   checkFieldRules(scope, step.form.fields, id, at('form', 'fields'), report);
   if (step.forEach) checkForEach(scope, id, step, report);
   if (step.signOff) {
     step.signOff.services.forEach((service, i) => {
-      if (known && !known.has(service)) report(at('signOff', 'services', i), codes.unknownService, `sign-off names unknown service "${service}"`);
+      if (known && !known.has(service)) report(at('signOff', 'services', i), codes.unknownService, issueText('signoff_service_unknown', { service }));
     });
     step.signOff.alsoWhen?.forEach((extra, i) => {
-      if (known && !known.has(extra.service)) report(at('signOff', 'alsoWhen', i, 'service'), codes.unknownService, `sign-off names unknown service "${extra.service}"`);
+      if (known && !known.has(extra.service)) report(at('signOff', 'alsoWhen', i, 'service'), codes.unknownService, issueText('signoff_service_unknown', { service: extra.service }));
       checkCondition(scope, extra.when, at('signOff', 'alsoWhen', i, 'when'), report);
     });
     if (!step.signOff.services.includes(step.assignee.service)) {
-      report(at('signOff', 'services'), codes.signoffService, `the task's own service "${step.assignee.service}" must be among the services that sign off`);
+      report(at('signOff', 'services'), codes.signoffService, issueText('signoff_without_own_service', { service: step.assignee.service }));
     }
   }
 }
@@ -425,7 +437,7 @@ function checkFieldRules(scope: Scope, fields: FormField[], prefix: string, base
     for (const { path, leaf } of conditionLeaves(field.when)) {
       const dot = leaf.field.indexOf('.');
       if (leaf.field.slice(0, dot) !== prefix || !earlier.has(leaf.field.slice(dot + 1))) {
-        report([...base, index, 'when', ...path, 'field'], codes.unknownField, `a field's rule reads the fields above it in the same form (${prefix}.<key>), not "${leaf.field}"`);
+        report([...base, index, 'when', ...path, 'field'], codes.unknownField, issueText('field_rule_reads_other', { prefix, field: leaf.field }));
         return;
       }
     }
@@ -440,21 +452,21 @@ function checkHousehold(scope: Scope, report: Reporter): void {
   const at: DocPath = ['household', 'members'];
   const resolved = resolveFieldPath(scope.def, household.members);
   if ('error' in resolved) return report(at, codes.unknownField, resolved.error);
-  if (resolved.field.type !== 'group') return report(at, codes.fieldTypeMismatch, `"${household.members}" is a ${resolved.field.type} field; the household's members are a repeating group (type "group")`);
+  if (resolved.field.type !== 'group') return report(at, codes.fieldTypeMismatch, issueText('household_members_not_group', { field: household.members, type: resolved.field.type }));
   const shadowed = (resolved.field.fields ?? []).filter((sub) => sub.key === 'index' || sub.key === 'age');
-  for (const sub of shadowed) report(at, codes.household, `members' "${sub.key}" is derived (${derivedMemberKeys.join(', ')}): rename the sub-field`);
+  for (const sub of shadowed) report(at, codes.household, issueText('household_derived_key', { key: sub.key, derived: derivedMemberKeys.join(', ') }));
   const birthYear = resolved.field.fields?.find((sub) => sub.key === 'birthYear');
-  if (birthYear && birthYear.type !== 'number') report(at, codes.household, `members' "birthYear" must be a number field (ages and minors are derived from it)`);
+  if (birthYear && birthYear.type !== 'number') report(at, codes.household, issueText('household_birth_year_not_number'));
   for (const sub of resolved.field.fields ?? []) {
-    if ((sub.key === 'jobActivable' || sub.key === 'minor') && sub.type !== 'boolean') report(at, codes.household, `members' "${sub.key}" must be a boolean field (household facts count it)`);
+    if ((sub.key === 'jobActivable' || sub.key === 'minor') && sub.type !== 'boolean') report(at, codes.household, issueText('household_fact_not_boolean', { key: sub.key }));
   }
 }
 
 /** A per-member step needs a household to run over, and cannot be a joint plan (each member would sign one). */
 function checkForEach(scope: Scope, id: string, step: TaskStep, report: Reporter): void {
   const at = (...rest: DocPath): DocPath => ['steps', id, 'forEach', ...rest];
-  if (!scope.def.household) return report(at(), codes.household, `"forEach" runs the task once per household member, and the pathway names no household (give "household": { "members": <group field> })`);
-  if (step.signOff) report(at(), codes.household, 'a joint plan is signed once for the case: a per-member step cannot have "signOff"');
+  if (!scope.def.household) return report(at(), codes.household, issueText('for_each_without_household'));
+  if (step.signOff) report(at(), codes.household, issueText('for_each_with_signoff'));
   checkCondition(scope, step.forEach!.members, at('members'), report, true);
 }
 
@@ -478,12 +490,12 @@ function referralFields(step: ReferralStep): FormField[] {
 function checkReferral(scope: Scope, id: string, step: ReferralStep, context: PathwayCheckContext, report: Reporter): void {
   const at = (...rest: DocPath): DocPath => ['steps', id, ...rest];
   const known = context.services ? new Set(context.services) : undefined;
-  if (known && !known.has(step.from)) report(at('from'), codes.unknownService, `no service "${step.from}" exists to refer from`);
-  if (known && !known.has(step.to.service)) report(at('to', 'service'), codes.missingAssignee, `no service "${step.to.service}" exists to receive referral "${id}"`);
-  if (step.from === step.to.service) report(at('to', 'service'), codes.referralService, `a referral goes to another service, not back to "${step.from}"`);
-  const problem = roleProblem(step.to.role, referralResponders, `referral "${id}"`);
+  if (known && !known.has(step.from)) report(at('from'), codes.unknownService, issueText('referral_from_service_unknown', { service: step.from }));
+  if (known && !known.has(step.to.service)) report(at('to', 'service'), codes.missingAssignee, issueText('referral_to_service_unknown', { service: step.to.service, referral: id }));
+  if (step.from === step.to.service) report(at('to', 'service'), codes.referralService, issueText('referral_to_same_service', { service: step.from }));
+  const problem = roleProblem(step.to.role, referralResponders, { code: 'referral_role_cannot_act', params: { referral: id } });
   if (problem) report(at('to', 'role'), codes.roleCannotAct, problem);
-  checkClock(scope, step, 'this referral', at, known, report);
+  checkClock(scope, step, at, known, report);
 }
 
 /** What an anchored recurring step records at each occurrence, as deadlines and rules read it. */
@@ -508,44 +520,44 @@ function syntheticField(key: string, type: 'number' | 'boolean'): FormField {
  * `household.<fact>` (any rule, once the pathway names its household) and `member.<key>` (only in
  * a per-member step's `forEach` rule: `inMemberRule`).
  */
-function resolveHouseholdPath(def: PathwayDefinition, stepId: string, key: string, inMemberRule: boolean): { field: FormField } | { error: string } {
-  if (!def.household) return { error: `"${stepId}.${key}" reads the household, and the pathway names none (give "household": { "members": <group field> })` };
+function resolveHouseholdPath(def: PathwayDefinition, stepId: string, key: string, inMemberRule: boolean): { field: FormField } | { error: IssueText } {
+  if (!def.household) return { error: issueText('household_path_without_household', { path: `${stepId}.${key}` }) };
   if (stepId === 'household') {
     const fact = householdFacts.find((name) => name === key);
-    return fact ? { field: syntheticField(fact, householdFactTypes[fact]) } : { error: `the household has no fact "${key}" (known: ${householdFacts.join(', ')})` };
+    return fact ? { field: syntheticField(fact, householdFactTypes[fact]) } : { error: issueText('household_fact_unknown', { fact: key, known: householdFacts.join(', ') }) };
   }
-  if (!inMemberRule) return { error: `"member.${key}" is read only in a per-member step's "forEach" rule` };
+  if (!inMemberRule) return { error: issueText('member_outside_for_each', { key }) };
   if (key === 'age' || key === 'index') return { field: syntheticField(key, 'number') };
   if (key === 'minor') return { field: syntheticField(key, 'boolean') };
   const sub = membersField(def)?.fields?.find((f) => f.key === key);
-  return sub ? { field: { ...sub } } : { error: `household members have no field "${key}"` };
+  return sub ? { field: { ...sub } } : { error: issueText('member_field_unknown', { key }) };
 }
 
 /** The form field a `<stepId>.<fieldKey>` path names, or why it names none. */
-export function resolveFieldPath(def: PathwayDefinition, fieldPath: string, inMemberRule = false): { field: FormField } | { error: string } {
+export function resolveFieldPath(def: PathwayDefinition, fieldPath: string, inMemberRule = false): { field: FormField } | { error: IssueText } {
   const dot = fieldPath.indexOf('.');
   const stepId = fieldPath.slice(0, dot);
   const key = fieldPath.slice(dot + 1);
-  if (dot < 0) return { error: `"${fieldPath}" is not a <stepId>.<fieldKey> path` };
+  if (dot < 0) return { error: issueText('field_path_malformed', { path: fieldPath }) };
   if (stepId === 'household' || stepId === 'member') return resolveHouseholdPath(def, stepId, key, inMemberRule);
   if (stepId === 'case') {
     const field = def.caseFields.find((f) => f.key === key);
-    return field ? { field } : { error: `the case start data has no field "${key}"` };
+    return field ? { field } : { error: issueText('case_field_unknown', { key }) };
   }
-  if (!Object.prototype.hasOwnProperty.call(def.steps, stepId)) return { error: `no step "${stepId}" collects data` };
+  if (!Object.prototype.hasOwnProperty.call(def.steps, stepId)) return { error: issueText('data_step_unknown', { step: stepId }) };
   const step = def.steps[stepId];
   if (step.kind === 'referral') {
     const field = referralFields(step).find((f) => f.key === key);
-    return field ? { field } : { error: `referral step "${stepId}" records status, reason and outcome, not "${key}"` };
+    return field ? { field } : { error: issueText('referral_records_other', { step: stepId, key }) };
   }
   if (step.kind === 'recurring' && step.anchor) {
     const field = anchoredRecurrenceFields.find((f) => f.key === key);
-    return field ? { field } : { error: `anchored follow-up "${stepId}" records dueDate and occurrence, not "${key}"` };
+    return field ? { field } : { error: issueText('anchored_records_other', { step: stepId, key }) };
   }
-  if (step.kind !== 'task') return { error: `step "${stepId}" is a ${step.kind} step and collects no data` };
-  if (step.forEach) return { error: `per-member step "${stepId}" keeps its answers per member (${stepId}.byMember); rules cannot read "${key}" from it` };
+  if (step.kind !== 'task') return { error: issueText('step_collects_no_data', { step: stepId, kind: step.kind }) };
+  if (step.forEach) return { error: issueText('per_member_answers', { step: stepId, key }) };
   const field = step.form.fields.find((f) => f.key === key);
-  return field ? { field } : { error: `the form of step "${stepId}" has no field "${key}"` };
+  return field ? { field } : { error: issueText('form_field_unknown', { step: stepId, key }) };
 }
 
 /** Whether a field path reads data of a step (or start data) that did not parse: nothing can be said about it. */
@@ -557,7 +569,7 @@ function checkDateReference(scope: Scope, fieldPath: string, path: DocPath, repo
   if (readsOpaque(scope, fieldPath)) return;
   const resolved = resolveFieldPath(scope.def, fieldPath);
   if ('error' in resolved) return report(path, codes.unknownField, resolved.error);
-  if (resolved.field.type !== 'date') report(path, codes.fieldTypeMismatch, `"${fieldPath}" is a ${resolved.field.type} field; a time can only be counted from a date field`);
+  if (resolved.field.type !== 'date') report(path, codes.fieldTypeMismatch, issueText('date_reference_not_date', { field: fieldPath, type: resolved.field.type }));
 }
 
 const valueOperators: ReadonlySet<string> = new Set(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn', 'contains']);
@@ -579,12 +591,12 @@ function checkCondition(scope: Scope, condition: Condition, base: DocPath, repor
     }
     if (!valueOperators.has(leaf.op)) continue;
     if (leaf.value === undefined) {
-      report(at('value'), codes.invalidCondition, `"${leaf.op}" needs a value to compare with`);
+      report(at('value'), codes.invalidCondition, issueText('operator_needs_value', { op: leaf.op }));
       continue;
     }
     const listExpected = leaf.op === 'in' || leaf.op === 'notIn' || ((leaf.op === 'eq' || leaf.op === 'ne') && field.type === 'multiselect');
     if (listExpected !== Array.isArray(leaf.value) && !(leaf.op === 'contains' && field.type === 'multiselect')) {
-      report(at('value'), codes.invalidCondition, listExpected ? `"${leaf.op}" on this field needs a list of values` : `"${leaf.op}" needs a single value, not a list`);
+      report(at('value'), codes.invalidCondition, issueText(listExpected ? 'operator_needs_list' : 'operator_needs_single_value', { op: leaf.op }));
       continue;
     }
     const values = Array.isArray(leaf.value) ? leaf.value : [leaf.value];
@@ -596,23 +608,25 @@ function checkCondition(scope: Scope, condition: Condition, base: DocPath, repor
 }
 
 /** Operators that can never hold for a field of this type (e.g. isTrue on a select). */
-function operatorTypeProblem(op: string, field: FormField): string | undefined {
+function operatorTypeProblem(op: string, field: FormField): IssueText | undefined {
   const type = field.type;
-  if (type === 'group' && op !== 'exists' && op !== 'notExists') return `"${field.key}" is a repeating group: rules can only ask whether it "exists" (use household facts to count members)`;
-  if ((op === 'isTrue' || op === 'isFalse') && type !== 'boolean') return `"${op}" applies to boolean fields, and "${field.key}" is ${type}`;
-  if (['gt', 'gte', 'lt', 'lte'].includes(op) && type !== 'number' && type !== 'date') return `"${op}" orders numbers or dates, and "${field.key}" is ${type}`;
-  if (op === 'contains' && !['text', 'textarea', 'multiselect'].includes(type)) return `"contains" applies to text and multiselect fields, and "${field.key}" is ${type}`;
+  if (type === 'group' && op !== 'exists' && op !== 'notExists') return issueText('group_only_exists', { field: field.key });
+  if ((op === 'isTrue' || op === 'isFalse') && type !== 'boolean') return issueText('operator_boolean_only', { op, field: field.key, type });
+  if (['gt', 'gte', 'lt', 'lte'].includes(op) && type !== 'number' && type !== 'date') return issueText('operator_orders_numbers_dates', { op, field: field.key, type });
+  if (op === 'contains' && !['text', 'textarea', 'multiselect'].includes(type)) return issueText('operator_contains_text', { field: field.key, type });
   return undefined;
 }
 
+const valueTypeCodes = { number: 'value_not_number', boolean: 'value_not_boolean', string: 'value_not_string' } as const;
+
 /** A compared value that the field can never hold, which would make the rule silently never match. */
-function valueProblem(field: FormField, value: string | number | boolean): string | undefined {
+function valueProblem(field: FormField, value: string | number | boolean): IssueText | undefined {
   const expected = field.type === 'number' ? 'number' : field.type === 'boolean' ? 'boolean' : 'string';
-  if (typeof value !== expected) return `"${field.key}" holds ${expected} values, not ${JSON.stringify(value)}`;
+  if (typeof value !== expected) return issueText(valueTypeCodes[expected], { field: field.key, value: JSON.stringify(value) });
   if ((field.type === 'select' || field.type === 'multiselect') && !(field.options ?? []).some((o) => o.value === value)) {
-    return `${JSON.stringify(value)} is not an option of "${field.key}"`;
+    return issueText('value_not_option', { value: JSON.stringify(value), field: field.key });
   }
-  if (field.type === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(String(value))) return `dates are compared as YYYY-MM-DD, not ${JSON.stringify(value)}`;
+  if (field.type === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(String(value))) return issueText('date_value_format', { value: JSON.stringify(value) });
   return undefined;
 }
 

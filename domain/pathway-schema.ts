@@ -4,22 +4,23 @@
  * workflow bundle (types only at run time), so nothing here may do I/O.
  */
 import { z } from 'zod';
+import { issueMessage, schemaIssue } from './pathway-issue-messages';
 
 /** Step identifiers double as keys of collected data: lower snake case keeps field paths readable. */
 export const stepIdSchema = z
   .string()
-  .regex(/^[a-z][a-z0-9_]{0,62}$/, 'step ids are lower snake case, starting with a letter')
-  .refine((id) => id !== 'case', '"case" is reserved for start data (case.<field>)')
-  .refine((id) => id !== 'household' && id !== 'member', '"household" and "member" are reserved for household facts (household.<fact>, member.<field>)');
+  .regex(/^[a-z][a-z0-9_]{0,62}$/, issueMessage('step_id_format'))
+  .refine((id) => id !== 'case', issueMessage('step_id_case_reserved'))
+  .refine((id) => id !== 'household' && id !== 'member', issueMessage('step_id_household_reserved'));
 
 const fieldKeySchema = z
   .string()
-  .regex(/^[a-z][a-zA-Z0-9_]{0,62}$/, 'field keys start with a lower-case letter and hold letters, digits or _');
+  .regex(/^[a-z][a-zA-Z0-9_]{0,62}$/, issueMessage('field_key_format'));
 
 /** A dotted reference into collected data: `<stepId>.<fieldKey>`, or `case.<fieldKey>` for start data. */
 export const fieldPathSchema = z
   .string()
-  .regex(/^[a-z][a-z0-9_]*\.[a-z][a-zA-Z0-9_]*$/, 'a field path is <stepId>.<fieldKey> or case.<fieldKey>');
+  .regex(/^[a-z][a-z0-9_]*\.[a-z][a-zA-Z0-9_]*$/, issueMessage('field_path_format'));
 
 /** Text shown to people, in Italian (required: the working language) and optionally English. */
 export const localizedTextSchema = z.strictObject({
@@ -54,7 +55,7 @@ export const deadlineSchema = durationSchema.extend({
 export const roles = ['operator', 'supervisor', 'coordinator', 'admin', 'auditor'] as const;
 export const roleSchema = z.enum(roles);
 
-export const serviceKeySchema = z.string().regex(/^[a-z][a-z0-9_-]{0,40}$/, 'service keys are lower case');
+export const serviceKeySchema = z.string().regex(/^[a-z][a-z0-9_-]{0,40}$/, issueMessage('service_key_format'));
 
 export const assigneeSchema = z.strictObject({
   service: serviceKeySchema,
@@ -123,21 +124,21 @@ function checkFieldShape(field: { type: string; required: boolean; options?: Arr
   if (field.mustEqual !== undefined) {
     const expected = field.type === 'boolean' ? 'boolean' : field.type === 'number' ? 'number' : 'string';
     if (field.type === 'textarea' || field.type === 'multiselect') {
-      ctx.addIssue({ code: 'custom', path: ['mustEqual'], message: `a ${field.type} field cannot be required to hold one value` });
+      ctx.addIssue(schemaIssue(['mustEqual'], 'must_equal_unsupported', { type: field.type }));
     } else if (typeof field.mustEqual !== expected) {
-      ctx.addIssue({ code: 'custom', path: ['mustEqual'], message: `a ${field.type} field holds ${expected} values, not ${JSON.stringify(field.mustEqual)}` });
+      ctx.addIssue(schemaIssue(['mustEqual'], 'must_equal_wrong_type', { type: field.type, expected, value: JSON.stringify(field.mustEqual) }));
     } else if (field.type === 'select' && !(field.options ?? []).some((option) => option.value === field.mustEqual)) {
-      ctx.addIssue({ code: 'custom', path: ['mustEqual'], message: `${JSON.stringify(field.mustEqual)} is not an option of the field` });
+      ctx.addIssue(schemaIssue(['mustEqual'], 'must_equal_not_option', { value: JSON.stringify(field.mustEqual) }));
     } else if (!field.required) {
-      ctx.addIssue({ code: 'custom', path: ['required'], message: 'a field that must hold a value must be required (a blank answer would skip the check)' });
+      ctx.addIssue(schemaIssue(['required'], 'must_equal_not_required'));
     }
   }
   const needsOptions = field.type === 'select' || field.type === 'multiselect';
   if (needsOptions && !field.options) {
-    ctx.addIssue({ code: 'custom', path: ['options'], message: `a ${field.type} field needs options` });
+    ctx.addIssue(schemaIssue(['options'], 'options_missing', { type: field.type }));
   }
   if (!needsOptions && field.options) {
-    ctx.addIssue({ code: 'custom', path: ['options'], message: `options only apply to select and multiselect fields` });
+    ctx.addIssue(schemaIssue(['options'], 'options_not_applicable'));
   }
 }
 
@@ -161,20 +162,20 @@ export const formFieldSchema = z
     if (field.type !== 'group') {
       checkFieldShape(field, ctx);
       for (const key of ['fields', 'minItems', 'maxItems'] as const) {
-        if (field[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" applies only to group fields` });
+        if (field[key] !== undefined) ctx.addIssue(schemaIssue([key], 'group_only_property', { key }));
       }
       return;
     }
-    if (!field.fields) ctx.addIssue({ code: 'custom', path: ['fields'], message: 'a group field needs the sub-fields each item answers ("fields")' });
+    if (!field.fields) ctx.addIssue(schemaIssue(['fields'], 'group_fields_missing'));
     for (const key of ['options', 'mustEqual', 'min', 'max', 'maxLength'] as const) {
-      if (field[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" does not apply to a group field (give it to its sub-fields)` });
+      if (field[key] !== undefined) ctx.addIssue(schemaIssue([key], 'group_property_not_applicable', { key }));
     }
     if (field.minItems !== undefined && field.maxItems !== undefined && field.minItems > field.maxItems) {
-      ctx.addIssue({ code: 'custom', path: ['minItems'], message: '"minItems" is more than "maxItems"' });
+      ctx.addIssue(schemaIssue(['minItems'], 'min_items_above_max'));
     }
     const seen = new Set<string>();
     (field.fields ?? []).forEach((sub, index) => {
-      if (seen.has(sub.key)) ctx.addIssue({ code: 'custom', path: ['fields', index, 'key'], message: `duplicate field key "${sub.key}"` });
+      if (seen.has(sub.key)) ctx.addIssue(schemaIssue(['fields', index, 'key'], 'duplicate_field_key', { key: sub.key }));
       seen.add(sub.key);
     });
   });
@@ -185,7 +186,7 @@ export const formSchema = z
     const seen = new Set<string>();
     form.fields.forEach((field, index) => {
       if (seen.has(field.key)) {
-        ctx.addIssue({ code: 'custom', path: ['fields', index, 'key'], message: `duplicate field key "${field.key}"` });
+        ctx.addIssue(schemaIssue(['fields', index, 'key'], 'duplicate_field_key', { key: field.key }));
       }
       seen.add(field.key);
     });
@@ -212,7 +213,7 @@ export const escalationLevelSchema = z
   })
   .superRefine((level, ctx) => {
     if (Boolean(level.after) === Boolean(level.before)) {
-      ctx.addIssue({ code: 'custom', path: ['after'], message: 'an escalation level fires either "after" the deadline or "before" it: give exactly one' });
+      ctx.addIssue(schemaIssue(['after'], 'escalation_after_or_before'));
     }
   });
 
@@ -240,7 +241,7 @@ export const taskStepSchema = z.strictObject({
     })
     .superRefine((signOff, ctx) => {
       if (signOff.services.length + (signOff.alsoWhen?.length ?? 0) < 2) {
-        ctx.addIssue({ code: 'custom', path: ['services'], message: 'a joint plan is signed by at least two services (counting those in "alsoWhen")' });
+        ctx.addIssue(schemaIssue(['services'], 'signoff_too_few_services'));
       }
     })
     .optional(),
@@ -282,7 +283,7 @@ export const waitStepSchema = z
   })
   .superRefine((step, ctx) => {
     if (Boolean(step.for) === Boolean(step.until)) {
-      ctx.addIssue({ code: 'custom', path: ['for'], message: 'a wait step needs exactly one of "for" or "until"' });
+      ctx.addIssue(schemaIssue(['for'], 'wait_for_or_until'));
     }
   });
 
@@ -307,13 +308,13 @@ export const recurringStepSchema = z
   })
   .superRefine((step, ctx) => {
     if (step.opensBefore && !step.anchor) {
-      ctx.addIssue({ code: 'custom', path: ['opensBefore'], message: '"opensBefore" counts back from anchored due dates: give an "anchor" too' });
+      ctx.addIssue(schemaIssue(['opensBefore'], 'opens_before_without_anchor'));
     }
     if (!step.times && !step.until) {
-      ctx.addIssue({ code: 'custom', path: ['times'], message: 'a recurring step needs "times", "until" or both' });
+      ctx.addIssue(schemaIssue(['times'], 'recurring_times_or_until'));
     }
     if (step.every.amount === 0) {
-      ctx.addIssue({ code: 'custom', path: ['every', 'amount'], message: 'a recurring step must wait a positive time between occurrences' });
+      ctx.addIssue(schemaIssue(['every', 'amount'], 'recurring_every_positive'));
     }
   });
 
@@ -329,10 +330,10 @@ export const gotoStepSchema = z.strictObject({
 export const endStepSchema = z.strictObject({
   kind: z.literal('end'),
   ...stepBase,
-  outcome: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'outcomes are lower snake case codes'),
+  outcome: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, issueMessage('outcome_format')),
 });
 
-const codeSchema = z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'codes are lower snake case');
+const codeSchema = z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, issueMessage('code_format'));
 const codedOptionsSchema = z
   .array(z.strictObject({ code: codeSchema, label: localizedTextSchema }))
   .min(1)
@@ -340,7 +341,7 @@ const codedOptionsSchema = z
   .superRefine((options, ctx) => {
     const seen = new Set<string>();
     options.forEach((option, index) => {
-      if (seen.has(option.code)) ctx.addIssue({ code: 'custom', path: [index, 'code'], message: `duplicate code "${option.code}"` });
+      if (seen.has(option.code)) ctx.addIssue(schemaIssue([index, 'code'], 'duplicate_code', { code: option.code }));
       seen.add(option.code);
     });
   });
@@ -384,7 +385,7 @@ export const stepSchema = z.discriminatedUnion('kind', [
 
 export const pathwayKeySchema = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{1,62}$/, 'pathway keys are lower kebab case, starting with a letter');
+  .regex(/^[a-z][a-z0-9-]{1,62}$/, issueMessage('pathway_key_format'));
 
 /** The document a coordinator edits. Publishing pins it as an immutable numbered version. */
 export const pathwayDefinitionSchema = z

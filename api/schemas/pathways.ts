@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import { localizedTextSchema, pathwayDefinitionSchema, pathwayKeySchema } from '../../domain/pathway-schema';
+import { pathwayMessageCodes } from '../../domain/pathway-issue-messages';
 import type { PathwayDraftRecord, PathwaySummary, PathwayVersionRecord, PathwayVersionSummary } from '../../infra/db/pathway-repository';
 import { isoDateTime } from './common';
 
@@ -48,11 +49,27 @@ export const pathwaySummarySchema = z
 
 export const pathwayListSchema = z.object({ items: z.array(pathwaySummarySchema) });
 
+/** The exact message of a pathway issue, stable: what a client translates (the console does, in Italian and English). */
+export const pathwayMessageCodeSchema = z
+  .enum(pathwayMessageCodes)
+  .meta({
+    id: 'PathwayIssueMessageCode',
+    description:
+      'The exact message of a pathway authoring issue, as a stable code: one English text each (`message`), with the values it names in `params`. A code is never renamed; a new kind of message gets a new code. Generic schema checks have codes too; an issue without one is said by `message` only.',
+  });
+
+/** The values an issue's message names (step ids, field paths, services, roles, counts), by placeholder name. */
+export const pathwayIssueParamsSchema = z
+  .record(z.string(), z.union([z.string(), z.number()]))
+  .meta({ id: 'PathwayIssueParams', description: 'The values the message names, by the placeholder names of its code (e.g. `step`, `meant` for `step_missing_near`).' });
+
 export const pathwayIssueSchema = z
   .object({
     path: z.array(z.union([z.string(), z.number()])),
-    code: z.string(),
-    message: z.string(),
+    code: z.string().describe('The kind of problem (e.g. unknown_step, role_cannot_act), or the schema check that failed.'),
+    messageCode: pathwayMessageCodeSchema.optional(),
+    params: pathwayIssueParamsSchema.optional(),
+    message: z.string().describe('The issue in English.'),
   })
   .meta({ id: 'PathwayIssue' });
 

@@ -33,6 +33,8 @@ export const problemIssueSchema = z
     path: z.array(z.union([z.string(), z.number()])).describe('Where the problem is, from the root of `location` (the body unless stated).'),
     message: z.string(),
     code: z.string().optional().describe('Machine-readable code of the issue, when there is one.'),
+    messageCode: z.string().optional().describe("A pathway issue's exact message as a stable code (see PathwayIssueMessageCode)."),
+    params: z.record(z.string(), z.union([z.string(), z.number()])).optional().describe('The values that message names (see PathwayIssueParams).'),
     location: z.enum(['body', 'querystring', 'params', 'headers']).optional(),
   })
   .meta({ id: 'ProblemIssue' });

@@ -75,7 +75,13 @@ describe('a draft with four mistakes', () => {
     const created = await api.request(coordinator, { method: 'POST', url: '/pathways', payload: doc });
     expect(created.statusCode).toBe(201);
     expect(json<{ issues: unknown[] }>(created).issues).toEqual([
-      { path: ['steps', 'intake', 'next'], code: 'unknown_step', message: 'step "assesment" does not exist; did you mean "assessment"?' },
+      {
+        path: ['steps', 'intake', 'next'],
+        code: 'unknown_step',
+        messageCode: 'step_missing_near',
+        params: { step: 'assesment', meant: 'assessment' },
+        message: 'step "assesment" does not exist; did you mean "assessment"?',
+      },
     ]);
   });
 });

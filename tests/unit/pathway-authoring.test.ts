@@ -73,7 +73,9 @@ describe('one issue per mistake', () => {
     doc.steps.intake.next = 'rotue';
     (doc.steps.route.rules as Array<{ next: string }>)[0].next = 'plan';
     const issues = checkDefinitionDocument(doc, { services }).issues;
-    expect(issues).toEqual([{ path: ['steps', 'intake', 'next'], code: 'unknown_step', message: 'step "rotue" does not exist; did you mean "route"?' }]);
+    expect(issues).toEqual([
+      { path: ['steps', 'intake', 'next'], code: 'unknown_step', messageCode: 'step_missing_near', params: { step: 'rotue', meant: 'route' }, message: 'step "rotue" does not exist; did you mean "route"?' },
+    ]);
   });
 
   it('reports one misspelt next in the reference pathway as one issue (it used to add an issue per step downstream)', () => {
@@ -99,7 +101,15 @@ describe('one issue per mistake', () => {
     doc.steps.orphan_two = { kind: 'task', title, assignee: { service: 'social' }, next: 'orphan_end' };
     doc.steps.orphan_end = { kind: 'end', title, outcome: 'other' };
     const issues = checkDefinitionDocument(doc, { services }).issues;
-    expect(issues).toEqual([{ path: ['steps', 'orphan'], code: 'unreachable_step', message: 'step "orphan" cannot be reached from the start step (nor the 2 steps after it)' }]);
+    expect(issues).toEqual([
+      {
+        path: ['steps', 'orphan'],
+        code: 'unreachable_step',
+        messageCode: 'step_unreachable_region',
+        params: { step: 'orphan', count: 2 },
+        message: 'step "orphan" cannot be reached from the start step (nor the 2 steps after it)',
+      },
+    ]);
   });
 
   it('reports an unreachable cycle once', () => {

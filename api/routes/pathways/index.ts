@@ -36,6 +36,7 @@ import {
 } from '../../schemas/pathways';
 import { problemResponses, problemTypes } from '../../schemas/problem';
 import { checkDefinition, checkDefinitionDocument, type DefinitionIssue } from '../../../domain/pathway-document-checks';
+import { issueText } from '../../../domain/pathway-issue-messages';
 
 const yamlContentTypes = ['application/yaml', 'text/yaml', 'application/x-yaml'];
 const documentContentTypes = ['application/json', ...yamlContentTypes];
@@ -44,7 +45,13 @@ function invalidPathway(detail: string, issues: DefinitionIssue[]) {
   return problem.unprocessable(
     problemTypes.invalidPathway,
     detail,
-    issues.map((issue) => ({ path: issue.path, message: issue.message, code: issue.code, location: 'body' as const })),
+    issues.map((issue) => ({
+      path: issue.path,
+      message: issue.message,
+      code: issue.code,
+      ...(issue.messageCode ? { messageCode: issue.messageCode, params: issue.params ?? {} } : {}),
+      location: 'body' as const,
+    })),
   );
 }
 
@@ -83,7 +90,7 @@ const pathwayRoutes: FastifyPluginAsyncZod = async (fastify) => {
   const checkedDocument = async (document: Record<string, unknown>, urlKey?: string) => {
     const check = checkDefinitionDocument(document, { services: await listServiceKeys(fastify.db) });
     const keyIssues: DefinitionIssue[] =
-      urlKey !== undefined && typeof document.key === 'string' && document.key !== urlKey ? [{ path: ['key'], code: 'key_mismatch', message: `must be "${urlKey}"` }] : [];
+      urlKey !== undefined && typeof document.key === 'string' && document.key !== urlKey ? [{ path: ['key'], code: 'key_mismatch', ...issueText('key_mismatch', { key: urlKey }) }] : [];
     if (!check.definition || keyIssues.length > 0) {
       const detail = check.definition ? 'the document key differs from the URL' : 'the document is not a valid pathway definition';
       throw invalidPathway(detail, [...keyIssues, ...check.issues]);

@@ -102,7 +102,9 @@ describe('coordinator console', () => {
 
     // The API refuses the field code: its message sits under the field and in the summary.
     const keyIssue = page.getByTestId(`issue-steps.intake.form.fields.${fieldsBefore}.key`);
-    await textMatching(keyIssue, /Formato non valido: field keys start with a lower-case letter/, 'the field code message next to the field');
+    // In Italian from the issue's message code, not the API's English message.
+    await textMatching(keyIssue, /I codici dei campi iniziano con una lettera minuscola/, 'the field code message next to the field');
+    expect(await keyIssue.textContent()).not.toMatch(/field keys/);
     expect(await keyInput.getAttribute('aria-invalid')).toBe('true');
     expect(await keyInput.getAttribute('aria-describedby')).toContain(`pw-steps-intake-form-fields-${fieldsBefore}-key-issues`);
     await textMatching(status, /1 errore/, 'the status counting one error');

@@ -9237,6 +9237,12 @@ export interface components {
             message: string;
             /** @description Machine-readable code of the issue, when there is one. */
             code?: string;
+            /** @description A pathway issue's exact message as a stable code (see PathwayIssueMessageCode). */
+            messageCode?: string;
+            /** @description The values that message names (see PathwayIssueParams). */
+            params?: {
+                [key: string]: string | number;
+            };
             /** @enum {string} */
             location?: "body" | "querystring" | "params" | "headers";
         };
@@ -10747,9 +10753,22 @@ export interface components {
             /** @description The owning area, whose coordinators change the pathway; null for a regional pathway every area shares (only admins change it). */
             ownerArea: string | null;
         };
+        /**
+         * @description The exact message of a pathway authoring issue, as a stable code: one English text each (`message`), with the values it names in `params`. A code is never renamed; a new kind of message gets a new code. Generic schema checks have codes too; an issue without one is said by `message` only.
+         * @enum {string}
+         */
+        PathwayIssueMessageCodeInput: "case_step_reserved" | "no_end_step" | "step_unreachable" | "step_unreachable_region" | "step_missing" | "step_missing_near" | "step_on_chains" | "step_on_main_line_and_chains" | "step_without_next" | "goto_without_otherwise" | "loop_without_pause" | "task_role_cannot_act" | "referral_role_cannot_act" | "task_escalation_role_cannot_act" | "referral_escalation_role_cannot_act" | "alert_role_cannot_act" | "task_service_unknown" | "referral_to_service_unknown" | "referral_from_service_unknown" | "referral_to_same_service" | "escalation_service_unknown" | "signoff_service_unknown" | "signoff_without_own_service" | "escalation_out_of_order" | "task_without_deadline" | "referral_without_deadline" | "referral_deadline_statutory" | "statutory_without_from" | "statutory_without_legal_basis" | "legal_basis_without_statutory" | "field_rule_reads_other" | "field_path_malformed" | "case_field_unknown" | "data_step_unknown" | "referral_records_other" | "anchored_records_other" | "step_collects_no_data" | "per_member_answers" | "form_field_unknown" | "date_reference_not_date" | "operator_needs_value" | "operator_needs_list" | "operator_needs_single_value" | "group_only_exists" | "operator_boolean_only" | "operator_orders_numbers_dates" | "operator_contains_text" | "value_not_number" | "value_not_boolean" | "value_not_string" | "value_not_option" | "date_value_format" | "household_path_without_household" | "household_fact_unknown" | "member_outside_for_each" | "member_field_unknown" | "household_members_not_group" | "household_derived_key" | "household_birth_year_not_number" | "household_fact_not_boolean" | "for_each_without_household" | "for_each_with_signoff" | "unknown_key" | "for_each_tasks_only" | "key_mismatch" | "pathway_key_format" | "step_id_format" | "step_id_case_reserved" | "step_id_household_reserved" | "field_key_format" | "field_path_format" | "service_key_format" | "outcome_format" | "code_format" | "must_equal_unsupported" | "must_equal_wrong_type" | "must_equal_not_option" | "must_equal_not_required" | "options_missing" | "options_not_applicable" | "group_only_property" | "group_fields_missing" | "group_property_not_applicable" | "min_items_above_max" | "duplicate_field_key" | "escalation_after_or_before" | "signoff_too_few_services" | "wait_for_or_until" | "opens_before_without_anchor" | "recurring_times_or_until" | "recurring_every_positive" | "duplicate_code" | "value_missing" | "value_wrong_type" | "text_too_short" | "text_too_long" | "list_too_short" | "list_too_long" | "number_too_small" | "number_too_large" | "number_not_integer" | "value_not_allowed" | "invalid_structure" | "text_format";
+        /** @description The values the message names, by the placeholder names of its code (e.g. `step`, `meant` for `step_missing_near`). */
+        PathwayIssueParamsInput: {
+            [key: string]: string | number;
+        };
         PathwayIssueInput: {
             path: (string | number)[];
+            /** @description The kind of problem (e.g. unknown_step, role_cannot_act), or the schema check that failed. */
             code: string;
+            messageCode?: components["schemas"]["PathwayIssueMessageCodeInput"];
+            params?: components["schemas"]["PathwayIssueParamsInput"];
+            /** @description The issue in English. */
             message: string;
         };
         PathwayDraftInput: {
@@ -11263,6 +11282,12 @@ export interface components {
             message: string;
             /** @description Machine-readable code of the issue, when there is one. */
             code?: string;
+            /** @description A pathway issue's exact message as a stable code (see PathwayIssueMessageCode). */
+            messageCode?: string;
+            /** @description The values that message names (see PathwayIssueParams). */
+            params?: {
+                [key: string]: string | number;
+            };
             /** @enum {string} */
             location?: "body" | "querystring" | "params" | "headers";
         };
@@ -12773,9 +12798,22 @@ export interface components {
             /** @description The owning area, whose coordinators change the pathway; null for a regional pathway every area shares (only admins change it). */
             ownerArea: string | null;
         };
+        /**
+         * @description The exact message of a pathway authoring issue, as a stable code: one English text each (`message`), with the values it names in `params`. A code is never renamed; a new kind of message gets a new code. Generic schema checks have codes too; an issue without one is said by `message` only.
+         * @enum {string}
+         */
+        PathwayIssueMessageCode: "case_step_reserved" | "no_end_step" | "step_unreachable" | "step_unreachable_region" | "step_missing" | "step_missing_near" | "step_on_chains" | "step_on_main_line_and_chains" | "step_without_next" | "goto_without_otherwise" | "loop_without_pause" | "task_role_cannot_act" | "referral_role_cannot_act" | "task_escalation_role_cannot_act" | "referral_escalation_role_cannot_act" | "alert_role_cannot_act" | "task_service_unknown" | "referral_to_service_unknown" | "referral_from_service_unknown" | "referral_to_same_service" | "escalation_service_unknown" | "signoff_service_unknown" | "signoff_without_own_service" | "escalation_out_of_order" | "task_without_deadline" | "referral_without_deadline" | "referral_deadline_statutory" | "statutory_without_from" | "statutory_without_legal_basis" | "legal_basis_without_statutory" | "field_rule_reads_other" | "field_path_malformed" | "case_field_unknown" | "data_step_unknown" | "referral_records_other" | "anchored_records_other" | "step_collects_no_data" | "per_member_answers" | "form_field_unknown" | "date_reference_not_date" | "operator_needs_value" | "operator_needs_list" | "operator_needs_single_value" | "group_only_exists" | "operator_boolean_only" | "operator_orders_numbers_dates" | "operator_contains_text" | "value_not_number" | "value_not_boolean" | "value_not_string" | "value_not_option" | "date_value_format" | "household_path_without_household" | "household_fact_unknown" | "member_outside_for_each" | "member_field_unknown" | "household_members_not_group" | "household_derived_key" | "household_birth_year_not_number" | "household_fact_not_boolean" | "for_each_without_household" | "for_each_with_signoff" | "unknown_key" | "for_each_tasks_only" | "key_mismatch" | "pathway_key_format" | "step_id_format" | "step_id_case_reserved" | "step_id_household_reserved" | "field_key_format" | "field_path_format" | "service_key_format" | "outcome_format" | "code_format" | "must_equal_unsupported" | "must_equal_wrong_type" | "must_equal_not_option" | "must_equal_not_required" | "options_missing" | "options_not_applicable" | "group_only_property" | "group_fields_missing" | "group_property_not_applicable" | "min_items_above_max" | "duplicate_field_key" | "escalation_after_or_before" | "signoff_too_few_services" | "wait_for_or_until" | "opens_before_without_anchor" | "recurring_times_or_until" | "recurring_every_positive" | "duplicate_code" | "value_missing" | "value_wrong_type" | "text_too_short" | "text_too_long" | "list_too_short" | "list_too_long" | "number_too_small" | "number_too_large" | "number_not_integer" | "value_not_allowed" | "invalid_structure" | "text_format";
+        /** @description The values the message names, by the placeholder names of its code (e.g. `step`, `meant` for `step_missing_near`). */
+        PathwayIssueParams: {
+            [key: string]: string | number;
+        };
         PathwayIssue: {
             path: (string | number)[];
+            /** @description The kind of problem (e.g. unknown_step, role_cannot_act), or the schema check that failed. */
             code: string;
+            messageCode?: components["schemas"]["PathwayIssueMessageCode"];
+            params?: components["schemas"]["PathwayIssueParams"];
+            /** @description The issue in English. */
             message: string;
         };
         PathwayDraft: {

@@ -14,6 +14,8 @@ import loopEn from '../locales/en/loop.json';
 import loopIt from '../locales/it/loop.json';
 import operatorEn from '../locales/en/operator.json';
 import operatorIt from '../locales/it/operator.json';
+import pathwayIssuesEn from '../locales/en/pathway-issues.json';
+import pathwayIssuesIt from '../locales/it/pathway-issues.json';
 import supervisorEn from '../locales/en/supervisor.json';
 import supervisorIt from '../locales/it/supervisor.json';
 
@@ -31,10 +33,10 @@ void i18next.use(initReactI18next).init({
   fallbackLng: 'it',
   supportedLngs: languages,
   defaultNS: 'common',
-  ns: ['common', 'operator', 'supervisor', 'coordinator', 'loop'],
+  ns: ['common', 'operator', 'supervisor', 'coordinator', 'loop', 'pathwayIssues'],
   resources: {
-    it: { common: commonIt, operator: operatorIt, supervisor: supervisorIt, coordinator: coordinatorIt, loop: loopIt },
-    en: { common: commonEn, operator: operatorEn, supervisor: supervisorEn, coordinator: coordinatorEn, loop: loopEn },
+    it: { common: commonIt, operator: operatorIt, supervisor: supervisorIt, coordinator: coordinatorIt, loop: loopIt, pathwayIssues: pathwayIssuesIt },
+    en: { common: commonEn, operator: operatorEn, supervisor: supervisorEn, coordinator: coordinatorEn, loop: loopEn, pathwayIssues: pathwayIssuesEn },
   },
   interpolation: { escapeValue: false },
   returnNull: false,

@@ -17,15 +17,12 @@ import { Breadcrumb, formatDateTime, OpenDraftButton } from './common';
 import { IssuesContext, JsonInput, LocalizedInput, SelectInput, TextInput } from './fields';
 import { inputId, localized, newStep, orderedStepIds, pathKey, renameStep, stepKinds, type DefinitionDoc, type DocPath, type StepDoc, type StepKind } from './model';
 import { usePathLabel } from './issue-path';
+import { issueView, useIssueText, type PathwayIssueView } from './issue-text';
 import { FormFieldsEditor, StepEditor } from './StepEditor';
 
 const PathwayGraph = lazy(() => import('./PathwayGraph'));
 
-interface Issue {
-  path: (string | number)[];
-  code?: string;
-  message: string;
-}
+type Issue = PathwayIssueView;
 
 type CheckState =
   | { kind: 'idle' }
@@ -121,14 +118,14 @@ function Editor({ pathwayKey, initial, updatedAt }: { pathwayKey: string; initia
           if (saved) setLastSaved(saved.updatedAt);
           const validation = await unwrap(api.POST('/pathways/{key}/draft/validate', { params: { path: { key: pathwayKey } } }));
           if (edit !== edits.current) return;
-          setIssues(validation.issues);
+          setIssues(validation.issues.map(issueView));
           setState({ kind: 'saved', at: saved?.updatedAt ?? updatedAt, valid: validation.valid });
         } catch (error) {
           if (edit !== edits.current) return;
           if (error instanceof ProblemError && error.status === 422) {
             // Refused, so not saved: closing the tab should still ask before these edits are lost.
             if (document && unsaved.current === null) unsaved.current = document;
-            setIssues((error.problem.issues ?? []).map((issue) => ({ path: issue.path, code: issue.code, message: issue.message })));
+            setIssues((error.problem.issues ?? []).map(issueView));
             setState({ kind: 'rejected' });
           } else if (error instanceof ProblemError && (error.status === 409 || error.status === 404)) {
             setState({ kind: 'gone' });
@@ -208,7 +205,7 @@ function Editor({ pathwayKey, initial, updatedAt }: { pathwayKey: string; initia
     onError: (error) => {
       setConfirming(false);
       if (error instanceof ProblemError && error.status === 422) {
-        setIssues((error.problem.issues ?? []).map((issue) => ({ path: issue.path, code: issue.code, message: issue.message })));
+        setIssues((error.problem.issues ?? []).map(issueView));
       }
     },
   });
@@ -623,21 +620,6 @@ function StatusText({ state, issues, lastSaved }: { state: CheckState; issues: n
     case 'failed':
       return <span className="text-danger">{t('editor.saveFailed')}</span>;
   }
-}
-
-/**
- * An issue in the person's language: the kind of problem from its code (the API's messages are in
- * English), then the API's own message, which names the step, field or value.
- */
-function useIssueText(): (issue: Issue) => string {
-  const { t } = useTranslation('coordinator');
-  return useCallback(
-    (issue: Issue) => {
-      const kind = issue.code ? t(`issues.${issue.code}`, { defaultValue: '' }) : '';
-      return kind ? `${kind}: ${issue.message}` : issue.message;
-    },
-    [t],
-  );
 }
 
 function IssueSummary({ issues, stepTitle, onGo }: { issues: Issue[]; stepTitle: (id: string) => string; onGo: (issue: Issue) => void }) {
