@@ -74,26 +74,30 @@ export function GroupInput({ idPrefix, group, items, errors, disabled, onChange 
       {items.map((item, index) => (
         <fieldset key={index} className="border rounded p-3 mb-3" data-testid={`group-item-${group.key}-${index}`}>
           <legend className="fs-6 fw-semibold float-none w-auto px-2 mb-2">{itemName(index)}</legend>
-          {subFields.map((sub) => {
-            const key = itemFieldKey(group.key, index, sub.key);
-            return (
-              <FieldInput
-                key={sub.key}
-                idPrefix={idPrefix}
-                path={key}
-                field={sub}
-                value={item[sub.key] ?? null}
-                error={errors[key]}
-                disabled={disabled}
-                onChange={(value) =>
-                  onChange(
-                    items.map((old, i) => (i === index ? { ...old, [sub.key]: value } : old)),
-                    key,
-                  )
-                }
-              />
-            );
-          })}
+          {/* Two sub-fields a row on an office screen: a member stays within one screen's height. */}
+          <div className="row">
+            {subFields.map((sub) => {
+              const key = itemFieldKey(group.key, index, sub.key);
+              return (
+                <div className="col-12 col-md-6" key={sub.key}>
+                  <FieldInput
+                    idPrefix={idPrefix}
+                    path={key}
+                    field={sub}
+                    value={item[sub.key] ?? null}
+                    error={errors[key]}
+                    disabled={disabled}
+                    onChange={(value) =>
+                      onChange(
+                        items.map((old, i) => (i === index ? { ...old, [sub.key]: value } : old)),
+                        key,
+                      )
+                    }
+                  />
+                </div>
+              );
+            })}
+          </div>
           <button type="button" className="btn btn-outline-danger btn-sm" disabled={disabled} onClick={() => remove(index)}>
             {t('form.group.remove')}
             <span className="visually-hidden"> {itemName(index).toLowerCase()}</span>
