@@ -5,10 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInstance } from 'i18next';
 import { checkPathway } from '../../domain/pathway-checks';
 import { checkDefinitionDocument } from '../../domain/pathway-document-checks';
 import { englishTemplate, issueText, pathwayMessageCodes } from '../../domain/pathway-issue-messages';
 import { pathwayDefinitionSchema } from '../../domain/pathway-schema';
+import { sayIssue } from '../../web/src/features/coordinator/issue-text';
 
 const locales = ['it', 'en'] as const;
 const translations = Object.fromEntries(
@@ -119,5 +121,36 @@ describe('every issue the checks produce', () => {
     const issues = checkPathway(definition, { services: ['oss'] });
     expect(issues.map((issue) => issue.messageCode).sort()).toEqual(['alert_role_cannot_act', 'form_field_unknown', 'step_unreachable', 'task_service_unknown', 'task_without_deadline']);
     for (const issue of issues) expect(issueText(issue.messageCode, issue.params).message).toBe(issue.message);
+  });
+});
+
+describe('the console’s text of an issue', () => {
+  const coordinator = (locale: string) => JSON.parse(readFileSync(join(__dirname, '../../web/src/locales', locale, 'coordinator.json'), 'utf8')) as Record<string, unknown>;
+  async function console_(locale: 'it' | 'en') {
+    const i18n = createInstance();
+    await i18n.init({
+      lng: locale,
+      ns: ['pathwayIssues', 'coordinator'],
+      defaultNS: 'pathwayIssues',
+      resources: { [locale]: { pathwayIssues: translations[locale], coordinator: coordinator(locale) } },
+      interpolation: { escapeValue: false },
+    });
+    return i18n;
+  }
+
+  it('says a coded issue in Italian or English from its code and values, with field types by their labels', async () => {
+    const issue = issueText('step_missing_near', { step: 'rotue', meant: 'route' });
+    expect(sayIssue(await console_('it'), { path: ['steps', 'a', 'next'], code: 'unknown_step', ...issue })).toBe('Il passo "rotue" non esiste: forse intendevi "route"?');
+    expect(sayIssue(await console_('en'), { path: ['steps', 'a', 'next'], code: 'unknown_step', ...issue })).toBe('Step "rotue" does not exist; did you mean "route"?');
+    const region = issueText('step_unreachable_region', { step: 'x', count: 3 });
+    expect(sayIssue(await console_('it'), { path: [], ...region })).toBe('Il passo "x" non si raggiunge dal passo iniziale (e nemmeno i 3 passi che lo seguono)');
+    const typed = issueText('date_reference_not_date', { field: 'intake.note', type: 'text' });
+    expect(sayIssue(await console_('it'), { path: [], ...typed })).toBe('"intake.note" è un campo di tipo Testo breve: un tempo si può contare solo da un campo data');
+  });
+
+  it('falls back to the kind of problem and the API’s message for a code it does not know, or none', async () => {
+    const it_ = await console_('it');
+    expect(sayIssue(it_, { path: [], code: 'unknown_step', messageCode: 'from_a_newer_api', params: {}, message: 'step "x" is new' })).toBe('Passo inesistente: step "x" is new');
+    expect(sayIssue(it_, { path: [], code: 'something_else', message: 'as the API says' })).toBe('as the API says');
   });
 });

@@ -5,6 +5,7 @@
  * console knows keeps the old form: the translated kind of problem, then the API's English message.
  */
 import { useCallback } from 'react';
+import type { i18n } from 'i18next';
 import { useTranslation } from 'react-i18next';
 
 /** An issue as the API reports it (validation, or a refused draft). */
@@ -21,21 +22,23 @@ export function issueView(issue: PathwayIssueView): PathwayIssueView {
   return { path: issue.path, code: issue.code, messageCode: issue.messageCode, params: issue.params, message: issue.message };
 }
 
+/** The issue's text in the language of `i18n`: from its message code, else its kind and the API's English message. */
+export function sayIssue(i18n: Pick<i18n, 't' | 'exists'>, issue: PathwayIssueView): string {
+  // With its values: a code with plural forms exists only as <code>_one, <code>_other.
+  if (issue.messageCode && i18n.exists(issue.messageCode, { ns: 'pathwayIssues', ...issue.params })) {
+    const params: Record<string, string | number> = { ...issue.params };
+    // Field and step types are codes in the API's values: shown by the editor's own labels.
+    if (typeof params.type === 'string') params.type = i18n.t(`coordinator:fieldTypes.${params.type}`, { defaultValue: params.type });
+    if (typeof params.kind === 'string') params.kind = i18n.t(`coordinator:kinds.${params.kind}`, { defaultValue: params.kind });
+    return i18n.t(issue.messageCode, { ns: 'pathwayIssues', ...params });
+  }
+  const kind = issue.code ? i18n.t(`coordinator:issues.${issue.code}`, { defaultValue: '' }) : '';
+  return kind ? `${kind}: ${issue.message}` : issue.message;
+}
+
 /** The issue's text in the current language. */
 export function useIssueText(): (issue: PathwayIssueView) => string {
+  // `t` changes with the language, so texts memoised on this callback follow a switch.
   const { t, i18n } = useTranslation(['pathwayIssues', 'coordinator']);
-  return useCallback(
-    (issue: PathwayIssueView) => {
-      if (issue.messageCode && i18n.exists(issue.messageCode, { ns: 'pathwayIssues' })) {
-        const params = { ...issue.params };
-        // Field and step types are codes in the API's values: shown by the editor's own labels.
-        if (typeof params.type === 'string') params.type = t(`coordinator:fieldTypes.${params.type}`, { defaultValue: params.type });
-        if (typeof params.kind === 'string') params.kind = t(`coordinator:kinds.${params.kind}`, { defaultValue: params.kind });
-        return t(issue.messageCode, { ns: 'pathwayIssues', ...params });
-      }
-      const kind = issue.code ? t(`coordinator:issues.${issue.code}`, { defaultValue: '' }) : '';
-      return kind ? `${kind}: ${issue.message}` : issue.message;
-    },
-    [t, i18n],
-  );
+  return useCallback((issue: PathwayIssueView) => sayIssue({ t, exists: i18n.exists.bind(i18n) }, issue), [t, i18n]);
 }
