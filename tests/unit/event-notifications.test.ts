@@ -52,6 +52,22 @@ describe('notifications of events whose rows have moved on', () => {
     expect(escalated?.message).toMatchObject({ level: 1, deadline: '2026-12-02T22:59:59.000Z', referralId: 'c-1.r3' });
   });
 
+  it('tell the referring service and the referral’s creator of its answers only, never naming the creator in the message', () => {
+    const sent = { ...referralNow, fromService: 'oss', creatorId: 'supervisor-lucca' };
+    for (const type of ['referral_accepted', 'referral_rejected', 'referral_outcome_recorded']) {
+      const answer = notificationOfEvent(row({ type, taskId: null, referral: sent, details: { referralId: 'c-1.r3', toService: 'employment' } }), base);
+      expect(answer?.facts).toMatchObject({ service: 'employment', fromService: 'oss', creatorId: 'supervisor-lucca' });
+      expect(answer?.message).toMatchObject({ service: 'employment', fromService: 'oss' });
+      expect(JSON.stringify(answer?.message)).not.toContain('supervisor-lucca');
+    }
+    for (const type of ['referral_created', 'referral_reminder_due', 'referral_escalated']) {
+      const chase = notificationOfEvent(row({ type, taskId: null, referral: sent, details: {} }), base);
+      expect(chase?.facts.fromService).toBeUndefined();
+      expect(chase?.facts.creatorId).toBeUndefined();
+      expect(chase?.message).not.toHaveProperty('fromService');
+    }
+  });
+
   it('fall back to the rows when the details cannot be read (erased person), and announce a new referral at level 0', () => {
     const escalated = notificationOfEvent(row({ type: 'referral_escalated', taskId: null, referral: referralNow, details: undefined }), base);
     expect(escalated?.facts).toMatchObject({ service: 'employment', role: 'operator' });
