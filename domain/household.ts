@@ -8,7 +8,8 @@
  * - `size`: number of members listed;
  * - `minorsCount`, `minorsPresent`: members who are minors (given, or derived from the birth year);
  * - `youngestAge`: the lowest age among members with a birth year (absent when none has one);
- * - `activableCount`: members recorded as job-activable (`jobActivable: true`).
+ * - `activableCount`: members recorded as job-activable (`jobActivable: true`);
+ * - `activableAdultsCount`: those of them who are not minors (whom a job centre can take on).
  * A member's age is the age they reach in the current calendar year (birth year only: no birthday
  * is collected); `minor` given on the member wins over the derived one.
  * Per-member rules (`member.<key>`) read the member's answers plus `member.index`, `member.age`
@@ -20,7 +21,7 @@ import { readField } from './conditions';
 import type { PathwayDefinition } from './pathway-schema';
 
 /** What rules may read about a household, as `household.<fact>`. */
-export const householdFacts = ['size', 'minorsCount', 'minorsPresent', 'youngestAge', 'activableCount'] as const;
+export const householdFacts = ['size', 'minorsCount', 'minorsPresent', 'youngestAge', 'activableCount', 'activableAdultsCount'] as const;
 
 /** What every member offers rules besides its own answers, as `member.<key>`. */
 export const derivedMemberKeys = ['index', 'age', 'minor'] as const;
@@ -32,6 +33,7 @@ export const householdFactTypes: Record<(typeof householdFacts)[number], 'number
   minorsPresent: 'boolean',
   youngestAge: 'number',
   activableCount: 'number',
+  activableAdultsCount: 'number',
 };
 
 const ADULT_AGE = 18;
@@ -61,6 +63,7 @@ export function factsOf(members: GroupItem[], year: number): Record<string, Fiel
     minorsCount,
     minorsPresent: minorsCount > 0,
     activableCount: views.filter((view) => view.jobActivable === true).length,
+    activableAdultsCount: views.filter((view) => view.jobActivable === true && view.minor !== true).length,
   };
   if (ages.length > 0) facts.youngestAge = Math.min(...ages);
   return facts;

@@ -62,7 +62,7 @@ describe('household authoring checks', () => {
       'unrecognized_keys steps.activation.forEach: "forEach" repeats task steps only',
       'unknown_field steps.cpi_pact.forEach.members.field: household members have no field "activable"',
       'unknown_field steps.plan.signOff.alsoWhen.0.when.field: "member.jobActivable" is read only in a per-member step\'s "forEach" rule',
-      'unknown_field steps.triage.rules.0.when.field: the household has no fact "youngestChildAge" (known: size, minorsCount, minorsPresent, youngestAge, activableCount)',
+      'unknown_field steps.triage.rules.0.when.field: the household has no fact "youngestChildAge" (known: size, minorsCount, minorsPresent, youngestAge, activableCount, activableAdultsCount)',
     ]);
   });
 

@@ -148,8 +148,11 @@ describe('household facts in rules', () => {
       minorsPresent: true,
       youngestAge: 1,
       activableCount: 1,
+      activableAdultsCount: 1,
     });
-    expect(factsOf([{ relation: 'self' }], 2026)).toEqual({ size: 1, minorsCount: 0, minorsPresent: false, activableCount: 0 });
+    expect(factsOf([{ relation: 'self' }], 2026)).toEqual({ size: 1, minorsCount: 0, minorsPresent: false, activableCount: 0, activableAdultsCount: 0 });
+    // A child recorded as activable counts as activable, but not as an activable adult.
+    expect(factsOf([{ birthYear: 1980 }, { birthYear: 2012, jobActivable: true }], 2026)).toMatchObject({ activableCount: 1, activableAdultsCount: 0 });
   });
 
   it('reads the age on the case’s clock: the same toddler is 3 in the next year and takes the usual route', () => {

@@ -260,6 +260,14 @@ describe('households (ADI)', () => {
     expect(employmentTasks(household).map((task) => task.member)).toEqual([0]);
   });
 
+  it('asks no CPI signature when the only member recorded as activable is a child', () => {
+    const household = householdAtPlan([notActivableAdult, { ...child, jobActivable: true }]);
+    expect(household.task('joint_plan').signOff?.services).toEqual(['social']);
+    household.complete(staff.social, 'joint_plan', planAnswers('2026-04-01'), at('2026-04-01T10:00'));
+    expect(household.openSteps()).toEqual(['checkin']);
+    expect(employmentTasks(household)).toEqual([]);
+  });
+
   it('gives no CPI task and no CPI signature to a household with no activable member', () => {
     const household = householdAtPlan([notActivableAdult, { ...activableAdult, jobActivable: false }, child]);
     const plan = household.task('joint_plan');
