@@ -16,6 +16,7 @@ export type FieldValue = ScalarFieldValue | GroupItem[];
 export type CaseData = Record<string, Record<string, FieldValue>>;
 
 export type ComparisonCondition = Extract<Condition, { field: string }>;
+export type AnyMemberCondition = Extract<Condition, { anyMember: unknown }>;
 type ConditionValue = ComparisonCondition['value'];
 type Scalar = string | number | boolean;
 
@@ -23,6 +24,8 @@ type Scalar = string | number | boolean;
 export interface ConditionLeaf {
   path: (string | number)[];
   leaf: ComparisonCondition;
+  /** The innermost `anyMember` around the comparison, if any: there `member.<key>` reads that step's member answers. */
+  within?: { step: string; path: (string | number)[] };
 }
 
 /** Evaluates a condition tree against collected data; unknown or absent fields never throw. */
@@ -30,7 +33,21 @@ export function evaluateCondition(condition: Condition, data: CaseData): boolean
   if ('all' in condition) return condition.all.every((child) => evaluateCondition(child, data));
   if ('any' in condition) return condition.any.some((child) => evaluateCondition(child, data));
   if ('not' in condition) return !evaluateCondition(condition.not, data);
+  if ('anyMember' in condition) return memberAnswers(data, condition.anyMember.step).some((member) => evaluateCondition(condition.anyMember.when, { ...data, member }));
   return evaluateComparison(condition, readField(data, condition.field));
+}
+
+/**
+ * Each member's answers of a per-member step (`<stepId>.byMember`) as `member.<key>` reads them:
+ * the answers plus `index`, the member's place in the household list. Absent or malformed: none.
+ */
+function memberAnswers(data: CaseData, stepId: string): Record<string, FieldValue>[] {
+  const byMember = readField(data, `${stepId}.byMember`);
+  if (!Array.isArray(byMember)) return [];
+  const items: unknown[] = byMember;
+  return items
+    .filter((item): item is GroupItem => typeof item === 'object' && item !== null && !Array.isArray(item))
+    .map((item) => ({ ...item, index: typeof item.member === 'number' ? item.member : null }));
 }
 
 /**
@@ -45,11 +62,12 @@ export function ruleHoldsOverForm(condition: Condition, answers: Record<string, 
 }
 
 /** Every comparison of a condition tree with its path, in document order. */
-export function conditionLeaves(condition: Condition, path: (string | number)[] = []): ConditionLeaf[] {
-  if ('all' in condition) return condition.all.flatMap((child, i) => conditionLeaves(child, [...path, 'all', i]));
-  if ('any' in condition) return condition.any.flatMap((child, i) => conditionLeaves(child, [...path, 'any', i]));
-  if ('not' in condition) return conditionLeaves(condition.not, [...path, 'not']);
-  return [{ path, leaf: condition }];
+export function conditionLeaves(condition: Condition, path: (string | number)[] = [], within?: ConditionLeaf['within']): ConditionLeaf[] {
+  if ('all' in condition) return condition.all.flatMap((child, i) => conditionLeaves(child, [...path, 'all', i], within));
+  if ('any' in condition) return condition.any.flatMap((child, i) => conditionLeaves(child, [...path, 'any', i], within));
+  if ('not' in condition) return conditionLeaves(condition.not, [...path, 'not'], within);
+  if ('anyMember' in condition) return conditionLeaves(condition.anyMember.when, [...path, 'anyMember', 'when'], { step: condition.anyMember.step, path: [...path, 'anyMember'] });
+  return [within ? { path, leaf: condition, within } : { path, leaf: condition }];
 }
 
 /** The distinct field paths a condition reads, in order of first appearance. */

@@ -575,10 +575,18 @@ function checkDateReference(scope: Scope, fieldPath: string, path: DocPath, repo
 const valueOperators: ReadonlySet<string> = new Set(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn', 'contains']);
 
 function checkCondition(scope: Scope, condition: Condition, base: DocPath, report: Reporter, inMemberRule = false): void {
-  for (const { path, leaf } of conditionLeaves(condition)) {
+  const memberSteps = new Map<string, 'ok' | 'opaque' | 'broken'>();
+  for (const { path, leaf, within } of conditionLeaves(condition)) {
     const at = (...rest: DocPath): DocPath => [...base, ...path, ...rest];
-    if (readsOpaque(scope, leaf.field)) continue;
-    const resolved = resolveFieldPath(scope.def, leaf.field, inMemberRule);
+    const readsMember = within !== undefined && leaf.field.startsWith('member.');
+    if (within) {
+      // The quantified step is judged once per `anyMember`, at its `step`; its member reads are judged only when it is sound.
+      const key = within.path.join('.');
+      if (!memberSteps.has(key)) memberSteps.set(key, checkMemberStep(scope, within.step, [...base, ...within.path, 'step'], report));
+      if (readsMember && memberSteps.get(key) !== 'ok') continue;
+    }
+    if (!readsMember && readsOpaque(scope, leaf.field)) continue;
+    const resolved = readsMember ? resolveMemberAnswer(scope.def, within.step, leaf.field.slice('member.'.length)) : resolveFieldPath(scope.def, leaf.field, inMemberRule);
     if ('error' in resolved) {
       report(at('field'), codes.unknownField, resolved.error);
       continue;
@@ -605,6 +613,28 @@ function checkCondition(scope: Scope, condition: Condition, base: DocPath, repor
       if (problem) report(Array.isArray(leaf.value) ? at('value', i) : at('value'), codes.invalidCondition, problem);
     });
   }
+}
+
+/** `anyMember` quantifies over a per-member task step's answers: the step must be one. */
+function checkMemberStep(scope: Scope, stepId: string, path: DocPath, report: Reporter): 'ok' | 'opaque' | 'broken' {
+  if (scope.opaque.has(stepId)) return 'opaque';
+  if (!Object.prototype.hasOwnProperty.call(scope.def.steps, stepId)) {
+    report(path, codes.unknownStep, issueText('step_missing', { step: stepId }));
+    return 'broken';
+  }
+  const step = scope.def.steps[stepId];
+  if (step.kind !== 'task' || !step.forEach) {
+    report(path, codes.household, issueText('any_member_step_not_per_member', { step: stepId }));
+    return 'broken';
+  }
+  return 'ok';
+}
+
+/** What `member.<key>` names inside `anyMember` over a per-member step: one of its form fields, or the member's index. */
+function resolveMemberAnswer(def: PathwayDefinition, stepId: string, key: string): { field: FormField } | { error: IssueText } {
+  if (key === 'index') return { field: syntheticField(key, 'number') };
+  const field = (def.steps[stepId] as TaskStep).form.fields.find((f) => f.key === key);
+  return field ? { field } : { error: issueText('any_member_field_unknown', { step: stepId, key }) };
 }
 
 /** Operators that can never hold for a field of this type (e.g. isTrue on a select). */

@@ -80,6 +80,8 @@ const templates = {
   household_fact_unknown: 'the household has no fact "{{fact}}" (known: {{known}})',
   member_outside_for_each: '"member.{{key}}" is read only in a per-member step\'s "forEach" rule',
   member_field_unknown: 'household members have no field "{{key}}"',
+  any_member_step_not_per_member: '"anyMember" reads the answers each member gave at a per-member task step (a task with "forEach"), and "{{step}}" is not one',
+  any_member_field_unknown: 'per-member step "{{step}}" has no form field "{{key}}" (inside "anyMember", "member.<key>" reads its fields and "member.index")',
   household_members_not_group: '"{{field}}" is a {{type}} field; the household\'s members are a repeating group (type "group")',
   household_derived_key: 'members\' "{{key}}" is derived ({{derived}}): rename the sub-field',
   household_birth_year_not_number: 'members\' "birthYear" must be a number field (ages and minors are derived from it)',

@@ -70,14 +70,20 @@ export type Condition =
   | { all: Condition[] }
   | { any: Condition[] }
   | { not: Condition }
+  | { anyMember: { step: string; when: Condition } }
   | { field: string; op: (typeof conditionOperators)[number]; value?: string | number | boolean | (string | number | boolean)[] };
 
-/** Decision rules are data, never code: a tree of all/any/not over comparisons of collected fields. */
+/**
+ * Decision rules are data, never code: a tree of all/any/not over comparisons of collected fields.
+ * `anyMember` holds when the answers of some member of a per-member step satisfy `when`, inside
+ * which `member.<key>` reads that member's answers of that step (and `member.index`).
+ */
 export const conditionSchema: z.ZodType<Condition, Condition> = z.lazy(() =>
   z.union([
     z.strictObject({ all: z.array(conditionSchema).min(1) }),
     z.strictObject({ any: z.array(conditionSchema).min(1) }),
     z.strictObject({ not: conditionSchema }),
+    z.strictObject({ anyMember: z.strictObject({ step: stepIdSchema, when: conditionSchema }) }),
     z
       .object({
         field: fieldPathSchema,

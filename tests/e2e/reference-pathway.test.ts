@@ -8,7 +8,8 @@
  * A coordinator first publishes a variant of the reference pathway whose follow-up comes after one
  * minute instead of 90 days (the only change), so that the follow-up timer really fires in the test.
  * A household walks in on the seeded pathway itself: each activable adult, and only them, gets a
- * CPI employment pact of their own, and the CPI co-signs the plan.
+ * CPI employment pact of their own, and the CPI co-signs the plan; a member's missed CPI
+ * appointment sends the case back to the case manager.
  */
 import { Client, Connection } from '@temporalio/client';
 import { ossReferencePathway } from '../../infra/reference-pathway';
@@ -266,12 +267,14 @@ describe('reference pathway end to end (HTTP only, real Temporal and PostgreSQL)
     ]);
     expect(asCpi.body.redactedFields).toEqual(expect.arrayContaining(['preliminary_assessment.members.0.health', 'preliminary_assessment.members.2.birthYear']));
 
-    await complete('employment', pacts[0], { cpiOutcome: 'pact_signed', didSigned: true, profiling: 'gol_1' });
+    // The partner missed the CPI appointment: the case goes back to the case manager, as for a person alone.
+    await complete('employment', pacts[0], { cpiOutcome: 'missed_appointment', didSigned: false });
     const after = await eventually(async () => {
       const { body } = await http<{ data: Record<string, unknown> }>('GET', `/cases/${caseId}`, token('supervisor'));
       return body.data.member_employment_pacts ? body : undefined;
     }, 'the member’s pact recorded');
-    expect(after.data.member_employment_pacts).toEqual({ byMember: [{ member: 1, cpiOutcome: 'pact_signed', didSigned: true, profiling: 'gol_1' }] });
+    expect(after.data.member_employment_pacts).toEqual({ byMember: [{ member: 1, cpiOutcome: 'missed_appointment', didSigned: false }] });
+    expect((await eventually(() => inboxTask('social', caseId, 'back_to_case_manager'), 'the case manager’s task'))?.status).toBe('open');
     // The members who are not activable stay with the household's social follow-up.
     expect((await inboxTask('social', caseId, 'checkin'))?.status).toBe('open');
   });

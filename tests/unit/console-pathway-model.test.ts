@@ -6,7 +6,7 @@
 import { checkPathway } from '../../domain/pathway-checks';
 import { pathwayDefinitionSchema } from '../../domain/pathway-schema';
 import { ossReferencePathway } from '../../infra/reference-pathway';
-import { diffDefinitions, graphEdges, newPathwayDocument, orderedStepIds, renameStep, type DefinitionDoc } from '../../web/src/features/coordinator/model';
+import { conditionText, diffDefinitions, graphEdges, newPathwayDocument, orderedStepIds, renameStep, updateAt, type DefinitionDoc } from '../../web/src/features/coordinator/model';
 
 const reference = pathwayDefinitionSchema.parse(ossReferencePathway) as unknown as DefinitionDoc;
 const serverIssues = (doc: DefinitionDoc) => {
@@ -60,4 +60,33 @@ it('diffs versions step by step: nothing for the same document, exactly the chan
   const statuses = Object.fromEntries(diffDefinitions(reference, renamed).steps.map((step) => [step.stepId, step.status]));
   expect(statuses[firstTask[0]]).toBe('removed');
   expect(statuses.brand_new).toBe('added');
+});
+
+describe('a rule over per-member answers (anyMember)', () => {
+  const rulePath = ['steps', 'member_employment_result', 'rules', 0, 'when'];
+  const rule = { anyMember: { step: 'member_employment_pacts', when: { field: 'member.cpiOutcome', op: 'ne', value: 'pact_signed' } } };
+
+  it('reads readably, and the reference pathway holds one', () => {
+    expect(reference.steps.member_employment_result.rules?.[0].when).toEqual(rule);
+    expect(conditionText(rule)).toBe('∃ member ∈ member_employment_pacts: (member.cpiOutcome ne "pact_signed")');
+    expect(conditionText({ not: { anyMember: { step: 's', when: { all: [{ field: 'member.a', op: 'isTrue' }, { field: 'member.index', op: 'eq', value: 0 }] } } } })).toBe(
+      '¬(∃ member ∈ s: (member.a isTrue ∧ member.index eq 0))',
+    );
+  });
+
+  it('comes back unchanged when the pathway is opened, edited elsewhere and saved', () => {
+    const saved = JSON.parse(JSON.stringify(updateAt(reference, ['steps', 'member_employment_result', 'title', 'en'], () => 'Outcomes'))) as DefinitionDoc;
+    expect(saved.steps.member_employment_result.rules?.[0].when).toEqual(rule);
+    expect(serverIssues(saved)).toEqual([]);
+    expect(diffDefinitions(reference, saved).steps).toEqual([expect.objectContaining({ stepId: 'member_employment_result', changes: [expect.objectContaining({ property: 'title.en' })] })]);
+  });
+
+  it('follows a renamed per-member step, and shows an edit of its inside in the diff', () => {
+    const renamed = renameStep(reference, 'member_employment_pacts', 'pacts');
+    expect(renamed.steps.member_employment_result.rules?.[0].when).toEqual({ anyMember: { ...rule.anyMember, step: 'pacts' } });
+    const edited = updateAt(reference, [...rulePath, 'anyMember', 'when', 'value'], () => 'missed_appointment');
+    expect(serverIssues(edited)).toEqual([]);
+    const [change] = diffDefinitions(reference, edited).steps;
+    expect(change.changes.map((c) => c.property)).toEqual(['rules[0].when.anyMember.when.value']);
+  });
 });

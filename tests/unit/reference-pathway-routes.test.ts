@@ -253,6 +253,36 @@ describe('households (ADI)', () => {
     expect(household.stepsSoFar()).not.toContain('employment_pact');
   });
 
+  /** Two activable adults (members 0 and 1) past the joint plan, each with a CPI task. */
+  function twoActivableAtPacts(): ReferenceCase {
+    const household = householdAtPlan([activableAdult, { ...activableAdult, relation: 'self', birthYear: 1984 }, child]);
+    household.complete(staff.social, 'joint_plan', planAnswers('2026-04-01'), at('2026-04-01T10:00'));
+    household.complete(staff.cpi, 'joint_plan', {}, at('2026-04-01T11:00'));
+    expect(employmentTasks(household).map((task) => task.member)).toEqual([0, 1]);
+    return household;
+  }
+  const memberTask = (household: ReferenceCase, member: number) => household.state.tasks.find((task) => task.stepId === 'member_employment_pacts' && task.member === member)!;
+
+  it('sends the case back to the case manager when one member misses the CPI appointment, as for a person alone', () => {
+    const household = twoActivableAtPacts();
+    household.run(staff.cpi, { kind: 'completeTask', taskId: memberTask(household, 0).id, data: { cpiOutcome: 'pact_signed', didSigned: true } }, at('2026-04-20T10:00'));
+    expect(household.openSteps().sort()).toEqual(['checkin', 'member_employment_pacts']);
+    household.run(staff.cpi, { kind: 'completeTask', taskId: memberTask(household, 1).id, data: { cpiOutcome: 'missed_appointment' } }, at('2026-04-21T10:00'));
+    expect(household.openSteps().sort()).toEqual(['back_to_case_manager', 'checkin']);
+    expect(household.task('back_to_case_manager').service).toBe('social');
+    expect(household.events('decision_taken').find((event) => event.stepId === 'member_employment_result')?.details).toEqual({ rule: 0, next: 'back_to_case_manager' });
+  });
+
+  it('ends the employment branch without the case manager when every member signed the pact', () => {
+    const household = twoActivableAtPacts();
+    for (const member of [1, 0]) {
+      household.run(staff.cpi, { kind: 'completeTask', taskId: memberTask(household, member).id, data: { cpiOutcome: 'pact_signed', didSigned: true } }, at('2026-04-20T10:00'));
+    }
+    expect(household.openSteps()).toEqual(['checkin']);
+    expect(household.stepsSoFar()).not.toContain('back_to_case_manager');
+    expect(household.events('decision_taken').find((event) => event.stepId === 'member_employment_result')?.details).toEqual({ rule: 'otherwise', next: 'employment_done' });
+  });
+
   it('never sends a minor to the CPI, even one recorded as activable', () => {
     const household = householdAtPlan([activableAdult, { ...child, jobActivable: true }]);
     household.complete(staff.social, 'joint_plan', planAnswers('2026-04-01'), at('2026-04-01T10:00'));

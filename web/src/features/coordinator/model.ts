@@ -74,6 +74,7 @@ export type ConditionDoc =
   | { all: ConditionDoc[] }
   | { any: ConditionDoc[] }
   | { not: ConditionDoc }
+  | { anyMember: { step: string; when: ConditionDoc } }
   | { field: string; op: (typeof conditionOperators)[number]; value?: Scalar | Scalar[] };
 
 /** A level fires `after` the deadline, or `before` it (a warning while there is still time): exactly one. */
@@ -183,6 +184,10 @@ export function conditionText(condition: unknown): string {
   if (Array.isArray(c.all)) return c.all.map(conditionText).join(' ∧ ');
   if (Array.isArray(c.any)) return c.any.map(conditionText).join(' ∨ ');
   if (c.not !== undefined) return `¬(${conditionText(c.not)})`;
+  if (c.anyMember && typeof c.anyMember === 'object') {
+    const quantified = c.anyMember as Record<string, unknown>;
+    return `∃ member ∈ ${typeof quantified.step === 'string' ? quantified.step : '?'}: (${conditionText(quantified.when)})`;
+  }
   const value = c.value === undefined ? '' : ` ${JSON.stringify(c.value)}`;
   return `${typeof c.field === 'string' ? c.field : '?'} ${typeof c.op === 'string' ? c.op : '?'}${value}`;
 }
@@ -314,8 +319,8 @@ export function diffDefinitions(before: DefinitionDoc, after: DefinitionDoc): { 
 
 /**
  * Renames a step and every reference to it: the start, each transition (next, otherwise, rules,
- * branches, body, target, onRejected) and each field path `<step>.<field>` in conditions and dates,
- * and the household's members when that step collects them.
+ * branches, body, target, onRejected), each field path `<step>.<field>` in conditions and dates,
+ * each `anyMember` rule over that step, and the household's members when that step collects them.
  */
 export function renameStep(doc: DefinitionDoc, from: string, to: string): DefinitionDoc {
   const rename = (id: unknown) => (id === from ? to : id);
@@ -325,7 +330,11 @@ export function renameStep(doc: DefinitionDoc, from: string, to: string): Defini
     return Object.fromEntries(
       Object.entries(value as Record<string, unknown>).map(([key, item]) => [
         key,
-        key === 'field' && typeof item === 'string' && item.startsWith(`${from}.`) ? `${to}.${item.slice(from.length + 1)}` : renameFields(item),
+        key === 'field' && typeof item === 'string' && item.startsWith(`${from}.`)
+          ? `${to}.${item.slice(from.length + 1)}`
+          : key === 'anyMember' && item && typeof item === 'object' && (item as { step?: unknown }).step === from
+            ? { ...(renameFields(item) as object), step: to }
+            : renameFields(item),
       ]),
     );
   };
