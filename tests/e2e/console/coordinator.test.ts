@@ -2,7 +2,8 @@
  * The district coordinator's console in a real browser on the real stack. The coordinator opens a
  * draft of their area's copy of the reference pathway from version 1, changes the intake's deadline and adds a form
  * field, types an invalid field code and sees the API's message next to the field (and in the
- * summary), fixes it, renames a decision rule and sees the diagram's edge follow, publishes and
+ * summary), fixes it, renames a decision rule and sees the diagram's edge follow, sees a rule over
+ * household members' answers (anyMember) whole in the rule editor, publishes (the rule unchanged) and
  * lands on version 2; compares v1 and v2 and sees the changes per step; migrates a case started on
  * v1 to v2 (dry run, then the job's progress to the end); and starts a case on v2 through the
  * version's "start a case" link. Each screen is checked with axe.
@@ -48,6 +49,13 @@ async function checkAccessible(page: Page, screen: string): Promise<void> {
   // Strings, not functions: the tests compile without the DOM library.
   await page.evaluate('Promise.all(document.getAnimations().map((animation) => animation.finished.catch(() => undefined)))');
   await consoleStack.expectAccessible(page, screen);
+}
+
+/** The first rule of a decision step of the reference pathway, as the repository's YAML holds it. */
+function referenceRule(stepId: string): unknown {
+  const step = ossReferencePathway.steps[stepId];
+  if (step.kind !== 'decision') throw new Error(`${stepId} is not a decision`);
+  return step.rules[0].when;
 }
 
 async function api<T>(user: string, method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
@@ -128,6 +136,13 @@ describe('coordinator console', () => {
     await textMatching(status, /Nessun problema.*Bozza salvata/, 'the renamed rule saved');
     await checkAccessible(page, 'coordinator draft editor (clean)');
 
+    // A rule over household members' answers (anyMember) reads readably in the diagram and shows whole in the rule editor.
+    const anyMemberRule = referenceRule('member_employment_result');
+    expect(anyMemberRule).toHaveProperty('anyMember.step', 'member_employment_pacts');
+    expect(await page.getByTestId('graph-edges').textContent()).toContain('(member_employment_result) → Rientro dal CPI al case manager (back_to_case_manager): Rientro al case manager');
+    await page.getByTestId('step-list').getByRole('button', { name: /Esito dei patti di servizio dei componenti/ }).click();
+    expect(JSON.parse(await page.locator('#pw-steps-member_employment_result-rules-0-when').inputValue())).toEqual(anyMemberRule);
+
     // The draft against v1 before publishing; back in the editor, the draft reloads as saved.
     await page.getByRole('link', { name: "Confronta con l'ultima versione" }).click();
     await page.waitForURL(/\/diff\?to=draft$/);
@@ -149,6 +164,9 @@ describe('coordinator console', () => {
     await consoleStack.screenshot(page, 'coordinator-version');
     const versions = await api<{ items: { version: number; status: string }[] }>(coordinator, 'GET', `/pathways/${pathwayKey}/versions`);
     expect(versions.items.map((item) => `${item.version}:${item.status}`)).toEqual(['2:published', '1:published']);
+    // Opened and saved through the editor, the anyMember rule comes back as it was.
+    const v2 = await api<{ definition: { steps: Record<string, { rules?: { when: unknown }[] }> } }>(coordinator, 'GET', `/pathways/${pathwayKey}/versions/2`);
+    expect(v2.definition.steps.member_employment_result.rules?.[0].when).toEqual(referenceRule('member_employment_result'));
   });
 
   it('compares v1 and v2 step by step, migrates the case on v1 (dry run, then progress) and starts a case on v2', async () => {
