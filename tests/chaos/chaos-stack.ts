@@ -40,6 +40,8 @@ export interface ChaosStack {
   token(userId: string): Promise<string>;
   /** What the API processes started so far wrote (pino lines), killed ones included. */
   apiOutput(): string;
+  /** What the worker processes started so far wrote, killed ones included (for a failed run's diagnosis). */
+  workerOutput?(): string;
   /** Every part that can be killed. */
   parts: readonly string[];
   /** What each iteration kills, in turn (cycled): a list of parts killed at the same instant. */
@@ -82,7 +84,13 @@ export async function startChaosStack({ taskQueue }: { taskQueue: string }): Pro
   const issuer = await openLocalIssuer(config);
   const temporal = await connectTemporalClient(config, ensurePersonKeys(pool, config));
   const baseUrl = `http://127.0.0.1:${apiPort}`;
-  let worker: StackProcess | null = await startWorkerProcess(env);
+  const workers: StackProcess[] = [];
+  const startWorker = async () => {
+    const started = await startWorkerProcess(env);
+    workers.push(started);
+    return started;
+  };
+  let worker: StackProcess | null = await startWorker();
   const apis: StackProcess[] = [];
   const startApi = async () => {
     const started = await startApiProcess(env, baseUrl);
@@ -98,6 +106,7 @@ export async function startChaosStack({ taskQueue }: { taskQueue: string }): Pro
     temporal,
     token: (userId) => issuer.issueUserToken(userId),
     apiOutput: () => apis.map((proc) => proc.output()).join('\n'),
+    workerOutput: () => workers.map((proc, i) => `=== worker process ${i + 1}\n${proc.output()}`).join('\n'),
     parts: stackParts,
     // Each part alone, then all of them at once.
     victims: [...stackParts.map((part) => [part]), stackParts],
@@ -115,7 +124,7 @@ export async function startChaosStack({ taskQueue }: { taskQueue: string }): Pro
     async restart() {
       if (!postgres) postgres = await startPostgres();
       if (!temporalServer) temporalServer = await startTemporal();
-      if (!worker) worker = await startWorkerProcess(env);
+      if (!worker) worker = await startWorker();
       if (!api) api = await startApi();
     },
     async close() {
