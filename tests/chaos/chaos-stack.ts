@@ -85,9 +85,16 @@ export async function startChaosStack({ taskQueue }: { taskQueue: string }): Pro
   const temporal = await connectTemporalClient(config, ensurePersonKeys(pool, config));
   const baseUrl = `http://127.0.0.1:${apiPort}`;
   const workers: StackProcess[] = [];
+  const killing = new Set<StackProcess>();
+  let closing = false;
   const startWorker = async () => {
     const started = await startWorkerProcess(env);
     workers.push(started);
+    // A worker that exits without being killed is a finding in itself: say so at once, with its last words.
+    started.child.once('exit', (code, signal) => {
+      if (killing.has(started) || closing) return;
+      console.error(`the worker exited on its own (code ${code}, signal ${signal}); its last output:\n${started.output().slice(-6000)}`);
+    });
     return started;
   };
   let worker: StackProcess | null = await startWorker();
@@ -114,7 +121,10 @@ export async function startChaosStack({ taskQueue }: { taskQueue: string }): Pro
       await Promise.all(
         parts.map(async (part) => {
           if (!(stackParts as readonly string[]).includes(part)) throw new Error(`the embedded stack has no part ${part}`);
-          if (part === 'worker' && worker) await worker.kill().then(() => (worker = null));
+          if (part === 'worker' && worker) {
+            killing.add(worker);
+            await worker.kill().then(() => (worker = null));
+          }
           if (part === 'api' && api) await api.kill().then(() => (api = null));
           if (part === 'temporal' && temporalServer) await temporalServer.kill().then(() => (temporalServer = null));
           if (part === 'postgres' && postgres) await postgres.kill().then(() => (postgres = null));
@@ -128,6 +138,7 @@ export async function startChaosStack({ taskQueue }: { taskQueue: string }): Pro
       if (!api) api = await startApi();
     },
     async close() {
+      closing = true;
       await api?.stop();
       await worker?.stop();
       await temporal.connection.close().catch(() => undefined);
