@@ -21,6 +21,12 @@ export function createPool(databaseUrl: string): pg.Pool {
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // Nor may a checked-out client that loses it between two queries (inside a transaction, waiting on
+  // other work): node-postgres then emits 'error' on the client itself, where an unheard 'error' is an
+  // uncaught exception. The client's next query fails instead, and the transaction with it.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return pool;
 }
 
