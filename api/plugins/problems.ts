@@ -6,6 +6,7 @@
 import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcServiceError } from '@temporalio/client';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { isDatabaseUnavailable } from '../../infra/db/pool';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import {
   problemContentType,
@@ -68,7 +69,6 @@ function pathOf(instancePath: string): (string | number)[] {
  * failed" with the worker gone); a keyed retry is safe either way, so the caller is told to retry.
  */
 const grpcUnavailableCodes = new Set([4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 10 /* ABORTED */, 13 /* INTERNAL */, 14 /* UNAVAILABLE */]);
-const pgUnavailableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08006']);
 
 /** Whether an error means PostgreSQL or Temporal cannot be reached right now (retryable: 503). */
 export function isUnavailableError(error: unknown): boolean {
@@ -76,9 +76,7 @@ export function isUnavailableError(error: unknown): boolean {
   for (let current: unknown = error, depth = 0; current instanceof Error && depth < 4; current = current.cause, depth += 1) {
     if (isGrpcServiceError(current) && grpcUnavailableCodes.has(current.code)) return true;
     if (current instanceof ServiceError && /connect|unavailable|deadline/i.test(current.message)) return true;
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && pgUnavailableCodes.has(code)) return true;
-    if (/timeout exceeded when trying to connect|Connection terminated/i.test(current.message)) return true;
+    if (isDatabaseUnavailable(current)) return true;
   }
   return false;
 }

@@ -6,7 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import type { Queryable } from '../db/pool';
+import { isDatabaseUnavailable, type Queryable } from '../db/pool';
 import { open, seal } from './aes-gcm';
 import type { MasterKeyRing } from './key-ring';
 
@@ -49,6 +49,23 @@ export interface NewPerson {
 
 const wrapAad = (keyId: string) => `person-key:${keyId}`;
 
+/**
+ * A cache lookup that, while PostgreSQL cannot be reached, answers with the value read before (even
+ * past its TTL) instead of failing: the SDK stops the whole worker when it cannot encode an
+ * activity's completion (seen in the chaos test), and no erasure can commit meanwhile. With nothing
+ * read before, or any other error, the lookup fails as it would have.
+ */
+function staleWhileUnavailable<T>(load: (key: string) => Promise<T>): (key: string, stale: Cached<T> | undefined) => Promise<Cached<T>> {
+  return async (key, stale) => {
+    try {
+      return { value: await load(key) };
+    } catch (error) {
+      if (stale !== undefined && isDatabaseUnavailable(error)) return stale;
+      throw error;
+    }
+  };
+}
+
 export class PersonKeyStore {
   private readonly personOfCaseCache: LRUCache<string, Cached<string | null>>;
   private readonly keyOfPersonCache: LRUCache<string, Cached<DataKey | null>>;
@@ -61,9 +78,17 @@ export class PersonKeyStore {
   ) {
     const common = { max: options.cacheSize ?? 10_000, ttl: options.cacheTtlMs ?? 5_000 };
     // Which person a case is about never changes: only the keys need to be re-read often.
-    this.personOfCaseCache = new LRUCache({ ...common, ttl: 60_000, fetchMethod: async (caseId) => ({ value: await this.loadPersonOfCase(caseId) }) });
-    this.keyOfPersonCache = new LRUCache({ ...common, fetchMethod: async (personId) => ({ value: await this.loadKeyOfPerson(personId) }) });
-    this.keyByIdCache = new LRUCache({ ...common, fetchMethod: async (keyId) => ({ value: await this.loadKeyById(keyId) }) });
+    this.personOfCaseCache = new LRUCache({ ...common, ttl: 60_000, fetchMethod: staleWhileUnavailable((caseId) => this.loadPersonOfCase(caseId)) });
+    this.keyOfPersonCache = new LRUCache({
+      ...common,
+      fetchMethod: staleWhileUnavailable(async (personId) => {
+        const key = await this.loadKeyOfPerson(personId);
+        // The same key decodes what it sealed: read once, it serves both lookups.
+        if (key) this.keyByIdCache.set(key.keyId, { value: key.key });
+        return key;
+      }),
+    });
+    this.keyByIdCache = new LRUCache({ ...common, fetchMethod: staleWhileUnavailable((keyId) => this.loadKeyById(keyId)) });
   }
 
   /** The active master key, for data that belongs to no person. */

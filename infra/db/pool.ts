@@ -30,6 +30,17 @@ export function createPool(databaseUrl: string): pg.Pool {
   return pool;
 }
 
+/** Connection-level error codes (Node's and PostgreSQL's): the server is down, restarting, full or unreachable. */
+const unavailableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08006']);
+
+/** Whether `error` (not its causes) means PostgreSQL cannot be reached right now, so a retry later may succeed. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && unavailableCodes.has(code)) return true;
+  return /timeout exceeded when trying to connect|Connection terminated/i.test(error.message);
+}
+
 /** Anything repositories can query: the pool, or a client (borrowed from it, or standalone). */
 export type Queryable = pg.Pool | pg.ClientBase;
 
