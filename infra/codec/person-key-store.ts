@@ -81,12 +81,7 @@ export class PersonKeyStore {
     this.personOfCaseCache = new LRUCache({ ...common, ttl: 60_000, fetchMethod: staleWhileUnavailable((caseId) => this.loadPersonOfCase(caseId)) });
     this.keyOfPersonCache = new LRUCache({
       ...common,
-      fetchMethod: staleWhileUnavailable(async (personId) => {
-        const key = await this.loadKeyOfPerson(personId);
-        // The same key decodes what it sealed: read once, it serves both lookups.
-        if (key) this.keyByIdCache.set(key.keyId, { value: key.key });
-        return key;
-      }),
+      fetchMethod: staleWhileUnavailable((personId) => this.loadKeyOfPerson(personId)),
     });
     this.keyByIdCache = new LRUCache({ ...common, fetchMethod: staleWhileUnavailable((keyId) => this.loadKeyById(keyId)) });
   }

@@ -42,6 +42,7 @@ describe('the key store while PostgreSQL is down', () => {
 
     const [sealed] = await codec.encode([json({ note: 'prima' })], context);
     expect(keyIdOf(sealed)).toBe(person.keyId);
+    expect(await codec.decode([sealed], context)).toEqual([json({ note: 'prima' })]);
     await sleep(20); // every cached entry is now stale
 
     state.down = true;
