@@ -64,9 +64,8 @@ function pathOf(instancePath: string): (string | number)[] {
 }
 
 /**
- * gRPC codes that mean "not now" from Temporal. ABORTED and INTERNAL are what an Update gets while
- * the server or the case's workflow task is being recovered (the chaos test saw "Workflow Update
- * failed" with the worker gone); a keyed retry is safe either way, so the caller is told to retry.
+ * gRPC codes that mean "not now" from Temporal. ABORTED and INTERNAL are transient failures on the
+ * server's side; a keyed retry is safe either way, so the caller is told to retry.
  */
 const grpcUnavailableCodes = new Set([4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 10 /* ABORTED */, 13 /* INTERNAL */, 14 /* UNAVAILABLE */]);
 
@@ -75,6 +74,9 @@ export function isUnavailableError(error: unknown): boolean {
   if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
   for (let current: unknown = error, depth = 0; current instanceof Error && depth < 4; current = current.cause, depth += 1) {
     if (isGrpcServiceError(current) && grpcUnavailableCodes.has(current.code)) return true;
+    // Temporal refuses Updates while the case's workflow task keeps failing (its worker down or
+    // failing): retryable once a worker serves it again (the chaos test saw it after a worker stopped).
+    if (isGrpcServiceError(current) && Number(current.code) === 9 /* FAILED_PRECONDITION */ && /Workflow Task in failed state/i.test(current.details)) return true;
     if (current instanceof ServiceError && /connect|unavailable|deadline/i.test(current.message)) return true;
     if (isDatabaseUnavailable(current)) return true;
   }

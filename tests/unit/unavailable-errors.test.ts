@@ -29,6 +29,11 @@ describe('unavailable errors', () => {
     expect(isUnavailableError(new ServiceError('Workflow Update failed', { cause: grpcError(code, details) }))).toBe(false);
   });
 
+  it("answers 503 while Temporal refuses Updates because the case's workflow task keeps failing", () => {
+    const refused = grpcError(9, 'Unable to perform workflow execution update due to Workflow Task in failed state.');
+    expect(isUnavailableError(new ServiceError('Workflow Update failed', { cause: refused }))).toBe(true);
+  });
+
   it('answers 503 for an Update call that timed out, and for PostgreSQL going away', () => {
     expect(isUnavailableError(new WorkflowUpdateRPCTimeoutOrCancelledError('timeout'))).toBe(true);
     expect(isUnavailableError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(true);
