@@ -78,6 +78,9 @@ export function isUnavailableError(error: unknown): boolean {
     // failing): retryable once a worker serves it again (the chaos test saw it after a worker stopped).
     if (isGrpcServiceError(current) && Number(current.code) === 9 /* FAILED_PRECONDITION */ && /Workflow Task in failed state/i.test(current.details)) return true;
     if (current instanceof ServiceError && /connect|unavailable|deadline/i.test(current.message)) return true;
+    // The server drops an Update that no worker took up (the worker restarted with it pending): never
+    // applied, so a keyed retry is safe (seen once in the chaos test after a worker kill).
+    if (/Workflow Update is rejected because it wasn't processed by worker/i.test(current.message)) return true;
     if (isDatabaseUnavailable(current)) return true;
   }
   return false;

@@ -2,7 +2,8 @@
  * Which failures the API answers 503 (retry later, safe with the same Idempotency-Key) rather than
  * 500: Temporal's "not now" gRPC codes under the client's wrappers, PostgreSQL's connection errors.
  */
-import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { ServiceError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { isUnavailableError, loggable } from '../../api/plugins/problems';
 
 /** A gRPC error as @grpc/grpc-js raises it: a code, details and metadata. */
@@ -32,6 +33,13 @@ describe('unavailable errors', () => {
   it("answers 503 while Temporal refuses Updates because the case's workflow task keeps failing", () => {
     const refused = grpcError(9, 'Unable to perform workflow execution update due to Workflow Task in failed state.');
     expect(isUnavailableError(new ServiceError('Workflow Update failed', { cause: refused }))).toBe(true);
+  });
+
+  it('answers 503 for an Update the server dropped because no worker took it up', () => {
+    const dropped = ApplicationFailure.create({ message: "Workflow Update is rejected because it wasn't processed by worker. Probably, Workflow Update is not supported by the worker." });
+    expect(isUnavailableError(new WorkflowUpdateFailedError('Workflow Update failed', dropped))).toBe(true);
+    // A refusal by the case's own validator is a 4xx elsewhere, never "unavailable".
+    expect(isUnavailableError(new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.create({ type: 'CommandRejected', message: 'the task is completed' })))).toBe(false);
   });
 
   it('answers 503 for an Update call that timed out, and for PostgreSQL going away', () => {
