@@ -21,8 +21,9 @@ export interface CaseCommandRunner {
    * Runs the command on the case's workflow and projects the result; throws a ProblemError when
    * refused. With the request's logger, the outcome is logged with the request id and workflow id.
    * With the caller's idempotency key, a repeat is answered with the first result (never applied twice).
+   * `caseEnded`: the read model shows the case closed or cancelled, so a workflow not found is refused at once.
    */
-  execute(caseId: string, actor: Actor, command: CaseCommand, log?: FastifyBaseLogger, idempotencyKey?: string): Promise<ProjectionBatch>;
+  execute(caseId: string, actor: Actor, command: CaseCommand, log?: FastifyBaseLogger, idempotencyKey?: string, caseEnded?: boolean): Promise<ProjectionBatch>;
 }
 
 declare module 'fastify' {
@@ -63,7 +64,7 @@ function asProblem(error: unknown, command: CaseCommand): unknown {
 export default fp(
   async function caseCommands(fastify) {
     fastify.decorate('caseCommands', {
-      async execute(caseId: string, actor: Actor, command: CaseCommand, log?: FastifyBaseLogger, idempotencyKey?: string): Promise<ProjectionBatch> {
+      async execute(caseId: string, actor: Actor, command: CaseCommand, log?: FastifyBaseLogger, idempotencyKey?: string, caseEnded = false): Promise<ProjectionBatch> {
         // The caller's idempotency key names the Update: Temporal answers a retry with the first result.
         const updateId = idempotencyKey === undefined ? undefined : updateIdForKey(caseId, actor.id, command.kind, idempotencyKey);
         const run = () =>
@@ -81,6 +82,8 @@ export default fp(
             batch = await run();
           } catch (error) {
             if (!(error instanceof WorkflowNotFoundError)) throw error;
+            // An ended case's run is over: a keyed repeat of the command that ended it was answered above.
+            if (caseEnded) throw problem.conflict('the case has ended', problemTypes.caseNotActive);
             // A case recorded a moment ago may not have its workflow yet: start it, then try once more.
             if (!(await fastify.caseWorkflows.ensureStarted(caseId))) throw problem.notFound('the case is not running');
             // Its workflow exists (started now or before, never twice), so still not found means its run has
