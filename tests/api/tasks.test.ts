@@ -80,6 +80,29 @@ describe('working a task', () => {
     expect(completed.items.map((t) => t.taskId)).toContain(task.taskId);
   });
 
+  it('indexes the case in Temporal by what rarely changes: a completion upserts no search attribute', async () => {
+    const task = await newOutreachTask('livorno');
+    const handle = api.temporal.workflow.getHandle(`case-${task.caseId}`);
+    // The start is answered from the read model; its workflow starts a moment later.
+    const history = async () => (await handle.fetchHistory().catch(() => undefined))?.events ?? [];
+    const isUpsert = (event: { upsertWorkflowSearchAttributesEventAttributes?: unknown }) => Boolean(event.upsertWorkflowSearchAttributesEventAttributes);
+    // Wait for the workflow's first task, which indexes the case.
+    let before = 0;
+    for (let tries = 0; before === 0 && tries < 100; tries += 1) {
+      before = (await history()).filter(isUpsert).length;
+      if (before === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(before).toBeGreaterThan(0);
+    const done = await post('outreach-operator-livorno', `/tasks/${task.taskId}/complete`, { data: { source: 'street', place: 'Piazza', urgent: false } });
+    expect(done.statusCode).toBe(200);
+    // The next task is open (its step and deadline are new); the status, area and ladder level are not.
+    expect((await history()).filter(isUpsert)).toHaveLength(before);
+    const described = await handle.describe();
+    const ours = Object.keys(described.searchAttributes).filter((name) => name.startsWith('Reticulate'));
+    expect(ours.sort()).toEqual(['ReticulateArea', 'ReticulateEscalationLevel', 'ReticulatePathway', 'ReticulateStatus']);
+    expect(described.searchAttributes).toMatchObject({ ReticulateArea: ['livorno'], ReticulateStatus: ['active'], ReticulatePathway: [`${PATHWAY}@1`] });
+  });
+
   it('releases, reassigns and extends, with the rules of each', async () => {
     const task = await newOutreachTask('livorno');
     const outreach = 'outreach-operator-livorno';

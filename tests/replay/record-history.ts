@@ -1,7 +1,7 @@
 /**
  * Records the history of a reference-pathway case on a real Temporal dev server, for the replay
- * test. Run it again (`npx tsx tests/replay/record-history.ts`) only on purpose: a history recorded
- * by an older workflow version is exactly what must keep replaying.
+ * test. Run it again (`npx tsx tests/replay/record-history.ts <new-file>.json`) only on purpose, to a
+ * new file: a history recorded by an older workflow version is exactly what must keep replaying.
  */
 import { Client, Connection } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -17,7 +17,7 @@ import { ossReferencePathway } from '../../infra/reference-pathway';
 import { startTemporalDevServer } from '../../infra/temporal-dev-server';
 import { referenceJourneyToJointPlan } from '../support/reference-journey';
 
-export const RECORDED_HISTORY = path.join(__dirname, 'histories', 'oss-reference-to-joint-plan.json');
+const RECORDED_HISTORY = path.join(__dirname, 'histories', process.argv[2] ?? 'oss-reference-to-joint-plan.json');
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'reticulate-record-'));

@@ -8,10 +8,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { workflowBundlerOptions } from '../../workers/worker';
 
-// Stored as proto3 JSON (historyToJSON); the replay worker parses it. One recorded by
-// tests/replay/record-history.ts (the reference pathway to the joint plan), one by
-// tests/replay/record-supervision-history.ts (interventions, a referral, a migration, a transfer).
-const histories = ['oss-reference-to-joint-plan.json', 'supervision-interventions-referral-migration.json'].map((file) => ({
+// Stored as proto3 JSON (historyToJSON); the replay worker parses it. Two recorded by
+// tests/replay/record-history.ts (the reference pathway to the joint plan; the second since search
+// attributes index only stable values), one by tests/replay/record-supervision-history.ts
+// (interventions, a referral, a migration, a transfer).
+const histories = ['oss-reference-to-joint-plan.json', 'oss-reference-stable-search-attributes.json', 'supervision-interventions-referral-migration.json'].map((file) => ({
   file,
   history: JSON.parse(readFileSync(path.join(__dirname, 'histories', file), 'utf8')) as unknown,
 }));
