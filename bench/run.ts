@@ -22,7 +22,8 @@
  * The measurement itself (`runBench`) takes any `BenchTarget`: bench/cluster.ts runs it on the
  * cluster mode.
  */
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
@@ -156,7 +157,8 @@ export async function runBench(target: BenchTarget): Promise<BenchSession> {
   target.defer(() => floorWorker.stop());
   await waitFor(async () => floorWorker.output().includes('RUNNING'), 'floor worker running', 90_000, floorWorker);
   const floorWorkerPid = floorWorker.child.pid ?? 0;
-  const connection = await Connection.connect({ address: target.temporalAddress });
+  // The floor's client is the API's kind (the Rust core's gRPC client): the cheapest bare update there is.
+  const connection = await NativeConnection.connect({ address: target.temporalAddress });
   target.defer(() => connection.close());
   const client = new Client({ connection, namespace: target.namespace });
 

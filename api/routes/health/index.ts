@@ -33,7 +33,11 @@ const healthRoutes: FastifyPluginAsyncZod = async (fastify) => {
     handler: async (_request, reply) => {
       const [database, temporal] = await Promise.all([
         withTimeout(fastify.db.query('SELECT 1'), checkTimeoutMs).then(() => 'ok' as const, () => 'unavailable' as const),
-        withTimeout(fastify.temporal.workflowService.getSystemInfo({}), checkTimeoutMs).then(() => 'ok' as const, () => 'unavailable' as const),
+        // The deadline ends the call itself (a native client would otherwise keep retrying it in the background).
+        withTimeout(
+          fastify.temporal.connection.withDeadline(Date.now() + checkTimeoutMs, () => fastify.temporal.workflowService.getSystemInfo({})),
+          checkTimeoutMs,
+        ).then(() => 'ok' as const, () => 'unavailable' as const),
       ]);
       const ready = database === 'ok' && temporal === 'ok';
       return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { database, temporal } });
