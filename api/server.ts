@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerO
 import type pg from 'pg';
 import { assertApiConfig, type AppConfig } from '../infra/config';
 import { ensurePersonKeys } from '../infra/codec/personal-data';
-import { connectTemporalClient } from '../infra/temporal-connection';
+import { connectTemporalClient, coreRuntimeLogger } from '../infra/temporal-connection';
 import buildApp, { options } from './app';
 import { metricsHandler } from './plugins/metrics';
 
@@ -97,6 +97,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   // Refused before migrating: nothing is touched by an API that would not start.
   assertApiConfig(config);
+  // The Temporal client's core runtime, before its connection: close-with-grace below owns the
+  // signals, and the core logs only warnings (it logs no payloads).
+  const { Runtime } = await import('@temporalio/worker');
+  Runtime.install({ shutdownSignals: [], logger: coreRuntimeLogger(config) });
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required for a standalone API (npm start runs the embedded stack)');
   await runMigrations(config.databaseUrl);
   const pool = createPool(config.databaseUrl);

@@ -11,7 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Client, type TLSConfig } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection } from '@temporalio/worker';
 import { encryptedDataConverter } from './codec/data-converter';
 import type { PersonKeyStore } from './codec/person-key-store';
 import type { AppConfig } from './config';
@@ -47,4 +47,9 @@ export async function connectTemporalClient(config: AppConfig, keys: PersonKeySt
 /** Connects the native (Rust core) connection that a `Worker` polls through. */
 export async function connectWorkerConnection(config: AppConfig): Promise<NativeConnection> {
   return NativeConnection.connect(await connectionOptions(config));
+}
+
+/** The core runtime's logger for a process of ours: warnings only (debug when the app logs debug); the core logs no payloads. */
+export function coreRuntimeLogger(config: Pick<AppConfig, 'logLevel'>): DefaultLogger {
+  return new DefaultLogger(config.logLevel === 'debug' || config.logLevel === 'trace' ? 'DEBUG' : 'WARN');
 }

@@ -83,11 +83,12 @@ async function startSystem(running: Running[], stopRequested: () => boolean, inf
   }
 
   // start.ts owns SIGINT/SIGTERM: without this the SDK would stop the worker before the API.
-  const { Runtime, DefaultLogger } = await import('@temporalio/worker');
+  const { Runtime } = await import('@temporalio/worker');
   const { workerTelemetryOptions } = await import('../workers/worker');
+  const { coreRuntimeLogger } = await import('../infra/temporal-connection');
   Runtime.install({
     shutdownSignals: [],
-    logger: new DefaultLogger(config.logLevel === 'debug' || config.logLevel === 'trace' ? 'DEBUG' : 'WARN'),
+    logger: coreRuntimeLogger(config),
     telemetryOptions: workerTelemetryOptions(config),
   });
 
