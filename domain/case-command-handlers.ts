@@ -22,7 +22,7 @@ import {
   tick,
   type EngineContext,
 } from './case-engine';
-import type { Actor, CaseReferral, CaseState, CaseTask } from './case-state';
+import { caseHasEnded, type Actor, type CaseReferral, type CaseState, type CaseTask } from './case-state';
 import { applyIntervention, checkIntervention } from './case-interventions';
 import { applyTransferCommand, checkTransferCommand, moveCase } from './case-transfers';
 import { bankContactPauseOnSuspend, countContact, restartContactPauseOnResume } from './contact-pause';
@@ -160,7 +160,7 @@ export function checkCommand(state: CaseState, definition: PathwayDefinition, en
   const { actor, command } = envelope;
   if ('taskId' in command) return checkTaskCommand(state, definition, actor, command);
   if ('referralId' in command) return checkReferralCommand(state, definition, actor, command);
-  const closed = state.status === 'closed' || state.status === 'cancelled';
+  const closed = caseHasEnded(state.status);
   switch (command.kind) {
     case 'skipStep':
     case 'reopenStep':

@@ -17,7 +17,7 @@ import { commandRejections } from './case-commands';
 import { scheduleDeadline } from './case-clocks';
 import { activeReferrals, emit, openTasks, type EngineContext } from './case-engine-base';
 import { scheduleReferralDeadline } from './case-referrals';
-import type { Actor, CaseReferral, CaseState, CaseTask } from './case-state';
+import { caseHasEnded, type Actor, type CaseReferral, type CaseState, type CaseTask } from './case-state';
 import type { FormField, PathwayDefinition, ReferralStep, Step, TaskStep } from './pathway-schema';
 
 export type MigrateCaseCommand = Extract<CaseCommand, { kind: 'migrateCase' }>;
@@ -103,7 +103,7 @@ export function checkMigration(state: CaseState, from: PathwayDefinition, actor:
   const to = command.definition;
   const mapping = command.stepMapping;
   if (!mayMigrate(actor, state.areaId)) add('forbidden', null, 'only a coordinator of the area can migrate the case');
-  if (state.status === 'closed' || state.status === 'cancelled') add('case_not_active', null, `the case is ${state.status}`);
+  if (caseHasEnded(state.status)) add('case_not_active', null, `the case is ${state.status}`);
   if (state.pathwayKey !== to.key) add('version_mismatch', null, `the case follows pathway "${state.pathwayKey}", not "${to.key}"`);
   else if (state.pathwayVersion !== command.fromVersion) add('version_mismatch', null, `the case is on version ${state.pathwayVersion}, not ${command.fromVersion}`);
   else if (command.toVersion <= state.pathwayVersion) add('version_mismatch', null, `version ${command.toVersion} is not newer than the case's version ${state.pathwayVersion}`);

@@ -24,6 +24,11 @@ export interface ActorRef {
 export const caseStatuses = ['active', 'suspended', 'closed', 'cancelled'] as const;
 export type CaseStatus = (typeof caseStatuses)[number];
 
+/** Whether a case in `status` (a CaseStatus, or the read model's column) has ended, closed or cancelled: it takes no more commands and its workflow returns. */
+export function caseHasEnded(status: string): boolean {
+  return status === 'closed' || status === 'cancelled';
+}
+
 export const taskStatuses = ['open', 'claimed', 'completed', 'cancelled'] as const;
 export type TaskStatus = (typeof taskStatuses)[number];
 

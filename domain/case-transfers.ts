@@ -7,7 +7,7 @@ import { mayAnswerTransfer, maySupervise } from './access';
 import { calendarFor, type HolidayRule } from './calendar';
 import { activeReferrals, emit, openTasks, type EngineContext } from './case-engine-base';
 import { commandRejections, type CaseCommand, type CommandRejection } from './case-commands';
-import type { Actor, CaseState } from './case-state';
+import { caseHasEnded, type Actor, type CaseState } from './case-state';
 
 type TransferCommand = Extract<CaseCommand, { kind: 'requestTransfer' | 'acceptTransfer' | 'refuseTransfer' | 'withdrawTransfer' }>;
 
@@ -16,7 +16,7 @@ const refusal = (type: CommandRejection['type'], message: string, issues?: Comma
 
 /** Why a transfer command must be refused, or null. Never mutates. */
 export function checkTransferCommand(state: CaseState, actor: Actor, command: TransferCommand): CommandRejection | null {
-  if (state.status === 'closed' || state.status === 'cancelled') return refusal(commandRejections.caseNotActive, `the case is ${state.status}`);
+  if (caseHasEnded(state.status)) return refusal(commandRejections.caseNotActive, `the case is ${state.status}`);
   const pending = state.pendingTransfer ?? null;
   if (command.kind === 'requestTransfer') {
     if (!maySupervise(actor, state.areaId)) return refusal(commandRejections.forbidden, 'only a manager of the area can ask to transfer a case');

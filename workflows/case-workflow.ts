@@ -40,7 +40,7 @@ import {
   type CaseWorkflowInput,
 } from '../domain/case-messages';
 import { checkMigration } from '../domain/case-migration';
-import type { CaseSnapshot, CaseState } from '../domain/case-state';
+import { caseHasEnded, type CaseSnapshot, type CaseState } from '../domain/case-state';
 import { caseSearchAttributes } from '../domain/search-attributes';
 
 type CaseActivities = ReturnType<typeof createCaseActivities>;
@@ -155,7 +155,7 @@ export async function pathwayCase(input: CaseWorkflowInput): Promise<CaseSnapsho
       continue;
     }
     if (input.indexSearchAttributes !== false) indexed = indexSearchAttributes(state, indexed, patched(STABLE_SEARCH_ATTRIBUTES));
-    if (state.status === 'closed' || state.status === 'cancelled') {
+    if (caseHasEnded(state.status)) {
       await condition(allHandlersFinished);
       if (state.seq === (afterDurable ? handedOffSeq : state.projectedSeq)) return snapshotOf(state);
       continue;

@@ -7,7 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { CaseCommand } from '../../../domain/case-commands';
-import type { ProjectionBatch } from '../../../domain/case-state';
+import { caseHasEnded, type ProjectionBatch } from '../../../domain/case-state';
 import { effectiveRule } from '../../../domain/stall-rules';
 import { caseDetailOfNewCase, findCase, findCaseDetail, listCaseEvents, listCases, type CaseDetail, type CaseSummary } from '../../../infra/db/case-repository';
 import { contactPausedSince } from '../../../infra/db/contact-pause-repository';
@@ -63,7 +63,7 @@ const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
     // repeat: the first attempt may have been the command that ended it, or have applied just
     // before, and its repeat must answer as it did (Temporal keeps the outcome of the Update id).
     const idempotencyKey = idempotencyKeyOf(request);
-    const ended = current.status === 'closed' || current.status === 'cancelled';
+    const ended = caseHasEnded(current.status);
     if (ended && idempotencyKey === undefined) throw problem.conflict(`the case is ${current.status}`, problemTypes.caseNotActive);
     const batch = await fastify.caseCommands.execute(caseId, actor, await commandOf(current), request.log, idempotencyKey, ended);
     return fastify.fieldAccess.caseDetail(request, detailOrSnapshot(await findCaseDetail(fastify.db, scope, caseId, fastify.now()), batch));

@@ -12,6 +12,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { fromBuffer } from 'file-type';
 import type { z } from 'zod';
+import { caseHasEnded } from '../../../domain/case-state';
 import { defaultIseeExpiry, documentContentTypes, type DocumentContentType } from '../../../domain/document-kinds';
 import { PersonErasedError } from '../../../infra/codec/person-key-store';
 import { sealJson } from '../../../infra/codec/personal-data';
@@ -234,7 +235,7 @@ const documentRoutes: FastifyPluginAsyncZod = async (fastify) => {
     },
     handler: async (request, reply) => {
       const target = await caseTarget(actorOf(request), request.params.caseId);
-      if (target.status === 'closed' || target.status === 'cancelled') throw problem.conflict(`the case is ${target.status}`, problemTypes.caseNotActive);
+      if (caseHasEnded(target.status)) throw problem.conflict(`the case is ${target.status}`, problemTypes.caseNotActive);
       return upload(request, reply, target, request.query);
     },
   });

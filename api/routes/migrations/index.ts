@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import type { CaseCommandEnvelope } from '../../../domain/case-commands';
 import { caseWorkflowId, migrationCheckQuery } from '../../../domain/case-messages';
 import type { MigrateCaseCommand } from '../../../domain/case-migration';
-import type { Actor } from '../../../domain/case-state';
+import { caseHasEnded, type Actor } from '../../../domain/case-state';
 import { findMigrationCandidates, selectMigrationCandidates, type MigrationCandidate } from '../../../infra/db/intervention-repository';
 import { findVersion, listVersions } from '../../../infra/db/pathway-repository';
 import { readScopeOf } from '../../auth/permissions';
@@ -38,7 +38,7 @@ const invalid = (detail: string, issues: ProblemIssue[]) => problem.unprocessabl
 const migrationRoutes: FastifyPluginAsyncZod = async (fastify) => {
   /** What the read model alone already says against moving a case (so its workflow need not be asked). */
   function readModelProblems(candidate: MigrationCandidate, key: string, fromVersion: number): CaseReport['problems'] {
-    if (candidate.status === 'closed' || candidate.status === 'cancelled') return [{ code: 'case_not_active', stepId: null, message: `the case is ${candidate.status}` }];
+    if (caseHasEnded(candidate.status)) return [{ code: 'case_not_active', stepId: null, message: `the case is ${candidate.status}` }];
     if (candidate.pathwayKey !== key) return [{ code: 'version_mismatch', stepId: null, message: `the case follows pathway "${candidate.pathwayKey}"` }];
     if (candidate.pathwayVersion !== fromVersion) {
       return [{ code: 'version_mismatch', stepId: null, message: `the case is on version ${candidate.pathwayVersion}, not ${fromVersion}` }];

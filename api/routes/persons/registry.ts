@@ -3,6 +3,7 @@
  * answered within the actor's scope. A matching person with a case in the actor's areas is shown;
  * one known only elsewhere becomes "known in area X, ask service Y", without any id or datum.
  */
+import { caseHasEnded } from '../../../domain/case-state';
 import { codiceFiscaleProblem, normaliseCodiceFiscale } from '../../../domain/codice-fiscale';
 import type { Queryable } from '../../../infra/db/pool';
 import { findIdentity, findPersonIds, placementsOf, shortAliasOf, type PersonPlacement, type PersonQuery } from '../../../infra/db/person-registry-repository';
@@ -79,7 +80,7 @@ async function elsewhereOf(db: Queryable, actor: AuthenticatedActor, placements:
   };
   for (const placement of placements) {
     for (const item of placement.cases) {
-      if (item.status === 'closed' || item.status === 'cancelled') continue;
+      if (caseHasEnded(item.status)) continue;
       if (item.openServices.length === 0) note(item.areaId, null);
       for (const service of item.openServices) note(item.areaId, service);
     }
