@@ -8,7 +8,7 @@
  */
 import { isAdmin } from '../../domain/access';
 import { defaultEmailWanted, defaultRulesConcerning, subscriptionMatches, type DefaultRule, type NotificationFacts } from '../../domain/notification-matching';
-import { notificationOfEvent, notifiedEventTypes, type EventRow } from '../notifications/event-notifications';
+import { notificationOfEvent, notifiedEventTypes, referralAnswerEventTypes, type EventRow } from '../notifications/event-notifications';
 import { openJson } from '../codec/personal-data';
 import type { PersonKeyStore } from '../codec/person-key-store';
 import { insertDeliveries, type QueuedDelivery } from './notification-delivery-repository';
@@ -78,7 +78,7 @@ LEFT JOIN LATERAL (
   WHERE created.case_id = e.case_id AND created.type = 'referral_created' AND created.step_id = r.step_id
     AND created.seq < e.seq AND created.actor_kind = 'user'
   ORDER BY created.seq DESC LIMIT 1
-) rc ON e.type IN ('referral_accepted', 'referral_rejected', 'referral_outcome_recorded')
+) rc ON e.type = ANY($5::text[])
 WHERE (e.committed_tx, e.event_no) > ($1::xid8, $2::bigint)
   AND e.committed_tx < pg_snapshot_xmin(pg_current_snapshot())
 ORDER BY e.committed_tx, e.event_no
@@ -227,7 +227,7 @@ export async function dispatchCaseEvents(
       await moveCursor(newest.rows[0]);
       return { events: 0, queued: 0 };
     }
-    const { rows } = await client.query<EventQueryRow>(nextEvents, [tx, no, options.batchSize, notifiedEventTypes]);
+    const { rows } = await client.query<EventQueryRow>(nextEvents, [tx, no, options.batchSize, notifiedEventTypes, referralAnswerEventTypes]);
     if (rows.length === 0) return { events: 0, queued: 0 };
     const rules = await loadSubscriptionRules(client);
     const defaults = { rules: await loadDefaultRules(client), recipients: indexRecipients(await loadDefaultRecipients(client)), email: options.defaultEmails ?? false };

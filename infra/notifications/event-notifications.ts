@@ -21,8 +21,9 @@ const kindOfEvent: Record<string, SubscribableKind> = {
   transfer_requested: 'case_transfer',
 };
 
-/** A referral's answers: the events the referring service hears of. */
-const answerEvents: ReadonlySet<string> = new Set(['referral_accepted', 'referral_rejected', 'referral_outcome_recorded']);
+/** A referral's answers: the events the referring service hears of (the cursor joins their referral's creator). */
+export const referralAnswerEventTypes = ['referral_accepted', 'referral_rejected', 'referral_outcome_recorded'];
+const answerEvents: ReadonlySet<string> = new Set(referralAnswerEventTypes);
 
 /** Case event types that may produce notifications. */
 export const notifiedEventTypes = Object.keys(kindOfEvent);
