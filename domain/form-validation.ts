@@ -96,17 +96,30 @@ function fieldSchema(field: FormField | GroupItemField): z.ZodType<FieldValue | 
 
 type FormDataSchema = z.ZodType<Record<string, FieldValue | undefined>>;
 
-// Building a zod schema costs far more than running it; a pathway's field lists are immutable
-// parsed data, so each list's schema is built once (per list object, forgotten with it).
+// Building a zod schema (and its first parse, which compiles a fast path) costs far more than
+// running it; a pathway's field lists are immutable parsed data, so each list's schema is built
+// once per list object (forgotten with it) and, because every cold replay of a case decodes its own
+// copy of the definition, once per list content: a replayed completion then costs a JSON.stringify
+// of the list (microseconds) instead of a new schema (about 2 ms). The schema is a pure function of
+// the content, so sharing it between cases cannot make a replay differ from the live run.
 const schemaOfFields = new WeakMap<Array<FormField | GroupItemField>, FormDataSchema>();
+const schemaOfContent = new Map<string, FormDataSchema>();
+// Bounded: a worker lives long and pathways get new versions; a few hundred forms cover them all.
+const rememberedContents = 500;
 
 /** The zod schema of a form's data (or of one item of a repeating group): one key per field, unknown keys rejected. */
 export function formDataSchema(fields: Array<FormField | GroupItemField>): FormDataSchema {
   const cached = schemaOfFields.get(fields);
   if (cached) return cached;
-  const shape: Record<string, z.ZodType<FieldValue | undefined>> = {};
-  for (const field of fields) shape[field.key] = fieldSchema(field);
-  const schema = z.strictObject(shape, { error: typeError('an object of form fields') });
+  const content = JSON.stringify(fields);
+  let schema = schemaOfContent.get(content);
+  if (!schema) {
+    const shape: Record<string, z.ZodType<FieldValue | undefined>> = {};
+    for (const field of fields) shape[field.key] = fieldSchema(field);
+    schema = z.strictObject(shape, { error: typeError('an object of form fields') });
+    if (schemaOfContent.size >= rememberedContents) schemaOfContent.clear();
+    schemaOfContent.set(content, schema);
+  }
   schemaOfFields.set(fields, schema);
   return schema;
 }

@@ -1,5 +1,5 @@
 import { isCalendarDate } from '../../domain/calendar-date';
-import { validateFormData } from '../../domain/form-validation';
+import { formDataSchema, validateFormData } from '../../domain/form-validation';
 import { formFieldSchema, type FormField } from '../../domain/pathway-schema';
 
 /** A field as the schema would produce it from a coordinator's document (defaults applied). */
@@ -123,6 +123,16 @@ describe('validateFormData', () => {
 
   it('rejects a non-boolean for a boolean field', () => {
     expect(pathsOf({ ...valid, privacyNoticeGiven: 'yes' })).toEqual(['privacyNoticeGiven']);
+  });
+
+  it('builds one schema per field-list content, so a replay decoding its own copy of the definition reuses it', () => {
+    const copy = structuredClone(eligibilityForm);
+    expect(formDataSchema(copy)).toBe(formDataSchema(eligibilityForm));
+    // Different content never shares: a changed bound is enforced on the copy alone.
+    const tightened = structuredClone(eligibilityForm).map((f) => (f.key === 'isee' ? { ...f, max: 10 } : f));
+    expect(formDataSchema(tightened)).not.toBe(formDataSchema(eligibilityForm));
+    expect(pathsOf({ ...valid, isee: 50 }, tightened)).toEqual(['isee']);
+    expect(pathsOf({ ...valid, isee: 50 })).toEqual([]);
   });
 });
 
