@@ -4,7 +4,7 @@
  * coordinator can add a site's feast without a release. Pure: every instant comes in as a
  * parameter, which keeps the functions safe to call from replayed workflow code.
  */
-import { DateTime, IANAZone } from 'luxon';
+import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import type { Duration } from './pathway-schema';
 
@@ -129,17 +129,55 @@ export function easterSunday(year: number): { month: number; day: number } {
   return { month: Math.floor(n / 31), day: (n % 31) + 1 };
 }
 
-function easterMonday(year: number): { month: number; day: number } {
-  const sunday = easterSunday(year);
-  const monday = DateTime.utc(year, sunday.month, sunday.day).plus({ days: 1 });
-  return { month: monday.month, day: monday.day };
+const dayMs = 86_400_000;
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (setUTCFullYear, unlike Date.UTC, keeps years below 100). */
+function dayNumberOf(year: number, month: number, day: number): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return date.getTime() / dayMs;
 }
 
-function holidayNameOn(local: DateTime, cal: BusinessCalendar): string | undefined {
+function dateOfDay(day: number): { year: number; month: number; day: number } {
+  const date = new Date(day * dayMs);
+  return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
+}
+
+function isoDateOfDay(day: number): string {
+  return new Date(day * dayMs).toISOString().slice(0, 10);
+}
+
+/**
+ * The calendar counts in local day numbers, not luxon DateTimes: a DateTime per step (plus, startOf,
+ * endOf, set) made the calendar a large share of a cold replay's CPU, and the answers only need the
+ * zone's offsets, which QuarterHourZone remembers. Results are luxon's (tests/unit/calendar.test.ts
+ * compares them over every day of several years).
+ */
+function localDayOf(instant: Date, zone: QuarterHourZone): number {
+  const ms = instant.getTime();
+  if (!Number.isFinite(ms)) throw new Error(`cannot read ${String(instant)} in time zone "${zone.name}": invalid instant`);
+  return Math.floor((ms + zone.offset(ms) * 60_000) / dayMs);
+}
+
+/** The instant of a local wall-clock time (ms of the local epoch), resolved around DST changes as luxon does (its fixOffset). */
+function instantOfLocal(localMs: number, zone: QuarterHourZone): Date {
+  const guess = zone.offset(localMs);
+  let utc = localMs - guess * 60_000;
+  const second = zone.offset(utc);
+  if (second === guess) return new Date(utc);
+  utc -= (second - guess) * 60_000;
+  const third = zone.offset(utc);
+  if (second === third) return new Date(utc);
+  // A wall-clock time the DST change skips: luxon keeps the time and takes the smaller offset.
+  return new Date(localMs - Math.min(second, third) * 60_000);
+}
+
+function holidayNameOnDay(day: number, cal: BusinessCalendar): string | undefined {
+  const local = dateOfDay(day);
   for (const rule of cal.holidays) {
     if ('rule' in rule) {
-      const monday = easterMonday(local.year);
-      if (monday.month === local.month && monday.day === local.day) return rule.name;
+      const easter = easterSunday(local.year);
+      if (dayNumberOf(local.year, easter.month, easter.day) + 1 === day) return rule.name;
     } else if (
       rule.month === local.month &&
       rule.day === local.day &&
@@ -152,59 +190,69 @@ function holidayNameOn(local: DateTime, cal: BusinessCalendar): string | undefin
   return undefined;
 }
 
-function isWorkingLocalDay(local: DateTime, cal: BusinessCalendar): boolean {
-  return local.weekday <= 5 && holidayNameOn(local, cal) === undefined;
+function isWorkingLocalDay(day: number, cal: BusinessCalendar): boolean {
+  // 1970-01-01 was a Thursday: day 0 → 4 (Monday = 1 … Sunday = 7).
+  const weekday = ((((day + 3) % 7) + 7) % 7) + 1;
+  return weekday <= 5 && holidayNameOnDay(day, cal) === undefined;
 }
 
-function toLocal(instant: Date, cal: BusinessCalendar): DateTime {
-  const local = DateTime.fromJSDate(instant, { zone: zoneOf(cal.timezone) });
-  if (!local.isValid) throw new Error(`cannot read ${String(instant)} in time zone "${cal.timezone}": ${local.invalidExplanation ?? local.invalidReason}`);
-  return local;
+/** The local day the same day of the month `months` later (or earlier), clamped to the month's end as luxon's plus does. */
+function plusMonths(day: number, months: number): number {
+  const local = dateOfDay(day);
+  const lastOfMonth = dateOfDay(dayNumberOf(local.year, local.month + months + 1, 0)).day;
+  return dayNumberOf(local.year, local.month + months, Math.min(local.day, lastOfMonth));
+}
+
+function endOfLocalDay(day: number, cal: BusinessCalendar): Date {
+  return new Date(instantOfLocal((day + 1) * dayMs, zoneOf(cal.timezone)).getTime() - 1);
 }
 
 // A calendar whose rules cover every day (a data-entry mistake) must fail loudly, not loop forever.
 const longestPlausibleClosure = 400;
 
-function stepToWorkingDay(day: DateTime, direction: 1 | -1, cal: BusinessCalendar): DateTime {
+function stepToWorkingDay(day: number, direction: 1 | -1, cal: BusinessCalendar): number {
   let current = day;
   for (let i = 0; i < longestPlausibleClosure; i += 1) {
     if (isWorkingLocalDay(current, cal)) return current;
-    current = current.plus({ days: direction });
+    current += direction;
   }
-  throw new Error(`no working day within ${longestPlausibleClosure} days of ${day.toISODate()}: check the holiday calendar`);
+  throw new Error(`no working day within ${longestPlausibleClosure} days of ${isoDateOfDay(day)}: check the holiday calendar`);
 }
 
 /** The Nth working day strictly after (or before) a local day; N = 0 means the day itself if working, else the nearest in that direction. */
-function nthWorkingDay(day: DateTime, n: number, direction: 1 | -1, cal: BusinessCalendar): DateTime {
-  if (n === 0) return stepToWorkingDay(day.startOf('day'), direction, cal);
-  let current = day.startOf('day');
-  for (let counted = 0; counted < n; counted += 1) {
-    current = stepToWorkingDay(current.plus({ days: direction }), direction, cal);
-  }
+function nthWorkingDay(day: number, n: number, direction: 1 | -1, cal: BusinessCalendar): number {
+  if (n === 0) return stepToWorkingDay(day, direction, cal);
+  let current = day;
+  for (let counted = 0; counted < n; counted += 1) current = stepToWorkingDay(current + direction, direction, cal);
   return current;
+}
+
+function localDayIn(instant: Date, cal: BusinessCalendar): number {
+  return localDayOf(instant, zoneOf(cal.timezone));
 }
 
 /** Whether the local date of an instant (in the calendar's time zone) is a working day. */
 export function isWorkingDay(instant: Date, cal: BusinessCalendar): boolean {
-  return isWorkingLocalDay(toLocal(instant, cal), cal);
+  return isWorkingLocalDay(localDayIn(instant, cal), cal);
 }
 
 /** The name of the holiday on the instant's local date, if any. */
 export function holidayOn(instant: Date, cal: BusinessCalendar): string | undefined {
-  return holidayNameOn(toLocal(instant, cal), cal);
+  return holidayNameOnDay(localDayIn(instant, cal), cal);
 }
 
 /** The local date of an instant as 'YYYY-MM-DD'. */
 export function localDate(instant: Date, cal: BusinessCalendar): string {
-  return toLocal(instant, cal).toISODate() ?? '';
+  return isoDateOfDay(localDayIn(instant, cal));
 }
 
 /** The start of a local day given as 'YYYY-MM-DD' (form dates); throws on anything else. */
 export function parseLocalDate(isoDate: string, cal: BusinessCalendar): Date {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(isoDate)) throw new Error(`expected a date as YYYY-MM-DD, got "${isoDate}"`);
-  const local = DateTime.fromISO(isoDate, { zone: zoneOf(cal.timezone) });
-  if (!local.isValid) throw new Error(`"${isoDate}" is not a calendar date`);
-  return local.startOf('day').toJSDate();
+  const parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
+  if (!parts) throw new Error(`expected a date as YYYY-MM-DD, got "${isoDate}"`);
+  const day = dayNumberOf(Number(parts[1]), Number(parts[2]), Number(parts[3]));
+  if (isoDateOfDay(day) !== isoDate) throw new Error(`"${isoDate}" is not a calendar date`);
+  return instantOfLocal(day * dayMs, zoneOf(cal.timezone));
 }
 
 /**
@@ -218,16 +266,16 @@ export function deadlineAfter(from: Date, d: Duration, cal: BusinessCalendar): D
     case 'hours':
       return new Date(from.getTime() + d.amount * 3_600_000);
     case 'calendarDays':
-      return toLocal(from, cal).plus({ days: d.amount }).endOf('day').toJSDate();
+      return endOfLocalDay(localDayIn(from, cal) + d.amount, cal);
     case 'workingDays':
-      return nthWorkingDay(toLocal(from, cal), d.amount, 1, cal).endOf('day').toJSDate();
+      return endOfLocalDay(nthWorkingDay(localDayIn(from, cal), d.amount, 1, cal), cal);
     case 'months':
-      return toLocal(from, cal).plus({ months: d.amount }).endOf('day').toJSDate();
+      return endOfLocalDay(plusMonths(localDayIn(from, cal), d.amount), cal);
   }
 }
 
 // Reminders and escalations in day units reach people at the start of the office day, not at midnight.
-const officeOpeningHour = 8;
+const officeOpeningMs = 8 * 3_600_000;
 
 /**
  * When a reminder (`before` the deadline) or an escalation level (`after` it) fires. Day units
@@ -243,32 +291,28 @@ export function alertTime(deadline: Date, d: Duration, direction: 'before' | 'af
     case 'hours':
       return new Date(deadline.getTime() + sign * d.amount * 3_600_000);
     case 'calendarDays':
-      target = atOpening(toLocal(deadline, cal).plus({ days: sign * d.amount }));
+      target = atOpening(localDayIn(deadline, cal) + sign * d.amount, cal);
       break;
     case 'workingDays':
-      target = atOpening(nthWorkingDay(toLocal(deadline, cal), d.amount, sign, cal));
+      target = atOpening(nthWorkingDay(localDayIn(deadline, cal), d.amount, sign, cal), cal);
       break;
     case 'months':
-      target = atOpening(toLocal(deadline, cal).plus({ months: sign * d.amount }));
+      target = atOpening(plusMonths(localDayIn(deadline, cal), sign * d.amount), cal);
       break;
   }
   const clamped = direction === 'before' ? Math.min(target.getTime(), deadline.getTime()) : Math.max(target.getTime(), deadline.getTime());
   return new Date(clamped);
 }
 
-function atOpening(day: DateTime): Date {
-  return day.startOf('day').set({ hour: officeOpeningHour }).toJSDate();
+function atOpening(day: number, cal: BusinessCalendar): Date {
+  return instantOfLocal(day * dayMs + officeOpeningMs, zoneOf(cal.timezone));
 }
 
 /** Working days strictly after a's local day up to and including b's local day; 0 when b is not after a. */
 export function workingDaysBetween(a: Date, b: Date, cal: BusinessCalendar): number {
   if (b.getTime() <= a.getTime()) return 0;
-  const last = toLocal(b, cal).startOf('day');
-  let current = toLocal(a, cal).startOf('day').plus({ days: 1 });
+  const last = localDayIn(b, cal);
   let count = 0;
-  while (current.toMillis() <= last.toMillis()) {
-    if (isWorkingLocalDay(current, cal)) count += 1;
-    current = current.plus({ days: 1 });
-  }
+  for (let day = localDayIn(a, cal) + 1; day <= last; day += 1) if (isWorkingLocalDay(day, cal)) count += 1;
   return count;
 }

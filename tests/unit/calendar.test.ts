@@ -250,6 +250,37 @@ describe('remembered zone offsets', () => {
     );
   });
 
+  it('gives luxon’s month deadlines, 08:00 alerts and local midnights at any instant, in zones with and without DST', () => {
+    const from = Date.UTC(2025, 0, 1);
+    const to = Date.UTC(2031, 0, 1);
+    for (const zone of ['Europe/Rome', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Tokyo']) {
+      const cal = calendarFor([], zone);
+      const local = (instant: Date) => DateTime.fromJSDate(instant, { zone });
+      fc.assert(
+        fc.property(fc.integer({ min: from, max: to }), fc.integer({ min: -30, max: 30 }), (ms, amount) => {
+          const instant = new Date(ms);
+          const months = Math.abs(amount);
+          expect(deadlineAfter(instant, { amount: months, unit: 'months' }, cal).getTime()).toBe(local(instant).plus({ months }).endOf('day').toMillis());
+          const opening = local(instant).plus({ days: amount }).startOf('day').set({ hour: 8 }).toMillis();
+          expect(alertTime(instant, { amount: Math.abs(amount), unit: 'calendarDays' }, amount < 0 ? 'before' : 'after', cal).getTime()).toBe(
+            amount < 0 ? Math.min(opening, ms) : Math.max(opening, ms),
+          );
+          const iso = local(instant).toISODate()!;
+          expect(parseLocalDate(iso, cal).getTime()).toBe(DateTime.fromISO(iso, { zone }).startOf('day').toMillis());
+        }),
+        { numRuns: 500 },
+      );
+    }
+  });
+
+  it('starts a day at its first midnight where the clocks go back at midnight, whatever the clock when first asked', () => {
+    // Havana, 6 November 2016: 01:00 CDT → 00:00 CST, so local midnight happens twice (04:00 and 05:00 UTC).
+    const havana = calendarFor([], 'America/Havana');
+    expect(parseLocalDate('2016-11-06', havana).toISOString()).toBe('2016-11-06T04:00:00.000Z');
+    expect(deadlineAfter(new Date('2016-11-05T15:00:00Z'), { amount: 0, unit: 'calendarDays' }, havana).toISOString()).toBe('2016-11-06T03:59:59.999Z');
+    expect(localDate(new Date('2016-11-06T03:59:59.999Z'), havana)).toBe('2016-11-05');
+  });
+
   it('reads the local day right on each side of the spring and autumn changes', () => {
     // 29 March 2026 01:00 UTC: 02:00 → 03:00 in Rome; 25 October 2026 01:00 UTC: 03:00 → 02:00.
     for (const change of [Date.UTC(2026, 2, 29, 1), Date.UTC(2026, 9, 25, 1)]) {
