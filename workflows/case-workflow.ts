@@ -184,8 +184,9 @@ export async function pathwayCase(input: CaseWorkflowInput): Promise<CaseSnapsho
  * almost every command: each upsert is a visibility write on the server, and on every completion
  * it had cost the Temporal server as much CPU again as the rest of the command (bench (d): 16.1 →
  * 11.1 ms per completion). Open steps and deadlines are served by the read model (supervision,
- * search), which is where supervisors look; the first upsert of a run clears them from a run that
- * carried them over.
+ * search), which is where supervisors look. They are cleared by the first upsert of a run (a run
+ * that continued as new carries its predecessor's) and by the first upsert after a running case
+ * switched to this rule.
  */
 function indexSearchAttributes(state: CaseState, previous: string, stableOnly: boolean): string {
   const snapshot = snapshotOf(state);
@@ -204,7 +205,7 @@ function indexSearchAttributes(state: CaseState, previous: string, stableOnly: b
           { key: caseSearchAttributes.openSteps, value: values.openSteps },
           { key: caseSearchAttributes.nextDeadline, value: values.nextDeadline ? new Date(values.nextDeadline) : null },
         ]
-      : previous === ''
+      : previous === '' || (JSON.parse(previous) as { openSteps?: unknown }).openSteps !== undefined
         ? [
             { key: caseSearchAttributes.openSteps, value: null },
             { key: caseSearchAttributes.nextDeadline, value: null },
