@@ -2,7 +2,7 @@
  * The key store while PostgreSQL cannot be reached: a key read before is used again (the SDK stops
  * the whole worker when it cannot encode an activity's completion, as the chaos test saw), a key
  * never read fails with the connection error (which the API answers 503), and once PostgreSQL
- * answers again a destroyed key is refused as before.
+ * answers again a destroyed key is refused as before. Also: a cached key holds only its own 32 bytes.
  */
 import type { Payload } from '@temporalio/common';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -60,5 +60,18 @@ describe('the key store while PostgreSQL is down', () => {
     state.destroyed = true;
     await sleep(20);
     await expect(store.keyForCase(caseId)).rejects.toBeInstanceOf(PersonErasedError);
+  });
+});
+
+describe("the key store's memory", () => {
+  it('keeps each cached key in memory of its own, not a slice that pins a shared 8 KB slab', async () => {
+    const caseId = randomUUID();
+    const { db, person } = fakeDatabase(caseId);
+    const store = new PersonKeyStore(db, ring);
+    const { keyId, key } = await store.keyForCase(caseId);
+    expect(keyId).toBe(person.keyId);
+    expect(key).toHaveLength(32);
+    // A pooled Buffer's ArrayBuffer is the whole slab (8192 bytes); a key of its own has 32.
+    expect(key.buffer.byteLength).toBe(32);
   });
 });
