@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { freePort, spawnScript, waitFor, type StackProcess } from '../tests/support/processes';
+import { WORKER_PROCESS_ENV } from '../infra/worker-process';
 
 export { forEachLimited } from '../infra/for-each-limited';
 
@@ -43,7 +44,7 @@ export function cpuMsOf(pid: number): number {
 /** Starts `workers/worker.ts` with the stack's settings plus `extra`, and waits until it runs (its own log line, not a stale poller). */
 export async function startMeasuredWorker(env: Record<string, string>, extra: Record<string, string>): Promise<MeasuredWorker> {
   const metricsAddress = `127.0.0.1:${await freePort()}`;
-  const proc = spawnScript('workers/worker.ts', { ...env, TEMPORAL_WORKER_METRICS_ADDRESS: metricsAddress, ...extra });
+  const proc = spawnScript('workers/worker.ts', { ...WORKER_PROCESS_ENV, ...env, TEMPORAL_WORKER_METRICS_ADDRESS: metricsAddress, ...extra });
   await waitFor(async () => proc.output().includes('RUNNING'), 'worker running', 120_000, proc);
   const pid = proc.child.pid;
   if (pid === undefined) throw new Error('the worker has no pid');

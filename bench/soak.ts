@@ -7,11 +7,14 @@
  * reading the worker's RSS every 5 s. Passes when no command fails, RSS never exceeds the budget
  * and, once the cache is full (its first eviction), the last third of the samples holds no more
  * memory than the first (within 5 %). Everything runs on loopback in a temporary folder, removed
- * afterwards; not part of `npm test`.
+ * afterwards; not part of `npm test`. With SOAK_TRACE_MEMORY=1 the worker runs with
+ * bench/memory-trace.cjs and the run ends with where its memory went (JS heaps after forced GCs,
+ * array buffers, external memory), first sample against last.
  */
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import os from 'node:os';
+import path from 'node:path';
 import { loadConfig } from '../infra/config';
 import { countWorkflowStarts } from '../infra/db/idempotency-repository';
 import { openLocalIssuer } from '../infra/local-issuer';
@@ -24,6 +27,7 @@ const minutes = Number(process.env.SOAK_MINUTES ?? 3);
 const budgetMb = Number(process.env.SOAK_BUDGET_MB ?? 1024);
 const clients = Number(process.env.SOAK_CLIENTS ?? 8);
 const startWaitMinutes = Number(process.env.SOAK_START_WAIT_MINUTES ?? 30);
+const traceMemory = process.env.SOAK_TRACE_MEMORY === '1';
 /** Growth allowed between the first and the last third of the run before memory counts as growing. */
 const FLAT_TOLERANCE = 0.05;
 
@@ -87,7 +91,7 @@ async function main(): Promise<void> {
     }
 
     await stack.stopWorker();
-    worker = await startMeasuredWorker(stack.env, { WORKER_MEMORY_BUDGET_MB: String(budgetMb), NODE_OPTIONS: `--max-old-space-size=${budgetMb}` });
+    worker = await startMeasuredWorker(stack.env, { WORKER_MEMORY_BUDGET_MB: String(budgetMb), NODE_OPTIONS: `--max-old-space-size=${budgetMb}${traceMemory ? ` --require ${path.join(__dirname, 'memory-trace.cjs')}` : ''}` });
     const measured = worker;
 
     const latencies: number[] = [];
@@ -137,12 +141,29 @@ async function main(): Promise<void> {
     );
     console.log(`  RSS every 5 s (* = cache full): ${rss.map((sample) => `${sample.mb.toFixed(0)}${sample.full ? '*' : ''}`).join(' ')}`);
     if (errors.length > 0) console.log(`  first error: ${errors[0]}`);
+    if (traceMemory) console.log(`  memory after forced GCs, first → last sample: ${memoryTrend(measured.proc.output())}`);
     const passed = errors.length === 0 && peak <= budgetMb && flat;
     console.log(`${passed ? 'PASS' : 'FAIL'}: ${errors.length === 0 ? 'no errors' : 'errors'}, ${peak <= budgetMb ? 'within budget' : 'over budget'}, ${flat ? 'memory flat' : 'memory growing'}; took ${((Date.now() - started) / 1000).toFixed(0)} s`);
     process.exitCode = passed ? 0 : 1;
   } finally {
     await stack.close();
   }
+}
+
+/** From the worker's memory-trace lines after a forced GC: each thread's JS heap, and the process's array buffers, external memory and RSS. */
+function memoryTrend(output: string): string {
+  const samples = [...output.matchAll(/^MEM thread (\d+) gc rss (\d+) heapUsed (\d+) heapTotal \d+ external (\d+) arrayBuffers (\d+)$/gm)].map((match) => ({
+    thread: match[1],
+    rss: Number(match[2]),
+    heap: Number(match[3]),
+    external: Number(match[4]),
+    arrayBuffers: Number(match[5]),
+  }));
+  const main = samples.filter((sample) => sample.thread === '0');
+  if (main.length < 2) return 'too few samples';
+  const trend = (list: typeof samples, key: 'rss' | 'heap' | 'external' | 'arrayBuffers') => `${list[0][key]} → ${list[list.length - 1][key]} MB`;
+  const threads = [...new Set(samples.map((sample) => sample.thread))].map((thread) => `thread ${thread} heap ${trend(samples.filter((sample) => sample.thread === thread), 'heap')}`);
+  return `${threads.join(', ')}; array buffers ${trend(main, 'arrayBuffers')}; external ${trend(main, 'external')}; RSS ${trend(main, 'rss')}`;
 }
 
 main().catch((error: unknown) => {

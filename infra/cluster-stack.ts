@@ -21,6 +21,7 @@ import { freeClusterPort, startClusterProcess, type ClusterProcess } from './clu
 import { defaultTemporalClusterPorts, freeTemporalClusterPorts, startTemporalCluster, type TemporalCluster, type TemporalClusterPorts } from './temporal-cluster';
 import { ensureTemporalServerTools } from './temporal-server-build';
 import { CASE_TASK_QUEUE } from '../domain/search-attributes';
+import { WORKER_PROCESS_ENV } from './worker-process';
 
 const repoRoot = path.resolve(__dirname, '..');
 const host = '127.0.0.1';
@@ -165,7 +166,7 @@ export async function startClusterStack(options: ClusterStackOptions): Promise<C
         // `node --import tsx`, not the tsx CLI: the CLI forks a second process that a SIGKILL would orphan.
         args: ['--import', 'tsx', 'workers/worker.ts'],
         cwd: repoRoot,
-        env: { ...inheritedEnv(), ...appEnv, TEMPORAL_WORKER_METRICS_ADDRESS: `${host}:${metricsPort}` },
+        env: { ...WORKER_PROCESS_ENV, ...inheritedEnv(), ...appEnv, TEMPORAL_WORKER_METRICS_ADDRESS: `${host}:${metricsPort}` },
         logFile: path.join(dataDir, 'logs', `${name}.log`),
         ownProcessGroup: ownProcessGroups,
         ready: workerPolling,
