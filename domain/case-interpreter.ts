@@ -9,7 +9,7 @@ import { activeReferrals, collectedDate, emit, MAX_STEPS_PER_TRANSITION, newToke
 import { createReferral, fireDueReferralAlerts } from './case-referrals';
 import { evaluateCondition } from './conditions';
 import { matchingMembers, ruleData } from './household';
-import type { CaseState, CaseTask, FieldValue, Token } from './case-state';
+import { caseHasEnded, type CaseState, type CaseTask, type FieldValue, type Token } from './case-state';
 import type { GroupItem, ScalarFieldValue } from './conditions';
 import type { PathwayDefinition, RecurringStep, Step, TaskStep } from './pathway-schema';
 
@@ -18,7 +18,7 @@ export function enterStep(state: CaseState, ctx: EngineContext, token: Token, fi
   let stepId: string | undefined = firstStepId;
   for (let guard = 0; stepId !== undefined; guard++) {
     if (guard > MAX_STEPS_PER_TRANSITION) throw new PathwayRuntimeError(`pathway loops without a pause at "${stepId}"`);
-    if (state.status === 'closed' || state.status === 'cancelled') return;
+    if (caseHasEnded(state.status)) return;
     token.stepId = stepId;
     const step = stepOf(ctx.definition, stepId);
     switch (step.kind) {
