@@ -184,9 +184,8 @@ export async function pathwayCase(input: CaseWorkflowInput): Promise<CaseSnapsho
  * almost every command: each upsert is a visibility write on the server, and on every completion
  * it had cost the Temporal server as much CPU again as the rest of the command (bench (d): 16.1 →
  * 11.1 ms per completion). Open steps and deadlines are served by the read model (supervision,
- * search), which is where supervisors look. They are cleared by the first upsert of a run (a run
- * that continued as new carries its predecessor's) and by the first upsert after a running case
- * switched to this rule.
+ * search), which is where supervisors look. Every upsert under that rule clears both (null): a run
+ * that continued as new, or a running case that switched to the rule, may still carry them.
  */
 function indexSearchAttributes(state: CaseState, previous: string, stableOnly: boolean): string {
   const snapshot = snapshotOf(state);
@@ -195,27 +194,17 @@ function indexSearchAttributes(state: CaseState, previous: string, stableOnly: b
     area: state.areaId,
     status: state.status,
     escalationLevel: snapshot.escalationLevel,
-    ...(stableOnly ? {} : { openSteps: snapshot.openStepIds, nextDeadline: snapshot.nextDeadline }),
+    openSteps: stableOnly ? null : snapshot.openStepIds,
+    nextDeadline: stableOnly ? null : snapshot.nextDeadline,
   };
   const fingerprint = JSON.stringify(values);
   if (fingerprint === previous) return previous;
-  const volatile =
-    values.openSteps !== undefined
-      ? [
-          { key: caseSearchAttributes.openSteps, value: values.openSteps },
-          { key: caseSearchAttributes.nextDeadline, value: values.nextDeadline ? new Date(values.nextDeadline) : null },
-        ]
-      : previous === '' || (JSON.parse(previous) as { openSteps?: unknown }).openSteps !== undefined
-        ? [
-            { key: caseSearchAttributes.openSteps, value: null },
-            { key: caseSearchAttributes.nextDeadline, value: null },
-          ]
-        : [];
   upsertSearchAttributes([
     { key: caseSearchAttributes.pathway, value: values.pathway },
     { key: caseSearchAttributes.area, value: values.area },
     { key: caseSearchAttributes.status, value: values.status },
-    ...volatile,
+    { key: caseSearchAttributes.openSteps, value: values.openSteps },
+    { key: caseSearchAttributes.nextDeadline, value: values.nextDeadline ? new Date(values.nextDeadline) : null },
     { key: caseSearchAttributes.escalationLevel, value: values.escalationLevel },
   ]);
   return fingerprint;
