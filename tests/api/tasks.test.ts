@@ -5,6 +5,7 @@
  */
 import { startApiHarness, json, type ApiHarness, expectProblem } from './harness';
 import type { CaseDetail, Page, TaskView as InboxTask, TaskWithStep } from '../support/api-types';
+import { waitFor } from '../support/processes';
 
 type TaskView = InboxTask & Partial<Pick<TaskWithStep, 'step'>>;
 
@@ -83,20 +84,14 @@ describe('working a task', () => {
   it('indexes the case in Temporal by what rarely changes: a completion upserts no search attribute', async () => {
     const task = await newOutreachTask('livorno');
     const handle = api.temporal.workflow.getHandle(`case-${task.caseId}`);
-    // The start is answered from the read model; its workflow starts a moment later.
-    const history = async () => (await handle.fetchHistory().catch(() => undefined))?.events ?? [];
-    const isUpsert = (event: { upsertWorkflowSearchAttributesEventAttributes?: unknown }) => Boolean(event.upsertWorkflowSearchAttributesEventAttributes);
-    // Wait for the workflow's first task, which indexes the case.
-    let before = 0;
-    for (let tries = 0; before === 0 && tries < 100; tries += 1) {
-      before = (await history()).filter(isUpsert).length;
-      if (before === 0) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(before).toBeGreaterThan(0);
+    const upserts = async () => ((await handle.fetchHistory()).events ?? []).filter((event) => event.upsertWorkflowSearchAttributesEventAttributes).length;
+    // The start is answered from the read model; wait for the workflow's first task, which indexes the case.
+    await waitFor(async () => (await upserts()) > 0, 'the first workflow task indexing the case', 10_000);
+    const before = await upserts();
     const done = await post('outreach-operator-livorno', `/tasks/${task.taskId}/complete`, { data: { source: 'street', place: 'Piazza', urgent: false } });
     expect(done.statusCode).toBe(200);
     // The next task is open (its step and deadline are new); the status, area and ladder level are not.
-    expect((await history()).filter(isUpsert)).toHaveLength(before);
+    expect(await upserts()).toBe(before);
     const described = await handle.describe();
     const ours = Object.keys(described.searchAttributes).filter((name) => name.startsWith('Reticulate'));
     expect(ours.sort()).toEqual(['ReticulateArea', 'ReticulateEscalationLevel', 'ReticulatePathway', 'ReticulateStatus']);
