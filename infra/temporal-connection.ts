@@ -5,7 +5,7 @@
  *
  * The API's client runs over a `NativeConnection` too (the Rust core's gRPC client, as the worker's
  * activities already do), not the pure-JS `Connection`: measured side by side on one dev server, a
- * bare executeUpdate cost the calling process 0.75–1.18 ms of CPU over it against 1.28–2.00 ms over
+ * bare executeUpdate cost the calling process 0.75–1.22 ms of CPU over it against 1.28–2.00 ms over
  * grpc-js (`bench/client-cpu.ts`). It honours deadlines (`withDeadline`), which every API call to
  * Temporal carries; it does not cancel a call on an abort signal, which the API does not use.
  */
