@@ -4,6 +4,7 @@
  */
 import { ServiceError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { errors as nativeErrors } from '@temporalio/core-bridge';
 import { isUnavailableError, loggable } from '../../api/plugins/problems';
 
 /** A gRPC error as @grpc/grpc-js raises it: a code, details and metadata. */
@@ -20,6 +21,13 @@ describe('unavailable errors', () => {
     [14, 'unavailable'],
   ])('answers 503 for a Temporal Update failing with gRPC code %i (%s)', (code, details) => {
     expect(isUnavailableError(new ServiceError('Workflow Update failed', { cause: grpcError(code, details) }))).toBe(true);
+  });
+
+  it("reads the API's own client the same: the Rust core's ServiceError (NativeConnection), 503 for unavailable, not for invalid argument", () => {
+    const native = (code: number, details: string) => nativeErrors.ServiceError.fromNative({ name: 'ServiceError', message: `${code} ${details}`, code, details, metadata: {} });
+    expect(isUnavailableError(native(14, 'connection refused'))).toBe(true);
+    expect(isUnavailableError(new ServiceError('Workflow Update failed', { cause: native(4, 'deadline exceeded') }))).toBe(true);
+    expect(isUnavailableError(new ServiceError('Workflow Update failed', { cause: native(3, 'invalid argument') }))).toBe(false);
   });
 
   it.each([
