@@ -9,7 +9,7 @@ import { createRetentionActivities } from '../activities/retention-activities';
 import { createInterventionActivities } from '../activities/intervention-activities';
 import { createNotificationActivities } from '../activities/notification-activities';
 import { Client } from '@temporalio/client';
-import { encryptedDataConverter } from '../infra/codec/data-converter';
+import { encryptedDataConverter, failureConverterPath, payloadConverterPath } from '../infra/codec/data-converter';
 import type { PersonKeyStore } from '../infra/codec/person-key-store';
 import { attachPersonKeys, ensurePersonKeys } from '../infra/codec/personal-data';
 import type { AppConfig } from '../infra/config';
@@ -50,8 +50,13 @@ const sharedWorkflowModules: readonly string[] = [
   require.resolve('../domain/search-attributes'),
 ];
 
-/** How the worker bundles `workflows/` (tests that prebuild a bundle should pass the same). */
-export const workflowBundlerOptions = { preloadModules: [...sharedWorkflowModules] };
+/**
+ * How the worker bundles `workflows/` (tests and benches that prebuild a bundle pass the same): the
+ * shared modules, and the converters the worker's data converter names, so a prebuilt bundle
+ * converts payloads and failures as the worker's own does (Worker.create takes the paths from its
+ * data converter and ignores them here).
+ */
+export const workflowBundlerOptions = { preloadModules: [...sharedWorkflowModules], payloadConverterPath, failureConverterPath };
 
 /** Creates (without running) a worker for case workflows. */
 export async function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
