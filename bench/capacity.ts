@@ -5,8 +5,11 @@
  *     each, which replays the case into the cache); RSS is read from /proc at every thousand.
  *  2. Replay CPU per case by history length: a fresh worker loads cases of a few history lengths
  *     one at a time (cold: a replay of the whole history), then queries them again (cached); the
- *     worker's CPU (all threads, /proc) is divided by the cases. Then the first command on a newly
- *     started case beside the next one.
+ *     worker's CPU (all threads, /proc) is divided by the cases. Beside them the same for the SDK's
+ *     floor: workflows that only answer updates (bench/floor-workflows.ts, no codec, no state),
+ *     grown to the same lengths with the same kind of command (one Update, no timer) and loaded
+ *     the same way by a worker of their own. Then the first command on a newly started case beside
+ *     the next one.
  *  3. Commands on random cases (notes, through the API, answered once projected) when the caseload
  *     is 4× the worker's cache (evictions and replays included), beside the same with every case cached.
  *
@@ -16,14 +19,19 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import os from 'node:os';
+import { workflowMetadataQuery } from '@temporalio/workflow';
+import { randomUUID } from 'node:crypto';
 import { caseSnapshotQuery, caseWorkflowId } from '../domain/case-messages';
 import { loadConfig } from '../infra/config';
 import { openLocalIssuer } from '../infra/local-issuer';
 import { memoryBudgetForCases } from '../workers/worker-cache-budget';
+import { spawnScript, waitFor, type StackProcess } from '../tests/support/processes';
 import { startBenchStack } from './bench-stack';
+import { pingUpdate } from './floor-workflows';
 import {
   apiClient,
   forEachLimited,
+  cpuMsOf,
   msSince,
   settledRssMb,
   startMeasuredWorker,
@@ -37,6 +45,8 @@ const commandCount = Number(process.env.BENCH_COMMANDS ?? 1000);
 const clients = Number(process.env.BENCH_CLIENTS ?? 8);
 /** History lengths (events) of the replay groups, beside the cases as started. */
 const historyTargets = [50, 200];
+/** Task queue of the floor workflows (bench/floor-worker.ts). */
+const floorTaskQueue = 'capacity-floor';
 /** V8 heap of the measured workers: never the limit here, the cache is (WORKER_MEMORY_BUDGET_MB). */
 const heapMb = 16_384;
 
@@ -108,6 +118,37 @@ async function main(): Promise<void> {
     }
     console.log(`history groups grown with notes in ${fmt(msSince(t) / 1000, 1)} s`);
 
+    // The floor: bare workflows grown to the same lengths with pings (one Update each, as a note is).
+    const startFloorWorker = async (): Promise<StackProcess> => {
+      const proc = spawnScript('bench/floor-worker.ts', { TEMPORAL_ADDRESS: stack.temporalAddress, FLOOR_TASK_QUEUE: floorTaskQueue });
+      stack.defer(() => proc.stop());
+      await waitFor(async () => proc.output().includes('RUNNING'), 'floor worker running', 120_000, proc);
+      return proc;
+    };
+    const floorHistoryLength = async (workflowId: string) => (await temporal.workflow.getHandle(workflowId).describe()).historyLength;
+    const floorGroups: Array<{ label: string; workflowIds: string[] }> = [];
+    t = process.hrtime.bigint();
+    {
+      const floorWorker = await startFloorWorker();
+      for (const [label, target] of [['as started', 4], ...historyTargets.map((target) => [`≈${target} events`, target] as const)] as const) {
+        const workflowIds = Array.from({ length: replayCases }, () => `capacity-floor-${randomUUID()}`);
+        await forEachLimited(workflowIds, 16, async (workflowId) => {
+          const handle = await temporal.workflow.start('benchFloor', { taskQueue: floorTaskQueue, workflowId });
+          let length = 0;
+          while (length < target) {
+            if (length > 0) await handle.executeUpdate(pingUpdate, { args: ['capacity'] });
+            length = await floorHistoryLength(workflowId);
+            // A start's first workflow task completes on its own.
+            if (length < 4 && target <= 4) await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+          lengths.set(workflowId, length);
+        });
+        floorGroups.push({ label, workflowIds });
+      }
+      await floorWorker.stop();
+    }
+    console.log(`floor workflows grown with pings in ${fmt(msSince(t) / 1000, 1)} s`);
+
     await stack.stopWorker();
     const measuredWorker = async (cacheCases: number) => {
       const worker = await startMeasuredWorker(env, { WORKER_MEMORY_BUDGET_MB: String(memoryBudgetForCases(cacheCases)), NODE_OPTIONS: `--max-old-space-size=${heapMb}` });
@@ -168,6 +209,33 @@ async function main(): Promise<void> {
         console.log(
           `   ${group.label.padEnd(12)} (median ${median} events): cold ${fmt(cold.cpu)} ms CPU (query p50 ${fmt(cold.latency.p50)} ms), cached ${fmt(warm.cpu)} ms CPU (p50 ${fmt(warm.latency.p50)} ms); replay ≈ ${fmt(cold.cpu - warm.cpu)} ms`,
         );
+      }
+      {
+        // The floor, loaded the same way by a fresh worker of its own.
+        const floorWorker = await startFloorWorker();
+        const pid = floorWorker.child.pid ?? 0;
+        const loadFloor = (workflowId: string) =>
+          connection.workflowService.queryWorkflow({ namespace: 'default', execution: { workflowId }, query: { queryType: workflowMetadataQuery.name } });
+        await forEachLimited(floorGroups[0].workflowIds.slice(-5), 1, async (workflowId) => void (await loadFloor(workflowId)));
+        for (const group of floorGroups) {
+          const median = [...group.workflowIds.map((workflowId) => lengths.get(workflowId) ?? 0)].sort((a, b) => a - b)[group.workflowIds.length >> 1];
+          const measure = async () => {
+            const latencies: number[] = [];
+            const cpuBefore = cpuMsOf(pid);
+            for (const workflowId of group.workflowIds) {
+              const start = process.hrtime.bigint();
+              await loadFloor(workflowId);
+              latencies.push(msSince(start));
+            }
+            return { cpu: (cpuMsOf(pid) - cpuBefore) / group.workflowIds.length, latency: stats(latencies) };
+          };
+          const cold = await measure();
+          const warm = await measure();
+          console.log(
+            `   floor ${group.label.padEnd(12)} (median ${median} events): cold ${fmt(cold.cpu)} ms CPU (query p50 ${fmt(cold.latency.p50)} ms), cached ${fmt(warm.cpu)} ms CPU (p50 ${fmt(warm.latency.p50)} ms); replay ≈ ${fmt(cold.cpu - warm.cpu)} ms`,
+          );
+        }
+        await floorWorker.stop();
       }
       const fresh: string[] = [];
       for (let i = 0; i < replayCases; i++) fresh.push(await api.startCase(outreach));
