@@ -6,7 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { isDatabaseUnavailable, type Queryable } from '../db/pool';
+import { isDatabaseUnavailable, prepared, type Queryable } from '../db/pool';
 import { open, seal } from './aes-gcm';
 import type { MasterKeyRing } from './key-ring';
 
@@ -178,18 +178,22 @@ export class PersonKeyStore {
   private async loadPersonOfCase(caseId: string): Promise<string | null> {
     // The start record is written with the case's first projection; either row names the person.
     const { rows } = await this.db.query<{ person_id: string }>(
-      `SELECT person_id FROM cases WHERE case_id = $1 AND person_id IS NOT NULL
+      prepared(
+        `SELECT person_id FROM cases WHERE case_id = $1 AND person_id IS NOT NULL
        UNION ALL SELECT person_id FROM case_start_requests WHERE case_id = $1 AND person_id IS NOT NULL LIMIT 1`,
-      [caseId],
+        [caseId],
+      ),
     );
     return rows[0]?.person_id ?? null;
   }
 
   private async loadKeyOfPerson(personId: string): Promise<DataKey | null> {
     const { rows } = await this.db.query<{ key_id: string; wrapping_key_id: string; wrapped_key: Buffer }>(
-      `SELECT key_id, wrapping_key_id, wrapped_key FROM person_keys
+      prepared(
+        `SELECT key_id, wrapping_key_id, wrapped_key FROM person_keys
        WHERE person_id = $1 AND destroyed_at IS NULL ORDER BY created_at DESC LIMIT 1`,
-      [personId],
+        [personId],
+      ),
     );
     const row = rows[0];
     return row ? { keyId: row.key_id, key: this.unwrap(row.key_id, row.wrapping_key_id, row.wrapped_key) } : null;
@@ -197,8 +201,7 @@ export class PersonKeyStore {
 
   private async loadKeyById(keyId: string): Promise<Buffer | null> {
     const { rows } = await this.db.query<{ wrapping_key_id: string | null; wrapped_key: Buffer | null }>(
-      'SELECT wrapping_key_id, wrapped_key FROM person_keys WHERE key_id = $1',
-      [keyId],
+      prepared('SELECT wrapping_key_id, wrapped_key FROM person_keys WHERE key_id = $1', [keyId]),
     );
     const row = rows[0];
     if (!row || row.wrapped_key === null || row.wrapping_key_id === null) return null;

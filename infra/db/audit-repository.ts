@@ -3,7 +3,7 @@
  * which field keys, and what the answer was. Written once per audited request; read by auditors
  * (their areas) and admins. Field keys only: no personal values ever reach this table.
  */
-import type { Queryable } from './pool';
+import { prepared, type Queryable } from './pool';
 import { pageOf, SqlConditions } from './sql-conditions';
 
 export interface AuditEntry {
@@ -42,10 +42,12 @@ export interface AuditFilters {
  */
 export async function insertAuditEntry(db: Queryable, entry: AuditEntry): Promise<void> {
   await db.query(
-    `INSERT INTO audit_log (actor_id, actor_kind, action, method, route, case_id, area_id, person_id, fields, outcome, request_id)
+    prepared(
+      `INSERT INTO audit_log (actor_id, actor_kind, action, method, route, case_id, area_id, person_id, fields, outcome, request_id)
      VALUES ($1, $2, $3, $4, $5, $6::text, coalesce($7::text, (SELECT area_id FROM cases WHERE case_id = $6::text)),
        coalesce($8::text, (SELECT person_id FROM cases WHERE case_id = $6::text)), $9, $10, $11)`,
-    [entry.actorId, entry.actorKind, entry.action, entry.method, entry.route, entry.caseId, entry.areaId, entry.personId, entry.fields, entry.outcome, entry.requestId],
+      [entry.actorId, entry.actorKind, entry.action, entry.method, entry.route, entry.caseId, entry.areaId, entry.personId, entry.fields, entry.outcome, entry.requestId],
+    ),
   );
 }
 

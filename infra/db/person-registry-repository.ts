@@ -6,7 +6,7 @@
 import { BlindIndex, nameTokenValue, normalisedTokens, type BlindIndexKind, type BlindToken } from '../codec/blind-index';
 import type { MasterKeyRing } from '../codec/key-ring';
 import { openJson, personKeysOf, sealJson, type SealedJson } from '../codec/personal-data';
-import { inTransaction, type Queryable } from './pool';
+import { inTransaction, prepared, type Queryable } from './pool';
 
 /** Who a person is, as the operator recorded it; every part optional but the whole never empty. */
 export interface PersonIdentity {
@@ -141,8 +141,7 @@ export async function shortAliasesOf(db: Queryable, personIds: string[]): Promis
   const aliases = new Map<string, string>();
   if (personIds.length === 0) return aliases;
   const { rows } = await db.query<{ person_id: string; alias: SealedJson }>(
-    'SELECT person_id, alias FROM person_identities WHERE person_id = ANY($1) AND alias IS NOT NULL',
-    [[...new Set(personIds)]],
+    prepared('SELECT person_id, alias FROM person_identities WHERE person_id = ANY($1) AND alias IS NOT NULL', [[...new Set(personIds)]]),
   );
   const keys = personKeysOf(db);
   for (const row of rows) {

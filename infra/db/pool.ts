@@ -1,6 +1,7 @@
 /**
  * The PostgreSQL connection pool shared by repositories, the API and projection activities.
  */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 
 // Read-model queries are short; a stuck one must fail the request, not hold a connection forever.
@@ -39,6 +40,18 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && unavailableCodes.has(code)) return true;
   return /timeout exceeded when trying to connect|Connection terminated/i.test(error.message);
+}
+
+/**
+ * A query prepared once per connection, under a name derived from its text: PostgreSQL then keeps
+ * its plan (after five runs it settles on the generic plan unless that one is estimated costlier)
+ * instead of planning it on every call. For the statements of every command and inbox read: under
+ * bench (d), reading a task and reading the inbox each spent 0.39–0.41 ms planning against
+ * 0.06–0.07 ms executing (pg_stat_statements). Only for texts from a bounded set of shapes, values
+ * always as parameters: every distinct text is a statement kept on every connection.
+ */
+export function prepared(text: string, values: unknown[]): pg.QueryConfig {
+  return { name: `q-${createHash('sha1').update(text).digest('base64url')}`, text, values };
 }
 
 /** Anything repositories can query: the pool, or a client (borrowed from it, or standalone). */

@@ -7,7 +7,7 @@ import type { CaseSnapshot, CaseTask, DeadlineClock, TaskEscalation, TaskReminde
 import type { PathwayDefinition } from '../../domain/pathway-schema';
 import { shortAliasesOf } from './person-registry-repository';
 import { addDeadlineKeyset, addScope, pageOf, SqlConditions, type ReadScope } from './sql-conditions';
-import type { Queryable } from './pool';
+import { prepared, type Queryable } from './pool';
 
 /** A task as inboxes show it: the workflow's task plus its case's reference and pathway, and whether it is overdue. */
 export interface TaskView
@@ -223,9 +223,11 @@ export async function selectTaskViews(
   }
   if (page.after) addDeadlineKeyset(conditions, { due: 't.due_at', id: 't.task_id' }, { dueAt: page.after.dueAt, id: page.after.taskId });
   const { rows } = await db.query<TaskRow>(
-    `SELECT ${taskColumns} FROM tasks t LEFT JOIN cases c ON c.case_id = t.case_id ${conditions.where()}
+    prepared(
+      `SELECT ${taskColumns} FROM tasks t LEFT JOIN cases c ON c.case_id = t.case_id ${conditions.where()}
      ORDER BY t.due_at ASC NULLS LAST, t.task_id ASC LIMIT ${conditions.param(page.limit + 1)}`,
-    conditions.params,
+      conditions.params,
+    ),
   );
   const result = pageOf(rows, page.limit, (row) => toTaskView(row, now), (last) => ({ dueAt: last.dueAt, taskId: last.taskId }));
   // Aliases are personal data (opened under each person's key): only for readers who may see people.
@@ -240,11 +242,13 @@ export async function findTask(db: Queryable, scope: ReadScope, taskId: string, 
   // Only the task's own step, not the whole definition: a task page (and every command) parses a few
   // hundred bytes instead of the pathway document.
   const { rows } = await db.query<TaskRow & { step: PathwayDefinition['steps'][string] | null }>(
-    `SELECT ${taskColumns}, v.definition -> 'steps' -> t.step_id AS step FROM tasks t
+    prepared(
+      `SELECT ${taskColumns}, v.definition -> 'steps' -> t.step_id AS step FROM tasks t
      LEFT JOIN cases c ON c.case_id = t.case_id
      LEFT JOIN pathway_versions v ON v.key = c.pathway_key AND v.version = c.pathway_version
      ${conditions.where()}`,
-    conditions.params,
+      conditions.params,
+    ),
   );
   const row = rows[0];
   if (!row) return null;

@@ -21,7 +21,9 @@ function fakeDatabase(caseId: string) {
   const person = new PersonKeyStore({} as Queryable, ring).newPerson();
   const state = { down: false, destroyed: false };
   const db = {
-    async query(sql: string, params: unknown[]) {
+    async query(statement: string | { text: string; values: unknown[] }, values?: unknown[]) {
+      // Text and values, or a prepared statement's config (infra/db/pool.ts, prepared).
+      const [sql, params] = typeof statement === 'string' ? [statement, values ?? []] : [statement.text, statement.values];
       if (state.down) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
       if (sql.includes('FROM cases')) return { rows: params[0] === caseId ? [{ person_id: person.personId }] : [] };
       if (state.destroyed) return { rows: [] };
