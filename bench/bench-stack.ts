@@ -5,7 +5,7 @@
  * `close` stops everything in reverse order and removes the folder.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
@@ -22,8 +22,8 @@ export interface BenchStack {
   baseUrl: string;
   temporalAddress: string;
   pool: pg.Pool;
-  /** Process ids of the API, the worker and the Temporal server, to read their CPU counters. */
-  pids: { api: number; worker: number; temporal: number };
+  /** Process ids of the API, the worker, the Temporal server and PostgreSQL's postmaster, to read their CPU counters. */
+  pids: { api: number; worker: number; temporal: number; postgres: number };
   /** Stops the stack's worker (SIGTERM, waits for its exit), for benchmarks that run workers of their own. */
   stopWorker(): Promise<void>;
   /** Runs `stop` when the stack closes (before the servers stop). */
@@ -79,7 +79,9 @@ export async function startBenchStack({
     const baseUrl = `http://127.0.0.1:${apiPort}`;
     const api = await startApiProcess(env, baseUrl);
     stops.push(() => api.stop());
-    const pids = { api: api.child.pid ?? 0, worker: worker.child.pid ?? 0, temporal: temporal.pid };
+    // The postmaster's pid is the first line of its pid file.
+    const postgresPid = Number(readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const pids = { api: api.child.pid ?? 0, worker: worker.child.pid ?? 0, temporal: temporal.pid, postgres: postgresPid };
     return { dir, env, baseUrl, temporalAddress: temporal.address, pool, pids, stopWorker: () => worker.stop(), defer: (stop) => stops.push(stop), close };
   } catch (error) {
     await close();

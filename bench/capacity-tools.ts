@@ -4,7 +4,7 @@
  * commands through the API (real workflows, real codec, real read model).
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { freePort, spawnScript, waitFor, type StackProcess } from '../tests/support/processes';
 import { WORKER_PROCESS_ENV } from '../infra/worker-process';
@@ -33,12 +33,35 @@ export function rssMbOf(pid: number): number {
   return match ? Number(match[1]) / 1024 : Number.NaN;
 }
 
+/** The fields of /proc/<pid>/stat after the command name (which may hold spaces), from state (field 3) on. */
+function statFields(pid: number | string): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** User + system CPU of a process in ms, from /proc (all its threads). */
 export function cpuMsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces) start at state, field 3.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = statFields(pid);
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+}
+
+/**
+ * CPU of a process and its children in ms: its own, its exited children's (which it waited for)
+ * and its live children's. For PostgreSQL's postmaster, whose backends do the work.
+ */
+export function treeCpuMsOf(pid: number): number {
+  const fields = statFields(pid);
+  let ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const child = statFields(entry);
+      if (Number(child[1]) === pid) ticks += Number(child[11]) + Number(child[12]);
+    } catch {
+      // Exited meanwhile: its time is in the parent's children counters once reaped.
+    }
+  }
+  return (ticks * 1000) / TICKS_PER_SECOND;
 }
 
 /** Starts `workers/worker.ts` with the stack's settings plus `extra`, and waits until it runs (its own log line, not a stale poller). */

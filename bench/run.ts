@@ -35,7 +35,7 @@ import { eventsAwaitDispatch } from '../infra/db/notification-event-cursor';
 import { openLocalIssuer } from '../infra/local-issuer';
 import { resolveTemporalCli } from '../infra/temporal-binaries';
 import { startBenchStack } from './bench-stack';
-import { apiClient, cpuMsOf, msSince as ms, stats, type Stats } from './capacity-tools';
+import { apiClient, cpuMsOf, msSince as ms, stats, treeCpuMsOf, type Stats } from './capacity-tools';
 import { finishSignal, pingUpdate } from './floor-workflows';
 import { spawnScript, waitFor } from '../tests/support/processes';
 
@@ -51,8 +51,11 @@ export interface BenchTarget {
   /** The API's environment (its token issuer). */
   env: Record<string, string>;
   pool: pg.Pool;
-  /** The current process ids whose CPU counters (d) reads: the measured API, the case workers, the Temporal server's processes. */
-  pids(): { api: number[]; worker: number[]; temporal: number[] };
+  /**
+   * The current process ids whose CPU counters (d) reads: the measured API, the case workers, the
+   * Temporal server's processes and, when known, PostgreSQL's postmaster (its backends counted with it).
+   */
+  pids(): { api: number[]; worker: number[]; temporal: number[]; postgres?: number[] };
   /** How the CPU line names the workers and the Temporal server. */
   cpuNames: { worker: string; temporal: string };
   /** Runs `stop` when the target closes (before its servers stop). */
@@ -65,8 +68,8 @@ export interface CompletionFigures {
   elapsedSeconds: number;
   errors: string[];
   latency: Stats;
-  /** CPU milliseconds per completion, by role. */
-  cpu: { api: number; worker: number; temporal: number };
+  /** CPU milliseconds per completion, by role (postgres: NaN when the target did not name its postmaster). */
+  cpu: { api: number; worker: number; temporal: number; postgres: number };
   /** The bare executeUpdate throughput at the same concurrency, when measured. */
   floor?: { updates: number; elapsedSeconds: number; cpu: { worker: number; temporal: number } };
 }
@@ -269,7 +272,8 @@ export async function runBench(target: BenchTarget): Promise<BenchSession> {
   const cpuNow = () => {
     const pids = target.pids();
     const sum = (ids: number[]) => ids.reduce((total, pid) => total + cpuMsOf(pid), 0);
-    return { api: sum(pids.api), worker: sum(pids.worker), temporal: sum(pids.temporal) };
+    const postgres = pids.postgres ? pids.postgres.reduce((total, pid) => total + treeCpuMsOf(pid), 0) : Number.NaN;
+    return { api: sum(pids.api), worker: sum(pids.worker), temporal: sum(pids.temporal), postgres };
   };
   const sustainedCompletions = async (withFloor: boolean): Promise<CompletionFigures> => {
     const chainCases: Array<{ caseId: string; taskId: string }> = [];
@@ -346,7 +350,12 @@ export async function runBench(target: BenchTarget): Promise<BenchSession> {
       elapsedSeconds,
       errors: completionErrors,
       latency: stats(completeTimes),
-      cpu: { api: perCompletion(cpuBefore.api, cpuAfter.api), worker: perCompletion(cpuBefore.worker, cpuAfter.worker), temporal: perCompletion(cpuBefore.temporal, cpuAfter.temporal) },
+      cpu: {
+        api: perCompletion(cpuBefore.api, cpuAfter.api),
+        worker: perCompletion(cpuBefore.worker, cpuAfter.worker),
+        temporal: perCompletion(cpuBefore.temporal, cpuAfter.temporal),
+        postgres: perCompletion(cpuBefore.postgres, cpuAfter.postgres),
+      },
       floor,
     };
   };
@@ -390,7 +399,7 @@ export async function runBench(target: BenchTarget): Promise<BenchSession> {
   console.log(`    complete under that load: p50 ${d.latency.p50.toFixed(2)} ms   p99 ${d.latency.p99.toFixed(2)} ms   (target p99 ≤ 250 ms)`);
   console.log(`    bare executeUpdate at the same concurrency: ${floorRate.toFixed(1)} updates/s over ${(d.floor?.elapsedSeconds ?? 0).toFixed(1)} s → the API reaches ${((100 * completionRate) / floorRate).toFixed(0)}% of it   (target ≥ 50%)`);
   console.log(
-    `    CPU per completion (process counters over the run, the inbox read included): API ${d.cpu.api.toFixed(2)} ms + ${target.cpuNames.worker} ${d.cpu.worker.toFixed(2)} ms = ${(d.cpu.api + d.cpu.worker).toFixed(2)} ms   (target ≤ 6 ms); ${target.cpuNames.temporal} ${d.cpu.temporal.toFixed(2)} ms`,
+    `    CPU per completion (process counters over the run, the inbox read included): API ${d.cpu.api.toFixed(2)} ms + ${target.cpuNames.worker} ${d.cpu.worker.toFixed(2)} ms = ${(d.cpu.api + d.cpu.worker).toFixed(2)} ms   (target ≤ 6 ms); ${target.cpuNames.temporal} ${d.cpu.temporal.toFixed(2)} ms${Number.isNaN(d.cpu.postgres) ? '' : `; PostgreSQL ${d.cpu.postgres.toFixed(2)} ms`}`,
   );
   if (d.floor) {
     console.log(
@@ -413,7 +422,7 @@ async function main(): Promise<void> {
       namespace: 'default',
       env: stack.env,
       pool: stack.pool,
-      pids: () => ({ api: [stack.pids.api], worker: [stack.pids.worker], temporal: [stack.pids.temporal] }),
+      pids: () => ({ api: [stack.pids.api], worker: [stack.pids.worker], temporal: [stack.pids.temporal], postgres: [stack.pids.postgres] }),
       cpuNames: { worker: 'worker', temporal: 'Temporal dev server' },
       defer: (stop) => stack.defer(stop),
     });
