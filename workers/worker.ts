@@ -48,6 +48,7 @@ const sharedWorkflowModules: readonly string[] = [
   require.resolve('../domain/case-command-handlers'),
   require.resolve('../domain/case-migration'),
   require.resolve('../domain/search-attributes'),
+  require.resolve('../domain/shared-definitions'),
 ];
 
 /**

@@ -42,6 +42,7 @@ import {
 import { checkMigration } from '../domain/case-migration';
 import { caseHasEnded, type CaseSnapshot, type CaseState } from '../domain/case-state';
 import { caseSearchAttributes } from '../domain/search-attributes';
+import { sharedDefinition } from '../domain/shared-definitions';
 
 type CaseActivities = ReturnType<typeof createCaseActivities>;
 
@@ -81,10 +82,13 @@ export const DEFAULT_HISTORY_LIMIT = 2_000;
 const CARRIED_UPDATE_IDS = 256;
 
 /** The case workflow: interprets the pinned pathway version until the case closes. */
-export async function pathwayCase(input: CaseWorkflowInput): Promise<CaseSnapshot> {
-  // The pinned version; a migration (migrateCase) replaces it, and continue-as-new carries the replacement.
-  let pathway = input.pathway;
-  const state: CaseState = input.state ?? createCase(input).state;
+export async function pathwayCase(startInput: CaseWorkflowInput): Promise<CaseSnapshot> {
+  // The pinned version; a migration (migrateCase) replaces it, and continue-as-new carries the
+  // replacement. Its definition is the thread's shared copy: this case's own decoded copy is not kept
+  // (nor the input that holds it; `input` is the rest of it).
+  const { pathway: startPathway, ...input } = startInput;
+  let pathway = { ...startPathway, definition: sharedDefinition(startPathway.definition) };
+  const state: CaseState = input.state ?? createCase({ ...input, pathway }).state;
   // Only on the first run: a continued run's state already knows what it projected.
   if (!input.state && input.firstBatchProjected) markProjected(state, state.seq);
   // Events up to here are in the read model or in the hands of a writer that will put them there (an
@@ -124,7 +128,7 @@ export async function pathwayCase(input: CaseWorkflowInput): Promise<CaseSnapsho
       // Migrations recorded before referral clocks were re-laid must replay as they ran.
       const options = command.kind === 'migrateCase' ? { retimeReferrals: patched(MIGRATION_RETIMES_REFERRALS) } : {};
       applyCommand(state, pathway.definition, args, new Date(), options);
-      if (command.kind === 'migrateCase') pathway = { key: pathway.key, version: command.toVersion, definition: command.definition };
+      if (command.kind === 'migrateCase') pathway = { key: pathway.key, version: command.toVersion, definition: sharedDefinition(command.definition) };
     }
     if (!afterDurable) return { batch: batchSince(state, seqBefore) };
     handedOffSeq = state.seq;
