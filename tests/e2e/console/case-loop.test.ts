@@ -99,11 +99,14 @@ describe('the cross-service loop in the console', () => {
     await consoleStack.expectAccessible(oss, 'case search');
     await oss.getByLabel('Riferimento del caso', { exact: true }).fill(first.reference.slice(-6).toLowerCase());
     await oss.getByRole('button', { name: 'Cerca', exact: true }).click();
+    // The count of the previous search stays on screen until the new answer comes: wait for this one's.
+    await oss.getByTestId('case-search-count').filter({ hasText: '1 caso trovato.' }).waitFor();
     await expect(oss.getByTestId('case-search-count').textContent()).resolves.toBe('1 caso trovato.');
     await oss.getByTestId('case-search-row').getByRole('link', { name: first.reference }).waitFor();
     await oss.getByLabel('Cerca per').selectOption('alias');
     await oss.getByLabel('Alias', { exact: true }).fill('Gigi');
     await oss.getByRole('button', { name: 'Cerca', exact: true }).click();
+    await oss.getByTestId('case-search-count').filter({ hasText: '2 casi trovati.' }).waitFor();
     await expect(oss.getByTestId('case-search-count').textContent()).resolves.toBe('2 casi trovati.');
     const found = await oss.getByTestId('case-search-row').allTextContents();
     expect(found.every((text) => text.includes('Gigi'))).toBe(true);
