@@ -4,7 +4,7 @@
  * model may lack a durable change (the process that sent the command died in between); the
  * reconciler claims such intents and brings those cases up to date from their workflows.
  */
-import type { Queryable } from './pool';
+import { prepared, type Queryable } from './pool';
 
 /** An intent the reconciler has claimed. */
 export interface StaleCommandIntent {
@@ -18,20 +18,21 @@ export interface StaleCommandIntent {
  * read-model version, which the workflow takes as confirmed: every event up to it is in the read model.
  */
 export async function recordCommandIntent(db: Queryable, updateId: string, caseId: string): Promise<number> {
-  const { rows } = await db.query<{ version: number | null }>({
-    name: 'record-command-intent',
-    text: `WITH recorded AS (
+  const { rows } = await db.query<{ version: number | null }>(
+    prepared(
+      `WITH recorded AS (
              INSERT INTO case_command_intents (update_id, case_id) VALUES ($1, $2) ON CONFLICT (update_id) DO NOTHING
            )
            SELECT (SELECT version FROM cases WHERE case_id = $2) AS version`,
-    values: [updateId, caseId],
-  });
+      [updateId, caseId],
+    ),
+  );
   return rows[0]?.version ?? 0;
 }
 
 /** Forgets an intent whose command never reached the case's history (refused, or the case is gone). */
 export async function forgetCommandIntent(db: Queryable, updateId: string): Promise<void> {
-  await db.query({ name: 'forget-command-intent', text: 'DELETE FROM case_command_intents WHERE update_id = $1', values: [updateId] });
+  await db.query(prepared('DELETE FROM case_command_intents WHERE update_id = $1', [updateId]));
 }
 
 /**
@@ -39,21 +40,22 @@ export async function forgetCommandIntent(db: Queryable, updateId: string): Prom
  * `leaseMs`: concurrent reconcilers (one per API instance) never work on the same intent at once.
  */
 export async function claimStaleCommandIntents(db: Queryable, olderThanMs: number, leaseMs: number, limit: number): Promise<StaleCommandIntent[]> {
-  const { rows } = await db.query<{ update_id: string; case_id: string; created_at: Date }>({
-    name: 'claim-stale-command-intents',
-    text: `UPDATE case_command_intents SET lease_until = now() + $2 * interval '1 millisecond'
+  const { rows } = await db.query<{ update_id: string; case_id: string; created_at: Date }>(
+    prepared(
+      `UPDATE case_command_intents SET lease_until = now() + $2 * interval '1 millisecond'
            WHERE update_id IN (
              SELECT update_id FROM case_command_intents
              WHERE created_at < now() - $1 * interval '1 millisecond' AND lease_until < now()
              ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED)
            RETURNING update_id, case_id, created_at`,
-    values: [olderThanMs, leaseMs, limit],
-  });
+      [olderThanMs, leaseMs, limit],
+    ),
+  );
   return rows.map((row) => ({ updateId: row.update_id, caseId: row.case_id, createdAt: row.created_at }));
 }
 
 /** The case's read-model version (0 when the read model has no row for it). */
 export async function readModelVersion(db: Queryable, caseId: string): Promise<number> {
-  const { rows } = await db.query<{ version: number }>({ name: 'read-model-version', text: 'SELECT version FROM cases WHERE case_id = $1', values: [caseId] });
+  const { rows } = await db.query<{ version: number }>(prepared('SELECT version FROM cases WHERE case_id = $1', [caseId]));
   return rows[0]?.version ?? 0;
 }

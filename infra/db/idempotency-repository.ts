@@ -117,8 +117,8 @@ new_person_key AS (INSERT INTO person_keys (key_id, person_id, wrapping_key_id, 
   const recorded = await projectIfInserted(
     db,
     newPerson
-      ? { name: 'case-start-new-person', text: insert, params: [...params, newPerson.keyId, newPerson.wrappingKeyId, newPerson.wrappedKey], alongside }
-      : { name: 'case-start', text: insert, params },
+      ? { text: insert, params: [...params, newPerson.keyId, newPerson.wrappingKeyId, newPerson.wrappedKey], alongside }
+      : { text: insert, params },
     firstProjection,
     personId,
   );

@@ -3,7 +3,7 @@
  * (at least once, in any order) and by the API for a new case's first state (which the workflow also
  * projects), so every write is guarded: rows only move forward in version and events are inserted once.
  */
-import type { Queryable } from './pool';
+import { prepared, type Queryable } from './pool';
 import type { CaseEvent, CaseReferral, CaseTask, ProjectionBatch } from '../../domain/case-state';
 import { personKeysOf, sealDetails, sealJson } from '../codec/personal-data';
 
@@ -123,31 +123,32 @@ function latestById<T>(items: T[], idOf: (item: T) => string, versionOf: (item: 
  */
 export async function applyProjection(db: Queryable, batch: ProjectionBatch, endsIntent?: string): Promise<void> {
   const values = [...(await projectionParams(db, batch)), ...supervisionParams(batch)];
-  // Named, so each connection parses and plans this long statement once rather than on every call.
+  // Prepared, so each connection parses and plans this long statement once rather than on every call.
   // A command's result also ends the command's intent (infra/db/command-intent-repository.ts) in the
   // same statement: once it commits, nothing is left to reconcile.
-  if (endsIntent === undefined) await db.query({ name: 'apply-projection', text: applyBatch, values });
-  else await db.query({ name: 'apply-command-projection', text: applyCommandBatch, values: [...values, endsIntent] });
+  if (endsIntent === undefined) await db.query(prepared(applyBatch, values));
+  else await db.query(prepared(applyCommandBatch, [...values, endsIntent]));
 }
 
 /**
  * Runs `prelude` (an INSERT, into a table with a `person_id` column, whose parameters follow the
- * projection's 19; its name must be unique to its text) and, only if it inserted a row, projects the
- * batch for that person, in one statement, with any `alongside` CTEs (which may select from
+ * projection's 19) and, only if it inserted a row, projects the batch for that person, in one
+ * statement (prepared, like the projection), with any `alongside` CTEs (which may select from
  * `recorded`). Returns whether the prelude inserted.
  */
 export async function projectIfInserted(
   db: Queryable,
-  prelude: { name: string; text: string; params: unknown[]; alongside?: string },
+  prelude: { text: string; params: unknown[]; alongside?: string },
   batch: ProjectionBatch,
   personId: string | null,
 ): Promise<boolean> {
-  const { rows } = await db.query<{ recorded: number }>({
-    // The prelude's name names the whole statement: prepared once per connection, like apply-projection.
-    name: `project-if-${prelude.name}`,
-    text: projectionStatement(prelude.text, prelude.params.length, prelude.alongside),
-    values: [...(await projectionParams(db, batch, personId)), ...prelude.params, ...supervisionParams(batch)],
-  });
+  const { rows } = await db.query<{ recorded: number }>(
+    prepared(projectionStatement(prelude.text, prelude.params.length, prelude.alongside), [
+      ...(await projectionParams(db, batch, personId)),
+      ...prelude.params,
+      ...supervisionParams(batch),
+    ]),
+  );
   return rows[0].recorded === 1;
 }
 

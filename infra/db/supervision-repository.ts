@@ -15,12 +15,11 @@
  * number of cases. When the groups cover every area and pathway (an unfiltered list over all areas)
  * each kind is one stream over all of them, from all-areas indexes: (kinds × page size) reads.
  */
-import { createHash } from 'node:crypto';
 import { calendarFor, type BusinessCalendar, type HolidayRule } from '../../domain/calendar';
 import { clockRuleKinds, countWorkingDays, effectiveRule, stallCutoff, stallRuleKinds, type StallRule, type StallRuleKind } from '../../domain/stall-rules';
 import { caseColumns, toCaseSummary, type CaseRow, type CaseSummary } from './case-repository';
 import type pg from 'pg';
-import { isPool, type Queryable } from './pool';
+import { isPool, prepared, type Queryable } from './pool';
 import type { ReadScope } from './sql-conditions';
 
 /** Who must make the next move: a task's assignee (or its service and role), or a referral's receiving service. */
@@ -343,10 +342,9 @@ export async function listStalledCases(
         FROM referrals r WHERE r.case_id = c.case_id AND r.status = 'pending') AS pending_referrals
      FROM page JOIN cases c USING (case_id)
      ORDER BY page.urgency, c.case_id`;
-  // Planning this statement costs more than running it (several ms): a named statement is planned once per connection
+  // Planning this statement costs more than running it (several ms): a prepared statement is planned once per connection
   // for each shape (kinds chosen, first or later page), of which there are few.
-  const name = `stalled-cases-${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
-  const rows = await withGenericPlan(db, (client) => client.query<StalledRow>({ name, text, values: params }).then((result) => result.rows));
+  const rows = await withGenericPlan(db, (client) => client.query<StalledRow>(prepared(text, params)).then((result) => result.rows));
 
   const groupOf = new Map(groups.map((group) => [`${group.a}\u0000${group.p}`, group]));
   // A page may hold fewer items than the limit (a case whose only "overdue" deadline was a referral's, with that rule off); the cursor still moves on.
