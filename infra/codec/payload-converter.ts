@@ -14,8 +14,10 @@ import {
   BinaryPayloadConverter,
   CompositePayloadConverter,
   JsonPayloadConverter,
+  METADATA_ENCODING_KEY,
   UndefinedPayloadConverter,
   ValueError,
+  encodingKeys,
   type Payload,
 } from '@temporalio/common';
 
@@ -31,7 +33,7 @@ class NativeUtf8JsonPayloadConverter extends JsonPayloadConverter {
     } catch {
       return undefined;
     }
-    return { metadata: { encoding: utf8.encoder.encode(this.encodingType) }, data: utf8.encoder.encode(json) };
+    return { metadata: { [METADATA_ENCODING_KEY]: encodingKeys.METADATA_ENCODING_JSON }, data: utf8.encoder.encode(json) };
   }
 
   override fromPayload<T>(content: Payload): T {
