@@ -68,7 +68,8 @@ async function main(): Promise<void> {
     const outreach = `Bearer ${await issuer.issueUserToken('outreach-operator-grosseto')}`;
     const api = apiClient(baseUrl, 32);
     stack.defer(async () => api.close());
-    const historyLength = async (caseId: string) => (await temporal.workflow.getHandle(caseWorkflowId(caseId)).describe()).historyLength;
+    const workflowHistoryLength = async (workflowId: string) => (await temporal.workflow.getHandle(workflowId).describe()).historyLength;
+    const historyLength = (caseId: string) => workflowHistoryLength(caseWorkflowId(caseId));
     // A raw Query: it loads the case into the worker's cache like any other, and its (sealed) answer is not read.
     const load = (caseId: string) =>
       connection.workflowService.queryWorkflow({ namespace: 'default', execution: { workflowId: caseWorkflowId(caseId) }, query: { queryType: caseSnapshotQuery.name } });
@@ -125,8 +126,7 @@ async function main(): Promise<void> {
       await waitFor(async () => proc.output().includes('RUNNING'), 'floor worker running', 120_000, proc);
       return proc;
     };
-    const floorHistoryLength = async (workflowId: string) => (await temporal.workflow.getHandle(workflowId).describe()).historyLength;
-    const floorGroups: Array<{ label: string; workflowIds: string[] }> = [];
+    const floorGroups: Array<{ label: string; ids: string[] }> = [];
     t = process.hrtime.bigint();
     {
       const floorWorker = await startFloorWorker();
@@ -139,12 +139,12 @@ async function main(): Promise<void> {
           let length = 0;
           while (length < target) {
             if (pings && length > 0) await handle.executeUpdate(pingUpdate, { args: ['capacity'] });
-            length = await floorHistoryLength(workflowId);
+            length = await workflowHistoryLength(workflowId);
             if (!pings && length < target) await new Promise((resolve) => setTimeout(resolve, 20));
           }
           lengths.set(workflowId, length);
         });
-        floorGroups.push({ label, workflowIds });
+        floorGroups.push({ label, ids: workflowIds });
       }
       await floorWorker.stop();
     }
@@ -193,49 +193,36 @@ async function main(): Promise<void> {
       const worker = await measuredWorker(totalCases + 1000);
       await forEachLimited(plain.slice(-20), 1, async (caseId) => void (await load(caseId)));
       console.log(`\n2. Worker CPU per case, one at a time (cold: a replay of the whole history into the cache; cached: the same Query again)`);
-      for (const group of groups) {
-        const median = [...group.caseIds.map((caseId) => lengths.get(caseId) ?? 0)].sort((a, b) => a - b)[group.caseIds.length >> 1];
-        const measure = async () => {
-          const latencies: number[] = [];
-          const cpuBefore = worker.cpuMs();
-          for (const caseId of group.caseIds) {
-            const start = process.hrtime.bigint();
-            await load(caseId);
-            latencies.push(msSince(start));
-          }
-          return { cpu: (worker.cpuMs() - cpuBefore) / group.caseIds.length, latency: stats(latencies) };
-        };
-        const cold = await measure();
-        const warm = await measure();
-        console.log(
-          `   ${group.label.padEnd(12)} (median ${median} events): cold ${fmt(cold.cpu)} ms CPU (query p50 ${fmt(cold.latency.p50)} ms), cached ${fmt(warm.cpu)} ms CPU (p50 ${fmt(warm.latency.p50)} ms); replay ≈ ${fmt(cold.cpu - warm.cpu)} ms`,
-        );
-      }
+      // Cold then cached loads of each group, one at a time, with the CPU of the process that replays them.
+      const loadGroups = async (prefix: string, list: Array<{ label: string; ids: string[] }>, loadOne: (id: string) => Promise<unknown>, cpuMs: () => number) => {
+        for (const group of list) {
+          const median = [...group.ids.map((id) => lengths.get(id) ?? 0)].sort((a, b) => a - b)[group.ids.length >> 1];
+          const measure = async () => {
+            const latencies: number[] = [];
+            const cpuBefore = cpuMs();
+            for (const id of group.ids) {
+              const start = process.hrtime.bigint();
+              await loadOne(id);
+              latencies.push(msSince(start));
+            }
+            return { cpu: (cpuMs() - cpuBefore) / group.ids.length, latency: stats(latencies) };
+          };
+          const cold = await measure();
+          const warm = await measure();
+          console.log(
+            `   ${prefix}${group.label.padEnd(12)} (median ${median} events): cold ${fmt(cold.cpu)} ms CPU (query p50 ${fmt(cold.latency.p50)} ms), cached ${fmt(warm.cpu)} ms CPU (p50 ${fmt(warm.latency.p50)} ms); replay ≈ ${fmt(cold.cpu - warm.cpu)} ms`,
+          );
+        }
+      };
+      await loadGroups('', groups.map((group) => ({ label: group.label, ids: group.caseIds })), load, () => worker.cpuMs());
       {
         // The floor, loaded the same way by a fresh worker of its own.
         const floorWorker = await startFloorWorker();
         const pid = floorWorker.child.pid ?? 0;
         const loadFloor = (workflowId: string) =>
           connection.workflowService.queryWorkflow({ namespace: 'default', execution: { workflowId }, query: { queryType: workflowMetadataQuery.name } });
-        await forEachLimited(floorGroups[0].workflowIds.slice(-5), 1, async (workflowId) => void (await loadFloor(workflowId)));
-        for (const group of floorGroups) {
-          const median = [...group.workflowIds.map((workflowId) => lengths.get(workflowId) ?? 0)].sort((a, b) => a - b)[group.workflowIds.length >> 1];
-          const measure = async () => {
-            const latencies: number[] = [];
-            const cpuBefore = cpuMsOf(pid);
-            for (const workflowId of group.workflowIds) {
-              const start = process.hrtime.bigint();
-              await loadFloor(workflowId);
-              latencies.push(msSince(start));
-            }
-            return { cpu: (cpuMsOf(pid) - cpuBefore) / group.workflowIds.length, latency: stats(latencies) };
-          };
-          const cold = await measure();
-          const warm = await measure();
-          console.log(
-            `   floor ${group.label.padEnd(12)} (median ${median} events): cold ${fmt(cold.cpu)} ms CPU (query p50 ${fmt(cold.latency.p50)} ms), cached ${fmt(warm.cpu)} ms CPU (p50 ${fmt(warm.latency.p50)} ms); replay ≈ ${fmt(cold.cpu - warm.cpu)} ms`,
-          );
-        }
+        await forEachLimited(floorGroups[0].ids.slice(-5), 1, async (workflowId) => void (await loadFloor(workflowId)));
+        await loadGroups('floor ', floorGroups, loadFloor, () => cpuMsOf(pid));
         await floorWorker.stop();
       }
       const fresh: string[] = [];
