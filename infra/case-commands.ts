@@ -12,6 +12,7 @@ import type { CaseCommand, CommandRejection } from '../domain/case-commands';
 import { COMMAND_REJECTED, caseUpdates, caseWorkflowId, pendingProjectionQuery, type CaseCommandResult, type CaseUpdateArgs } from '../domain/case-messages';
 import type { Actor, ProjectionBatch } from '../domain/case-state';
 import { PersonErasedError } from './codec/person-key-store';
+import type { AuditEntry } from './db/audit-repository';
 import { forgetCommandIntent, readModelVersion, recordCommandIntent } from './db/command-intent-repository';
 import type { Queryable } from './db/pool';
 import { applyProjection } from './db/projection-repository';
@@ -35,6 +36,8 @@ export interface CaseCommandOptions {
    * a retried command (same idempotency key, or a retried activity) never applies twice.
    */
   updateId?: string;
+  /** The audit row of the request that sent the command, written in the statement that writes its result. */
+  audit?: AuditEntry;
 }
 
 function isCommandRejection(value: unknown): value is CommandRejection {
@@ -87,7 +90,7 @@ export async function executeCaseCommand(deps: CaseCommandDeps, caseId: string, 
     }
     throw error;
   }
-  await applyProjection(deps.db, result.batch, updateId);
+  await applyProjection(deps.db, result.batch, updateId, options.audit);
   return result.batch;
 }
 

@@ -7,9 +7,12 @@
  * The row is written in onSend, before the answer leaves: if it cannot be written, a read answers
  * 503 instead of the data (no access without a record). A write has already happened by then, so
  * its answer stands and the failure is logged (the case's workflow history also names the actor).
+ * A case command whose route has reported everything before the command runs writes its row in the
+ * statement that records the command's result instead (`auditWithChange`): the change and the record
+ * of who made it commit together, and the hook writes no second row.
  */
 import { Readable } from 'node:stream';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { insertAuditEntry, type AuditEntry } from '../../infra/db/audit-repository';
 import { opaqueId, unstorableText } from '../schemas/common';
@@ -35,6 +38,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Collected by `reportAccess` during the request; written by the audit hook. */
     auditTrail: AccessReport | null;
+    /** The row was written with the request's change (`auditWithChange`): the hook writes none. */
+    auditWritten: boolean;
   }
 }
 
@@ -50,6 +55,25 @@ export function reportAccess(request: FastifyRequest, report: AccessReport): voi
   };
 }
 
+/**
+ * The audit row of a write request to commit with its change, for a route whose report is complete
+ * before the change is made: outcome 200, since the row is only written with a change that applied
+ * (a refusal or a failure is written by the hook, with its status). Call `written` once it committed.
+ * Undefined when the route is not audited as a write.
+ */
+export function auditWithChange(request: FastifyRequest): { entry: AuditEntry; written: () => void } | undefined {
+  const { audit, action } = request.routeOptions.config ?? {};
+  if (audit !== 'write' || !action) return undefined;
+  const entry = entryOf(request, 200, action);
+  if (!entry) return undefined;
+  return {
+    entry,
+    written: () => {
+      request.auditWritten = true;
+    },
+  };
+}
+
 /** A path parameter fit to store as an id: what a caller sent is only kept when it could be a real id. */
 function storableParam(params: unknown, name: string): string | null {
   const value = (params as Record<string, unknown> | undefined)?.[name];
@@ -58,7 +82,7 @@ function storableParam(params: unknown, name: string): string | null {
 }
 
 /** The audit row of a finished request. */
-function entryOf(request: FastifyRequest, reply: FastifyReply, action: string): AuditEntry | null {
+function entryOf(request: FastifyRequest, outcome: number, action: string): AuditEntry | null {
   const actor = request.actor;
   if (!actor) return null;
   const trail = request.auditTrail ?? {};
@@ -72,7 +96,7 @@ function entryOf(request: FastifyRequest, reply: FastifyReply, action: string): 
     areaId: trail.areaId ?? null,
     personId: trail.personId !== undefined ? trail.personId : storableParam(request.params, 'personId'),
     fields: [...new Set(trail.fields ?? [])].sort(),
-    outcome: reply.statusCode,
+    outcome,
     requestId: String(request.id),
   };
 }
@@ -80,11 +104,12 @@ function entryOf(request: FastifyRequest, reply: FastifyReply, action: string): 
 export default fp(
   async function auditTrail(fastify) {
     fastify.decorateRequest('auditTrail', null);
+    fastify.decorateRequest('auditWritten', false);
     fastify.addHook('onSend', async (request, reply, payload) => {
       const { audit, action } = request.routeOptions.config ?? {};
-      if (!audit || !action) return payload;
+      if (!audit || !action || request.auditWritten) return payload;
       if (audit === 'read-if-reported' && !request.auditTrail?.fields?.length) return payload;
-      const entry = entryOf(request, reply, action);
+      const entry = entryOf(request, reply.statusCode, action);
       // No actor: authentication failed, nothing was read or written, and there is nobody to name.
       if (!entry) return payload;
       try {

@@ -6,7 +6,7 @@
  * api/plugins/case-reconciler.ts.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { CaseCommand, CommandRejection } from '../../domain/case-commands';
 import { caseWorkflowId } from '../../domain/case-messages';
@@ -14,16 +14,27 @@ import type { Actor, ProjectionBatch } from '../../domain/case-state';
 import { CaseCommandRejectedError, executeCaseCommand, updateIdForKey } from '../../infra/case-commands';
 import { PersonErasedError } from '../../infra/codec/person-key-store';
 import { problemTypes, type ProblemIssue } from '../schemas/problem';
+import { auditWithChange } from './audit';
 import { problem, ProblemError } from './problems';
 
-export interface CaseCommandRunner {
+/** How a command is sent: all optional. */
+export interface CaseCommandContext {
+  /** The request's logger: the outcome is logged with the request id and workflow id. */
+  log?: FastifyBaseLogger;
+  /** The caller's idempotency key: a repeat is answered with the first result (never applied twice). */
+  idempotencyKey?: string;
+  /** The read model shows the case closed or cancelled, so a workflow not found is refused at once. */
+  caseEnded?: boolean;
   /**
-   * Runs the command on the case's workflow and projects the result; throws a ProblemError when
-   * refused. With the request's logger, the outcome is logged with the request id and workflow id.
-   * With the caller's idempotency key, a repeat is answered with the first result (never applied twice).
-   * `caseEnded`: the read model shows the case closed or cancelled, so a workflow not found is refused at once.
+   * A write request that has reported to the audit log all it will (api/plugins/audit.ts): its row is
+   * written in the statement that writes the command's result.
    */
-  execute(caseId: string, actor: Actor, command: CaseCommand, log?: FastifyBaseLogger, idempotencyKey?: string, caseEnded?: boolean): Promise<ProjectionBatch>;
+  auditedRequest?: FastifyRequest;
+}
+
+export interface CaseCommandRunner {
+  /** Runs the command on the case's workflow and projects the result; throws a ProblemError when refused. */
+  execute(caseId: string, actor: Actor, command: CaseCommand, context?: CaseCommandContext): Promise<ProjectionBatch>;
 }
 
 declare module 'fastify' {
@@ -64,12 +75,14 @@ function asProblem(error: unknown, command: CaseCommand): unknown {
 export default fp(
   async function caseCommands(fastify) {
     fastify.decorate('caseCommands', {
-      async execute(caseId: string, actor: Actor, command: CaseCommand, log?: FastifyBaseLogger, idempotencyKey?: string, caseEnded = false): Promise<ProjectionBatch> {
+      async execute(caseId: string, actor: Actor, command: CaseCommand, context: CaseCommandContext = {}): Promise<ProjectionBatch> {
+        const { log, idempotencyKey, caseEnded = false, auditedRequest } = context;
         // The caller's idempotency key names the Update: Temporal answers a retry with the first result.
         const updateId = idempotencyKey === undefined ? undefined : updateIdForKey(caseId, actor.id, command.kind, idempotencyKey);
+        const audit = auditedRequest ? auditWithChange(auditedRequest) : undefined;
         const run = () =>
           fastify
-            .withTemporalDeadline(() => executeCaseCommand({ temporal: fastify.temporal, db: fastify.db }, caseId, actor, command, { updateId }))
+            .withTemporalDeadline(() => executeCaseCommand({ temporal: fastify.temporal, db: fastify.db }, caseId, actor, command, { updateId, audit: audit?.entry }))
             .catch((error: unknown) => {
               throw asProblem(error, command);
             });
@@ -97,6 +110,7 @@ export default fp(
           else logged?.warn({ ms: Math.round(performance.now() - started) }, 'case command failed');
           throw error;
         }
+        audit?.written();
         logged?.info({ events: batch.events.length, ms: Math.round(performance.now() - started) }, 'case command applied');
         return batch;
       },

@@ -36,19 +36,26 @@ export interface AuditFilters {
 }
 
 /**
- * Records one access. Without an area (a refused attempt never loaded the case), the case's current
- * area is looked up in the same statement, so the auditors of that area see who tried; likewise the
- * case's person, so that every access to a person's cases can be listed by person.
+ * The statement that records one access, its parameters numbered by `param` (so that another
+ * statement can carry it, see `auditParams`). Without an area (a refused attempt never loaded the
+ * case), the case's current area is looked up in the same statement, so the auditors of that area see
+ * who tried; likewise the case's person, so that every access to a person's cases can be listed by person.
  */
+export function auditInsert(param: (i: number) => string = (i) => `$${i + 1}`): string {
+  return `INSERT INTO audit_log (actor_id, actor_kind, action, method, route, case_id, area_id, person_id, fields, outcome, request_id)
+     VALUES (${param(0)}, ${param(1)}, ${param(2)}, ${param(3)}, ${param(4)}, ${param(5)}::text,
+       coalesce(${param(6)}::text, (SELECT area_id FROM cases WHERE case_id = ${param(5)}::text)),
+       coalesce(${param(7)}::text, (SELECT person_id FROM cases WHERE case_id = ${param(5)}::text)), ${param(8)}::text[], ${param(9)}::integer, ${param(10)})`;
+}
+
+/** The values of `auditInsert`'s parameters, in order. */
+export function auditParams(entry: AuditEntry): unknown[] {
+  return [entry.actorId, entry.actorKind, entry.action, entry.method, entry.route, entry.caseId, entry.areaId, entry.personId, entry.fields, entry.outcome, entry.requestId];
+}
+
+/** Records one access (`auditInsert`). */
 export async function insertAuditEntry(db: Queryable, entry: AuditEntry): Promise<void> {
-  await db.query(
-    prepared(
-      `INSERT INTO audit_log (actor_id, actor_kind, action, method, route, case_id, area_id, person_id, fields, outcome, request_id)
-     VALUES ($1, $2, $3, $4, $5, $6::text, coalesce($7::text, (SELECT area_id FROM cases WHERE case_id = $6::text)),
-       coalesce($8::text, (SELECT person_id FROM cases WHERE case_id = $6::text)), $9, $10, $11)`,
-      [entry.actorId, entry.actorKind, entry.action, entry.method, entry.route, entry.caseId, entry.areaId, entry.personId, entry.fields, entry.outcome, entry.requestId],
-    ),
-  );
+  await db.query(prepared(auditInsert(), auditParams(entry)));
 }
 
 /**

@@ -3,6 +3,7 @@
  * (at least once, in any order) and by the API for a new case's first state (which the workflow also
  * projects), so every write is guarded: rows only move forward in version and events are inserted once.
  */
+import { auditInsert, auditParams, type AuditEntry } from './audit-repository';
 import { prepared, type Queryable } from './pool';
 import type { CaseEvent, CaseReferral, CaseTask, ProjectionBatch } from '../../domain/case-state';
 import { personKeysOf, sealDetails, sealJson } from '../codec/personal-data';
@@ -88,14 +89,22 @@ ON CONFLICT (case_id, seq) DO NOTHING`;
 // that CTE wrote a row (a case start records its idempotency key and projects in one statement).
 // `alongside` adds CTEs after `recorded` that may select from it (a new person's rows).
 // `finishesIntent` removes the command intent named by the parameter after the supervision ones, so
-// a command's result and the end of its intent commit together.
-const projectionStatement = (prelude = '', preludeParamCount = 0, alongside = '', finishesIntent = false) => {
+// a command's result and the end of its intent commit together; `audited` then also writes the
+// request's audit row (infra/db/audit-repository.ts) from the parameters after the intent's.
+interface ProjectionShape {
+  prelude?: string;
+  preludeParamCount?: number;
+  alongside?: string;
+  finishesIntent?: boolean;
+  audited?: boolean;
+}
+const projectionStatement = ({ prelude = '', preludeParamCount = 0, alongside = '', finishesIntent = false, audited = false }: ProjectionShape = {}) => {
   const guard = prelude ? 'WHERE EXISTS (SELECT 1 FROM recorded)' : '';
   const x: ExtraParam = (i) => `$${20 + preludeParamCount + i}`;
   return `
 WITH ${prelude ? `recorded AS (${prelude} RETURNING person_id),` : ''}${alongside ? `\n${alongside},` : ''}${
     finishesIntent ? `\nfinished_intent AS (DELETE FROM case_command_intents WHERE update_id = ${x(5)}),` : ''
-  }
+  }${audited ? `\nrecorded_access AS (${auditInsert((i) => x(6 + i))}),` : ''}
 projected_case AS (${upsertCase(guard, x, prelude ? '(SELECT person_id FROM recorded)' : undefined)} RETURNING 1),
 projected_tasks AS (${upsertTasks(guard)} RETURNING 1),
 projected_referrals AS (${upsertReferrals(guard, x)} RETURNING 1),
@@ -103,7 +112,8 @@ projected_events AS (${insertEvents(guard)} RETURNING 1)
 SELECT ${prelude ? '(SELECT count(*) FROM recorded)' : '1'}::integer AS recorded, (SELECT count(*) FROM projected_case) AS cases`;
 };
 const applyBatch = projectionStatement();
-const applyCommandBatch = projectionStatement('', 0, '', true);
+const applyCommandBatch = projectionStatement({ finishesIntent: true });
+const applyAuditedCommandBatch = projectionStatement({ finishesIntent: true, audited: true });
 
 /** Keeps the highest version of each id: one statement may not touch the same row twice. */
 function latestById<T>(items: T[], idOf: (item: T) => string, versionOf: (item: T) => number): T[] {
@@ -119,15 +129,18 @@ function latestById<T>(items: T[], idOf: (item: T) => string, versionOf: (item: 
 /**
  * Applies one projection batch in a single transaction: the case row and each task move forward only
  * if the batch is newer; events are inserted once. Safe to repeat and to apply out of order. With
- * `endsIntent`, a command's update id, the same statement removes that command's intent.
+ * `endsIntent`, a command's update id, the same statement removes that command's intent, and with
+ * `audit` also records the request that sent the command: the change, the end of its intent and the
+ * record of who made it commit together.
  */
-export async function applyProjection(db: Queryable, batch: ProjectionBatch, endsIntent?: string): Promise<void> {
+export async function applyProjection(db: Queryable, batch: ProjectionBatch, endsIntent?: string, audit?: AuditEntry): Promise<void> {
   const values = [...(await projectionParams(db, batch)), ...supervisionParams(batch)];
   // Prepared, so each connection parses and plans this long statement once rather than on every call.
   // A command's result also ends the command's intent (infra/db/command-intent-repository.ts) in the
   // same statement: once it commits, nothing is left to reconcile.
   if (endsIntent === undefined) await db.query(prepared(applyBatch, values));
-  else await db.query(prepared(applyCommandBatch, [...values, endsIntent]));
+  else if (audit === undefined) await db.query(prepared(applyCommandBatch, [...values, endsIntent]));
+  else await db.query(prepared(applyAuditedCommandBatch, [...values, endsIntent, ...auditParams(audit)]));
 }
 
 /**
@@ -143,7 +156,7 @@ export async function projectIfInserted(
   personId: string | null,
 ): Promise<boolean> {
   const { rows } = await db.query<{ recorded: number }>(
-    prepared(projectionStatement(prelude.text, prelude.params.length, prelude.alongside), [
+    prepared(projectionStatement({ prelude: prelude.text, preludeParamCount: prelude.params.length, alongside: prelude.alongside }), [
       ...(await projectionParams(db, batch, personId)),
       ...prelude.params,
       ...supervisionParams(batch),

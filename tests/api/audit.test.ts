@@ -74,6 +74,24 @@ describe('audit of access', () => {
     expect(leaks).toEqual([]);
   });
 
+  it("writes a task command's row in the transaction that writes its result, once; a refusal gets its own row", async () => {
+    const next = (await api.request('oss-operator-livorno', { method: 'GET', url: `/tasks?caseId=${caseId}` })).json<Page<TaskView>>().items[0];
+    expect(next).toBeDefined();
+    const claimed = await api.request('oss-operator-livorno', { method: 'POST', url: `/tasks/${next.taskId}/claim` });
+    expect(claimed.statusCode).toBe(200);
+    const requestId = claimed.headers['x-request-id'];
+    const { rows } = await api.pool.query<{ outcome: number; same_transaction: boolean }>(
+      `SELECT a.outcome, a.at = t.projected_at AS same_transaction FROM audit_log a JOIN tasks t ON t.task_id = $2 WHERE a.request_id = $1`,
+      [requestId, next.taskId],
+    );
+    // now() is the transaction's start: equal only when the row and the task were written by one statement.
+    expect(rows).toEqual([{ outcome: 200, same_transaction: true }]);
+    const again = await api.request('oss-operator-livorno', { method: 'POST', url: `/tasks/${next.taskId}/complete`, payload: { data: {} } });
+    expect(again.statusCode).toBe(422);
+    const refused = await api.pool.query<{ outcome: number }>('SELECT outcome FROM audit_log WHERE request_id = $1', [again.headers['x-request-id']]);
+    expect(refused.rows).toEqual([{ outcome: 422 }]);
+  });
+
   it('records each read of the case detail and timeline with the fields returned and the request id', async () => {
     const detail = await api.request('social-worker-livorno', { method: 'GET', url: `/cases/${caseId}` });
     expect(detail.statusCode).toBe(200);

@@ -44,8 +44,7 @@ export async function handCoveredTasks(fastify: FastifyInstance, log: FastifyBas
         due.caseId,
         coverSweepActor,
         { kind: 'handTask', taskId: due.taskId, assigneeId: due.colleagueId, reason: 'absence cover' },
-        log,
-        `absence-cover:${due.coverId}:${due.taskId}:${due.version}`,
+        { log, idempotencyKey: `absence-cover:${due.coverId}:${due.taskId}:${due.version}` },
       );
       handed += 1;
     } catch (error) {

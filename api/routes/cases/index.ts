@@ -65,7 +65,7 @@ const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
     const idempotencyKey = idempotencyKeyOf(request);
     const ended = caseHasEnded(current.status);
     if (ended && idempotencyKey === undefined) throw problem.conflict(`the case is ${current.status}`, problemTypes.caseNotActive);
-    const batch = await fastify.caseCommands.execute(caseId, actor, await commandOf(current), request.log, idempotencyKey, ended);
+    const batch = await fastify.caseCommands.execute(caseId, actor, await commandOf(current), { log: request.log, idempotencyKey, caseEnded: ended });
     return fastify.fieldAccess.caseDetail(request, detailOrSnapshot(await findCaseDetail(fastify.db, scope, caseId, fastify.now()), batch));
   }
 

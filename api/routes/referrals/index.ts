@@ -44,7 +44,7 @@ const referralRoutes: FastifyPluginAsyncZod = async (fastify) => {
     // except for a keyed command, which may be the repeat of the answer: the workflow answers it as it first did.
     const idempotencyKey = idempotencyKeyOf(request);
     if (referral.status !== 'pending' && referral.status !== 'accepted' && idempotencyKey === undefined) throw problem.conflict(`the referral is ${referral.status}`);
-    const batch = await fastify.caseCommands.execute(referral.caseId, actor, command, request.log, idempotencyKey);
+    const batch = await fastify.caseCommands.execute(referral.caseId, actor, command, { log: request.log, idempotencyKey, auditedRequest: request });
     const updated = await findReferral(fastify.db, readScopeOf(actor), referralId, fastify.now());
     if (updated) return updated;
     // Still in the batch even if, say, a transfer took it out of scope meanwhile.

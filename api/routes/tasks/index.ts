@@ -64,7 +64,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (fastify) => {
     // command: it may be the repeat of one that settled it, which the workflow answers as it first did.
     const idempotencyKey = idempotencyKeyOf(request);
     if ((task.status === 'completed' || task.status === 'cancelled') && idempotencyKey === undefined) throw problem.conflict(`the task is ${task.status}`);
-    const batch = await fastify.caseCommands.execute(task.caseId, actor, command, request.log, idempotencyKey);
+    const batch = await fastify.caseCommands.execute(task.caseId, actor, command, { log: request.log, idempotencyKey, auditedRequest: request });
     // The Update's durable result already holds the task as the read model now has it: no read back.
     // It is answered even if, say, a transfer took it out of the caller's scope meanwhile, and a
     // signer of a joint plan handed on to the next service sees their signature.

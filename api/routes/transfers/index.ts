@@ -36,7 +36,7 @@ const transferRoutes: FastifyPluginAsyncZod = async (fastify) => {
     const idempotencyKey = idempotencyKeyOf(request);
     // An answered request is settled in the read model: no need to wake the workflow, unless a keyed repeat asks for the first answer.
     if (transfer.status !== 'pending' && idempotencyKey === undefined) throw problem.conflict(`the transfer is already ${transfer.status}`);
-    await fastify.caseCommands.execute(params.caseId, actorOf(request), await commandOf(transfer), request.log, idempotencyKey);
+    await fastify.caseCommands.execute(params.caseId, actorOf(request), await commandOf(transfer), { log: request.log, idempotencyKey, auditedRequest: request });
     return (await findTransfer(fastify.db, params.caseId, params.transferId))!;
   }
 
