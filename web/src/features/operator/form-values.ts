@@ -139,9 +139,11 @@ function scalarProblem(field: AnyField, value: ScalarFormValue): FieldProblem | 
     const max = field.maxLength ?? (field.type === 'text' ? 2000 : 10000);
     if (String(value).trim().length > max) problem = { key: 'form.errors.maxLength', values: { max } };
   } else if (field.type === 'date') {
-    if (!isCalendarDate(String(value))) problem = { key: 'form.errors.date' };
+    // Checked as sent (trimmed), as the API checks it.
+    if (!isCalendarDate(String(sentScalar(field, value)))) problem = { key: 'form.errors.date' };
   } else if (field.type === 'select') {
-    if (!(field.options ?? []).some((option) => option.value === value)) problem = { key: 'form.errors.option' };
+    const sent = sentScalar(field, value);
+    if (!(field.options ?? []).some((option) => option.value === sent)) problem = { key: 'form.errors.option' };
   } else if (field.type === 'multiselect') {
     const allowed = new Set((field.options ?? []).map((option) => option.value));
     if (!Array.isArray(value) || value.some((choice) => !allowed.has(choice))) problem = { key: 'form.errors.option' };
