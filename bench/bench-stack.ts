@@ -14,6 +14,7 @@ import { createPool } from '../infra/db/pool';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres';
 import { startTemporalDevServer } from '../infra/temporal-dev-server';
 import { seedDemoData } from '../scripts/seed';
+import { workerMetric } from './capacity-tools';
 import { freePort, startApiProcess, startWorkerProcess } from '../tests/support/processes';
 
 export interface BenchStack {
@@ -24,6 +25,8 @@ export interface BenchStack {
   pool: pg.Pool;
   /** Process ids of the API, the worker, the Temporal server and PostgreSQL's postmaster, to read their CPU counters. */
   pids: { api: number; worker: number; temporal: number; postgres: number };
+  /** A Temporal metric of the stack's worker (its Prometheus endpoint), or undefined when not exported. */
+  workerMetric(name: string): Promise<number | undefined>;
   /** Stops the stack's worker (SIGTERM, waits for its exit), for benchmarks that run workers of their own. */
   stopWorker(): Promise<void>;
   /** Runs `stop` when the stack closes (before the servers stop). */
@@ -74,7 +77,9 @@ export async function startBenchStack({
     const pool = createPool(postgres.url);
     stops.push(() => pool.end());
     await seedDemoData(pool);
-    const worker = await startWorkerProcess(env);
+    // The worker serves Temporal's metrics, as `npm start`'s does: the bench reads its cache size from them.
+    const workerMetricsAddress = `127.0.0.1:${await freePort()}`;
+    const worker = await startWorkerProcess({ TEMPORAL_WORKER_METRICS_ADDRESS: workerMetricsAddress, ...env });
     stops.push(() => worker.stop());
     const baseUrl = `http://127.0.0.1:${apiPort}`;
     const api = await startApiProcess(env, baseUrl);
@@ -82,7 +87,15 @@ export async function startBenchStack({
     // The postmaster's pid is the first line of its pid file.
     const postgresPid = Number(readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
     const pids = { api: api.child.pid ?? 0, worker: worker.child.pid ?? 0, temporal: temporal.pid, postgres: postgresPid };
-    return { dir, env, baseUrl, temporalAddress: temporal.address, pool, pids, stopWorker: () => worker.stop(), defer: (stop) => stops.push(stop), close };
+    return {
+      dir,
+      env,
+      baseUrl,
+      temporalAddress: temporal.address,
+      pool,
+      pids,
+      workerMetric: (name) => workerMetric(workerMetricsAddress, name),
+      stopWorker: () => worker.stop(), defer: (stop) => stops.push(stop), close };
   } catch (error) {
     await close();
     throw error;

@@ -64,6 +64,18 @@ export function treeCpuMsOf(pid: number): number {
   return (ticks * 1000) / TICKS_PER_SECOND;
 }
 
+/** A Temporal metric of the worker serving Prometheus at `metricsAddress` (summed over its label sets), or undefined when not exported. */
+export async function workerMetric(metricsAddress: string, name: string): Promise<number | undefined> {
+  const text = await (await fetch(`http://${metricsAddress}/metrics`)).text();
+  let total: number | undefined;
+  for (const line of text.split('\n')) {
+    // Counters carry a _total suffix in Prometheus' text format.
+    const series = line.slice(0, line.search(/[{ ]/));
+    if (series === name || series === `${name}_total`) total = (total ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
+}
+
 /** Starts `workers/worker.ts` with the stack's settings plus `extra`, and waits until it runs (its own log line, not a stale poller). */
 export async function startMeasuredWorker(env: Record<string, string>, extra: Record<string, string>): Promise<MeasuredWorker> {
   const metricsAddress = `127.0.0.1:${await freePort()}`;
@@ -76,16 +88,7 @@ export async function startMeasuredWorker(env: Record<string, string>, extra: Re
     pid,
     rssMb: () => rssMbOf(pid),
     cpuMs: () => cpuMsOf(pid),
-    async metric(name) {
-      const text = await (await fetch(`http://${metricsAddress}/metrics`)).text();
-      let total: number | undefined;
-      for (const line of text.split('\n')) {
-        // Counters carry a _total suffix in Prometheus' text format.
-        const series = line.slice(0, line.search(/[{ ]/));
-        if (series === name || series === `${name}_total`) total = (total ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
-      }
-      return total;
-    },
+    metric: (name) => workerMetric(metricsAddress, name),
     stop: () => proc.stop(),
   };
 }

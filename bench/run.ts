@@ -30,6 +30,7 @@ import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import type pg from 'pg';
 import { loadConfig } from '../infra/config';
+import { coreBridgeState } from '../infra/core-bridge-build';
 import { countWorkflowStarts } from '../infra/db/idempotency-repository';
 import { eventsAwaitDispatch } from '../infra/db/notification-event-cursor';
 import { openLocalIssuer } from '../infra/local-issuer';
@@ -56,6 +57,8 @@ export interface BenchTarget {
    * Temporal server's processes and, when known, PostgreSQL's postmaster (its backends counted with it).
    */
   pids(): { api: number[]; worker: number[]; temporal: number[]; postgres?: number[] };
+  /** A Temporal metric of the measured worker, when the target exposes them (the cache size (d) held). */
+  workerMetric?(name: string): Promise<number | undefined>;
   /** How the CPU line names the workers and the Temporal server. */
   cpuNames: { worker: string; temporal: string };
   /** Runs `stop` when the target closes (before its servers stop). */
@@ -70,6 +73,8 @@ export interface CompletionFigures {
   latency: Stats;
   /** CPU milliseconds per completion, by role (postgres: NaN when the target did not name its postmaster). */
   cpu: { api: number; worker: number; temporal: number; postgres: number };
+  /** Cases in the worker's cache at the end of the run (its sticky cache gauge), when the target exposes its metrics. */
+  workerCached?: number;
   /** The bare executeUpdate throughput at the same concurrency, when measured. */
   floor?: { updates: number; elapsedSeconds: number; cpu: { worker: number; temporal: number } };
 }
@@ -343,6 +348,7 @@ export async function runBench(target: BenchTarget): Promise<BenchSession> {
     );
     const elapsedSeconds = ms(completionStart) / 1000;
     const cpuAfter = cpuNow();
+    const workerCached = await target.workerMetric?.('temporal_sticky_cache_size');
     const completions = completeTimes.length;
     const perCompletion = (before: number, after: number) => (after - before) / Math.max(1, completions);
     return {
@@ -350,6 +356,7 @@ export async function runBench(target: BenchTarget): Promise<BenchSession> {
       elapsedSeconds,
       errors: completionErrors,
       latency: stats(completeTimes),
+      workerCached,
       cpu: {
         api: perCompletion(cpuBefore.api, cpuAfter.api),
         worker: perCompletion(cpuBefore.worker, cpuAfter.worker),
@@ -367,6 +374,8 @@ export async function runBench(target: BenchTarget): Promise<BenchSession> {
   console.log('\nReticulate benchmark');
   console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}`);
   console.log(`node ${process.version}; ${target.description}`);
+  const bridge = coreBridgeState();
+  console.log(`Temporal SDK core: ${bridge.state} (${bridge.detail})`);
   console.log(`samples ${samples} after ${warmup} warm-up, interleaved\n`);
   const aRead = stats(apiStartRead);
   const bRead = stats(apiCompleteRead);
@@ -401,6 +410,7 @@ export async function runBench(target: BenchTarget): Promise<BenchSession> {
   console.log(
     `    CPU per completion (process counters over the run, the inbox read included): API ${d.cpu.api.toFixed(2)} ms + ${target.cpuNames.worker} ${d.cpu.worker.toFixed(2)} ms = ${(d.cpu.api + d.cpu.worker).toFixed(2)} ms   (target ≤ 6 ms); ${target.cpuNames.temporal} ${d.cpu.temporal.toFixed(2)} ms${Number.isNaN(d.cpu.postgres) ? '' : `; PostgreSQL ${d.cpu.postgres.toFixed(2)} ms`}`,
   );
+  if (d.workerCached !== undefined) console.log(`    the worker held ${d.workerCached} cases in its cache at the end (its sticky cache gauge)`);
   if (d.floor) {
     console.log(
       `    the bare update's own cost, same run: its worker ${d.floor.cpu.worker.toFixed(2)} ms of CPU per update (a workflow that only answers; no codec, no read model); ${target.cpuNames.temporal} ${d.floor.cpu.temporal.toFixed(2)} ms`,
@@ -423,6 +433,7 @@ async function main(): Promise<void> {
       env: stack.env,
       pool: stack.pool,
       pids: () => ({ api: [stack.pids.api], worker: [stack.pids.worker], temporal: [stack.pids.temporal], postgres: [stack.pids.postgres] }),
+      workerMetric: (name) => stack.workerMetric(name),
       cpuNames: { worker: 'worker', temporal: 'Temporal dev server' },
       defer: (stop) => stack.defer(stop),
     });
