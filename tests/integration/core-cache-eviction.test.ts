@@ -7,6 +7,7 @@
  */
 import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { execFileSync } from 'node:child_process';
 import { coreBridgeState } from '../../infra/core-bridge-build';
 import { counter, incrementUpdate, stopSignal } from '../support/counter-workflows';
 import { testTemporalAddress, uniqueName } from '../support/stack';
@@ -56,3 +57,18 @@ test(`a worker caching ${CACHE} runs answers every update of ${WORKFLOWS} workfl
   expect(Math.max(...cachedSeen)).toBeLessThanOrEqual(CACHE);
   expect(coreLog.filter((message) => message.includes('Buffering WFT because cache is full')).length).toBeGreaterThan(0);
 }, 120_000);
+
+// A failed build leaves the stock core and setup goes on (the patch changes cost, not behaviour): so
+// that such a failure is not silent where the project's own tests run, they require the patched core
+// wherever cargo is there to build it.
+test('setup installed the patched core wherever cargo can build it', () => {
+  let cargo = false;
+  try {
+    execFileSync('cargo', ['--version'], { stdio: 'ignore' });
+    cargo = true;
+  } catch {
+    // no cargo: the stock core is what setup leaves
+  }
+  if (!cargo || process.env.RETICULATE_CORE_BRIDGE === 'stock') expect(coreBridgeState().state).toBe('stock');
+  else expect(coreBridgeState()).toEqual({ state: 'patched', detail: expect.stringContaining('@temporalio+core-bridge+') });
+});
