@@ -157,6 +157,17 @@ function restoreStock(): string {
   return 'stock (RETICULATE_CORE_BRIDGE=stock)';
 }
 
+const readme = '(README, "The SDK core, patched")';
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Builds (once per key) and installs the patched bridge; returns what setup prints. */
 export function ensureCoreBridge(): string {
   if (process.env.RETICULATE_CORE_BRIDGE === 'stock') return restoreStock();
@@ -164,17 +175,33 @@ export function ensureCoreBridge(): string {
   if (patch === undefined) return `stock (no patch for @temporalio/core-bridge ${bridgeVersion()} in patches/)`;
   const cargo = onPath('cargo');
   if (cargo === undefined) {
-    console.warn('setup: cargo not found, so the SDK core stays stock: a worker holding many cases costs more CPU per command (README, Known limits)');
+    console.warn(`setup: cargo not found, so the SDK core stays stock: a worker holding many cases costs more CPU per command ${readme}`);
     return 'stock (cargo not found)';
   }
-  const rustc = execFileSync('rustc', ['-vV'], { encoding: 'utf8' });
-  const key = sha256([bridgeVersion(), targetName(), readFileSync(patch, 'utf8'), rustc].join('\n'));
+  const rustc = spawnSync('rustc', ['-vV'], { encoding: 'utf8' });
+  if (rustc.status !== 0) {
+    console.warn(`setup: rustc -vV failed, so the SDK core stays stock ${readme}`);
+    return 'stock (rustc not usable)';
+  }
+  const key = sha256([bridgeVersion(), targetName(), readFileSync(patch, 'utf8'), rustc.stdout].join('\n'));
   const library = path.join(buildsDir, key, 'index.node');
   if (!existsSync(library)) {
-    const protoc = ensureProtoc();
-    // Its own build folder (about 1 GB, removed afterwards): two setups at once never share one.
+    let protoc: string;
+    try {
+      protoc = ensureProtoc();
+    } catch (error) {
+      console.warn(`setup: ${(error as Error).message}; the SDK core stays stock ${readme}`);
+      return 'stock (no protoc)';
+    }
+    // Its own build folder (about 1 GB, removed afterwards): two setups at once never share one. A
+    // folder left by a build that was killed (its process is gone) is removed first.
+    mkdirSync(buildsDir, { recursive: true });
+    for (const folder of readdirSync(buildsDir)) {
+      const owner = /^target-(\d+)$/.exec(folder);
+      if (owner && !processAlive(Number(owner[1]))) rmSync(path.join(buildsDir, folder), { recursive: true, force: true });
+    }
     const targetDir = path.join(buildsDir, `target-${process.pid}`);
-    console.log('setup: building the SDK core bridge with the project\'s patch (once; about 10 minutes on two cores)…');
+    console.log('setup: building the SDK core bridge with the project\'s patch (once per SDK version and patch; about 7 minutes on two cores)…');
     const started = Date.now();
     const build = spawnSync(cargo, ['build', '--release', '--locked', '--quiet'], {
       cwd: bridgeDir,
@@ -184,7 +211,7 @@ export function ensureCoreBridge(): string {
     if (build.status !== 0) {
       rmSync(targetDir, { recursive: true, force: true });
       // The patch changes only how much CPU a worker spends, never what it does: keep the stock core.
-      console.warn(`setup: cargo build of the SDK core bridge failed (exit ${build.status}); the SDK core stays stock (README, Known limits)`);
+      console.warn(`setup: cargo build of the SDK core bridge failed (exit ${build.status}); the SDK core stays stock ${readme}`);
       return 'stock (build failed)';
     }
     mkdirSync(path.dirname(library), { recursive: true });
