@@ -165,12 +165,26 @@ function createMemberTasks(state: CaseState, ctx: EngineContext, token: Token, s
   return members.length > 0;
 }
 
+/** A task's id: its case's id, its number in the case, and for a per-member task the member's index (`.m1`). */
+function taskIdOf(caseId: string, n: number, member: number | undefined): string {
+  return member === undefined ? `${caseId}.${n}` : `${caseId}.${n}.m${member}`;
+}
+
+/**
+ * The case a task id names (the part before its first dot), for a caller that must name the case
+ * before it reads the task; the read confirms it. Case ids hold no dots (UUIDs).
+ */
+export function caseIdOfTaskId(taskId: string): string {
+  const dot = taskId.indexOf('.');
+  return dot < 0 ? taskId : taskId.slice(0, dot);
+}
+
 function createTask(state: CaseState, ctx: EngineContext, token: Token, stepId: string, step: TaskStep, member?: number): CaseTask {
   const parent = token.parentId ? state.tokens.find((t) => t.id === token.parentId) : undefined;
   const occurrence = parent && stepOf(ctx.definition, parent.stepId).kind === 'recurring' ? parent.occurrences : null;
   const task: CaseTask = {
     // A per-member task names the member by index (`.m1`: the second member of the list), never by name.
-    id: member === undefined ? `${state.caseId}.${state.nextId++}` : `${state.caseId}.${state.nextId++}.m${member}`,
+    id: taskIdOf(state.caseId, state.nextId++, member),
     caseId: state.caseId,
     stepId,
     tokenId: token.id,

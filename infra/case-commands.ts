@@ -38,6 +38,11 @@ export interface CaseCommandOptions {
   updateId?: string;
   /** The audit row of the request that sent the command, written in the statement that writes its result. */
   audit?: AuditEntry;
+  /**
+   * The caller already recorded the intent under `updateId` (findTaskRecordingIntent: in the read of
+   * the task) and got the read model's version with it; without it the intent is recorded here.
+   */
+  recordedIntent?: { confirmedSeq: number };
 }
 
 function isCommandRejection(value: unknown): value is CommandRejection {
@@ -61,6 +66,11 @@ export function updateIdForKey(caseId: string, actorId: string, kind: CaseComman
   return `cmd-${digest}`;
 }
 
+/** The Update id of a command: named by the caller's idempotency key when it has one, else new. */
+export function commandUpdateId(caseId: string, actorId: string, kind: CaseCommand['kind'], idempotencyKey: string | undefined): string {
+  return idempotencyKey === undefined ? `cmd-${randomUUID()}` : updateIdForKey(caseId, actorId, kind, idempotencyKey);
+}
+
 /**
  * Runs `command` on the case as `actor` and writes its result to the read model before returning it.
  * Throws CaseCommandRejectedError when the workflow refuses it, WorkflowNotFoundError when the case has
@@ -69,7 +79,8 @@ export function updateIdForKey(caseId: string, actorId: string, kind: CaseComman
  */
 export async function executeCaseCommand(deps: CaseCommandDeps, caseId: string, actor: Actor, command: CaseCommand, options: CaseCommandOptions = {}): Promise<ProjectionBatch> {
   const updateId = options.updateId ?? `cmd-${randomUUID()}`;
-  const confirmedSeq = await recordCommandIntent(deps.db, updateId, caseId);
+  if (options.recordedIntent && options.updateId === undefined) throw new Error('a recorded intent needs the update id it was recorded under');
+  const confirmedSeq = options.recordedIntent?.confirmedSeq ?? (await recordCommandIntent(deps.db, updateId, caseId));
   // caseUpdates is keyed by command kind; the argument's command matches the update by construction.
   const update = caseUpdates[command.kind] as unknown as UpdateDefinition<CaseCommandResult, [CaseUpdateArgs], string>;
   // Events remember the actor's id and kind; the workflow re-checks permissions with roles and scope.

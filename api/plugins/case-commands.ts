@@ -30,6 +30,12 @@ export interface CaseCommandContext {
    * written in the statement that writes the command's result.
    */
   auditedRequest?: FastifyRequest;
+  /**
+   * The command's Update id and intent, when the caller recorded the intent itself in the read of the
+   * object it checked (findTaskRecordingIntent; `confirmedSeq` undefined: not recorded there). The
+   * Update id then is this one; the idempotency key is not used to name it again.
+   */
+  intent?: { updateId: string; confirmedSeq: number | undefined };
 }
 
 export interface CaseCommandRunner {
@@ -76,13 +82,19 @@ export default fp(
   async function caseCommands(fastify) {
     fastify.decorate('caseCommands', {
       async execute(caseId: string, actor: Actor, command: CaseCommand, context: CaseCommandContext = {}): Promise<ProjectionBatch> {
-        const { log, idempotencyKey, caseEnded = false, auditedRequest } = context;
+        const { log, idempotencyKey, caseEnded = false, auditedRequest, intent } = context;
         // The caller's idempotency key names the Update: Temporal answers a retry with the first result.
-        const updateId = idempotencyKey === undefined ? undefined : updateIdForKey(caseId, actor.id, command.kind, idempotencyKey);
+        const updateId = intent?.updateId ?? (idempotencyKey === undefined ? undefined : updateIdForKey(caseId, actor.id, command.kind, idempotencyKey));
         const audit = auditedRequest ? auditWithChange(auditedRequest) : undefined;
+        // The caller's recorded intent serves the first attempt only: an attempt that finds no workflow forgets it.
+        let recordedIntent = intent?.confirmedSeq === undefined ? undefined : { confirmedSeq: intent.confirmedSeq };
         const run = () =>
           fastify
-            .withTemporalDeadline(() => executeCaseCommand({ temporal: fastify.temporal, db: fastify.db }, caseId, actor, command, { updateId, audit: audit?.entry }))
+            .withTemporalDeadline(() => {
+              const options = { updateId, audit: audit?.entry, recordedIntent };
+              recordedIntent = undefined;
+              return executeCaseCommand({ temporal: fastify.temporal, db: fastify.db }, caseId, actor, command, options);
+            })
             .catch((error: unknown) => {
               throw asProblem(error, command);
             });

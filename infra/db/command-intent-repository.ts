@@ -20,14 +20,23 @@ export interface StaleCommandIntent {
 export async function recordCommandIntent(db: Queryable, updateId: string, caseId: string): Promise<number> {
   const { rows } = await db.query<{ version: number | null }>(
     prepared(
-      `WITH recorded AS (
-             INSERT INTO case_command_intents (update_id, case_id) VALUES ($1, $2) ON CONFLICT (update_id) DO NOTHING
-           )
+      `WITH recorded AS (${intentInsert('$1', 'VALUES ($2)')})
            SELECT (SELECT version FROM cases WHERE case_id = $2) AS version`,
       [updateId, caseId],
     ),
   );
   return rows[0]?.version ?? 0;
+}
+
+/**
+ * The statement that records an intent, for a caller that records it inside a statement of its own
+ * (the task commands, in the read of their task): `updateId` is a parameter, `caseIds` a query or
+ * VALUES list giving the case's id (none: nothing is recorded). A retried command reuses its update
+ * id, so a second recording does nothing.
+ */
+export function intentInsert(updateId: string, caseIds: string): string {
+  return `INSERT INTO case_command_intents (update_id, case_id) SELECT ${updateId}, ids.case_id FROM (${caseIds}) AS ids (case_id)
+             ON CONFLICT (update_id) DO NOTHING`;
 }
 
 /** Forgets an intent whose command never reached the case's history (refused, or the case is gone). */

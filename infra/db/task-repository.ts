@@ -7,6 +7,7 @@ import type { CaseSnapshot, CaseTask, DeadlineClock, TaskEscalation, TaskReminde
 import type { PathwayDefinition } from '../../domain/pathway-schema';
 import { shortAliasesOf } from './person-registry-repository';
 import { addDeadlineKeyset, addScope, pageOf, SqlConditions, type ReadScope } from './sql-conditions';
+import { intentInsert } from './command-intent-repository';
 import { prepared, type Queryable } from './pool';
 
 /** A task as inboxes show it: the workflow's task plus its case's reference and pathway, and whether it is overdue. */
@@ -234,24 +235,31 @@ export async function selectTaskViews(
   return { items: options.personAliases ? await withPersonAliases(db, rows, result.items) : result.items, next: result.next };
 }
 
-/** The task with its step's form if it exists and is in scope; null otherwise. */
-export async function findTask(db: Queryable, scope: ReadScope, taskId: string, now: Date): Promise<TaskDetail | null> {
+type FoundTaskRow = TaskRow & { step: PathwayDefinition['steps'][string] | null; case_version: number | null };
+
+/**
+ * Reads one task in scope with its step (only the task's own step, not the whole definition: a task
+ * page and every command parse a few hundred bytes instead of the pathway document), and with
+ * `intent` records a command's intent in the same statement (see findTaskRecordingIntent).
+ */
+async function readTask(db: Queryable, scope: ReadScope, taskId: string, intent?: { updateId: string; caseId: string }): Promise<FoundTaskRow | undefined> {
   const conditions = new SqlConditions();
   conditions.add(`t.task_id = ${conditions.param(taskId)}`);
   addScope(conditions, scope, 't', true);
-  // Only the task's own step, not the whole definition: a task page (and every command) parses a few
-  // hundred bytes instead of the pathway document.
-  const { rows } = await db.query<TaskRow & { step: PathwayDefinition['steps'][string] | null }>(
-    prepared(
-      `SELECT ${taskColumns}, v.definition -> 'steps' -> t.step_id AS step FROM tasks t
+  const found = `SELECT ${taskColumns}, v.definition -> 'steps' -> t.step_id AS step, c.version AS case_version FROM tasks t
      LEFT JOIN cases c ON c.case_id = t.case_id
      LEFT JOIN pathway_versions v ON v.key = c.pathway_key AND v.version = c.pathway_version
-     ${conditions.where()}`,
-      conditions.params,
-    ),
-  );
-  const row = rows[0];
-  if (!row) return null;
+     ${conditions.where()}`;
+  const text = intent
+    ? `WITH found AS (${found}),
+       recorded AS (${intentInsert(conditions.param(intent.updateId), `SELECT case_id FROM found WHERE case_id = ${conditions.param(intent.caseId)}`)})
+       SELECT * FROM found`
+    : found;
+  const { rows } = await db.query<FoundTaskRow>(prepared(text, conditions.params));
+  return rows[0];
+}
+
+function taskDetailOf(row: FoundTaskRow, now: Date): TaskDetail {
   const { step } = row;
   // No person alias here (read lists only): every task command reads its task through this.
   return {
@@ -259,4 +267,29 @@ export async function findTask(db: Queryable, scope: ReadScope, taskId: string, 
     step: step && step.kind === 'task' ? { title: step.title, description: step.description, form: step.form } : null,
     completionKey: row.completion_key,
   };
+}
+
+/** The task with its step's form if it exists and is in scope; null otherwise. */
+export async function findTask(db: Queryable, scope: ReadScope, taskId: string, now: Date): Promise<TaskDetail | null> {
+  const row = await readTask(db, scope, taskId);
+  return row ? taskDetailOf(row, now) : null;
+}
+
+/**
+ * findTask for a command on the task: in the same statement (one round trip less per command) it
+ * records the command's intent (infra/db/command-intent-repository.ts) when the task is in scope and
+ * belongs to `intent.caseId`. `confirmedSeq` (the case's read-model version, as recordCommandIntent
+ * returns it) is set when the intent was recorded; the caller must forget the intent if it then
+ * refuses the command without sending it.
+ */
+export async function findTaskRecordingIntent(
+  db: Queryable,
+  scope: ReadScope,
+  taskId: string,
+  now: Date,
+  intent: { updateId: string; caseId: string },
+): Promise<{ task: TaskDetail; confirmedSeq: number | undefined } | null> {
+  const row = await readTask(db, scope, taskId, intent);
+  if (!row) return null;
+  return { task: taskDetailOf(row, now), confirmedSeq: row.case_id === intent.caseId ? (row.case_version ?? 0) : undefined };
 }

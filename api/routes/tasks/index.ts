@@ -8,7 +8,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { assignmentRefusal, coverRefusal, maySupervise, mayPerform } from '../../../domain/access';
 import { completeTaskSchema, extendDeadlineSchema, type TaskCommand } from '../../../domain/case-commands';
 import { findUser } from '../../../infra/db/directory-repository';
-import { findTask, selectTaskViews, taskViewOf, type AssigneeFilter, type TaskDetail } from '../../../infra/db/task-repository';
+import { caseIdOfTaskId } from '../../../domain/case-interpreter';
+import { commandUpdateId } from '../../../infra/case-commands';
+import { forgetCommandIntent } from '../../../infra/db/command-intent-repository';
+import { findTask, findTaskRecordingIntent, selectTaskViews, taskViewOf, type AssigneeFilter, type TaskDetail } from '../../../infra/db/task-repository';
 import type { AuthenticatedActor } from '../../auth/actor-cache';
 import { readScopeOf } from '../../auth/permissions';
 import { reportAccess } from '../../plugins/audit';
@@ -48,32 +51,56 @@ const taskRoutes: FastifyPluginAsyncZod = async (fastify) => {
     return task;
   }
 
-  /** Scope check, role check, state check, then the workflow; answers with the task as now projected. */
-  async function runTaskCommand(request: FastifyRequest, taskId: string, commandOf: (task: TaskDetail) => TaskCommand | Promise<TaskCommand>) {
+  /**
+   * Scope check, role check, state check, then the workflow; answers with the task as now projected.
+   * The task's scope read also records the command's intent (one statement and round trip less per
+   * command); a command refused here, before it is sent, forgets it again.
+   */
+  async function runTaskCommand<K extends TaskCommand['kind']>(
+    request: FastifyRequest,
+    taskId: string,
+    kind: K,
+    commandOf: (task: TaskDetail) => Extract<TaskCommand, { kind: K }> | Promise<Extract<TaskCommand, { kind: K }>>,
+  ) {
     const actor = actorOf(request);
-    // The role was checked from the route's config.action (tasks.act); the scope by visibleTask.
-    const task = await visibleTask(request, taskId);
-    const command = await commandOf(task);
-    if (command.kind === 'completeTask') reportAccess(request, { fields: Object.keys(command.data).map((key) => `${task.stepId}.${key}`) });
-    if (command.kind === 'completeTask' && task.status === 'completed') {
-      // A retried completion (same key) is answered from the read model; anything else conflicts.
-      if (command.idempotencyKey !== undefined && command.idempotencyKey === task.completionKey) return withoutCompletionKey(task);
-      throw problem.conflict('the task is already completed');
-    }
-    // Settled tasks are refused from the read model without waking the workflow, except for a keyed
-    // command: it may be the repeat of one that settled it, which the workflow answers as it first did.
     const idempotencyKey = idempotencyKeyOf(request);
-    if ((task.status === 'completed' || task.status === 'cancelled') && idempotencyKey === undefined) throw problem.conflict(`the task is ${task.status}`);
-    const batch = await fastify.caseCommands.execute(task.caseId, actor, command, { log: request.log, idempotencyKey, auditedRequest: request });
-    // The Update's durable result already holds the task as the read model now has it: no read back.
-    // It is answered even if, say, a transfer took it out of the caller's scope meanwhile, and a
-    // signer of a joint plan handed on to the next service sees their signature.
-    const projected = batch.tasks.find((t) => t.id === taskId);
-    if (projected) return withoutCompletionKey({ ...task, ...taskViewOf(projected, batch.snapshot, fastify.now()) });
-    // A repeat whose first result the read model already confirmed carries no task: read it.
-    const current = await findTask(fastify.db, readScopeOf(actor), taskId, fastify.now());
-    if (!current) throw problem.notFound(`no task ${taskId}`);
-    return withoutCompletionKey(current);
+    const caseId = caseIdOfTaskId(taskId);
+    const updateId = commandUpdateId(caseId, actor.id, kind, idempotencyKey);
+    // The role was checked from the route's config.action (tasks.act); the scope here.
+    const found = await findTaskRecordingIntent(fastify.db, readScopeOf(actor), taskId, fastify.now(), { updateId, caseId });
+    if (!found) throw problem.notFound(`no task ${taskId}`);
+    const { task, confirmedSeq } = found;
+    reportAccess(request, { caseId: task.caseId, areaId: task.areaId });
+    let sent = false;
+    try {
+      const command: TaskCommand = await commandOf(task);
+      if (command.kind === 'completeTask') reportAccess(request, { fields: Object.keys(command.data).map((key) => `${task.stepId}.${key}`) });
+      if (command.kind === 'completeTask' && task.status === 'completed') {
+        // A retried completion (same key) is answered from the read model; anything else conflicts.
+        if (command.idempotencyKey !== undefined && command.idempotencyKey === task.completionKey) return withoutCompletionKey(task);
+        throw problem.conflict('the task is already completed');
+      }
+      // Settled tasks are refused from the read model without waking the workflow, except for a keyed
+      // command: it may be the repeat of one that settled it, which the workflow answers as it first did.
+      if ((task.status === 'completed' || task.status === 'cancelled') && idempotencyKey === undefined) throw problem.conflict(`the task is ${task.status}`);
+      sent = true;
+      const batch = await fastify.caseCommands.execute(task.caseId, actor, command, { log: request.log, idempotencyKey, auditedRequest: request, intent: { updateId, confirmedSeq } });
+      // The Update's durable result already holds the task as the read model now has it: no read back.
+      // It is answered even if, say, a transfer took it out of the caller's scope meanwhile, and a
+      // signer of a joint plan handed on to the next service sees their signature.
+      const projected = batch.tasks.find((t) => t.id === taskId);
+      if (projected) return withoutCompletionKey({ ...task, ...taskViewOf(projected, batch.snapshot, fastify.now()) });
+      // A repeat whose first result the read model already confirmed carries no task: read it.
+      const current = await findTask(fastify.db, readScopeOf(actor), taskId, fastify.now());
+      if (!current) throw problem.notFound(`no task ${taskId}`);
+      return withoutCompletionKey(current);
+    } finally {
+      // Nothing was sent, so nothing can be in the history: the intent only marks the case for the
+      // reconciler, which is harmless if this fails (a no-op reconciliation later).
+      if (!sent && confirmedSeq !== undefined) {
+        await forgetCommandIntent(fastify.db, updateId).catch((error: unknown) => request.log.warn({ err: error }, 'could not forget the intent of a refused task command'));
+      }
+    }
   }
 
   const commandResponses = { 200: taskDetailSchema, ...problemResponses(400, 401, 403, 404, 409, 422, 503) };
@@ -124,13 +151,13 @@ const taskRoutes: FastifyPluginAsyncZod = async (fastify) => {
   fastify.post('/tasks/:taskId/claim', {
     config: { action: 'tasks.act', audit: 'write' },
     schema: { tags: ['tasks'], summary: 'Take the task (assign it to yourself)', security: bearerSecurity, params: taskParamsSchema, headers: idempotencyHeadersSchema, response: commandResponses },
-    handler: async (request) => runTaskCommand(request, request.params.taskId, (task) => ({ kind: 'claimTask', taskId: task.taskId })),
+    handler: async (request) => runTaskCommand(request, request.params.taskId, 'claimTask', (task) => ({ kind: 'claimTask', taskId: task.taskId })),
   });
 
   fastify.post('/tasks/:taskId/release', {
     config: { action: 'tasks.act', audit: 'write' },
     schema: { tags: ['tasks'], summary: "Put the task back in the service's queue", security: bearerSecurity, params: taskParamsSchema, headers: idempotencyHeadersSchema, response: commandResponses },
-    handler: async (request) => runTaskCommand(request, request.params.taskId, (task) => ({ kind: 'releaseTask', taskId: task.taskId })),
+    handler: async (request) => runTaskCommand(request, request.params.taskId, 'releaseTask', (task) => ({ kind: 'releaseTask', taskId: task.taskId })),
   });
 
   fastify.post('/tasks/:taskId/complete', {
@@ -146,7 +173,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (fastify) => {
       response: commandResponses,
     },
     handler: async (request) =>
-      runTaskCommand(request, request.params.taskId, (task) =>
+      runTaskCommand(request, request.params.taskId, 'completeTask', (task) =>
         completeTaskSchema.parse({ kind: 'completeTask', taskId: task.taskId, data: request.body.data, idempotencyKey: request.headers['idempotency-key'] }),
       ),
   });
@@ -163,7 +190,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (fastify) => {
       response: commandResponses,
     },
     handler: async (request) =>
-      runTaskCommand(request, request.params.taskId, async (task) => {
+      runTaskCommand(request, request.params.taskId, 'reassignTask', async (task) => {
         const { assigneeId, reason } = request.body;
         // Who may reassign first (the workflow's own rule), so a non-supervisor learns nothing of the directory.
         if (!maySupervise(actorOf(request), task.areaId)) throw problem.forbidden('only a supervisor of the area can reassign tasks');
@@ -190,7 +217,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (fastify) => {
       response: commandResponses,
     },
     handler: async (request) =>
-      runTaskCommand(request, request.params.taskId, async (task) => {
+      runTaskCommand(request, request.params.taskId, 'handTask', async (task) => {
         const actor = actorOf(request);
         const { assigneeId, reason } = request.body;
         if (task.assigneeId === null) throw problem.conflict('the task waits in the service queue: nobody holds it to hand it on');
@@ -219,7 +246,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (fastify) => {
       response: commandResponses,
     },
     handler: async (request) =>
-      runTaskCommand(request, request.params.taskId, (task) => {
+      runTaskCommand(request, request.params.taskId, 'extendDeadline', (task) => {
         const parsed = extendDeadlineSchema.safeParse({ kind: 'extendDeadline', taskId: task.taskId, ...request.body });
         if (!parsed.success) {
           throw problem.invalidBody('give exactly one of "newDueAt" or "by"', parsed.error.issues);
