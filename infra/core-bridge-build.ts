@@ -16,10 +16,11 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, chmodSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { findOnPath, isExecutable } from './executables';
 
 const repoRoot = path.resolve(__dirname, '..');
 const toolsDir = path.join(repoRoot, '.tools');
@@ -36,22 +37,6 @@ const bridgeDir = path.dirname(require.resolve('@temporalio/core-bridge/package.
 /** The SDK's own rule for which prebuilt library a platform loads (`releases/<target>/index.node`). */
 const bridgeCommon = createRequire(__filename)(path.join(bridgeDir, 'common.js')) as { getPrebuiltTargetName: () => string };
 const targetName = () => bridgeCommon.getPrebuiltTargetName();
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (dir && isExecutable(path.join(dir, name))) return path.join(dir, name);
-  }
-  return undefined;
-}
 
 /** What cargo names the bridge's cdylib on each platform. */
 const cdylibName: Record<string, string> = {
@@ -97,7 +82,7 @@ export function coreBridgeState(): { state: 'patched' | 'stock'; detail: string 
 function ensureProtoc(): string {
   const fromEnv = process.env.PROTOC;
   if (fromEnv) return fromEnv;
-  const found = onPath('protoc');
+  const found = findOnPath('protoc');
   if (found) return found;
   const local = path.join(protocDir, 'bin', 'protoc');
   const stamp = path.join(protocDir, '.version');
@@ -173,7 +158,7 @@ export function ensureCoreBridge(): string {
   if (process.env.RETICULATE_CORE_BRIDGE === 'stock') return restoreStock();
   const patch = patchFile();
   if (patch === undefined) return `stock (no patch for @temporalio/core-bridge ${bridgeVersion()} in patches/)`;
-  const cargo = onPath('cargo');
+  const cargo = findOnPath('cargo');
   if (cargo === undefined) {
     console.warn(`setup: cargo not found, so the SDK core stays stock: a worker holding many cases costs more CPU per command ${readme}`);
     return 'stock (cargo not found)';

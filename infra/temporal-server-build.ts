@@ -9,8 +9,9 @@
  * (e.g. from Temporal's release archives, whose schema/ folder is the same).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { accessSync, chmodSync, constants, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { isExecutable } from './executables';
 
 /** The Temporal server release the cluster mode runs. */
 export const TEMPORAL_SERVER_VERSION = 'v1.32.2';
@@ -35,15 +36,6 @@ export interface TemporalServerTools {
   sqlTool: string;
   /** `schema/postgresql/v12` of the same release: `temporal/versioned` and `visibility/versioned` below it. */
   postgresSchemaDir: string;
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }
 
 function stamped(file: string): boolean {
