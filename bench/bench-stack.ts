@@ -95,7 +95,10 @@ export async function startBenchStack({
       pool,
       pids,
       workerMetric: (name) => workerMetric(workerMetricsAddress, name),
-      stopWorker: () => worker.stop(), defer: (stop) => stops.push(stop), close };
+      stopWorker: () => worker.stop(),
+      defer: (stop) => stops.push(stop),
+      close,
+    };
   } catch (error) {
     await close();
     throw error;
