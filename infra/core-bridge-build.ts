@@ -16,7 +16,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -47,14 +47,8 @@ const cdylibName: Record<string, string> = {
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
-function bridgeVersion(): string {
-  return (JSON.parse(readFileSync(path.join(bridgeDir, 'package.json'), 'utf8')) as { version: string }).version;
-}
-
-function patchFile(): string | undefined {
-  const name = readdirSync(path.join(repoRoot, 'patches')).find((file) => file === `@temporalio+core-bridge+${bridgeVersion()}.patch`);
-  return name === undefined ? undefined : path.join(repoRoot, 'patches', name);
-}
+const bridgeVersion = (JSON.parse(readFileSync(path.join(bridgeDir, 'package.json'), 'utf8')) as { version: string }).version;
+const patchFile = path.join(repoRoot, 'patches', `@temporalio+core-bridge+${bridgeVersion}.patch`);
 
 /** The npm package's library, the one `@temporalio/core-bridge` loads. */
 export function loadedBridgePath(): string {
@@ -63,20 +57,34 @@ export function loadedBridgePath(): string {
 
 interface BuildRecord {
   key: string;
-  sha256: string;
   patch: string;
+  /** The installed file's identity: any replacement (npm install, another copy) is a new inode. */
+  file: { ino: number; size: number; mtimeMs: number };
 }
 
 /** Which build this clone's node_modules holds. */
 const recordFile = path.join(toolsDir, 'core-bridge.json');
 
+function fileIdentity(file: string): BuildRecord['file'] {
+  const { ino, size, mtimeMs } = statSync(file);
+  return { ino, size, mtimeMs };
+}
+
+/** The record of the patched build, if it is the library the SDK loads now (a stat, not a read of the 30 MB file). */
+function installedRecord(): BuildRecord | undefined {
+  if (!existsSync(recordFile)) return undefined;
+  const record = JSON.parse(readFileSync(recordFile, 'utf8')) as Partial<BuildRecord>;
+  const loaded = fileIdentity(loadedBridgePath());
+  const same = record.file !== undefined && record.file.ino === loaded.ino && record.file.size === loaded.size && record.file.mtimeMs === loaded.mtimeMs;
+  return same ? (record as BuildRecord) : undefined;
+}
+
 /** Whether the library the SDK loads is the one built with the project's patch ("patched") or the npm package's ("stock"). */
 export function coreBridgeState(): { state: 'patched' | 'stock'; detail: string } {
-  if (!existsSync(recordFile)) return { state: 'stock', detail: 'no patched build installed' };
-  const record = JSON.parse(readFileSync(recordFile, 'utf8')) as BuildRecord;
-  return sha256(readFileSync(loadedBridgePath())) === record.sha256
+  const record = installedRecord();
+  return record
     ? { state: 'patched', detail: `${path.basename(record.patch)}, build ${record.key.slice(0, 12)}` }
-    : { state: 'stock', detail: 'the installed library is not the patched build (npm install put the stock one back: run npm run setup)' };
+    : { state: 'stock', detail: 'not the build setup installed (npm install puts the stock library back: run npm run setup)' };
 }
 
 function ensureProtoc(): string {
@@ -117,8 +125,11 @@ function ensureProtoc(): string {
   return local;
 }
 
-/** The npm package's own library, kept before ours replaces it, so RETICULATE_CORE_BRIDGE=stock can put it back. */
-const stockCopy = path.join(toolsDir, 'core-bridge-stock.node');
+/**
+ * The npm package's own library, kept before ours first replaces it, so RETICULATE_CORE_BRIDGE=stock can
+ * put it back. Written once per SDK version: later installs may find a patched library in place.
+ */
+const stockCopy = path.join(toolsDir, `core-bridge-stock-${bridgeVersion}.node`);
 
 function replaceLoadedLibrary(library: string): void {
   const target = loadedBridgePath();
@@ -127,15 +138,16 @@ function replaceLoadedLibrary(library: string): void {
   renameSync(partial, target); // a running worker keeps the file it mapped; new ones load this
 }
 
-function installLibrary(built: string, record: BuildRecord): void {
+function installLibrary(built: string, key: string): void {
   mkdirSync(toolsDir, { recursive: true });
-  if (coreBridgeState().state === 'stock') copyFileSync(loadedBridgePath(), stockCopy);
+  if (!existsSync(stockCopy)) copyFileSync(loadedBridgePath(), stockCopy);
   replaceLoadedLibrary(built);
+  const record: BuildRecord = { key, patch: path.relative(repoRoot, patchFile), file: fileIdentity(loadedBridgePath()) };
   writeFileSync(recordFile, `${JSON.stringify(record, null, 2)}\n`);
 }
 
 function restoreStock(): string {
-  if (coreBridgeState().state === 'patched' && existsSync(stockCopy)) {
+  if (installedRecord() && existsSync(stockCopy)) {
     replaceLoadedLibrary(stockCopy);
     rmSync(recordFile, { force: true });
   }
@@ -156,8 +168,7 @@ function processAlive(pid: number): boolean {
 /** Builds (once per key) and installs the patched bridge; returns what setup prints. */
 export function ensureCoreBridge(): string {
   if (process.env.RETICULATE_CORE_BRIDGE === 'stock') return restoreStock();
-  const patch = patchFile();
-  if (patch === undefined) return `stock (no patch for @temporalio/core-bridge ${bridgeVersion()} in patches/)`;
+  if (!existsSync(patchFile)) return `stock (no patch for @temporalio/core-bridge ${bridgeVersion} in patches/)`;
   const cargo = findOnPath('cargo');
   if (cargo === undefined) {
     console.warn(`setup: cargo not found, so the SDK core stays stock: a worker holding many cases costs more CPU per command ${readme}`);
@@ -168,7 +179,7 @@ export function ensureCoreBridge(): string {
     console.warn(`setup: rustc -vV failed, so the SDK core stays stock ${readme}`);
     return 'stock (rustc not usable)';
   }
-  const key = sha256([bridgeVersion(), targetName(), readFileSync(patch, 'utf8'), rustc.stdout].join('\n'));
+  const key = sha256([bridgeVersion, targetName(), readFileSync(patchFile, 'utf8'), rustc.stdout].join('\n'));
   const library = path.join(buildsDir, key, 'index.node');
   if (!existsSync(library)) {
     let protoc: string;
@@ -207,9 +218,8 @@ export function ensureCoreBridge(): string {
     rmSync(targetDir, { recursive: true, force: true });
     console.log(`setup: bridge built in ${((Date.now() - started) / 60_000).toFixed(1)} min`);
   }
-  const record: BuildRecord = { key, sha256: sha256(readFileSync(library)), patch: path.relative(repoRoot, patch) };
-  if (coreBridgeState().state !== 'patched' || (JSON.parse(readFileSync(recordFile, 'utf8')) as BuildRecord).key !== key) installLibrary(library, record);
-  return `patched (${record.patch}; ${library})`;
+  if (installedRecord()?.key !== key) installLibrary(library, key);
+  return `patched (${path.relative(repoRoot, patchFile)}; ${library})`;
 }
 
 if (require.main === module) {

@@ -7,8 +7,8 @@
  */
 import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { execFileSync } from 'node:child_process';
 import { coreBridgeState } from '../../infra/core-bridge-build';
+import { findOnPath } from '../../infra/executables';
 import { counter, incrementUpdate, stopSignal } from '../support/counter-workflows';
 import { testTemporalAddress, uniqueName } from '../support/stack';
 
@@ -62,13 +62,8 @@ test(`a worker caching ${CACHE} runs answers every update of ${WORKFLOWS} workfl
 // that such a failure is not silent where the project's own tests run, they require the patched core
 // wherever cargo is there to build it.
 test('setup installed the patched core wherever cargo can build it', () => {
-  let cargo = false;
-  try {
-    execFileSync('cargo', ['--version'], { stdio: 'ignore' });
-    cargo = true;
-  } catch {
-    // no cargo: the stock core is what setup leaves
-  }
+  // The same lookup setup uses to decide whether it can build.
+  const cargo = findOnPath('cargo') !== undefined;
   if (!cargo || process.env.RETICULATE_CORE_BRIDGE === 'stock') expect(coreBridgeState().state).toBe('stock');
   else expect(coreBridgeState()).toEqual({ state: 'patched', detail: expect.stringContaining('@temporalio+core-bridge+') });
 });
