@@ -39,10 +39,10 @@ export interface CaseCommandOptions {
   /** The audit row of the request that sent the command, written in the statement that writes its result. */
   audit?: AuditEntry;
   /**
-   * The caller already recorded the intent under `updateId` (findTaskRecordingIntent: in the read of
-   * the task) and got the read model's version with it; without it the intent is recorded here.
+   * The intent the caller already recorded (findTaskRecordingIntent: in the read of the task), under
+   * its Update id, with the read model's version it read; without it the intent is recorded here.
    */
-  recordedIntent?: { confirmedSeq: number };
+  recordedIntent?: { updateId: string; confirmedSeq: number };
 }
 
 function isCommandRejection(value: unknown): value is CommandRejection {
@@ -78,8 +78,7 @@ export function commandUpdateId(caseId: string, actorId: string, kind: CaseComma
  * applied the command, and its intent stays for the reconciler.
  */
 export async function executeCaseCommand(deps: CaseCommandDeps, caseId: string, actor: Actor, command: CaseCommand, options: CaseCommandOptions = {}): Promise<ProjectionBatch> {
-  const updateId = options.updateId ?? `cmd-${randomUUID()}`;
-  if (options.recordedIntent && options.updateId === undefined) throw new Error('a recorded intent needs the update id it was recorded under');
+  const updateId = options.recordedIntent?.updateId ?? options.updateId ?? `cmd-${randomUUID()}`;
   const confirmedSeq = options.recordedIntent?.confirmedSeq ?? (await recordCommandIntent(deps.db, updateId, caseId));
   // caseUpdates is keyed by command kind; the argument's command matches the update by construction.
   const update = caseUpdates[command.kind] as unknown as UpdateDefinition<CaseCommandResult, [CaseUpdateArgs], string>;

@@ -11,7 +11,7 @@ import fp from 'fastify-plugin';
 import type { CaseCommand, CommandRejection } from '../../domain/case-commands';
 import { caseWorkflowId } from '../../domain/case-messages';
 import type { Actor, ProjectionBatch } from '../../domain/case-state';
-import { CaseCommandRejectedError, executeCaseCommand, updateIdForKey } from '../../infra/case-commands';
+import { CaseCommandRejectedError, commandUpdateId, executeCaseCommand } from '../../infra/case-commands';
 import { PersonErasedError } from '../../infra/codec/person-key-store';
 import { problemTypes, type ProblemIssue } from '../schemas/problem';
 import { auditWithChange } from './audit';
@@ -84,17 +84,13 @@ export default fp(
       async execute(caseId: string, actor: Actor, command: CaseCommand, context: CaseCommandContext = {}): Promise<ProjectionBatch> {
         const { log, idempotencyKey, caseEnded = false, auditedRequest, intent } = context;
         // The caller's idempotency key names the Update: Temporal answers a retry with the first result.
-        const updateId = intent?.updateId ?? (idempotencyKey === undefined ? undefined : updateIdForKey(caseId, actor.id, command.kind, idempotencyKey));
+        const updateId = intent?.updateId ?? commandUpdateId(caseId, actor.id, command.kind, idempotencyKey);
         const audit = auditedRequest ? auditWithChange(auditedRequest) : undefined;
         // The caller's recorded intent serves the first attempt only: an attempt that finds no workflow forgets it.
-        let recordedIntent = intent?.confirmedSeq === undefined ? undefined : { confirmedSeq: intent.confirmedSeq };
-        const run = () =>
+        const recordedIntent = intent?.confirmedSeq === undefined ? undefined : { updateId, confirmedSeq: intent.confirmedSeq };
+        const run = (attempt: { recordedIntent?: typeof recordedIntent } = {}) =>
           fastify
-            .withTemporalDeadline(() => {
-              const options = { updateId, audit: audit?.entry, recordedIntent };
-              recordedIntent = undefined;
-              return executeCaseCommand({ temporal: fastify.temporal, db: fastify.db }, caseId, actor, command, options);
-            })
+            .withTemporalDeadline(() => executeCaseCommand({ temporal: fastify.temporal, db: fastify.db }, caseId, actor, command, { updateId, audit: audit?.entry, ...attempt }))
             .catch((error: unknown) => {
               throw asProblem(error, command);
             });
@@ -104,7 +100,7 @@ export default fp(
         let batch: ProjectionBatch;
         try {
           try {
-            batch = await run();
+            batch = await run({ recordedIntent });
           } catch (error) {
             if (!(error instanceof WorkflowNotFoundError)) throw error;
             // An ended case's run is over: a keyed repeat of the command that ended it was answered above.
