@@ -59,8 +59,8 @@ const host = '127.0.0.1';
  * acknowledged write survives a power loss, not only a killed process). In SQLite's default rollback
  * journal every commit writes, syncs and deletes a journal file, and starts and task dispatch wait on
  * each other's locks: bare executeUpdates from 8 clients on the 2-core machine ran at 139–148/s with
- * 6.8–7.1 ms of server CPU per update, against 231–235/s and 4.7–4.9 ms with the WAL
- * (`npx tsx bench/sqlite-journal.ts`, README "Benchmark").
+ * 6.8–7.1 ms of server CPU per update, against 206–242/s and 4.7–5.5 ms with the WAL (two runs of
+ * `npx tsx bench/sqlite-journal.ts`, README "Benchmark").
  */
 export const durableSqlitePragmas: readonly string[] = ['journal_mode=wal', 'synchronous=full'];
 
