@@ -7,9 +7,9 @@
  * The row is written in onSend, before the answer leaves: if it cannot be written, a read answers
  * 503 instead of the data (no access without a record). A write has already happened by then, so
  * its answer stands and the failure is logged (the case's workflow history also names the actor).
- * A case command whose route has reported everything before the command runs writes its row in the
- * statement that records the command's result instead (`auditWithChange`): the change and the record
- * of who made it commit together, and the hook writes no second row.
+ * A case command whose route has reported everything before the command runs, and a case start,
+ * write their row in the statement that records the change instead (`auditWithChange`): the change
+ * and the record of who made it commit together, and the hook writes no second row.
  */
 import { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
@@ -57,14 +57,14 @@ export function reportAccess(request: FastifyRequest, report: AccessReport): voi
 
 /**
  * The audit row of a write request to commit with its change, for a route whose report is complete
- * before the change is made: outcome 200, since the row is only written with a change that applied
- * (a refusal or a failure is written by the hook, with its status). Call `written` once it committed.
- * Undefined when the route is not audited as a write.
+ * before the change is made: outcome 200 (201 for a creation), since the row is only written with a
+ * change that applied (a refusal or a failure is written by the hook, with its status). Call
+ * `written` once it committed. Undefined when the route is not audited as a write.
  */
-export function auditWithChange(request: FastifyRequest): { entry: AuditEntry; written: () => void } | undefined {
+export function auditWithChange(request: FastifyRequest, outcome: 200 | 201 = 200): { entry: AuditEntry; written: () => void } | undefined {
   const { audit, action } = request.routeOptions.config ?? {};
   if (audit !== 'write' || !action) return undefined;
-  const entry = entryOf(request, 200, action);
+  const entry = entryOf(request, outcome, action);
   if (!entry) return undefined;
   return {
     entry,

@@ -37,15 +37,19 @@ export interface AuditFilters {
 
 /**
  * The statement that records one access, its parameters numbered by `param` (so that another
- * statement can carry it, see `auditParams`). Without an area (a refused attempt never loaded the
- * case), the case's current area is looked up in the same statement, so the auditors of that area see
- * who tried; likewise the case's person, so that every access to a person's cases can be listed by person.
+ * statement can carry it, see `auditParams`), written only `when` that condition holds (another
+ * statement's change happened). Without an area (a refused attempt never loaded the case), the case's
+ * current area is looked up in the same statement, so the auditors of that area see who tried;
+ * likewise the case's person, so that every access to a person's cases can be listed by person.
  */
-export function auditInsert(param: (i: number) => string = (i) => `$${i + 1}`): string {
+export function auditInsert(param: (i: number) => string = (i) => `$${i + 1}`, when?: string): string {
   return `INSERT INTO audit_log (actor_id, actor_kind, action, method, route, case_id, area_id, person_id, fields, outcome, request_id)
-     VALUES (${param(0)}, ${param(1)}, ${param(2)}, ${param(3)}, ${param(4)}, ${param(5)}::text,
+     SELECT ${param(0)}::text, ${param(1)}::text, ${param(2)}::text, ${param(3)}::text, ${param(4)}::text, ${param(5)}::text,
        coalesce(${param(6)}::text, (SELECT area_id FROM cases WHERE case_id = ${param(5)}::text)),
-       coalesce(${param(7)}::text, (SELECT person_id FROM cases WHERE case_id = ${param(5)}::text)), ${param(8)}::text[], ${param(9)}::integer, ${param(10)})`;
+       coalesce(${param(7)}::text, (SELECT person_id FROM cases WHERE case_id = ${param(5)}::text)), ${param(8)}::text[], ${param(9)}::integer, ${param(10)}::text${
+         when ? `
+     WHERE ${when}` : ''
+       }`;
 }
 
 /** The values of `auditInsert`'s parameters, in order. */
@@ -93,7 +97,7 @@ export async function listAuditEvents(
     request_id: string;
   }>(
     `SELECT id::text AS id, at, actor_id, actor_kind, action, method, route, case_id, area_id, person_id, fields, outcome, request_id
-     FROM audit_log ${conditions.where()} ORDER BY id DESC LIMIT ${conditions.param(page.limit + 1)}`,
+     FROM audit_log ${conditions.where()} ORDER BY audit_log.id DESC LIMIT ${conditions.param(page.limit + 1)}`,
     conditions.params,
   );
   const { items, next } = pageOf(

@@ -4,6 +4,7 @@
  */
 import type { CaseWorkflowInput } from '../../domain/case-messages';
 import type { ProjectionBatch } from '../../domain/case-state';
+import type { AuditEntry } from './audit-repository';
 import type { Queryable } from './pool';
 import { openJson, personKeysOf, sealJson, type SealedJson } from '../codec/personal-data';
 import { projectIfInserted } from './projection-repository';
@@ -82,12 +83,18 @@ export async function findCaseStartRequest(db: Queryable, actorId: string, idemp
 }
 
 /**
- * Records the first use of a key and, in the same statement, projects the new case's first state
- * and stores `newPerson` (the case's person, when new): one round trip and one commit on the path
- * of every case start. False when the row was not inserted (the key was taken meanwhile, or the
- * reference collided): then nothing was projected or stored.
+ * Records the first use of a key and, in the same statement, projects the new case's first state,
+ * stores `newPerson` (the case's person, when new) and writes `audit` (the request's audit row): one
+ * round trip and one commit on the path of every case start. False when the row was not inserted
+ * (the key was taken meanwhile, or the reference collided): then nothing was projected or stored.
  */
-export async function recordCaseStart(db: Queryable, request: CaseStartRequest, firstProjection: ProjectionBatch, newPerson?: NewPerson): Promise<boolean> {
+export async function recordCaseStart(
+  db: Queryable,
+  request: CaseStartRequest,
+  firstProjection: ProjectionBatch,
+  newPerson?: NewPerson,
+  audit?: AuditEntry,
+): Promise<boolean> {
   const insert = `INSERT INTO case_start_requests (actor_id, idempotency_key, request_hash, case_id, reference, pathway_key,
        pathway_version, area_id, started_at, workflow_input, person_id)
      VALUES ($20, $21, $22, $23, $24, $25, $26::integer, $27, $28::timestamptz, $29::jsonb, $30) ON CONFLICT DO NOTHING`;
@@ -121,6 +128,7 @@ new_person_key AS (INSERT INTO person_keys (key_id, person_id, wrapping_key_id, 
       : { text: insert, params },
     firstProjection,
     personId,
+    audit,
   );
   if (recorded) keys.rememberCase(request.caseId, personId);
   return recorded;

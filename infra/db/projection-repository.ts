@@ -89,8 +89,9 @@ ON CONFLICT (case_id, seq) DO NOTHING`;
 // that CTE wrote a row (a case start records its idempotency key and projects in one statement).
 // `alongside` adds CTEs after `recorded` that may select from it (a new person's rows).
 // `finishesIntent` removes the command intent named by the parameter after the supervision ones, so
-// a command's result and the end of its intent commit together; `audited` then also writes the
-// request's audit row (infra/db/audit-repository.ts) from the parameters after the intent's.
+// a command's result and the end of its intent commit together; `audited` also writes the request's
+// audit row (infra/db/audit-repository.ts) from the parameters after those (after the intent's, when
+// there is one), and after a prelude only if the prelude wrote its row.
 interface ProjectionShape {
   prelude?: string;
   preludeParamCount?: number;
@@ -98,13 +99,17 @@ interface ProjectionShape {
   finishesIntent?: boolean;
   audited?: boolean;
 }
+const supervisionParamCount = 5;
 const projectionStatement = ({ prelude = '', preludeParamCount = 0, alongside = '', finishesIntent = false, audited = false }: ProjectionShape = {}) => {
-  const guard = prelude ? 'WHERE EXISTS (SELECT 1 FROM recorded)' : '';
+  const recordedRow = 'EXISTS (SELECT 1 FROM recorded)';
+  const guard = prelude ? `WHERE ${recordedRow}` : '';
   const x: ExtraParam = (i) => `$${20 + preludeParamCount + i}`;
+  const intentParam = supervisionParamCount;
+  const firstAuditParam = finishesIntent ? intentParam + 1 : supervisionParamCount;
   return `
 WITH ${prelude ? `recorded AS (${prelude} RETURNING person_id),` : ''}${alongside ? `\n${alongside},` : ''}${
-    finishesIntent ? `\nfinished_intent AS (DELETE FROM case_command_intents WHERE update_id = ${x(5)}),` : ''
-  }${audited ? `\nrecorded_access AS (${auditInsert((i) => x(6 + i))}),` : ''}
+    finishesIntent ? `\nfinished_intent AS (DELETE FROM case_command_intents WHERE update_id = ${x(intentParam)}),` : ''
+  }${audited ? `\nrecorded_access AS (${auditInsert((i) => x(firstAuditParam + i), prelude ? recordedRow : undefined)}),` : ''}
 projected_case AS (${upsertCase(guard, x, prelude ? '(SELECT person_id FROM recorded)' : undefined)} RETURNING 1),
 projected_tasks AS (${upsertTasks(guard)} RETURNING 1),
 projected_referrals AS (${upsertReferrals(guard, x)} RETURNING 1),
@@ -145,22 +150,20 @@ export async function applyProjection(db: Queryable, batch: ProjectionBatch, end
 
 /**
  * Runs `prelude` (an INSERT, into a table with a `person_id` column, whose parameters follow the
- * projection's 19) and, only if it inserted a row, projects the batch for that person, in one
- * statement (prepared, like the projection), with any `alongside` CTEs (which may select from
- * `recorded`). Returns whether the prelude inserted.
+ * projection's 19) and, only if it inserted a row, projects the batch for that person and writes
+ * `audit` (the request's audit row), in one statement (prepared, like the projection), with any
+ * `alongside` CTEs (which may select from `recorded`). Returns whether the prelude inserted.
  */
 export async function projectIfInserted(
   db: Queryable,
   prelude: { text: string; params: unknown[]; alongside?: string },
   batch: ProjectionBatch,
   personId: string | null,
+  audit?: AuditEntry,
 ): Promise<boolean> {
+  const statement = projectionStatement({ prelude: prelude.text, preludeParamCount: prelude.params.length, alongside: prelude.alongside, audited: audit !== undefined });
   const { rows } = await db.query<{ recorded: number }>(
-    prepared(projectionStatement({ prelude: prelude.text, preludeParamCount: prelude.params.length, alongside: prelude.alongside }), [
-      ...(await projectionParams(db, batch, personId)),
-      ...prelude.params,
-      ...supervisionParams(batch),
-    ]),
+    prepared(statement, [...(await projectionParams(db, batch, personId)), ...prelude.params, ...supervisionParams(batch), ...(audit ? auditParams(audit) : [])]),
   );
   return rows[0].recorded === 1;
 }
@@ -203,6 +206,7 @@ async function projectionParams(db: Queryable, batch: ProjectionBatch, personId:
 }
 
 /** The supervision parameters, placed after the prelude's so a prelude keeps numbering its own from $20. */
+/** The supervision parameters (`supervisionParamCount` of them), after the 19 core ones and any prelude's. */
 function supervisionParams(batch: ProjectionBatch): unknown[] {
   const { snapshot } = batch;
   const referrals = latestById<CaseReferral>(batch.referrals ?? [], (referral) => referral.id, (referral) => referral.version);

@@ -92,6 +92,29 @@ describe('audit of access', () => {
     expect(refused.rows).toEqual([{ outcome: 422 }]);
   });
 
+  it("writes a case start's row in the statement that records the start, once; a keyed repeat and a refusal get rows of their own", async () => {
+    const body = { pathwayKey: 'oss-integrated-pathway', areaId: 'livorno', data: { targetGroup: 'homeless' } };
+    const started = await api.request('outreach-operator-livorno', { method: 'POST', url: '/cases', headers: { 'idempotency-key': 'audit-start-2' }, payload: body });
+    expect(started.statusCode).toBe(201);
+    const newCase = started.json<CaseDetail>();
+    const { rows } = await api.pool.query<{ outcome: number; case_id: string; area_id: string; person_id: string; fields: string[]; same_transaction: boolean }>(
+      `SELECT a.outcome, a.case_id, a.area_id, a.person_id, a.fields, a.at = s.created_at AS same_transaction
+       FROM audit_log a JOIN case_start_requests s ON s.case_id = a.case_id WHERE a.request_id = $1`,
+      [started.headers['x-request-id']],
+    );
+    // now() is the transaction's start: equal only when the row and the start record were written by one statement.
+    expect(rows).toEqual([{ outcome: 201, case_id: newCase.caseId, area_id: 'livorno', person_id: newCase.personId, fields: ['case.targetGroup'], same_transaction: true }]);
+    const repeated = await api.request('outreach-operator-livorno', { method: 'POST', url: '/cases', headers: { 'idempotency-key': 'audit-start-2' }, payload: body });
+    expect(repeated.statusCode).toBe(200);
+    expect(repeated.json<CaseDetail>().caseId).toBe(newCase.caseId);
+    const repeatRows = await api.pool.query<{ outcome: number; case_id: string }>('SELECT outcome, case_id FROM audit_log WHERE request_id = $1', [repeated.headers['x-request-id']]);
+    expect(repeatRows.rows).toEqual([{ outcome: 200, case_id: newCase.caseId }]);
+    const refused = await api.request('outreach-operator-livorno', { method: 'POST', url: '/cases', headers: { 'idempotency-key': 'audit-start-3' }, payload: { ...body, areaId: 'grosseto' } });
+    expect(refused.statusCode).toBe(403);
+    const refusedRows = await api.pool.query<{ outcome: number; case_id: string | null; fields: string[] }>('SELECT outcome, case_id, fields FROM audit_log WHERE request_id = $1', [refused.headers['x-request-id']]);
+    expect(refusedRows.rows).toEqual([{ outcome: 403, case_id: null, fields: [] }]);
+  });
+
   it('records each read of the case detail and timeline with the fields returned and the request id', async () => {
     const detail = await api.request('social-worker-livorno', { method: 'GET', url: `/cases/${caseId}` });
     expect(detail.statusCode).toBe(200);
@@ -185,6 +208,10 @@ describe('audit of access', () => {
     } while (cursor);
     const whole = (await api.request('auditor-livorno', { method: 'GET', url: `/audit/events?caseId=${caseId}&limit=100` })).json<Page<AuditEvent>>();
     expect(seen).toEqual(whole.items.map((event) => event.id));
+    // Newest first by number, also across a change in the number of digits (here ids below and above 10).
+    const ids = whole.items.map((event) => Number(event.id));
+    expect(ids.some((id) => id < 10) && ids.some((id) => id >= 10)).toBe(true);
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
   });
 
   it('refuses a read whose access cannot be recorded (no access without a record)', async () => {

@@ -15,7 +15,7 @@ import { listStallRules } from '../../../infra/db/stall-rule-repository';
 import { findArea } from '../../../infra/db/directory-repository';
 import { readScopeOf } from '../../auth/permissions';
 import type { Action } from '../../../domain/authorization';
-import { reportAccess } from '../../plugins/audit';
+import { auditWithChange, reportAccess } from '../../plugins/audit';
 import type { CaseDetailView } from '../../plugins/authorization';
 import { actorOf } from '../../plugins/auth';
 import { problem } from '../../plugins/problems';
@@ -97,25 +97,55 @@ const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
     },
     handler: async (request, reply) => {
       const actor = actorOf(request);
+      const scope = readScopeOf(actor);
+      const written = Object.keys(request.body.data).map((key) => `case.${key}`);
+      // A new case's answer follows from its first projection, so the audit row (what was written and
+      // what the answer returns) is complete before the start is recorded, and commits with it.
+      let newCaseAnswer: CaseDetailView | undefined;
+      const auditOfNewCase = async (projection: ProjectionBatch, newCasePersonId: string | undefined) => {
+        const detail = caseDetailOfNewCase(projection, scope, fastify.now(), newCasePersonId);
+        if (!detail) return undefined;
+        const reportedBefore = request.auditTrail;
+        reportAccess(request, { fields: written });
+        const answer = await fastify.fieldAccess.caseDetail(request, detail);
+        const audit = auditWithChange(request, 201);
+        const reported = request.auditTrail;
+        // Until the start is recorded, the report stays as it was: a start that is not (its key was
+        // taken meanwhile) answers with, and reports, the case recorded under that key.
+        request.auditTrail = reportedBefore;
+        if (!audit) return undefined;
+        return {
+          entry: audit.entry,
+          committed: () => {
+            newCaseAnswer = answer;
+            request.auditTrail = reported;
+            audit.written();
+          },
+        };
+      };
       const { caseId, created, firstProjection, personId } = await startCase(
         {
           db: fastify.db,
           now: fastify.now,
           startWorkflow: (input) => fastify.caseWorkflows.startSoon(input),
           ensureWorkflowStarted: (caseId) => fastify.caseWorkflows.ensureStarted(caseId, { project: true }),
+          auditOfNewCase,
         },
         actor,
         request.body,
         request.headers['idempotency-key'],
       );
-      const scope = readScopeOf(actor);
-      const detail = firstProjection ? caseDetailOfNewCase(firstProjection, scope, fastify.now(), personId) : await findCaseDetail(fastify.db, scope, caseId, fastify.now());
-      if (!detail) throw problem.notFound(`no case ${caseId}`);
-      reportAccess(request, { fields: Object.keys(request.body.data).map((key) => `case.${key}`) });
+      const answer = await (async () => {
+        if (newCaseAnswer) return newCaseAnswer;
+        const detail = firstProjection ? caseDetailOfNewCase(firstProjection, scope, fastify.now(), personId) : await findCaseDetail(fastify.db, scope, caseId, fastify.now());
+        if (!detail) throw problem.notFound(`no case ${caseId}`);
+        reportAccess(request, { fields: written });
+        return fastify.fieldAccess.caseDetail(request, detail);
+      })();
       return reply
         .code(created ? 201 : 200)
         .header('location', `/cases/${caseId}`)
-        .send(await fastify.fieldAccess.caseDetail(request, detail));
+        .send(answer);
     },
   });
 

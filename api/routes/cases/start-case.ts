@@ -14,6 +14,7 @@ import type { FieldValue, ProjectionBatch } from '../../../domain/case-state';
 import { validateFormData } from '../../../domain/form-validation';
 import type { PathwayDefinition } from '../../../domain/pathway-schema';
 import { personKeysOf } from '../../../infra/codec/personal-data';
+import type { AuditEntry } from '../../../infra/db/audit-repository';
 import { findArea, type AreaRecord } from '../../../infra/db/directory-repository';
 import { listCasesOfPerson } from '../../../infra/db/person-repository';
 import { findCaseStartRequest, recordCaseStart, storedWorkflowInput, type CaseStartRequest } from '../../../infra/db/idempotency-repository';
@@ -31,6 +32,12 @@ export interface StartCaseDeps {
   startWorkflow: (input: CaseWorkflowInput) => void;
   /** Finishes a recorded start: projection (if missing) and workflow (if not started). */
   ensureWorkflowStarted: (caseId: string) => Promise<boolean>;
+  /**
+   * The request's audit row for a new case, asked for with its first projection just before the start
+   * is recorded, and written in the same statement (`committed` is called once it is); undefined
+   * leaves the row to the audit hook.
+   */
+  auditOfNewCase?: (firstProjection: ProjectionBatch, personId: string | undefined) => Promise<{ entry: AuditEntry; committed: () => void } | undefined>;
 }
 
 /** JSON with object keys sorted, so equal bodies hash equally whatever their key order. */
@@ -170,8 +177,10 @@ export async function startCase(
     const input = workflowInputOf(candidate, actor, pathway, area, caseData);
     candidate.workflowInput = storedWorkflowInput(input);
     const firstProjection = createCase(input).batch;
-    // The record and the first projection in one statement: the common path costs one round trip.
-    if (await recordCaseStart(deps.db, candidate, firstProjection, newPerson)) {
+    const audit = await deps.auditOfNewCase?.(firstProjection, personId);
+    // The record, the first projection and the audit row in one statement: the common path costs one round trip and one commit.
+    if (await recordCaseStart(deps.db, candidate, firstProjection, newPerson, audit?.entry)) {
+      audit?.committed();
       deps.startWorkflow(input);
       return { caseId: candidate.caseId, created: true, firstProjection, personId };
     }
