@@ -205,8 +205,7 @@ async function projectionParams(db: Queryable, batch: ProjectionBatch, personId:
   ];
 }
 
-/** The supervision parameters, placed after the prelude's so a prelude keeps numbering its own from $20. */
-/** The supervision parameters (`supervisionParamCount` of them), after the 19 core ones and any prelude's. */
+/** The supervision parameters (`supervisionParamCount` of them), placed after the prelude's so a prelude keeps numbering its own from $20. */
 function supervisionParams(batch: ProjectionBatch): unknown[] {
   const { snapshot } = batch;
   const referrals = latestById<CaseReferral>(batch.referrals ?? [], (referral) => referral.id, (referral) => referral.version);
