@@ -34,7 +34,7 @@ export interface TemporalDevServerOptions {
   ownProcessGroup?: boolean;
   /**
    * `PRAGMA=VALUE` settings of the server's SQLite file (`--sqlite-pragma`); default
-   * `durableSqlitePragmas`. The soak adds synchronous=normal.
+   * `durableSqlitePragmas`. The soak passes WAL with synchronous=normal instead.
    */
   sqlitePragmas?: readonly string[];
 }

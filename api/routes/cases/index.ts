@@ -135,13 +135,13 @@ const caseRoutes: FastifyPluginAsyncZod = async (fastify) => {
         request.body,
         request.headers['idempotency-key'],
       );
-      const answer = await (async () => {
-        if (newCaseAnswer) return newCaseAnswer;
+      let answer = newCaseAnswer;
+      if (!answer) {
         const detail = firstProjection ? caseDetailOfNewCase(firstProjection, scope, fastify.now(), personId) : await findCaseDetail(fastify.db, scope, caseId, fastify.now());
         if (!detail) throw problem.notFound(`no case ${caseId}`);
         reportAccess(request, { fields: written });
-        return fastify.fieldAccess.caseDetail(request, detail);
-      })();
+        answer = await fastify.fieldAccess.caseDetail(request, detail);
+      }
       return reply
         .code(created ? 201 : 200)
         .header('location', `/cases/${caseId}`)
