@@ -218,6 +218,21 @@ export function allowedOutcomes(definition: PathwayDefinition): string[] {
   return [...new Set([...definition.outcomes, ...fromEnds])].sort();
 }
 
+/**
+ * The time a command happened, which stamps its events and starts the deadlines it sets: when its
+ * sender sent it (`sentAt`, part of the Update's input, so the same live and on every replay), never
+ * before the case's last event (a tick taken at its wake time, while the command waited behind it).
+ * Not the workflow's clock: in the activation that fires a timer right after a worker restart the
+ * SDK can hand the workflow a stale clock, and a deadline computed from it is not what a replay
+ * computes (the read model and the workflow's state would disagree). `clock` serves commands sent
+ * without a time (by senders older than this rule).
+ */
+export function commandTime(state: Pick<CaseState, 'updatedAt'>, sentAt: string | undefined, clock: Date): Date {
+  const sent = sentAt === undefined ? Number.NaN : Date.parse(sentAt);
+  if (!Number.isFinite(sent)) return clock;
+  return new Date(Math.max(sent, Date.parse(state.updatedAt)));
+}
+
 /** Applies a checked command; returns false when it changed nothing (an idempotent repeat). `options` tune a migration. */
 export function applyCommand(state: CaseState, definition: PathwayDefinition, envelope: CaseCommandEnvelope, now: Date, options: MigrationOptions = {}): boolean {
   const { actor, command } = envelope;

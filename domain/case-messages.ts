@@ -42,10 +42,11 @@ export interface CaseCommandResult {
 }
 
 /**
- * An update's argument: the command with its actor, and the case's read-model version as the sender
- * read it (`confirmedSeq`): every event up to it is in the read model, so the workflow may forget them.
+ * An update's argument: the command with its actor, the case's read-model version as the sender
+ * read it (`confirmedSeq`: every event up to it is in the read model, so the workflow may forget
+ * them), and when the sender sent it (`sentAt`, ISO 8601: the command's time, see commandTime).
  */
-export type CaseUpdateArgs<C extends CaseCommand = CaseCommand> = CaseCommandEnvelope<C> & { confirmedSeq?: number };
+export type CaseUpdateArgs<C extends CaseCommand = CaseCommand> = CaseCommandEnvelope<C> & { confirmedSeq?: number; sentAt?: string };
 
 /** What the reconciler asks a case: everything the read model may lack, and the case's last event. */
 export interface PendingProjection {

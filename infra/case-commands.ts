@@ -87,6 +87,8 @@ export async function executeCaseCommand(deps: CaseCommandDeps, caseId: string, 
     actor: { id: actor.id, kind: actor.kind, roles: actor.roles, areas: actor.areas, services: actor.services },
     command,
     confirmedSeq,
+    // The command's time (commandTime): in the Update's input, so a replay stamps what the live run did.
+    sentAt: new Date().toISOString(),
   };
   let result: CaseCommandResult;
   try {

@@ -26,7 +26,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createCaseActivities } from '../activities/case-activities';
-import { applyCommand, checkCommand } from '../domain/case-command-handlers';
+import { applyCommand, checkCommand, commandTime } from '../domain/case-command-handlers';
 import { batchSince, createCase, markProjected, nextWakeAt, openTasks, snapshotOf, tick } from '../domain/case-engine';
 import {
   COMMAND_REJECTED,
@@ -70,6 +70,12 @@ const PROJECTS_AFTER_DURABLE = 'projects-after-durable';
  * the escalation fired on replay); the wake time comes from the state, the same live and on replay.
  */
 const TICKS_AT_WAKE_TIME = 'ticks-at-wake-time';
+/**
+ * Patch id: a command happens at the time its sender sent it (commandTime), not at the workflow's
+ * clock, which the SDK can hand stale to an activation after a worker restart (chaos: a deadline
+ * 16–58 s earlier live than on replay). Histories without the marker applied commands at the clock.
+ */
+const COMMANDS_AT_SENT_TIME = 'commands-at-sent-time';
 /** Patch id: search attributes index only values that rarely change (see indexSearchAttributes). */
 const STABLE_SEARCH_ATTRIBUTES = 'stable-search-attributes';
 
@@ -127,7 +133,8 @@ export async function pathwayCase(startInput: CaseWorkflowInput): Promise<CaseSn
       const { command } = args;
       // Migrations recorded before referral clocks were re-laid must replay as they ran.
       const options = command.kind === 'migrateCase' ? { retimeReferrals: patched(MIGRATION_RETIMES_REFERRALS) } : {};
-      applyCommand(state, pathway.definition, args, new Date(), options);
+      const at = patched(COMMANDS_AT_SENT_TIME) ? commandTime(state, args.sentAt, new Date()) : new Date();
+      applyCommand(state, pathway.definition, args, at, options);
       if (command.kind === 'migrateCase') pathway = { key: pathway.key, version: command.toVersion, definition: sharedDefinition(command.definition) };
     }
     if (!afterDurable) return { batch: batchSince(state, seqBefore) };

@@ -5,7 +5,7 @@
  * moves beside internal ones it pauses.
  */
 import { DateTime } from 'luxon';
-import { applyCommand, checkCommand } from '../../domain/case-command-handlers';
+import { applyCommand, checkCommand, commandTime } from '../../domain/case-command-handlers';
 import type { CaseCommand } from '../../domain/case-commands';
 import { createCase, nextWakeAt, openTasks, tick } from '../../domain/case-engine';
 import type { Actor, CaseEvent, CaseState } from '../../domain/case-state';
@@ -78,6 +78,35 @@ function runClock(state: CaseState, definition: PathwayDefinition, until: Date):
 const local = (iso: string) => DateTime.fromISO(iso, { zone: ZONE });
 const localDay = (iso: string) => local(iso).toISODate();
 const eventsOf = (state: CaseState, type: CaseEvent['type']) => state.pendingEvents.filter((event) => event.type === type);
+
+describe('the time of a command', () => {
+  const lastEvent = { updatedAt: '2026-03-02T10:00:00.000Z' };
+  const clock = new Date('2026-03-02T09:00:00.000Z'); // a stale workflow clock, before the last event
+
+  it('is when its sender sent it, not the workflow clock', () => {
+    expect(commandTime(lastEvent, '2026-03-02T11:30:00.000Z', clock).toISOString()).toBe('2026-03-02T11:30:00.000Z');
+  });
+
+  it('is never before the case\'s last event', () => {
+    expect(commandTime(lastEvent, '2026-03-02T09:59:59.000Z', clock).toISOString()).toBe(lastEvent.updatedAt);
+  });
+
+  it('falls back to the workflow clock for a command sent without a readable time', () => {
+    expect(commandTime(lastEvent, undefined, clock)).toBe(clock);
+    expect(commandTime(lastEvent, 'not a time', clock)).toBe(clock);
+  });
+
+  it('starts the deadlines the command sets', () => {
+    const definition = pathway({ meeting: { kind: 'task', title: t('Colloquio'), assignee: { service: 'social' }, deadline: { amount: 5, unit: 'calendarDays' }, next: 'done' } }, 'meeting');
+    const state = startCase(definition);
+    const eligibility = openTask(state, 'eligibility');
+    const sentAt = '2026-03-03T23:30:00.000Z'; // already 4 March in Rome
+    run(state, definition, deskOperator, { kind: 'completeTask', taskId: eligibility.id, data: { padDate: '2026-03-01' } }, commandTime(state, sentAt, clock));
+    // Calendar days run to the end of the day, in the area's zone.
+    expect(openTask(state, 'meeting').dueAt).toBe(DateTime.fromISO(sentAt, { zone: ZONE }).plus({ days: 5 }).endOf('day').toUTC().toISO());
+    expect(openTask(state, 'meeting').dueAt).toBe('2026-03-09T22:59:59.999Z');
+  });
+});
 
 describe('warnings before a deadline', () => {
   const assessment: Steps = {

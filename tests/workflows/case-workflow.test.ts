@@ -51,6 +51,27 @@ describe('pathwayCase workflow (time-skipping)', () => {
     });
   });
 
+  it('stamps a command with the time its sender sent it, never before the case\'s last event', async () => {
+    await harness.withWorker(async ({ start }) => {
+      const input = await harness.caseInput(followUpPathway(1));
+      const handle = await start(input);
+      const taskId = `${input.caseId}.2`;
+      const started = Date.parse(input.startedAt);
+      // Hours away from the workflow's clock (the test server's, minutes at most past the start here).
+      const claimedAt = new Date(started + 5 * 3_600_000).toISOString();
+      const claimed = await handle.executeUpdate(caseUpdates.claimTask, {
+        args: [{ actor: desk, command: { kind: 'claimTask', taskId }, confirmedSeq: 2, sentAt: claimedAt }],
+      });
+      expect(claimed.batch.events.map((e) => [e.type, e.at])).toEqual([['task_claimed', claimedAt]]);
+      // Sent before the case's last event (it waited behind it): stamped at that event, never earlier.
+      const released = await handle.executeUpdate(caseUpdates.releaseTask, {
+        args: [{ actor: desk, command: { kind: 'releaseTask', taskId }, confirmedSeq: 3, sentAt: input.startedAt }],
+      });
+      expect(released.batch.events.map((e) => [e.type, e.at])).toEqual([['task_released', claimedAt]]);
+      expect((await handle.query(caseSnapshotQuery)).updatedAt).toBe(claimedAt);
+    });
+  });
+
   it('refuses a bad command in the validator, leaving no trace in history', async () => {
     await harness.withWorker(async ({ start, batches }) => {
       const input = await harness.caseInput(followUpPathway(1));
