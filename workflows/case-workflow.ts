@@ -73,7 +73,8 @@ const TICKS_AT_WAKE_TIME = 'ticks-at-wake-time';
 /**
  * Patch id: a command happens at the time its sender sent it (commandTime), not at the workflow's
  * clock, which the SDK can hand stale to an activation after a worker restart (chaos: a deadline
- * 16–58 s earlier live than on replay). Histories without the marker applied commands at the clock.
+ * 16–58 s earlier live than on replay). Runs whose first task has no marker (started before it)
+ * apply commands at the clock, as they ran.
  */
 const COMMANDS_AT_SENT_TIME = 'commands-at-sent-time';
 /** Patch id: search attributes index only values that rarely change (see indexSearchAttributes). */
@@ -101,6 +102,9 @@ export async function pathwayCase(startInput: CaseWorkflowInput): Promise<CaseSn
   // Update's caller, the projection activity). A run continues as new only once all are handed off.
   let handedOffSeq = input.state ? state.seq : state.projectedSeq;
   const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  // Asked once, in the run's first task: the SDK records each patch with a search-attribute upsert
+  // (a visibility write), which asked at the first command would add one to a command's cost.
+  const commandsAtSentTime = patched(COMMANDS_AT_SENT_TIME);
 
   // Updates applied by earlier runs (answered again, never applied twice) and by this one (carried on).
   const appliedBefore = new Set(input.appliedUpdateIds ?? []);
@@ -133,7 +137,7 @@ export async function pathwayCase(startInput: CaseWorkflowInput): Promise<CaseSn
       const { command } = args;
       // Migrations recorded before referral clocks were re-laid must replay as they ran.
       const options = command.kind === 'migrateCase' ? { retimeReferrals: patched(MIGRATION_RETIMES_REFERRALS) } : {};
-      const at = patched(COMMANDS_AT_SENT_TIME) ? commandTime(state, args.sentAt, new Date()) : new Date();
+      const at = commandsAtSentTime ? commandTime(state, args.sentAt, new Date()) : new Date();
       applyCommand(state, pathway.definition, args, at, options);
       if (command.kind === 'migrateCase') pathway = { key: pathway.key, version: command.toVersion, definition: sharedDefinition(command.definition) };
     }
