@@ -79,6 +79,16 @@ const TICKS_AT_WAKE_TIME = 'ticks-at-wake-time';
 const COMMANDS_AT_SENT_TIME = 'commands-at-sent-time';
 /** Patch id: search attributes index only values that rarely change (see indexSearchAttributes). */
 const STABLE_SEARCH_ATTRIBUTES = 'stable-search-attributes';
+/**
+ * Patch id, asked once at the top of every run: a run whose first task has its marker takes every
+ * change above without asking for it. Each patch asked live records a marker and (the SDK's core
+ * does this) a TemporalChangeVersion search-attribute upsert, a visibility write: a new case paid
+ * three of each in its first task (two where search attributes are off) and one more at its first
+ * clock tick. Runs started before it (no marker in their first task) keep asking each patch, as
+ * they ran: removing a patch call whose marker is in a history breaks its replay. A change made
+ * after it gets a patch of its own again (and may later be folded into a new one like this).
+ */
+const PATCHES_OF_2026_12 = 'patches-of-2026-12';
 
 /** History length after which a case continues as new; long follow-ups stay cheap to replay. */
 export const DEFAULT_HISTORY_LIMIT = 2_000;
@@ -102,9 +112,12 @@ export async function pathwayCase(startInput: CaseWorkflowInput): Promise<CaseSn
   // Update's caller, the projection activity). A run continues as new only once all are handed off.
   let handedOffSeq = input.state ? state.seq : state.projectedSeq;
   const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
-  // Asked once, in the run's first task: the SDK records each patch with a search-attribute upsert
-  // (a visibility write), which asked at the first command would add one to a command's cost.
-  const commandsAtSentTime = patched(COMMANDS_AT_SENT_TIME);
+  // Asked in the run's first task: PATCHES_OF_2026_12, and, only in runs started before it,
+  // COMMANDS_AT_SENT_TIME (asked at the first command, its search-attribute upsert would add a
+  // visibility write to that command's cost).
+  const patchedAll = patched(PATCHES_OF_2026_12);
+  const has = (patchId: string): boolean => patchedAll || patched(patchId);
+  const commandsAtSentTime = has(COMMANDS_AT_SENT_TIME);
 
   // Updates applied by earlier runs (answered again, never applied twice) and by this one (carried on).
   const appliedBefore = new Set(input.appliedUpdateIds ?? []);
@@ -127,7 +140,7 @@ export async function pathwayCase(startInput: CaseWorkflowInput): Promise<CaseSn
     }
   };
   const handle = (args: CaseUpdateArgs): CaseCommandResult => {
-    const afterDurable = patched(PROJECTS_AFTER_DURABLE);
+    const afterDurable = has(PROJECTS_AFTER_DURABLE);
     // The sender read the read model at this version: everything up to it is there (never more than was handed off).
     if (afterDurable && args.confirmedSeq !== undefined) markProjected(state, Math.min(args.confirmedSeq, handedOffSeq));
     const seqBefore = state.seq;
@@ -136,7 +149,7 @@ export async function pathwayCase(startInput: CaseWorkflowInput): Promise<CaseSn
       rememberUpdate(currentUpdateInfo()?.id);
       const { command } = args;
       // Migrations recorded before referral clocks were re-laid must replay as they ran.
-      const options = command.kind === 'migrateCase' ? { retimeReferrals: patched(MIGRATION_RETIMES_REFERRALS) } : {};
+      const options = command.kind === 'migrateCase' ? { retimeReferrals: has(MIGRATION_RETIMES_REFERRALS) } : {};
       const at = commandsAtSentTime ? commandTime(state, args.sentAt, new Date()) : new Date();
       applyCommand(state, pathway.definition, args, at, options);
       if (command.kind === 'migrateCase') pathway = { key: pathway.key, version: command.toVersion, definition: sharedDefinition(command.definition) };
@@ -155,7 +168,7 @@ export async function pathwayCase(startInput: CaseWorkflowInput): Promise<CaseSn
 
   let indexed = '';
   for (;;) {
-    const afterDurable = patched(PROJECTS_AFTER_DURABLE);
+    const afterDurable = has(PROJECTS_AFTER_DURABLE);
     const unwritten = afterDurable ? handedOffSeq : state.projectedSeq;
     if (state.seq > unwritten) {
       const upTo = state.seq;
@@ -169,7 +182,7 @@ export async function pathwayCase(startInput: CaseWorkflowInput): Promise<CaseSn
       markProjected(state, upTo);
       continue;
     }
-    if (input.indexSearchAttributes !== false) indexed = indexSearchAttributes(state, indexed, patched(STABLE_SEARCH_ATTRIBUTES));
+    if (input.indexSearchAttributes !== false) indexed = indexSearchAttributes(state, indexed, has(STABLE_SEARCH_ATTRIBUTES));
     if (caseHasEnded(state.status)) {
       await condition(allHandlersFinished);
       if (state.seq === (afterDurable ? handedOffSeq : state.projectedSeq)) return snapshotOf(state);
@@ -187,7 +200,7 @@ export async function pathwayCase(startInput: CaseWorkflowInput): Promise<CaseSn
       await condition(() => state.seq !== seen);
     } else {
       const changed = await condition(() => state.seq !== seen, Math.max(1, wake.getTime() - Date.now()));
-      if (!changed) tick(state, pathway.definition, patched(TICKS_AT_WAKE_TIME) ? wake : new Date());
+      if (!changed) tick(state, pathway.definition, has(TICKS_AT_WAKE_TIME) ? wake : new Date());
     }
   }
 }

@@ -8,11 +8,19 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { workflowBundlerOptions } from '../../workers/worker';
 
-// Stored as proto3 JSON (historyToJSON); the replay worker parses it. Two recorded by
+// Stored as proto3 JSON (historyToJSON); the replay worker parses it. Four recorded by
 // tests/replay/record-history.ts (the reference pathway to the joint plan; the second since search
-// attributes index only stable values), one by tests/replay/record-supervision-history.ts
+// attributes index only stable values; the third since commands carry their sent time, the last
+// code to ask each patch in a new run; the fourth since a new run asks one patch for all of them),
+// one by tests/replay/record-supervision-history.ts
 // (interventions, a referral, a migration, a transfer).
-const histories = ['oss-reference-to-joint-plan.json', 'oss-reference-stable-search-attributes.json', 'supervision-interventions-referral-migration.json'].map((file) => ({
+const histories = [
+  'oss-reference-to-joint-plan.json',
+  'oss-reference-stable-search-attributes.json',
+  'oss-reference-commands-at-sent-time.json',
+  'oss-reference-patches-of-2026-12.json',
+  'supervision-interventions-referral-migration.json',
+].map((file) => ({
   file,
   history: JSON.parse(readFileSync(path.join(__dirname, 'histories', file), 'utf8')) as unknown,
 }));

@@ -25,6 +25,25 @@ describe('pathwayCase workflow (time-skipping)', () => {
     });
   });
 
+  it('asks one patch in a new case\'s life: one marker, however many changes it takes and clocks it fires', async () => {
+    await harness.withWorker(async ({ start }) => {
+      const input = await harness.caseInput(followUpPathway(1));
+      const handle = await start(input);
+      // Days of reminders and escalations (a clock tick asked a patch of its own before), and a command.
+      await harness.env.sleep(10 * DAY);
+      await handle.executeUpdate(caseUpdates.claimTask, { args: [{ actor: desk, command: { kind: 'claimTask', taskId: `${input.caseId}.2` }, confirmedSeq: 2 }] });
+      const events = (await handle.fetchHistory()).events ?? [];
+      const patchIds = events
+        .filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_patch')
+        .map((event) => {
+          const data = event.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+          return (JSON.parse(Buffer.from(data ?? []).toString('utf8')) as { id: string }).id;
+        });
+      // Each patch asked live is a marker and a TemporalChangeVersion upsert (a visibility write).
+      expect(patchIds).toEqual(['patches-of-2026-12']);
+    });
+  });
+
   it('completes a task through an update whose result already holds the next step', async () => {
     await harness.withWorker(async ({ start }) => {
       const input = await harness.caseInput(followUpPathway(1));
