@@ -15,7 +15,9 @@
  * it is (a missing task fails the run), and that read is timed too and printed beside. (b) runs
  * on a case whose workflow has finished its first task, as its floor runs on a running workflow.
  * For (b) it also prints where the time goes: the worker's workflow task that answers the update
- * (from the history's timestamps, written by the server) beside the same for the bare update.
+ * (from the history's timestamps, written by the server) beside the same for the bare update, and the
+ * same completion without HTTP (bench/command-path.ts: the API's own functions called from this
+ * process, on a second case per sample) with its two statements and the case's Update timed apart.
  *
  * It boots its own embedded PostgreSQL and Temporal dev server in a temporary folder, runs the real
  * worker and the real HTTP API as separate processes on loopback, and removes everything afterwards.
@@ -37,6 +39,7 @@ import { openLocalIssuer } from '../infra/local-issuer';
 import { resolveTemporalCli } from '../infra/temporal-binaries';
 import { startBenchStack } from './bench-stack';
 import { apiClient, cpuMsOf, msSince as ms, stats, treeCpuMsOf, type Stats } from './capacity-tools';
+import { openDirectCommands, type CommandPathSample } from './command-path';
 import { finishSignal, pingUpdate } from './floor-workflows';
 import { spawnScript, waitFor } from '../tests/support/processes';
 
@@ -170,7 +173,8 @@ export async function runBench(target: BenchTarget): Promise<BenchSession> {
   target.defer(() => connection.close());
   const client = new Client({ connection, namespace: target.namespace });
 
-  const issuer = await openLocalIssuer(loadConfig(env));
+  const config = loadConfig(env);
+  const issuer = await openLocalIssuer(config);
   const token = async (user: string) => `Bearer ${await issuer.issueUserToken(user)}`;
   const outreach = await token('outreach-operator-grosseto');
   const desk = await token('oss-operator-grosseto');
@@ -197,6 +201,9 @@ export async function runBench(target: BenchTarget): Promise<BenchSession> {
   const apiStartRead: number[] = [];
   const apiComplete: number[] = [];
   const apiCompleteRead: number[] = [];
+  // (b) without HTTP (bench/command-path.ts): the same completion through the API's own functions.
+  const direct = await openDirectCommands({ connection, namespace: target.namespace, pool, config, userId: 'outreach-operator-grosseto' });
+  const directComplete: CommandPathSample[] = [];
   const floorIds: string[] = [];
   const sampledCases: string[] = [];
   for (let i = 0; i < warmup + samples; i++) {
@@ -227,6 +234,13 @@ export async function runBench(target: BenchTarget): Promise<BenchSession> {
     if (record) apiComplete.push(ms(t));
     await inboxHas(desk, created.caseId, 'intake');
     if (record) apiCompleteRead.push(ms(t));
+    // (b) without HTTP, on a case of its own in the same state (untimed until the command).
+    const other = (await startCase()) as { caseId: string };
+    const otherTask = await inboxHas(outreach, other.caseId, 'outreach');
+    await caseWorkflowReady(client, other.caseId);
+    const sample = await direct.complete(otherTask, { source: 'station', urgent: false });
+    if (record) directComplete.push(sample);
+    await inboxHas(desk, other.caseId, 'intake');
   }
   // Where (b)'s time goes: the worker's share of each update, from the server's own timestamps.
   const caseUpdateTasks: number[] = [];
@@ -395,10 +409,19 @@ export async function runBench(target: BenchTarget): Promise<BenchSession> {
   const floorTask = stats(floorUpdateTasks);
   console.log(`    where it goes: the workflow task that answers the update (worker, server timestamps) p50 ${caseTask.p50.toFixed(2)} ms for a case vs ${floorTask.p50.toFixed(2)} ms bare;`);
   console.log(`    the rest (difference of the p50s), ${(b.api.p50 - caseTask.p50).toFixed(2)} ms vs ${(b.floor.p50 - floorTask.p50).toFixed(2)} ms, is the client, the API and the server around that task`);
+  const directTotal = stats(directComplete.map((x) => x.total));
+  const directRead = stats(directComplete.map((x) => x.read));
+  const directWrite = stats(directComplete.map((x) => x.write));
+  const directUpdate = stats(directComplete.map((x) => x.total - x.read - x.write));
+  console.log(`${line('    the same completion without HTTP', directTotal)}   ratio ${(directTotal.p50 / b.floor.p50).toFixed(2)}x`);
+  console.log(
+    `      (the API's functions called from this process, on other cases of the run: bench/command-path.ts) p50s: task read + intent ${directRead.p50.toFixed(2)} ms, the case's Update with its codec ${directUpdate.p50.toFixed(2)} ms (${(directUpdate.p50 / b.floor.p50).toFixed(2)}x the bare one), result + audit row ${directWrite.p50.toFixed(2)} ms;`,
+  );
+  console.log(`      so HTTP and the API's request handling take about ${(b.api.p50 - directTotal.p50).toFixed(2)} ms of (b) (difference of the p50s)`);
   console.log(
     `(c) sustained: ${(ok / sustainedElapsed).toFixed(1)} cases/s over ${sustainedElapsed.toFixed(1)} s with ${sustainedClients} clients; ${ok} started, ${errors.length} errors`,
   );
-  console.log(`    read model after the run: ${rows[0].cases} cases, ${rows[0].tasks} outreach tasks (all cases of the run: ${warmup + samples + ok})`);
+  console.log(`    read model after the run: ${rows[0].cases} cases, ${rows[0].tasks} outreach tasks (all cases of the run: ${2 * (warmup + samples) + ok}, (a)/(b)'s and (b) without HTTP's included)`);
   console.log(`    their workflows all started, and the notification dispatcher read their events, ${startsDrainedSeconds.toFixed(1)} s after the run${leftUnstarted > 0 ? ` (${leftUnstarted} still waiting after 10 minutes)` : ''}; (d) begins after that`);
   if (errors.length > 0) console.log(`    first error: ${errors[0]}`);
   const completionRate = d.completions / d.elapsedSeconds;
