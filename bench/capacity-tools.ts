@@ -145,6 +145,23 @@ export function apiClient(baseUrl: string, maxSockets: number) {
   };
 }
 
+/** A pathway of `steps` one-field tasks for the front desk, one after another: completions back to back on one case. */
+export function chainPathway(key: string, steps: number) {
+  const t = (it: string) => ({ it, en: it });
+  const all: Record<string, unknown> = { done: { kind: 'end', title: t('Fine'), outcome: 'autonomy' } };
+  for (let i = 1; i <= steps; i++) {
+    all[`s${i}`] = {
+      kind: 'task',
+      title: t(`Passo ${i}`),
+      assignee: { service: 'oss' },
+      form: { fields: [{ key: 'note', label: t('Nota'), type: 'text' }] },
+      deadline: { amount: 5, unit: 'calendarDays' },
+      next: i < steps ? `s${i + 1}` : 'done',
+    };
+  }
+  return { key, title: t('Catena di passi'), start: 's1', steps: all };
+}
+
 /** Milliseconds since a `process.hrtime.bigint()` reading. */
 export const msSince = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
 

@@ -17,29 +17,13 @@ import { loadConfig } from '../infra/config';
 import { openLocalIssuer } from '../infra/local-issuer';
 import { spawnScript, waitFor } from '../tests/support/processes';
 import { startBenchStack } from './bench-stack';
-import { apiClient, msSince, stats } from './capacity-tools';
+import { apiClient, chainPathway, msSince, stats } from './capacity-tools';
 import { openDirectCommands } from './command-path';
 import { finishSignal, pingUpdate } from './floor-workflows';
 
 const steps = 4;
 const cases = Number(process.env.FIRST_COMMAND_CASES ?? 60);
 const warmup = 10;
-
-function pathway() {
-  const t = (it: string) => ({ it, en: it });
-  const all: Record<string, unknown> = { done: { kind: 'end', title: t('Fine'), outcome: 'autonomy' } };
-  for (let i = 1; i <= steps; i++) {
-    all[`s${i}`] = {
-      kind: 'task',
-      title: t(`Passo ${i}`),
-      assignee: { service: 'oss' },
-      form: { fields: [{ key: 'note', label: t('Nota'), type: 'text' }] },
-      deadline: { amount: 5, unit: 'calendarDays' },
-      next: i < steps ? `s${i + 1}` : 'done',
-    };
-  }
-  return { key: 'bench-first-command', title: t('Quattro passi'), start: 's1', steps: all };
-}
 
 const { EventType } = temporal.api.enums.v1;
 const millis = (event: temporal.api.history.v1.IHistoryEvent) => Number(event.eventTime?.seconds ?? 0) * 1000 + (event.eventTime?.nanos ?? 0) / 1e6;
@@ -70,7 +54,7 @@ async function main(): Promise<void> {
     const desk = `Bearer ${await issuer.issueUserToken('oss-operator-grosseto')}`;
     const api = apiClient(stack.baseUrl, 4);
     stack.defer(async () => api.close());
-    await api.call('POST', '/pathways', coordinator, pathway());
+    await api.call('POST', '/pathways', coordinator, chainPathway('bench-first-command', steps));
     await api.call('POST', '/pathways/bench-first-command/draft/publish', coordinator, {});
     const direct = await openDirectCommands({ connection, namespace: 'default', pool: stack.pool, config, userId: 'oss-operator-grosseto' });
     const floor = await client.workflow.start('benchFloor', { taskQueue: 'bench-floor', workflowId: `floor-${randomUUID()}` });

@@ -38,7 +38,7 @@ import { eventsAwaitDispatch } from '../infra/db/notification-event-cursor';
 import { openLocalIssuer } from '../infra/local-issuer';
 import { resolveTemporalCli } from '../infra/temporal-binaries';
 import { startBenchStack } from './bench-stack';
-import { apiClient, cpuMsOf, msSince as ms, stats, treeCpuMsOf, type Stats } from './capacity-tools';
+import { apiClient, chainPathway, cpuMsOf, msSince as ms, stats, treeCpuMsOf, type Stats } from './capacity-tools';
 import { openDirectCommands, type CommandPathSample } from './command-path';
 import { finishSignal, pingUpdate } from './floor-workflows';
 import { spawnScript, waitFor } from '../tests/support/processes';
@@ -102,23 +102,6 @@ const completionSeconds = Number(process.env.BENCH_COMPLETION_SECONDS ?? 30);
 const chainSteps = 20;
 /** The concurrency and duration of (d), for callers that print beside it. */
 export const benchSettings = { completionClients, completionSeconds };
-
-/** A pathway of `chainSteps` one-field tasks for the front desk: completions back to back on one case. */
-function chainPathway() {
-  const t = (it: string) => ({ it, en: it });
-  const steps: Record<string, unknown> = { done: { kind: 'end', title: t('Fine'), outcome: 'autonomy' } };
-  for (let i = 1; i <= chainSteps; i++) {
-    steps[`s${i}`] = {
-      kind: 'task',
-      title: t(`Passo ${i}`),
-      assignee: { service: 'oss' },
-      form: { fields: [{ key: 'note', label: t('Nota'), type: 'text' }] },
-      deadline: { amount: 5, unit: 'calendarDays' },
-      next: i < chainSteps ? `s${i + 1}` : 'done',
-    };
-  }
-  return { key: 'bench-chain', title: t('Catena di passi'), start: 's1', steps };
-}
 
 const { EventType } = temporal.api.enums.v1;
 
@@ -286,7 +269,7 @@ export async function runBench(target: BenchTarget): Promise<BenchSession> {
   // (d) sustained task completions: a chain pathway, cases created beforehand (untimed), then every
   // client completes its case's open task and reads the next one from the inbox, back to back.
   const coordinator = await token('coordinator-grosseto');
-  await http('POST', '/pathways', coordinator, chainPathway());
+  await http('POST', '/pathways', coordinator, chainPathway('bench-chain', chainSteps));
   await http('POST', '/pathways/bench-chain/draft/publish', coordinator, {});
   const cpuNow = () => {
     const pids = target.pids();
