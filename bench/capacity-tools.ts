@@ -3,11 +3,14 @@
  * can be read from /proc, an HTTP client of the API with keep-alive, and case creation and
  * commands through the API (real workflows, real codec, real read model).
  */
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { freePort, spawnScript, waitFor, type StackProcess } from '../tests/support/processes';
 import { WORKER_PROCESS_ENV } from '../infra/worker-process';
+import { caseWorkflowId } from '../domain/case-messages';
 
 export { forEachLimited } from '../infra/for-each-limited';
 
@@ -160,6 +163,43 @@ export function chainPathway(key: string, steps: number) {
     };
   }
   return { key, title: t('Catena di passi'), start: 's1', steps: all };
+}
+
+const { EventType } = temporal.api.enums.v1;
+
+/** For each update a history records: the time from its workflow task's start to that task's completion (ms). */
+export function updateTaskTimes(history: temporal.api.history.v1.IHistory): number[] {
+  const millis = (event: temporal.api.history.v1.IHistoryEvent) => Number(event.eventTime?.seconds ?? 0) * 1000 + (event.eventTime?.nanos ?? 0) / 1e6;
+  const times: number[] = [];
+  let started: number | undefined;
+  let completed: number | undefined;
+  for (const event of history.events ?? []) {
+    if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) started = millis(event);
+    else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) completed = millis(event);
+    // The accepted update follows the completion of the task that ran its handler.
+    else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED && started !== undefined && completed !== undefined) {
+      times.push(completed - started);
+      started = undefined;
+    }
+  }
+  return times;
+}
+
+/** Waits (untimed, up to five minutes) until the case's workflow exists and has completed its first workflow task. */
+export async function caseWorkflowReady(client: Client, caseId: string): Promise<void> {
+  // Minutes: after (c) thousands of new cases may still wait for their workflow (the API's start sweep
+  // takes them oldest first), and the worker for their first tasks.
+  const deadline = Date.now() + 300_000;
+  while (Date.now() < deadline) {
+    try {
+      // Started, scheduled, started, completed: the first workflow task is done.
+      if ((await client.workflow.getHandle(caseWorkflowId(caseId)).describe()).historyLength >= 4) return;
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  throw new Error(`the workflow of case ${caseId} did not start`);
 }
 
 /** Milliseconds since a `process.hrtime.bigint()` reading. */

@@ -9,7 +9,6 @@
  * Knob: FIRST_COMMAND_CASES (60; the first 10 are warm-up).
  */
 import { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { NativeConnection } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { caseWorkflowId } from '../domain/case-messages';
@@ -17,27 +16,13 @@ import { loadConfig } from '../infra/config';
 import { openLocalIssuer } from '../infra/local-issuer';
 import { spawnScript, waitFor } from '../tests/support/processes';
 import { startBenchStack } from './bench-stack';
-import { apiClient, chainPathway, msSince, stats } from './capacity-tools';
+import { apiClient, caseWorkflowReady, chainPathway, msSince, stats, updateTaskTimes } from './capacity-tools';
 import { openDirectCommands } from './command-path';
 import { finishSignal, pingUpdate } from './floor-workflows';
 
 const steps = 4;
 const cases = Number(process.env.FIRST_COMMAND_CASES ?? 60);
 const warmup = 10;
-
-const { EventType } = temporal.api.enums.v1;
-const millis = (event: temporal.api.history.v1.IHistoryEvent) => Number(event.eventTime?.seconds ?? 0) * 1000 + (event.eventTime?.nanos ?? 0) / 1e6;
-
-/** Start-to-completion of each workflow task after the first (the ones that answered the commands), in order. */
-function commandTaskTimes(history: temporal.api.history.v1.IHistory): number[] {
-  const times: number[] = [];
-  let started = 0;
-  for (const event of history.events ?? []) {
-    if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) started = millis(event);
-    else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) times.push(millis(event) - started);
-  }
-  return times.slice(1);
-}
 
 async function main(): Promise<void> {
   const stack = await startBenchStack({ prefix: 'reticulate-first-command-', taskQueue: 'bench-cases' });
@@ -68,12 +53,7 @@ async function main(): Promise<void> {
       const created = (await api.call('POST', '/cases', desk, { pathwayKey: 'bench-first-command', areaId: 'grosseto', data: {} }, { 'idempotency-key': randomUUID() })) as {
         caseId: string;
       };
-      const handle = client.workflow.getHandle(caseWorkflowId(created.caseId));
-      // Started, scheduled, started, completed: the first workflow task is done.
-      for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 2))) {
-        const length = await handle.describe().then((d) => d.historyLength, () => 0);
-        if (length >= 4) break;
-      }
+      await caseWorkflowReady(client, created.caseId);
       if (c >= warmup) measuredCases.push(created.caseId);
       for (let i = 0; i < steps; i++) {
         const page = (await api.call('GET', `/tasks?caseId=${created.caseId}&stepId=s${i + 1}`, desk)) as { items: Array<{ taskId: string }> };
@@ -91,7 +71,7 @@ async function main(): Promise<void> {
     }
     const tasks: number[][] = Array.from({ length: steps }, () => []);
     for (const caseId of measuredCases) {
-      commandTaskTimes(await client.workflow.getHandle(caseWorkflowId(caseId)).fetchHistory()).forEach((ms, i) => tasks[i]?.push(ms));
+      updateTaskTimes(await client.workflow.getHandle(caseWorkflowId(caseId)).fetchHistory()).forEach((ms, i) => tasks[i]?.push(ms));
     }
     await floor.signal(finishSignal);
 

@@ -24,13 +24,13 @@
  * The measurement itself (`runBench`) takes any `BenchTarget`: bench/cluster.ts runs it on the
  * cluster mode.
  */
-import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { temporal } from '@temporalio/proto';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import type pg from 'pg';
+import { caseWorkflowId } from '../domain/case-messages';
 import { loadConfig } from '../infra/config';
 import { coreBridgeState } from '../infra/core-bridge-build';
 import { countWorkflowStarts } from '../infra/db/idempotency-repository';
@@ -38,7 +38,7 @@ import { eventsAwaitDispatch } from '../infra/db/notification-event-cursor';
 import { openLocalIssuer } from '../infra/local-issuer';
 import { resolveTemporalCli } from '../infra/temporal-binaries';
 import { startBenchStack } from './bench-stack';
-import { apiClient, chainPathway, cpuMsOf, msSince as ms, stats, treeCpuMsOf, type Stats } from './capacity-tools';
+import { apiClient, caseWorkflowReady, chainPathway, cpuMsOf, msSince as ms, stats, treeCpuMsOf, updateTaskTimes, type Stats } from './capacity-tools';
 import { openDirectCommands, type CommandPathSample } from './command-path';
 import { finishSignal, pingUpdate } from './floor-workflows';
 import { spawnScript, waitFor } from '../tests/support/processes';
@@ -102,43 +102,6 @@ const completionSeconds = Number(process.env.BENCH_COMPLETION_SECONDS ?? 30);
 const chainSteps = 20;
 /** The concurrency and duration of (d), for callers that print beside it. */
 export const benchSettings = { completionClients, completionSeconds };
-
-const { EventType } = temporal.api.enums.v1;
-
-/** For each update a history records: the time from its workflow task's start to that task's completion (ms). */
-function updateTaskTimes(history: temporal.api.history.v1.IHistory): number[] {
-  const millis = (event: temporal.api.history.v1.IHistoryEvent) => Number(event.eventTime?.seconds ?? 0) * 1000 + (event.eventTime?.nanos ?? 0) / 1e6;
-  const times: number[] = [];
-  let started: number | undefined;
-  let completed: number | undefined;
-  for (const event of history.events ?? []) {
-    if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) started = millis(event);
-    else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) completed = millis(event);
-    // The accepted update follows the completion of the task that ran its handler.
-    else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED && started !== undefined && completed !== undefined) {
-      times.push(completed - started);
-      started = undefined;
-    }
-  }
-  return times;
-}
-
-/** Waits (untimed, up to five minutes) until the case's workflow exists and has completed its first workflow task. */
-async function caseWorkflowReady(client: Client, caseId: string): Promise<void> {
-  // Minutes: after (c) thousands of new cases may still wait for their workflow (the API's start sweep
-  // takes them oldest first), and the worker for their first tasks.
-  const deadline = Date.now() + 300_000;
-  while (Date.now() < deadline) {
-    try {
-      // Started, scheduled, started, completed: the first workflow task is done.
-      if ((await client.workflow.getHandle(`case-${caseId}`).describe()).historyLength >= 4) return;
-    } catch (error) {
-      if (!(error instanceof WorkflowNotFoundError)) throw error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-  throw new Error(`the workflow of case ${caseId} did not start`);
-}
 
 /**
  * Measures (a)–(d) on `target` and prints them; the floor worker it starts stops when the target
@@ -227,7 +190,7 @@ export async function runBench(target: BenchTarget): Promise<BenchSession> {
   }
   // Where (b)'s time goes: the worker's share of each update, from the server's own timestamps.
   const caseUpdateTasks: number[] = [];
-  for (const caseId of sampledCases) caseUpdateTasks.push(...updateTaskTimes(await client.workflow.getHandle(`case-${caseId}`).fetchHistory()));
+  for (const caseId of sampledCases) caseUpdateTasks.push(...updateTaskTimes(await client.workflow.getHandle(caseWorkflowId(caseId)).fetchHistory()));
   const floorUpdateTasks = updateTaskTimes(await floorHandle.fetchHistory()).slice(-samples);
   await floorHandle.signal(finishSignal);
   for (const workflowId of floorIds) await client.workflow.getHandle(workflowId).signal(finishSignal);
