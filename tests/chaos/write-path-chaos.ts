@@ -16,7 +16,10 @@
  * twice or a timeline with a gap or an extra event (duplicated), a read model that never agrees with
  * its workflow (diverged), and a keyed retry of an answered command answering differently.
  */
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { CaseSnapshot } from '../../domain/case-state';
 import { caseSnapshotQuery, caseWorkflowId, openTasksQuery } from '../../domain/case-messages';
 import type { ChaosStack } from './chaos-stack';
@@ -92,6 +95,8 @@ interface SentCommand {
   /** The first definite answer (status), or null while it has none (no answer, or a 5xx). */
   status: number | null;
   answer: unknown;
+  /** When each attempt was sent (ISO), for the evidence of a failed run. */
+  attempts: string[];
 }
 
 export interface ChaosOptions {
@@ -189,7 +194,8 @@ export async function runWritePathChaos(stack: ChaosStack, options: ChaosOptions
   };
   let nextInstance = 0;
   /** Round robin over the API instances; no answer from one sends the command to the next, as a load balancer would. */
-  const send = async (command: Pick<SentCommand, 'user' | 'url' | 'body' | 'key'>): Promise<Answer | null> => {
+  const send = async (command: Pick<SentCommand, 'user' | 'url' | 'body' | 'key'> & { attempts?: string[] }): Promise<Answer | null> => {
+    command.attempts?.push(new Date().toISOString());
     const first = nextInstance;
     nextInstance = (nextInstance + 1) % stack.apiUrls.length;
     for (let attempt = 0; attempt < stack.apiUrls.length; attempt += 1) {
@@ -239,7 +245,7 @@ export async function runWritePathChaos(stack: ChaosStack, options: ChaosOptions
   const nextCommands = async (): Promise<SentCommand[]> => {
     const planned: SentCommand[] = [];
     const make = (kind: CommandKind, user: UserId, url: string, body: unknown, caseId: string | null, targetId: string | null): SentCommand => ({
-      kind, key: randomUUID(), user, url, body, caseId, targetId, status: null, answer: null,
+      kind, key: randomUUID(), user, url, body, caseId, targetId, status: null, answer: null, attempts: [],
     });
     const startCase = () => make('start', users.outreach, '/cases', { pathwayKey: PATHWAY, areaId: AREA, data: {} }, null, null);
     const open = [...caseIds];
@@ -323,6 +329,7 @@ export async function runWritePathChaos(stack: ChaosStack, options: ChaosOptions
     const unaided = await waitForConvergence(stack, [...caseIds], convergenceTimeoutSeconds);
     const convergedAt = Date.now();
     if (unaided.length > 0) report.diverged.push(...unaided.map((line) => `iteration ${iteration + 1} (${label}), before any retry: ${line}`));
+    await keepEvidence(stack, unaided, commands);
 
     // Commands with no definite answer are retried with their keys, as a client would, until they have one.
     const answerBy = Date.now() + convergenceTimeoutSeconds * 1000;
@@ -344,6 +351,7 @@ export async function runWritePathChaos(stack: ChaosStack, options: ChaosOptions
     // And again after the retries and the repeat.
     const divergence = [...unaided, ...(await waitForConvergence(stack, [...caseIds], convergenceTimeoutSeconds))];
     if (divergence.length > unaided.length) report.diverged.push(...divergence.slice(unaided.length).map((line) => `iteration ${iteration + 1} (${label}): ${line}`));
+    await keepEvidence(stack, divergence.slice(unaided.length), commands);
     if (unaided.length === 0) {
       report.convergenceSeconds.push((convergedAt - restartedAt) / 1000);
       report.recoveries.push({ victim: label, restartSeconds: (restartedAt - restartFrom) / 1000, recoverSeconds: (convergedAt - restartFrom) / 1000 });
@@ -436,6 +444,31 @@ async function differences(stack: ChaosStack, caseId: string): Promise<string[]>
 
 function compact(seqs: number[]): string {
   return seqs.length > 12 ? `${seqs.slice(0, 5).join(',')},…,${seqs.slice(-5).join(',')} (${seqs.length})` : seqs.join(',');
+}
+
+/** Where a failed run leaves what it found, beside chaos-worker.log: the stack's folder is removed when it closes. */
+const evidenceDir = 'chaos-evidence';
+
+/**
+ * For each case in `lines` (waitForConvergence's), keeps its workflow history, its read model's task
+ * rows and events, and the commands sent to it with the time of each attempt: enough to tell which
+ * command or clock made the two disagree. Best effort: the run's verdict does not depend on it.
+ */
+async function keepEvidence(stack: ChaosStack, lines: string[], commands: SentCommand[]): Promise<void> {
+  for (const caseId of new Set(lines.map((line) => /^case (\S+):/.exec(line)?.[1]).filter((id): id is string => id !== undefined))) {
+    try {
+      mkdirSync(evidenceDir, { recursive: true });
+      const history = await stack.temporal.workflow.getHandle(caseWorkflowId(caseId)).fetchHistory();
+      writeFileSync(path.join(evidenceDir, `${caseId}.history.json`), historyToJSON(history));
+      const { rows: tasks } = await stack.pool.query('SELECT task_id, status, due_at, created_at, version, projected_at FROM tasks WHERE case_id = $1 ORDER BY task_id', [caseId]);
+      const { rows: events } = await stack.pool.query('SELECT seq, type, at, task_id FROM case_events WHERE case_id = $1 ORDER BY seq', [caseId]);
+      const sent = commands.filter((command) => command.caseId === caseId).map(({ kind, key, url, targetId, status, attempts }) => ({ kind, key, url, targetId, status, attempts }));
+      writeFileSync(path.join(evidenceDir, `${caseId}.read-model.json`), JSON.stringify({ tasks, events, commands: sent }, null, 1));
+      console.log(`evidence of case ${caseId} kept in ${evidenceDir}/`);
+    } catch (error) {
+      console.log(`could not keep the evidence of case ${caseId}: ${(error as Error).message}`);
+    }
+  }
 }
 
 /** Polls every case until its read model agrees with its workflow; returns what still differs at the timeout. */
